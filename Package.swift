@@ -1,0 +1,118 @@
+// swift-tools-version: 6.0
+// flamelab: a profiling lab. One package; the demo service lives under services/ (path: targets).
+//
+// Data flows one way: kernel -> Agent -> Symbolize -> ProfileModel -> ProfileStore -> FlameGraph / Lab.
+// Only Agent (and its C shim CBPF) touches the kernel. ProfileModel and FlameGraph are pure: no I/O.
+import PackageDescription
+
+let swift5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
+let package = Package(
+    name: "flamelab",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "lab", targets: ["lab"]),
+        .executable(name: "flamelab-shop", targets: ["flamelab-shop"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // MARK: C shims
+        /// Per-thread trace context that the BPF agent reads through the thread pointer (no syscall).
+        .target(name: "CTraceContext"),
+        /// Embedding Debian's libpython3.11: init, GIL handling, calls into services/shop/python.
+        .target(name: "CPythonBridge", linkerSettings: [.linkedLibrary("python3.11")]),
+        /// CPython 3.11 object layout from the installed headers, ELF data symbols, process_vm_readv (Symbolize/Python).
+        .target(name: "CPythonProbe", linkerSettings: [.linkedLibrary("elf")]),
+        /// Test-only: loads bpf/.output/pywalk_test.bpf.o (the Python walker) for PythonFramesTests.
+        .target(name: "CPythonWalkTest", linkerSettings: [.linkedLibrary("bpf")]),
+        /// perf_event_open, libbpf print callback, libelf/libdw glue: what Swift cannot call directly.
+        .target(
+            name: "CBPF",
+            linkerSettings: [.linkedLibrary("bpf"), .linkedLibrary("elf"), .linkedLibrary("dw"), .linkedLibrary("z")]
+        ),
+
+        /// libelf/libdw glue for Symbolize: ELF symbol tables, demangler wrappers, DWARF (CFI) unwinding.
+        .target(name: "CElfDwarf", linkerSettings: [.linkedLibrary("elf"), .linkedLibrary("dw"), .linkedLibrary("stdc++")]),
+
+        // MARK: pure modules (no I/O)
+        /// zlib for pprof's gzip framing (a codec, not I/O).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "ProfileModel", dependencies: ["CZlib"], swiftSettings: swift5),
+        .target(name: "FlameGraph", dependencies: ["ProfileModel"], swiftSettings: swift5),
+
+        // MARK: modules with I/O
+        .target(name: "ProfileStore", dependencies: ["ProfileModel", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")], swiftSettings: swift5),
+        .target(name: "Symbolize", dependencies: ["ProfileModel", "CElfDwarf", "CPythonProbe"], swiftSettings: swift5),
+        .target(name: "Agent", dependencies: ["ProfileModel", "Symbolize", "CBPF"], swiftSettings: swift5),
+        .target(
+            name: "Lab",
+            dependencies: [
+                "ProfileModel", "FlameGraph", "ProfileStore", "Agent", "CTraceContext",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: swift5
+        ),
+        .executableTarget(
+            name: "lab",
+            dependencies: ["Lab", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swift5
+        ),
+
+        // MARK: the subject under test
+        .target(
+            name: "ShopService",
+            dependencies: [
+                "CTraceContext", "CPythonBridge",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "services/shop/ShopService",
+            swiftSettings: swift5
+        ),
+        .executableTarget(
+            name: "flamelab-shop",
+            dependencies: ["ShopService", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "services/shop/flamelab-shop",
+            swiftSettings: swift5
+        ),
+
+        // MARK: tests (Swift Testing)
+        .testTarget(name: "ProfileModelTests", dependencies: ["ProfileModel"], resources: [.copy("Fixtures")], swiftSettings: swift5),
+        .testTarget(name: "ProfileStoreTests", dependencies: ["ProfileStore", "ProfileModel", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swift5),
+        .testTarget(name: "FlameGraphTests", dependencies: ["FlameGraph", "ProfileModel"], exclude: ["Browser"], resources: [.copy("Fixtures")], swiftSettings: swift5),
+        /// Runs the built `lab` binary: gate exit codes and comment, flamegraph/diff outputs (needs the whole lab built).
+        .testTarget(name: "LabCLITests", dependencies: ["lab"], exclude: ["Fixtures"], swiftSettings: swift5),
+        .testTarget(name: "ShopServiceTests", dependencies: ["ShopService", .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: swift5),
+        .testTarget(
+            name: "PythonFramesTests",
+            dependencies: ["Symbolize", "ProfileModel", "CPythonWalkTest"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swift5
+        ),
+        .testTarget(name: "LabTests", dependencies: ["Lab"], swiftSettings: swift5),
+        /// The known program the Agent tests profile (a -> b -> c, a 200 ms block, a trace context).
+        .executableTarget(name: "agent-testee", dependencies: ["CTraceContext"], path: "Tests/AgentTestee", swiftSettings: swift5),
+        /// A minimal recorder over Agent: the process the SIGKILL test kills; measures the agent's own cost.
+        .executableTarget(name: "agent-record", dependencies: ["Agent", "ProfileModel"], path: "Tests/AgentRecorder", swiftSettings: swift5),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "Symbolize", "ProfileModel"], swiftSettings: swift5),
+        .testTarget(name: "SymbolizeTests", dependencies: ["Symbolize", "ProfileModel", "CElfDwarf", "CTraceContext"], swiftSettings: swift5),
+    ]
+)
+
+// Developer knob: FLAMELAB_ONLY=ProfileModel,ProfileModelTests keeps only the named targets, so work on a
+// pure module need not build the HTTP stack. Unset (as in `make`, CI and the lab) everything builds.
+if let only = Context.environment["FLAMELAB_ONLY"], !only.isEmpty {
+    let keep = Set(only.split(separator: ",").map { String($0) })
+    package.targets = package.targets.filter { keep.contains($0.name) }
+    package.products = package.products.filter { keep.contains($0.name) }  // products are named after their target
+}

@@ -1,0 +1,69 @@
+import ProfileModel
+
+/// What one recording profiles and how. Validated by `validate()` before anything touches the kernel.
+public struct AgentConfig: Sendable, Equatable {
+    /// Which processes to sample.
+    public enum Targets: Sendable, Equatable {
+        /// These processes (tgids) and all their threads.
+        case pids([Int32])
+        /// Every process on the machine (the idle task excluded).
+        case all
+    }
+
+    public var targets: Targets
+    /// CPU sampling frequency per CPU, 1...10000 Hz.
+    public var hz: Int
+    /// Which profiles to record.
+    public var kinds: Set<ProfileKind>
+    public var unwind: UnwindMode
+    public var python: PythonMode
+    /// Seconds to record; nil records until `Agent.requestStop()` (or every target exited).
+    public var durationSeconds: Double?
+    /// Off-CPU intervals shorter than this are counted, not recorded.
+    public var minBlockNs: UInt64
+    /// Directory holding profiler.bpf.o; nil searches FLAMELAB_BPF_DIR, then bpf/.output upwards.
+    public var bpfDirectory: String?
+    /// Size of the BPF ring buffer in bytes (a power of two, at least one page).
+    public var ringBufferBytes: Int
+    /// Labels for the profiles' metadata.
+    public var service: String?
+    public var version: String?
+
+    public init(
+        targets: Targets, hz: Int = 99, kinds: Set<ProfileKind> = [.cpu], unwind: UnwindMode = .fp,
+        python: PythonMode = .auto, durationSeconds: Double? = 30, minBlockNs: UInt64 = 1_000_000,
+        bpfDirectory: String? = nil, ringBufferBytes: Int = 16 << 20, service: String? = nil, version: String? = nil
+    ) {
+        self.targets = targets
+        self.hz = hz
+        self.kinds = kinds
+        self.unwind = unwind
+        self.python = python
+        self.durationSeconds = durationSeconds
+        self.minBlockNs = minBlockNs
+        self.bpfDirectory = bpfDirectory
+        self.ringBufferBytes = ringBufferBytes
+        self.service = service
+        self.version = version
+    }
+
+    /// Throws `AgentError` for settings no recording can honour.
+    public func validate() throws {
+        guard (1...10_000).contains(hz) else {
+            throw AgentError("failed to configure the agent: --hz \(hz) is outside 1...10000")
+        }
+        guard !kinds.isEmpty else { throw AgentError("failed to configure the agent: no profile kind requested") }
+        if case .pids(let pids) = targets {
+            guard !pids.isEmpty else { throw AgentError("failed to configure the agent: no pid given") }
+            if let bad = pids.first(where: { $0 <= 0 }) {
+                throw AgentError("failed to configure the agent: \(bad) is not a valid pid")
+            }
+        }
+        if let d = durationSeconds, !(d > 0) {
+            throw AgentError("failed to configure the agent: duration must be positive")
+        }
+        guard ringBufferBytes >= 4096, ringBufferBytes & (ringBufferBytes - 1) == 0 else {
+            throw AgentError("failed to configure the agent: ring buffer size \(ringBufferBytes) is not a power of two >= 4096")
+        }
+    }
+}

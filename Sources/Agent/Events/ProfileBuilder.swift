@@ -1,0 +1,55 @@
+import ProfileModel
+import Symbolize
+
+/// Symbolizes the recorded stacks once each and builds one `Profile` per kind.
+struct ProfileBuilder {
+    let symbolizer: StackSymbolizing
+    /// Puts the Python frames named by the recorder into the native stacks at the eval frames.
+    var merger = PythonStackMerger()
+
+    /// The profiles for `kinds`, stacks root first (user root ... user leaf, then kernel entry ... leaf).
+    mutating func build(from recorder: SampleRecorder, kinds: [ProfileKind], metadata: (ProfileKind) -> ProfileMetadata) -> [Profile] {
+        var symbolized: [Int: [Frame]] = [:]
+        var profiles: [ProfileKind: Profile] = [:]
+        var interned: [ProfileKind: [Int: Int]] = [:]
+        for kind in kinds {
+            profiles[kind] = Profile(metadata: metadata(kind))
+            interned[kind] = [:]
+        }
+        for sample in recorder.samples {
+            guard profiles[sample.kind] != nil else { continue }
+            if let id = interned[sample.kind]?[sample.stack] {
+                profiles[sample.kind]!.add(stackID: id, value: sample.value, labels: sample.labels)
+                continue
+            }
+            let frames = symbolized[sample.stack] ?? rootFirstFrames(recorder.stacks[sample.stack], python: recorder.pythonFrames[sample.stack] ?? [])
+            symbolized[sample.stack] = frames
+            let ids = frames.map { profiles[sample.kind]!.intern($0) }
+            let id = profiles[sample.kind]!.intern(stack: ids)
+            interned[sample.kind]![sample.stack] = id
+            profiles[sample.kind]!.add(stackID: id, value: sample.value, labels: sample.labels)
+        }
+        return kinds.compactMap { profiles[$0] }
+    }
+
+    private mutating func rootFirstFrames(_ key: StackKey, python: [(frame: Frame, group: Int)]) -> [Frame] {
+        var user = key.user.isEmpty ? [] : symbolizer.symbolizeUser(pid: key.pid, addresses: key.user)
+        if !python.isEmpty {
+            user = merger.merge(native: user, python: python)
+        }
+        let kernel = key.kernel.isEmpty ? [] : Self.withoutProbeFrames(symbolizer.symbolizeKernel(addresses: key.kernel))
+        let frames = Array(user.reversed()) + Array(kernel.reversed())
+        return frames.isEmpty ? [Frame(name: "[unknown]", kind: .unknown)] : frames
+    }
+}
+
+extension ProfileBuilder {
+    /// Kernel stacks taken in a tracepoint start with the BPF machinery that ran the program
+    /// (`bpf_trace_run4`, the program itself): the blocked thread's stack begins at `__schedule`.
+    static func withoutProbeFrames(_ kernelLeafFirst: [Frame]) -> [Frame] {
+        guard kernelLeafFirst.prefix(6).contains(where: { $0.name.hasPrefix("bpf_trace_run") || $0.name.hasPrefix("__bpf_trace") }),
+              let schedule = kernelLeafFirst.firstIndex(where: { $0.name == "__schedule" })
+        else { return kernelLeafFirst }
+        return Array(kernelLeafFirst[schedule...])
+    }
+}

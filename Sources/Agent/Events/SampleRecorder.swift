@@ -1,0 +1,114 @@
+import Foundation
+import ProfileModel
+import Symbolize
+
+/// Turns ring-buffer events into unsymbolized samples, on the draining thread, while the processes
+/// are alive: DWARF unwinding needs their maps, so it happens here, not at the end.
+final class SampleRecorder {
+    struct RecordedSample {
+        let kind: ProfileKind
+        /// Index into `stacks`.
+        let stack: Int
+        let value: Int64
+        let labels: SampleLabels
+    }
+
+    private(set) var stacks: [StackKey] = []
+    /// Named Python frames (leaf first, with their eval-loop group) per stack, resolved when the stack
+    /// first appears: names are read from the live process.
+    private(set) var pythonFrames: [Int: [(frame: Frame, group: Int)]] = [:]
+    private var stackIndex: [StackKey: Int] = [:]
+    private(set) var samples: [RecordedSample] = []
+    private(set) var counts = RecorderCounts()
+    /// Every process seen in an event, with its command name.
+    private(set) var processes: [Int32: String] = [:]
+    /// Called on the draining thread the first time a process appears in an event.
+    var onNewProcess: ((Int32) -> Void)?
+
+    private let unwind: UnwindMode
+    private let unwinder: DwarfUnwinder?
+    /// Names Python frames; nil when the Python walker is off.
+    let pythonResolver: PythonFrameResolver?
+    private let policy = FramePointerPolicy()
+
+    init(unwind: UnwindMode, python: PythonMode) {
+        self.unwind = unwind
+        unwinder = unwind == .fp ? nil : DwarfUnwinder()
+        pythonResolver = python == .auto ? PythonFrameResolver() : nil
+    }
+
+    /// Snapshots what `pid` needs for unwinding while it is alive.
+    func prepare(pid: Int32) {
+        if unwind == .auto { policy.prepare(pid: pid) }
+        unwinder?.prepare(pid: pid)
+    }
+
+    func record(_ event: RawEvent) {
+        if processes[event.pid] == nil {
+            processes[event.pid] = event.command
+            onNewProcess?(event.pid)
+        }
+        let key = StackKey(
+            pid: event.pid, kernel: event.kernelStack, user: userStack(of: event),
+            python: event.pythonFrames.map { PythonRawFrame(code: $0.code, firstLineNumber: $0.first_lineno, lasti: $0.lasti, group: $0.group) }
+        )
+        let stack: Int
+        if let known = stackIndex[key] {
+            stack = known
+        } else {
+            stack = stacks.count
+            stacks.append(key)
+            stackIndex[key] = stack
+            if let pythonResolver, !key.python.isEmpty {
+                pythonFrames[stack] = pythonResolver.resolveGrouped(pid: key.pid, frames: key.python)
+            }
+        }
+        let labels = SampleLabels(traceID: event.traceID, spanID: event.spanID, pid: event.pid, tid: event.tid, timestampNs: event.timeNs)
+        samples.append(RecordedSample(kind: event.kind, stack: stack, value: Int64(clamping: event.value), labels: labels))
+        counts.count(event)
+        if !event.pythonFrames.isEmpty { counts.withPythonFrames += 1 }
+    }
+
+    func countUndecodable() {
+        counts.undecodable += 1
+    }
+
+    private func userStack(of event: RawEvent) -> [UInt64] {
+        guard let registers = event.registers, let unwinder, !event.isKernelThread else { return event.userStack }
+        if unwind == .auto, !policy.needsDwarf(pid: event.pid, stack: event.userStack, now: ProcessInfo.processInfo.systemUptime) {
+            counts.framePointerStacks += 1
+            return event.userStack
+        }
+        let pcs = unwinder.unwind(pid: event.pid, registers: registers, stack: event.stackDump, stackPointer: registers[7])
+        // An unwind that found less than the FP walk (no CFI, stack copy cut short) keeps the FP walk.
+        guard !pcs.isEmpty, pcs.count >= min(event.userStack.count, 2) else {
+            counts.dwarfFailures += 1
+            return event.userStack
+        }
+        counts.dwarfStacks += 1
+        return pcs
+    }
+}
+
+/// What the recorder saw, for the run's statistics.
+struct RecorderCounts {
+    var cpuSamples = 0
+    var offCPUIntervals = 0
+    var offCPUNanoseconds: UInt64 = 0
+    var withTraceContext = 0
+    var framePointerStacks = 0
+    var dwarfStacks = 0
+    var dwarfFailures = 0
+    var undecodable = 0
+    var withPythonFrames = 0
+
+    mutating func count(_ event: RawEvent) {
+        switch event.kind {
+        case .cpu: cpuSamples += 1
+        case .offcpu:
+            offCPUIntervals += 1
+            offCPUNanoseconds &+= event.value
+        }
+        if event.traceID != nil { withTraceContext += 1 }
+    }
+}

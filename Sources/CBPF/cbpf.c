@@ -1,0 +1,103 @@
+#include "cbpf.h"
+
+#include <bpf/btf.h>
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int cbpf_perf_event_open_cpu_clock(int cpu, unsigned long long frequency) {
+    struct perf_event_attr attr;
+    memset(&attr, 0, sizeof(attr));
+    attr.size = sizeof(attr);
+    /* No hardware PMU in VMs: the software cpu-clock (an hrtimer) works everywhere. */
+    attr.type = PERF_TYPE_SOFTWARE;
+    attr.config = PERF_COUNT_SW_CPU_CLOCK;
+    attr.freq = 1;
+    attr.sample_freq = frequency;
+    long fd = syscall(__NR_perf_event_open, &attr, -1 /* all tasks */, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+    return fd < 0 ? -errno : (int)fd;
+}
+
+/* A ring of the last messages: a verifier log can be long, the tail holds the reason. */
+#define CBPF_LOG_SIZE 8192
+static char cbpf_log[CBPF_LOG_SIZE];
+static size_t cbpf_log_len;
+static int cbpf_echo;
+
+static void cbpf_log_append(const char *text) {
+    size_t n = strlen(text);
+    if (n >= CBPF_LOG_SIZE) {
+        text += n - (CBPF_LOG_SIZE - 1);
+        n = CBPF_LOG_SIZE - 1;
+    }
+    if (cbpf_log_len + n >= CBPF_LOG_SIZE) {
+        size_t keep = CBPF_LOG_SIZE - 1 - n;
+        memmove(cbpf_log, cbpf_log + cbpf_log_len - keep, keep);
+        cbpf_log_len = keep;
+    }
+    memcpy(cbpf_log + cbpf_log_len, text, n);
+    cbpf_log_len += n;
+    cbpf_log[cbpf_log_len] = 0;
+}
+
+static int cbpf_print(enum libbpf_print_level level, const char *format, va_list args) {
+    char line[1024];
+    if (level == LIBBPF_DEBUG)
+        return 0;
+    int n = vsnprintf(line, sizeof(line), format, args);
+    cbpf_log_append(line);
+    if (cbpf_echo)
+        fputs(line, stderr);
+    return n;
+}
+
+void cbpf_install_print_callback(int echo) {
+    cbpf_echo = echo;
+    libbpf_set_print(cbpf_print);
+}
+
+const char *cbpf_last_log(void) { return cbpf_log; }
+
+void cbpf_clear_log(void) {
+    cbpf_log_len = 0;
+    cbpf_log[0] = 0;
+}
+
+int cbpf_set_rodata(struct bpf_object *obj, const char *name, const void *value, size_t size) {
+    struct bpf_map *map = NULL;
+    bpf_object__for_each_map(map, obj) {
+        const char *map_name = bpf_map__name(map);
+        if (map_name && strstr(map_name, ".rodata"))
+            break;
+    }
+    if (!map)
+        return -ENOENT;
+    struct btf *btf = bpf_object__btf(obj);
+    if (!btf)
+        return -ENOENT;
+    int sec_id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+    if (sec_id < 0)
+        return -ENOENT;
+    const struct btf_type *sec = btf__type_by_id(btf, sec_id);
+    const struct btf_var_secinfo *vars = btf_var_secinfos(sec);
+    size_t data_size = 0;
+    char *data = (char *)bpf_map__initial_value(map, &data_size);
+    if (!data)
+        return -ENOENT;
+    for (int i = 0; i < btf_vlen(sec); i++) {
+        const struct btf_type *var = btf__type_by_id(btf, vars[i].type);
+        if (strcmp(btf__name_by_offset(btf, var->name_off), name) != 0)
+            continue;
+        if (vars[i].size != size || vars[i].offset + size > data_size)
+            return -EINVAL;
+        memcpy(data + vars[i].offset, value, size);
+        return 0;
+    }
+    return -ENOENT;
+}
+
+size_t cbpf_event_header_size(void) { return offsetof(struct flamelab_event, stack_dump); }

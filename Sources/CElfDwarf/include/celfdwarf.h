@@ -1,0 +1,136 @@
+/*
+ * CElfDwarf: the small C glue Symbolize needs around libelf and libdw (elfutils).
+ *
+ * Why C: libdw's unwinder calls back into the caller (memory reads, initial registers) and
+ * walking ELF symbol tables through gelf is far shorter here than through Swift pointers.
+ * Everything returned is plain data owned by the caller until the matching *_free/destroy call.
+ */
+#ifndef CELFDWARF_H
+#define CELFDWARF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- ELF images */
+
+/// One defined symbol from .symtab or .dynsym (functions, untyped labels, TLS variables).
+typedef struct celf_symbol {
+    uint64_t value;       /* st_value: virtual address (or offset in the TLS template for STT_TLS) */
+    uint64_t size;        /* st_size, 0 for many assembler labels */
+    uint32_t name_offset; /* into celf_image.names (NUL-terminated) */
+    uint8_t type;         /* STT_* */
+    uint8_t binding;      /* STB_* */
+    uint8_t from_dynsym;  /* 1 when read from .dynsym, 0 from .symtab */
+    uint8_t reserved;
+} celf_symbol;
+
+/// One program header.
+typedef struct celf_segment {
+    uint32_t type;  /* PT_* */
+    uint32_t flags; /* PF_* */
+    uint64_t offset;
+    uint64_t vaddr;
+    uint64_t filesz;
+    uint64_t memsz;
+    uint64_t align;
+} celf_segment;
+
+/// What Symbolize needs from one ELF file.
+typedef struct celf_image {
+    int elf_type; /* ET_EXEC, ET_DYN, ... */
+    int machine;  /* EM_* */
+    celf_symbol *symbols;
+    size_t symbol_count;
+    char *names;
+    size_t names_size;
+    celf_segment *segments;
+    size_t segment_count;
+    uint8_t build_id[64];
+    size_t build_id_size;
+    int has_symtab; /* 1 when a .symtab section was found (not stripped) */
+} celf_image;
+
+/// Reads the symbols, program headers and GNU build-id of `path`.
+/// Returns 0 on success; otherwise -1 with a message in `err` and `out` zeroed.
+int celf_image_load(const char *path, celf_image *out, char *err, size_t errlen);
+
+/// Like celf_image_load but reads only the ELF header, program headers and build-id (no symbols):
+/// enough to compute a mapping's load bias cheaply.
+int celf_image_load_segments(const char *path, celf_image *out, char *err, size_t errlen);
+
+/// Like celf_image_load for an ELF image in memory (e.g. this process's vDSO); `bytes` is only read.
+int celf_image_load_memory(const void *bytes, size_t size, celf_image *out, char *err, size_t errlen);
+
+/// Releases what celf_image_load allocated. Safe on a zeroed image.
+void celf_image_free(celf_image *image);
+
+/* ---------------------------------------------------------------- demangling */
+
+/// Swift demangling through libswiftCore's swift_demangle. NULL when `name` is not a Swift symbol.
+/// The result is malloc'd: free() it.
+char *celf_swift_demangle(const char *name);
+
+/// C++ (Itanium ABI) demangling through __cxa_demangle. NULL when `name` is not a C++ symbol.
+/// The result is malloc'd: free() it.
+char *celf_cxx_demangle(const char *name);
+
+/* ---------------------------------------------------------------- DWARF unwinding (x86_64) */
+
+/// Number of registers in a captured user context, in DWARF order:
+/// rax, rdx, rcx, rbx, rsi, rdi, rbp, rsp, r8..r15, rip.
+#define CELF_X86_64_REGISTER_COUNT 17
+
+/// A libdwfl session for one process whose modules were reported from a /proc/PID/maps snapshot.
+typedef struct celf_unwinder celf_unwinder;
+
+/// Starts a session for `pid`. NULL with a message in `err` on failure.
+celf_unwinder *celf_unwinder_create(int32_t pid, char *err, size_t errlen);
+
+/// Reports one ELF file mapped at load bias `bias` (runtime address - ELF virtual address).
+/// Call before celf_unwinder_finish. Returns 0, or -1 with a message in `err`.
+int celf_unwinder_report(celf_unwinder *unwinder, const char *name, const char *path, uint64_t bias,
+                         char *err, size_t errlen);
+
+/// Reports an ELF image held in memory (the vDSO, copied from this process) mapped at load bias `bias`.
+int celf_unwinder_report_memory(celf_unwinder *unwinder, const char *name, const void *bytes, size_t size,
+                                uint64_t bias, char *err, size_t errlen);
+
+/// Ends module reporting and attaches the in-memory thread state callbacks. Returns 0 or -1.
+int celf_unwinder_finish(celf_unwinder *unwinder, char *err, size_t errlen);
+
+/// 1 when `pc` lies in a reported module.
+int celf_unwinder_has_module(celf_unwinder *unwinder, uint64_t pc);
+
+/// Unwinds one stack. `registers` has CELF_X86_64_REGISTER_COUNT entries, `stack` holds `stack_size`
+/// bytes copied from `stack_pointer` upwards. Memory reads outside the copy are served from the
+/// modules' ELF files (read-only data); anything else ends the walk cleanly.
+/// Writes up to `max_pcs` program counters leaf first (pcs[0] = rip) and returns how many.
+size_t celf_unwinder_unwind(celf_unwinder *unwinder, int32_t tid, const uint64_t *registers,
+                            const uint8_t *stack, size_t stack_size, uint64_t stack_pointer,
+                            uint64_t *pcs, size_t max_pcs);
+
+/// Ends the session.
+void celf_unwinder_destroy(celf_unwinder *unwinder);
+
+/* ---------------------------------------------------------------- test support */
+
+/// Captures the calling thread's registers (DWARF order, rip = an address inside this function)
+/// and copies up to `capacity` bytes of its stack from the captured rsp upwards, never past the
+/// top of the thread's stack. Returns the number of bytes copied (0 on failure).
+/// Used by tests to unwind the test process's own stack with the same code path as BPF copies.
+size_t celf_capture_current_stack(uint64_t *registers, uint8_t *stack, size_t capacity,
+                                  uint64_t *stack_pointer);
+
+/// The return address of this call: an address inside the calling function. Tests use it to get
+/// a code address of a known Swift function.
+uint64_t celf_caller_address(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

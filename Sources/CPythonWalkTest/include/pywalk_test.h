@@ -1,0 +1,1 @@
+../../../bpf/pywalk_test.h

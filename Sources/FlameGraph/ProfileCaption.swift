@@ -1,0 +1,68 @@
+import ProfileModel
+
+/// The title and subtitle every flame graph carries: what was measured and how.
+public struct ProfileCaption: Sendable, Equatable {
+    public var title: String
+    public var subtitle: String
+
+    public init(title: String, subtitle: String) {
+        self.title = title
+        self.subtitle = subtitle
+    }
+
+    /// Caption for `profile`: the kind, hz, unwind mode, sample count and time window from its metadata.
+    /// `title` overrides the default title (`CPU flame graph: shop v2`).
+    public init(profile: Profile, title: String? = nil) {
+        let meta = profile.metadata
+        self.title = title ?? Self.defaultTitle(meta)
+        self.subtitle = Self.subtitle(meta, sampleCount: profile.samples.count, total: profile.totalValue)
+    }
+
+    static func kindLabel(_ kind: ProfileKind) -> String { kind == .cpu ? "CPU" : "off-CPU" }
+
+    static func defaultTitle(_ meta: ProfileMetadata) -> String {
+        var title = "\(kindLabel(meta.kind)) flame graph"
+        let who = [meta.service, meta.version].compactMap { $0 }.filter { !$0.isEmpty }
+        if !who.isEmpty { title += ": " + who.joined(separator: " ") }
+        return title
+    }
+
+    static func subtitle(_ meta: ProfileMetadata, sampleCount: Int, total: Int64) -> String {
+        var parts = [kindLabel(meta.kind)]
+        parts.append(meta.hz > 0 ? "\(meta.hz) Hz" : "hz not recorded")
+        parts.append("unwind \(meta.unwindMode)")
+        switch meta.kind {
+        case .cpu:
+            parts.append(NumberFormat.value(total, kind: .cpu))
+        case .offcpu:
+            parts.append("\(NumberFormat.grouped(Int64(sampleCount))) blocking events, \(NumberFormat.value(total, kind: .offcpu)) off CPU")
+        }
+        parts.append(window(meta))
+        if meta.dropped > 0 { parts.append("\(NumberFormat.grouped(meta.dropped)) dropped") }
+        return parts.joined(separator: " · ")
+    }
+
+    static func window(_ meta: ProfileMetadata) -> String {
+        guard meta.startUnixNs > 0, meta.endUnixNs >= meta.startUnixNs else { return "time window not recorded" }
+        let seconds = Double(meta.endUnixNs - meta.startUnixNs) / 1e9
+        return "\(NumberFormat.utc(unixNs: meta.startUnixNs)) + \(NumberFormat.fixed(seconds, 1)) s"
+    }
+}
+
+extension ProfileCaption {
+    /// Caption for a differential graph: both sides' versions, sample counts and settings.
+    public init(base: Profile, candidate: Profile, title: String? = nil) {
+        func side(_ p: Profile, _ fallback: String) -> String {
+            let name = [p.metadata.service, p.metadata.version].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+            return name.isEmpty ? fallback : name
+        }
+        let kind = Self.kindLabel(candidate.metadata.kind)
+        self.title = title ?? "Differential \(kind) flame graph: \(side(base, "base")) → \(side(candidate, "candidate"))"
+        let meta = candidate.metadata
+        var parts = [kind, meta.hz > 0 ? "\(meta.hz) Hz" : "hz not recorded", "unwind \(meta.unwindMode)"]
+        parts.append("base \(NumberFormat.value(base.totalValue, kind: base.metadata.kind)) → candidate \(NumberFormat.value(candidate.totalValue, kind: meta.kind))")
+        parts.append(Self.window(meta))
+        parts.append("widths from candidate, colour = change in self share")
+        self.subtitle = parts.joined(separator: " · ")
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+
+/// Drives the shop service with open- or closed-loop load. Every request carries a fresh W3C
+/// `traceparent`; the trace ids are kept with the latencies so later steps can pick the slow ones.
+public final class LoadGenerator: @unchecked Sendable {
+    private let options: LoadOptions
+    private let lock = NSLock()
+    private var records: [RequestRecord] = []
+    private var nextIndex = 0
+
+    public init(options: LoadOptions) {
+        self.options = options
+    }
+
+    /// Runs the load; `progress` is called about once a second with (elapsed s, requests done, errors).
+    public func run(progress: ((Double, Int, Int) -> Void)? = nil) -> LoadResult {
+        let start = ThreadClock.now()
+        let threads: Int
+        switch options.mode {
+        case .open(let rate): threads = min(options.maxInFlight, max(4, Int(rate * 0.5)))
+        case .closed(let connections): threads = connections
+        }
+        let group = DispatchGroup()
+        for worker in 0..<threads {
+            group.enter()
+            let thread = Thread { [self] in
+                defer { group.leave() }
+                workerLoop(worker: worker, start: start)
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        while group.wait(timeout: .now() + 1) == .timedOut {
+            let (done, errors) = counts()
+            progress?(ThreadClock.now() - start, done, errors)
+        }
+        let elapsed = min(ThreadClock.now() - start, options.durationSeconds)
+        return LoadResult(options: options, seconds: elapsed, records: lock.withLock { records.sorted { $0.startOffsetSeconds < $1.startOffsetSeconds } })
+    }
+
+    private func counts() -> (Int, Int) {
+        lock.withLock { (records.count, records.filter(\.isError).count) }
+    }
+
+    private func workerLoop(worker: Int, start: Double) {
+        let connection = HTTPClientConnection(port: options.port)
+        var rng = SystemRandomNumberGenerator()
+        while let due = nextDueOffset(worker: worker, start: start) {
+            let now = ThreadClock.now() - start
+            if due > now { Thread.sleep(forTimeInterval: due - now) }
+            let route = options.mix.pick(Double.random(in: 0..<1, using: &rng))
+            let record = send(route: route, due: due, start: start, connection: connection)
+            lock.withLock { records.append(record) }
+        }
+    }
+
+    /// The due time of this worker's next request, or nil when the run is over.
+    private func nextDueOffset(worker: Int, start: Double) -> Double? {
+        switch options.mode {
+        case .open(let rate):
+            let index = lock.withLock { () -> Int in
+                defer { nextIndex += 1 }
+                return nextIndex
+            }
+            let due = Double(index) / rate
+            return due < options.durationSeconds ? due : nil
+        case .closed:
+            let now = ThreadClock.now() - start
+            return now < options.durationSeconds ? now : nil
+        }
+    }
+
+    private func send(route: String, due: Double, start: Double, connection: HTTPClientConnection) -> RequestRecord {
+        let traceID = Self.randomHex(bytes: 16)
+        let traceparent = "00-\(traceID)-\(Self.randomHex(bytes: 8))-01"
+        var record = RequestRecord(route: route, traceID: traceID, startOffsetSeconds: due, latencyMs: 0, status: 0)
+        do {
+            let response = try connection.send(path: options.mix.path(of: route), headers: ["traceparent": traceparent])
+            record.status = response.status
+            if let timing = response.headers["server-timing"] {
+                (record.serverCPUMs, record.serverWallMs) = Self.parseServerTiming(timing)
+            }
+        } catch {
+            record.error = String(describing: error)
+        }
+        record.latencyMs = (ThreadClock.now() - start - due) * 1000
+        return record
+    }
+
+    /// Reads `cpu;dur=X, app;dur=Y` (milliseconds).
+    static func parseServerTiming(_ header: String) -> (Double?, Double?) {
+        var cpu: Double?
+        var app: Double?
+        for metric in header.split(separator: ",") {
+            let parts = metric.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let name = parts.first, let dur = parts.first(where: { $0.hasPrefix("dur=") }) else { continue }
+            let value = Double(dur.dropFirst(4))
+            if name == "cpu" { cpu = value } else if name == "app" { app = value }
+        }
+        return (cpu, app)
+    }
+
+    static func randomHex(bytes: Int) -> String {
+        var rng = SystemRandomNumberGenerator()
+        var text = ""
+        repeat {
+            text = (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined()
+        } while text.allSatisfy { $0 == "0" }
+        return text
+    }
+}

@@ -1,0 +1,6 @@
+/// Every scenario, in the order `lab run all` runs them.
+public enum LabScenarios {
+    public static let all: [any Scenario] = [
+        ServiceScenario(),
+    ]
+}

@@ -1,0 +1,80 @@
+/// Self and total value of one function (by name) in one profile.
+public struct FunctionStat: Codable, Sendable, Equatable {
+    public var name: String
+    /// The kind of the first frame seen with this name.
+    public var kind: FrameKind
+    /// Value of samples whose leaf is this function.
+    public var selfValue: Int64
+    /// Value of samples with this function anywhere on the stack (once per stack, so recursion
+    /// is not double counted).
+    public var totalValue: Int64
+    /// `selfValue` / profile total (0...1).
+    public var selfShare: Double
+    /// `totalValue` / profile total (0...1).
+    public var totalShare: Double
+}
+
+/// Per-function self and total values of a profile, by function name.
+public struct FunctionStats: Sendable {
+    /// Sum of all sample values.
+    public let total: Int64
+    /// Number of samples.
+    public let sampleCount: Int
+    public let kind: ProfileKind
+    /// Every function, by self value descending, then name.
+    public let functions: [FunctionStat]
+    private let indexByName: [String: Int]
+
+    public init(profile: Profile) {
+        var perStack = [Int64](repeating: 0, count: profile.stacks.count)
+        for sample in profile.samples { perStack[sample.stackID] &+= sample.value }
+        var selfByFrame = [Int64](repeating: 0, count: profile.frames.count)
+        var totalByName: [String: Int64] = [:]
+        var seen = Set<String>()
+        for (id, value) in perStack.enumerated() where value != 0 {
+            let stack = profile.stacks[id]
+            guard let leaf = stack.last else { continue }
+            selfByFrame[Int(leaf)] &+= value
+            seen.removeAll(keepingCapacity: true)
+            for frameID in stack {
+                let name = profile.frames[Int(frameID)].name
+                if seen.insert(name).inserted { totalByName[name, default: 0] &+= value }
+            }
+        }
+        var selfByName: [String: Int64] = [:]
+        var kindByName: [String: FrameKind] = [:]
+        for (i, frame) in profile.frames.enumerated() {
+            selfByName[frame.name, default: 0] &+= selfByFrame[i]
+            if kindByName[frame.name] == nil { kindByName[frame.name] = frame.kind }
+        }
+        let total = perStack.reduce(0, &+)
+        let denominator = Double(max(total, 1))
+        let stats = totalByName.map { name, totalValue -> FunctionStat in
+            let selfValue = selfByName[name] ?? 0
+            return FunctionStat(name: name, kind: kindByName[name] ?? .unknown, selfValue: selfValue, totalValue: totalValue,
+                                selfShare: Double(selfValue) / denominator, totalShare: Double(totalValue) / denominator)
+        }
+        functions = stats.sorted { ($0.selfValue, $1.name) > ($1.selfValue, $0.name) }
+        indexByName = Dictionary(uniqueKeysWithValues: functions.enumerated().map { ($1.name, $0) })
+        self.total = total
+        sampleCount = profile.samples.count
+        kind = profile.metadata.kind
+    }
+
+    /// The function named `name`, if it appears.
+    public subscript(name: String) -> FunctionStat? {
+        indexByName[name].map { functions[$0] }
+    }
+
+    /// The `n` functions with the most self value (ties by name), excluding ones with no self value.
+    public func top(_ n: Int) -> [FunctionStat] {
+        Array(functions.prefix { $0.selfValue > 0 }.prefix(max(0, n)))
+    }
+
+    /// The sample size that statistical tests use: the sample count total for CPU profiles
+    /// (values are counts), the number of samples for off-CPU ones (values are nanoseconds, so
+    /// shares are tested as if each sample were one draw: an approximation).
+    public var testSampleSize: Double {
+        kind == .cpu ? Double(total) : Double(sampleCount)
+    }
+}

@@ -1,0 +1,37 @@
+/// One function that triggered the gate's rule, significant or not.
+public struct GateFinding: Codable, Sendable, Equatable {
+    public enum Trigger: String, Codable, Sendable {
+        /// Entered the candidate's top N, absent from the baseline's.
+        case enteredTopN = "entered-top-n"
+        /// Self share grew by more than the allowed relative growth.
+        case grew
+    }
+
+    public var trigger: Trigger
+    public var function: String
+    public var kind: FrameKind
+    public var baseShare: Double
+    public var candShare: Double
+    /// nil when the function is new (base share 0).
+    public var relativeChange: Double?
+    public var pValue: Double
+    /// True when the change passed the (corrected) significance test: only these fail the gate.
+    public var significant: Bool
+    /// 1-based rank by self value, nil when absent (no self samples).
+    public var baseRank: Int?
+    public var candRank: Int?
+}
+
+/// Whether the samples collected can show the change the rule looks for.
+public struct GateSampleSize: Codable, Sendable, Equatable {
+    /// The smallest self share in the baseline's top N: the hardest top-N change to see.
+    public var smallestTopShare: Double
+    /// The smallest relative growth of that share detectable with `power` at the corrected alpha;
+    /// nil when none is.
+    public var minimumDetectableRelativeChange: Double?
+    public var power: Double
+    /// Samples per side needed to detect the rule's growth threshold at that share.
+    public var samplesNeededPerSide: Double?
+    /// minimumDetectableRelativeChange <= the rule's growth threshold.
+    public var enough: Bool
+}

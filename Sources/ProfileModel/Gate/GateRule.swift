@@ -1,0 +1,75 @@
+/// The deploy gate's rule: fail when a function enters the top N by self value that was not in the
+/// baseline's top N, or when a top-N function's self share grows by more than `maxRelativeGrowth`.
+///
+/// Noise guard: a trigger counts only when the change is significant at the samples collected —
+/// a pooled two-proportion z-test of the function's self share (base against candidate), two-sided,
+/// at level `alpha` divided by the number of functions tested (the union of both top-N lists):
+/// a Bonferroni correction, so that looking at ~N functions at once keeps the family-wise false
+/// alarm rate at or below `alpha`. Triggers that fail the test are reported as "not significant"
+/// and do not fail the gate.
+///
+/// Entrants: by default (`entrantRequiresGrowth`) a function that enters the top N must also have
+/// grown by more than `maxRelativeGrowth` or be new (absent from the baseline); a mere rank swap
+/// between two functions of nearly equal share is not a regression. Set it to false for the
+/// literal rule (any significant rise into the top N fails).
+public struct GateRule: Codable, Sendable, Equatable {
+    /// How many top functions by self value the rule watches (the brief's 5).
+    public var topN: Int
+    /// Relative growth of a self share that fails the gate (0.15 = 15%).
+    public var maxRelativeGrowth: Double
+    /// Family-wise significance level before correction.
+    public var alpha: Double
+    /// Divide `alpha` by the number of functions tested (Bonferroni).
+    public var bonferroni: Bool
+    public var entrantRequiresGrowth: Bool
+    /// Power used to state the minimum detectable change at the collected sample counts.
+    public var power: Double
+    /// Rows of the changed-functions table in the verdict.
+    public var tableRows: Int
+
+    public init(topN: Int = 5, maxRelativeGrowth: Double = 0.15, alpha: Double = 0.05, bonferroni: Bool = true,
+                entrantRequiresGrowth: Bool = true, power: Double = 0.8, tableRows: Int = 5) {
+        self.topN = topN
+        self.maxRelativeGrowth = maxRelativeGrowth
+        self.alpha = alpha
+        self.bonferroni = bonferroni
+        self.entrantRequiresGrowth = entrantRequiresGrowth
+        self.power = power
+        self.tableRows = tableRows
+    }
+
+    /// The rule and its statistics in a paragraph, for `lab gate --help` and the README.
+    public static let explanation = """
+        The gate fails when a function enters the top N (default 5) by self value that was not in \
+        the baseline's top N, or when a top-N function's self share (of its own profile's total) grows \
+        by more than X% relative (default 15%). An entrant must also be new or have grown by more than \
+        X%, so a rank swap between two near-equal functions is not a regression. Noise guard: a trigger \
+        counts only when it is significant at the samples collected: a pooled two-proportion z-test of \
+        the self share, two-sided, at alpha (default 0.05) divided by the number of functions tested \
+        (Bonferroni over the union of both top-N lists). Triggers that are not significant are listed as \
+        such and do not fail. The verdict also states the smallest relative growth of the smallest \
+        top-N share that the samples can detect with 80% power, and how many samples per side would \
+        be needed to see X%. CPU profiles test sample counts; off-CPU profiles test shares of blocked \
+        time with the number of samples as n (an approximation).
+        """
+
+    /// Why a gate could not be evaluated (an input error, not a regression).
+    public struct GateError: Error, Equatable, CustomStringConvertible {
+        public var reason: String
+        public var description: String { "failed to evaluate gate: \(reason)" }
+    }
+
+    /// Applies the rule to a baseline and a candidate profile.
+    public func evaluate(baseline: Profile, candidate: Profile) throws -> GateVerdict {
+        guard topN >= 1, maxRelativeGrowth >= 0, alpha > 0, alpha < 1, power > 0, power < 1 else {
+            throw GateError(reason: "invalid rule (top N >= 1, growth >= 0, 0 < alpha < 1, 0 < power < 1)")
+        }
+        guard baseline.metadata.kind == candidate.metadata.kind else {
+            throw GateError(reason: "baseline is \(baseline.metadata.kind.rawValue) but candidate is \(candidate.metadata.kind.rawValue)")
+        }
+        let base = FunctionStats(profile: baseline), cand = FunctionStats(profile: candidate)
+        guard base.total > 0 else { throw GateError(reason: "the baseline has no samples") }
+        guard cand.total > 0 else { throw GateError(reason: "the candidate has no samples") }
+        return GateEvaluation(rule: self, base: base, cand: cand).verdict()
+    }
+}

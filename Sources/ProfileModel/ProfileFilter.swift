@@ -1,0 +1,41 @@
+/// Selects samples of a profile by trace id, time window and profile kind.
+///
+/// Every condition that is set must hold. The result is a new, compact profile holding only the
+/// frames and stacks its samples use; an empty result is a valid profile with no samples (callers
+/// say "no samples match", they do not fail).
+public struct ProfileFilter: Sendable, Equatable {
+    /// Keep samples whose trace id is one of these (compared lowercase); nil keeps all.
+    public var traceIDs: Set<String>?
+    /// Keep samples whose `timestampNs` lies in this window; samples without a time are dropped.
+    public var timeWindowNs: ClosedRange<UInt64>?
+    /// Keep the profile only if it is of this kind; otherwise the result has no samples.
+    public var kind: ProfileKind?
+
+    public init(traceIDs: Set<String>? = nil, timeWindowNs: ClosedRange<UInt64>? = nil, kind: ProfileKind? = nil) {
+        self.traceIDs = traceIDs.map { Set($0.map { $0.lowercased() }) }
+        self.timeWindowNs = timeWindowNs
+        self.kind = kind
+    }
+
+    /// True when `sample` passes the trace-id and time conditions.
+    public func matches(_ sample: Sample) -> Bool {
+        if let traceIDs {
+            guard let id = sample.labels.traceID, traceIDs.contains(id.lowercased()) else { return false }
+        }
+        if let window = timeWindowNs {
+            guard let time = sample.labels.timestampNs, window.contains(time) else { return false }
+        }
+        return true
+    }
+
+    /// The samples of `profile` that pass, with the same metadata.
+    public func apply(to profile: Profile) -> Profile {
+        var result = Profile(metadata: profile.metadata)
+        if let kind, kind != profile.metadata.kind { return result }
+        var remapper = ProfileRemapper(source: profile)
+        for sample in profile.samples where matches(sample) {
+            remapper.copy(sample, into: &result)
+        }
+        return result
+    }
+}

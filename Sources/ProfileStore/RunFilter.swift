@@ -1,0 +1,20 @@
+import ProfileModel
+
+/// Selects stored runs. Every field left nil matches all runs.
+public struct RunFilter: Hashable, Sendable {
+    public var ids: [RunID]?
+    public var service: String?
+    public var version: String?
+    public var kind: ProfileKind?
+    /// Runs whose wall-clock span [start, end] overlaps this window (Unix nanoseconds).
+    public var overlappingUnixNs: ClosedRange<UInt64>?
+
+    public init(ids: [RunID]? = nil, service: String? = nil, version: String? = nil, kind: ProfileKind? = nil,
+                overlappingUnixNs: ClosedRange<UInt64>? = nil) {
+        self.ids = ids
+        self.service = service
+        self.version = version
+        self.kind = kind
+        self.overlappingUnixNs = overlappingUnixNs
+    }
+}

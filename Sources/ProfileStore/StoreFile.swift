@@ -1,0 +1,53 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// File-system side of the store: profiles are sensitive, so the database and its -wal/-shm
+/// companions are private to the owner (0600).
+enum StoreFile {
+    /// Creates the database file with mode 0600 before SQLite opens it (SQLite then gives the
+    /// -wal and -shm files the database's mode), or tightens an existing one.
+    static func prepare(_ path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue {
+            throw ProfileStoreError.open(path, "directory \(directory) does not exist")
+        }
+        let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        if fd >= 0 {
+            close(fd)
+            return
+        }
+        guard errno == EEXIST else {
+            throw ProfileStoreError.open(path, String(cString: strerror(errno)))
+        }
+        try makePrivate(path)
+    }
+
+    /// Removes group and other permissions from the database and its -wal/-shm files.
+    static func makePrivate(_ path: String) throws {
+        for file in [path, path + "-wal", path + "-shm"] {
+            var info = stat()
+            guard stat(file, &info) == 0 else { continue }
+            let mode = info.st_mode & 0o777
+            if mode & 0o077 != 0, chmod(file, mode & 0o700) != 0 {
+                throw ProfileStoreError.open(path, "cannot make \(file) private: \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// Permission bits of `path`, nil when it does not exist.
+    static func mode(_ path: String) -> UInt32? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return UInt32(info.st_mode & 0o777)
+    }
+
+    /// Size in bytes of `path`, 0 when it does not exist.
+    static func size(_ path: String) -> Int64 {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return 0 }
+        return Int64(info.st_size)
+    }
+}

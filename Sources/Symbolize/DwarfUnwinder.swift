@@ -1,0 +1,145 @@
+import CElfDwarf
+import Foundation
+
+/// Unwinds user stacks copied by BPF (registers + the top of the stack) with libdw's CFI
+/// (`.eh_frame` / `.debug_frame`), for code built without frame pointers (libpython, glibc).
+///
+/// One libdwfl session per process, built from a /proc/PID/maps snapshot and kept after the
+/// process exits. Memory reads are served from the copied stack, and from the modules' read-only
+/// ELF contents; a read past the copy ends the walk cleanly. Thread-safe (one lock).
+public final class DwarfUnwinder: @unchecked Sendable {
+    /// Register count of a capture, DWARF order: rax, rdx, rcx, rbx, rsi, rdi, rbp, rsp, r8..r15, rip.
+    public static let registerCount = Int(CELF_X86_64_REGISTER_COUNT)
+    /// Longest stack returned.
+    public var maximumFrames = 256
+
+    private let lock = NSLock()
+    private var sessions: [Int32: Session] = [:]
+    private var sessionErrors: [Int32: SymbolizeError] = [:]
+    private let refreshInterval = 1.0
+    private var virtualDSO: VirtualDSO?
+    private var virtualDSOLoaded = false
+
+    public init() {}
+
+    deinit {
+        for session in sessions.values { celf_unwinder_destroy(session.handle) }
+    }
+
+    /// Builds the session for `pid` now, while the process is alive.
+    public func prepare(pid: Int32) {
+        lock.lock()
+        defer { lock.unlock() }
+        _ = session(pid: pid)
+    }
+
+    /// Unwinds one captured stack. Returns leaf-first PCs: `[0]` is rip, the others are return
+    /// addresses (as `Symbolizer.symbolizeUser` expects). Empty when the capture is malformed or the
+    /// process was never seen alive; just `[rip]` when nothing more can be recovered.
+    public func unwind(pid: Int32, registers: [UInt64], stack: [UInt8], stackPointer: UInt64) -> [UInt64] {
+        guard registers.count == DwarfUnwinder.registerCount else { return [] }
+        lock.lock()
+        defer { lock.unlock() }
+        guard var current = session(pid: pid) else { return [registers[16]] }
+        let rip = registers[16]
+        if celf_unwinder_has_module(current.handle, rip) == 0, current.age >= refreshInterval,
+           let rebuilt = rebuildSession(pid: pid) {
+            current = rebuilt
+        }
+        var pcs = [UInt64](repeating: 0, count: maximumFrames)
+        let count = registers.withUnsafeBufferPointer { registerBuffer in
+            stack.withUnsafeBufferPointer { stackBuffer in
+                celf_unwinder_unwind(current.handle, pid, registerBuffer.baseAddress, stackBuffer.baseAddress,
+                                     stackBuffer.count, stackPointer, &pcs, pcs.count)
+            }
+        }
+        return Array(pcs.prefix(count))
+    }
+
+    /// Why `pid` has no session, if it has none.
+    public func error(pid: Int32) -> SymbolizeError? {
+        lock.lock()
+        defer { lock.unlock() }
+        return sessionErrors[pid]
+    }
+
+    /// Releases the session of `pid`.
+    public func forget(pid: Int32) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let session = sessions.removeValue(forKey: pid) { celf_unwinder_destroy(session.handle) }
+        sessionErrors[pid] = nil
+    }
+
+    // MARK: - sessions (lock held)
+
+    private struct Session {
+        let handle: OpaquePointer
+        let createdAt: Double
+        var age: Double { ProcessImage.now() - createdAt }
+    }
+
+    private func session(pid: Int32) -> Session? {
+        if let known = sessions[pid] { return known }
+        if sessionErrors[pid] != nil { return nil }
+        return rebuildSession(pid: pid)
+    }
+
+    private func rebuildSession(pid: Int32) -> Session? {
+        do {
+            let session = try makeSession(maps: ProcessMaps.read(pid: pid))
+            if let old = sessions.updateValue(session, forKey: pid) { celf_unwinder_destroy(old.handle) }
+            return session
+        } catch let error as SymbolizeError {
+            if sessions[pid] == nil { sessionErrors[pid] = error }
+        } catch {
+            if sessions[pid] == nil { sessionErrors[pid] = SymbolizeError.failed("unwind", "pid \(pid)", "\(error)") }
+        }
+        return sessions[pid]
+    }
+
+    private func makeSession(maps: ProcessMaps) throws -> Session {
+        var errorBuffer = [CChar](repeating: 0, count: 256)
+        guard let handle = celf_unwinder_create(maps.pid, &errorBuffer, errorBuffer.count) else {
+            throw SymbolizeError.failed("start", "unwinder for pid \(maps.pid)", String(cString: errorBuffer))
+        }
+        for (mapping, bias) in DwarfUnwinder.reportableModules(maps: maps) {
+            // A module libdwfl refuses (overlap, unreadable) only costs the frames inside it.
+            _ = celf_unwinder_report(handle, FrameClassifier.basename(mapping.path), maps.openablePath(of: mapping),
+                                     bias, &errorBuffer, errorBuffer.count)
+        }
+        reportVirtualDSO(handle: handle, maps: maps, errorBuffer: &errorBuffer)
+        guard celf_unwinder_finish(handle, &errorBuffer, errorBuffer.count) == 0 else {
+            celf_unwinder_destroy(handle)
+            throw SymbolizeError.failed("attach", "unwinder to pid \(maps.pid)", String(cString: errorBuffer))
+        }
+        return Session(handle: handle, createdAt: ProcessImage.now())
+    }
+
+    /// Samples taken in clock_gettime & co. start in the vDSO: report this process's copy of it.
+    private func reportVirtualDSO(handle: OpaquePointer, maps: ProcessMaps, errorBuffer: inout [CChar]) {
+        guard let mapping = maps.mappings.first(where: { $0.path == "[vdso]" }) else { return }
+        if !virtualDSOLoaded {
+            virtualDSO = VirtualDSO.current()
+            virtualDSOLoaded = true
+        }
+        guard let vdso = virtualDSO, let bias = vdso.loadBias(mappingStart: mapping.start) else { return }
+        _ = vdso.bytes.withUnsafeBytes { buffer in
+            celf_unwinder_report_memory(handle, "[vdso]", buffer.baseAddress, buffer.count, bias, &errorBuffer, errorBuffer.count)
+        }
+    }
+
+    /// One entry per mapped ELF file (its first mapping), with the load bias computed from it.
+    private static func reportableModules(maps: ProcessMaps) -> [(MemoryMapping, UInt64)] {
+        var seen = Set<String>()
+        var modules: [(MemoryMapping, UInt64)] = []
+        for mapping in maps.mappings where mapping.isFileBacked && !seen.contains(mapping.path) {
+            seen.insert(mapping.path)
+            guard let image = try? ElfImage.load(path: maps.openablePath(of: mapping), symbols: false),
+                  let bias = image.loadBias(mappingStart: mapping.start, fileOffset: mapping.fileOffset,
+                                            isExecutable: mapping.isExecutable) else { continue }
+            modules.append((mapping, bias))
+        }
+        return modules
+    }
+}

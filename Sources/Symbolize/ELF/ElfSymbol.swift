@@ -1,0 +1,15 @@
+/// A defined symbol read from `.symtab` or `.dynsym`.
+public struct ElfSymbol: Sendable, Equatable {
+    public static let functionType: UInt8 = 2  // STT_FUNC
+    public static let tlsType: UInt8 = 6       // STT_TLS
+    public static let globalBinding: UInt8 = 1 // STB_GLOBAL
+    public static let weakBinding: UInt8 = 2   // STB_WEAK
+
+    /// Virtual address; for TLS symbols the offset in the module's TLS template.
+    public var value: UInt64
+    public var size: UInt64
+    public var name: String
+    public var type: UInt8
+    public var binding: UInt8
+    public var fromDynamicTable: Bool
+}

@@ -1,0 +1,89 @@
+/// Code symbols of one ELF file sorted by address, for binary-search lookups.
+/// Names stay mangled here; demangling happens once per looked-up address (see `SymbolNames`).
+public struct SymbolTable: Sendable {
+    /// Start addresses, ascending; one entry per distinct address.
+    private let starts: [UInt64]
+    /// Size per entry (0 = unknown size: the symbol extends to the next one).
+    private let sizes: [UInt64]
+    private let names: [String]
+
+    public var count: Int { starts.count }
+
+    public init(symbols: [ElfSymbol]) {
+        // Several symbols often share an address (aliases, .symtab and .dynsym copies): keep the best.
+        let sorted = symbols.sorted { lhs, rhs in
+            lhs.value != rhs.value ? lhs.value < rhs.value : SymbolTable.isPreferred(lhs, over: rhs)
+        }
+        var starts: [UInt64] = []
+        var sizes: [UInt64] = []
+        var names: [String] = []
+        starts.reserveCapacity(sorted.count)
+        for symbol in sorted where starts.last != symbol.value {
+            starts.append(symbol.value)
+            sizes.append(symbol.size)
+            names.append(symbol.name)
+        }
+        self.starts = starts
+        self.sizes = sizes
+        self.names = names
+    }
+
+    /// The symbol covering virtual address `address` and the offset into it, or nil.
+    public func lookup(_ address: UInt64) -> (name: String, offset: UInt64)? {
+        guard let index = lastIndex(atOrBelow: address) else { return nil }
+        if sizes[index] > 0 {
+            let offset = address - starts[index]
+            return offset < sizes[index] ? (names[index], offset) : nil
+        }
+        // A size-less label may sit inside a sized function: the function is the better answer.
+        if let enclosing = enclosingSizedSymbol(of: address, below: index) {
+            return (names[enclosing], address - starts[enclosing])
+        }
+        return (names[index], address - starts[index])
+    }
+
+    private func enclosingSizedSymbol(of address: UInt64, below index: Int) -> Int? {
+        var candidate = index - 1
+        while candidate >= 0, candidate >= index - 8 {
+            if sizes[candidate] > 0, address - starts[candidate] < sizes[candidate] { return candidate }
+            candidate -= 1
+        }
+        return nil
+    }
+
+    /// The address of the symbol called `name` (linear scan: for occasional look-ups, not per sample).
+    public func address(named name: String) -> UInt64? {
+        names.firstIndex(of: name).map { starts[$0] }
+    }
+
+    private func lastIndex(atOrBelow address: UInt64) -> Int? {
+        var low = 0
+        var high = starts.count
+        while low < high {
+            let middle = (low + high) / 2
+            if starts[middle] <= address { low = middle + 1 } else { high = middle }
+        }
+        return low == 0 ? nil : low - 1
+    }
+
+    /// Among aliases of one address: functions with a size beat size-less labels, exported (global or
+    /// weak) names beat local ones, then the public-looking name wins (`clone3` over `__GI___clone3`).
+    private static func isPreferred(_ lhs: ElfSymbol, over rhs: ElfSymbol) -> Bool {
+        let lhsRank = rank(lhs)
+        let rhsRank = rank(rhs)
+        if lhsRank != rhsRank { return lhsRank > rhsRank }
+        let lhsUnderscores = lhs.name.prefix { $0 == "_" }.count
+        let rhsUnderscores = rhs.name.prefix { $0 == "_" }.count
+        if lhsUnderscores != rhsUnderscores { return lhsUnderscores < rhsUnderscores }
+        if lhs.name.count != rhs.name.count { return lhs.name.count < rhs.name.count }
+        return lhs.name < rhs.name
+    }
+
+    private static func rank(_ symbol: ElfSymbol) -> Int {
+        var rank = 0
+        if symbol.size > 0 { rank += 4 }
+        if symbol.type == ElfSymbol.functionType { rank += 2 }
+        if symbol.binding == ElfSymbol.globalBinding || symbol.binding == ElfSymbol.weakBinding { rank += 1 }
+        return rank
+    }
+}

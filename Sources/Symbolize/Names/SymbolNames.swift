@@ -1,0 +1,105 @@
+import CElfDwarf
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Turns linker symbol names into the names people read: Swift through the runtime's
+/// `swift_demangle`, C++ through `__cxa_demangle`, C as is.
+public enum SymbolNames {
+    /// How much of a demangled Swift name a frame keeps.
+    public enum Style: Sendable {
+        /// The whole demangled name, e.g. `Deep.a(Swift.Double) -> Swift.UInt64`: unique across overloads.
+        case full
+        /// The short form flame graphs want, e.g. `Deep.a` (see `simplify`).
+        case simplified
+    }
+
+    /// The readable form of `symbol` in `style`; `symbol` itself when it is not mangled.
+    public static func demangle(_ symbol: String, style: Style = .full) -> String {
+        if let swift = callDemangler(celf_swift_demangle, symbol) {
+            return style == .full ? swift : simplify(swift)
+        }
+        if let cxx = callDemangler(celf_cxx_demangle, symbol) {
+            return style == .full ? cxx : simplify(cxx)
+        }
+        return symbol
+    }
+
+    /// Whether `symbol` is a Swift mangled name.
+    public static func isSwiftMangled(_ symbol: String) -> Bool {
+        symbol.hasPrefix("$s") || symbol.hasPrefix("_$s") || symbol.hasPrefix("$S") || symbol.hasPrefix("$e")
+    }
+
+    /// Shortens a demangled name for display: drops parameter lists, result types, generic
+    /// arguments and effects at the outer level, keeps `closure #n in` contexts.
+    /// `Deep.a(Swift.Double) -> Swift.UInt64` -> `Deep.a`;
+    /// `closure #1 (Swift.Int) -> () in Deep.b()` -> `closure #1 in Deep.b`.
+    public static func simplify(_ demangled: String) -> String {
+        let characters = Array(demangled)
+        var output = ""
+        var depth = 0
+        var skippingResultType = false
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            if depth == 0, skippingResultType {
+                guard matches(characters, at: index, " in ") else {
+                    index += 1
+                    continue
+                }
+                skippingResultType = false
+            }
+            // `->` is one token: its `>` must not close a generic bracket.
+            if character == "-", index + 1 < characters.count, characters[index + 1] == ">" {
+                if depth == 0 { skippingResultType = true }
+                index += 2
+                continue
+            }
+            switch character {
+            case "(" where depth == 0 && (index == 0 || characters[index - 1] == ":"):
+                output.append(character)   // `(extension in Module):Type.method` keeps its qualifier
+                depth = -1
+            case ")" where depth == -1:
+                output.append(character)
+                depth = 0
+            case "(", "<", "[":
+                if depth >= 0 { depth += 1 } else { output.append(character) }
+            case ")", ">", "]":
+                if depth > 0 { depth -= 1 } else { output.append(character) }
+            default:
+                if depth <= 0 { output.append(character) }
+            }
+            index += 1
+        }
+        // Unbalanced brackets (operators such as `<` or `==`): keep the full name rather than mangle it.
+        guard depth == 0 else { return demangled }
+        return collapseSpaces(removingEffects(from: output))
+    }
+
+    private static func matches(_ characters: [Character], at index: Int, _ pattern: String) -> Bool {
+        let pattern = Array(pattern)
+        guard index + pattern.count <= characters.count else { return false }
+        return Array(characters[index..<(index + pattern.count)]) == pattern
+    }
+
+    private static func removingEffects(from name: String) -> String {
+        var result = name
+        for effect in [" async", " throws", " rethrows", " sending"] {
+            result = result.replacingOccurrences(of: effect + " ", with: " ")
+            if result.hasSuffix(effect) { result.removeLast(effect.count) }
+        }
+        return result
+    }
+
+    private static func collapseSpaces(_ name: String) -> String {
+        name.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+    }
+
+    private static func callDemangler(_ demangler: (UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>?,
+                                      _ symbol: String) -> String? {
+        guard let result = symbol.withCString({ demangler($0) }) else { return nil }
+        defer { free(result) }
+        return String(cString: result)
+    }
+}

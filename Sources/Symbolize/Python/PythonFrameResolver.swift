@@ -1,0 +1,82 @@
+import ProfileModel
+
+/// Turns the BPF walker's raw Python frames into named frames (qualname, file, line) by reading the code
+/// objects from the live process. Names are cached per (pid, code pointer, co_firstlineno), and every read
+/// is validated (object types, first line) before it is cached, because freed code objects get reused.
+/// The cache outlives the process, so samples drained after it exits still get names.
+/// Not thread-safe: use one resolver per draining task.
+public final class PythonFrameResolver {
+    /// Counters for the run's report: nothing is dropped silently.
+    public struct Statistics: Sendable, Equatable {
+        public var resolvedFrames = 0
+        public var cacheHits = 0
+        /// Frames whose code object could not be read or validated: named `[unknown python]`.
+        public var unresolvedFrames = 0
+        /// The latest read failure, for the run's log.
+        public var lastError: String?
+
+        public init() {}
+    }
+
+    /// The name given to a frame whose code object could not be read or validated.
+    public static let unknownFrameName = "[unknown python]"
+
+    /// Beyond this many cached code objects the cache starts over (bounded memory on long runs).
+    public static let cacheLimit = 200_000
+
+    public private(set) var statistics = Statistics()
+    private var processes: [Int32: PythonProcessInfo] = [:]
+    private var cache: [CodeKey: PythonCodeInfo] = [:]
+
+    private struct CodeKey: Hashable {
+        var pid: Int32
+        var code: UInt64
+        var firstLine: Int32
+    }
+
+    public init() {}
+
+    /// Tells the resolver the type-object addresses of `info.pid`, so reads there are type-checked.
+    /// Without it, reads are checked by co_firstlineno and string sanity only.
+    public func register(_ info: PythonProcessInfo) {
+        processes[info.pid] = info
+    }
+
+    /// Names `frames` (leaf first, as the walker wrote them) of process `pid`. Same count and order.
+    public func resolve(pid: Int32, frames: [PythonRawFrame]) -> [Frame] {
+        frames.map { resolve(pid: pid, frame: $0) }
+    }
+
+    /// `resolve(pid:frames:)` with each frame's eval-loop group, the input of `PythonStackMerger`.
+    public func resolveGrouped(pid: Int32, frames: [PythonRawFrame]) -> [(frame: Frame, group: Int)] {
+        frames.map { (frame: resolve(pid: pid, frame: $0), group: Int($0.group)) }
+    }
+
+    /// Names one frame.
+    public func resolve(pid: Int32, frame raw: PythonRawFrame) -> Frame {
+        guard let info = codeInfo(pid: pid, raw: raw) else {
+            statistics.unresolvedFrames += 1
+            return Frame(name: PythonFrameResolver.unknownFrameName, module: "", kind: .python)
+        }
+        statistics.resolvedFrames += 1
+        let line = info.lineTable?.line(at: Int(raw.lasti)) ?? info.firstLine
+        return Frame(name: info.qualifiedName, module: info.moduleName, kind: .python, file: info.fileName, line: line)
+    }
+
+    private func codeInfo(pid: Int32, raw: PythonRawFrame) -> PythonCodeInfo? {
+        let key = CodeKey(pid: pid, code: raw.code, firstLine: raw.firstLineNumber)
+        if let cached = cache[key] {
+            statistics.cacheHits += 1
+            return cached
+        }
+        do {
+            let info = try readCode(reader: PythonMemoryReader(pid: pid), raw: raw, process: processes[pid])
+            if cache.count >= PythonFrameResolver.cacheLimit { cache.removeAll(keepingCapacity: true) }
+            cache[key] = info
+            return info
+        } catch {
+            statistics.lastError = "\(error)"
+            return nil
+        }
+    }
+}

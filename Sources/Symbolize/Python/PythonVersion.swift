@@ -1,0 +1,30 @@
+/// A CPython version as `PY_VERSION_HEX` encodes it (0xMMmmppLS: major, minor, micro, level, serial).
+public struct PythonVersion: Hashable, Sendable, CustomStringConvertible {
+    /// The raw `PY_VERSION_HEX` / `Py_Version` value.
+    public let hex: UInt32
+
+    public init(hex: UInt32) {
+        self.hex = hex
+    }
+
+    public var major: Int { Int((hex >> 24) & 0xff) }
+    public var minor: Int { Int((hex >> 16) & 0xff) }
+    public var micro: Int { Int((hex >> 8) & 0xff) }
+
+    /// `3.11.2`, with `a1`/`b2`/`rc1` appended for pre-releases.
+    public var description: String {
+        let level = (hex >> 4) & 0xf
+        let serial = hex & 0xf
+        let suffix: String
+        switch level {
+        case 0xa: suffix = "a\(serial)"
+        case 0xb: suffix = "b\(serial)"
+        case 0xc: suffix = "rc\(serial)"
+        default: suffix = ""
+        }
+        return "\(major).\(minor).\(micro)\(suffix)"
+    }
+
+    /// The version of the CPython headers flamelab was built against (the BPF walker's offsets).
+    public static var supported: PythonVersion { PythonVersion(hex: PythonLayout.installed.versionHex) }
+}

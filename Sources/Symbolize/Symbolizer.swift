@@ -1,0 +1,250 @@
+import Foundation
+import ProfileModel
+
+/// Turns raw user and kernel addresses into named, classified frames.
+///
+/// Sources: /proc/PID/maps (snapshotted per process), ELF `.symtab` + `.dynsym` (libelf), the Swift
+/// runtime's demangler, `__cxa_demangle`, /proc/kallsyms. Everything is cached: maps per pid, ELF
+/// symbol tables per (device, inode, path), frames per address. A process keeps its snapshot after
+/// it exits, so samples drained late still get the names captured while it was alive.
+///
+/// Address convention: stacks are leaf first; `addresses[0]` is the exact PC, the others are return
+/// addresses, looked up at `address - 1` so a call at the very end of a function stays in it.
+/// Thread-safe (one lock).
+public final class Symbolizer: @unchecked Sendable {
+    /// Counters that make degraded symbolization visible instead of silent.
+    public struct Statistics: Sendable, Equatable {
+        public var userFrames = 0
+        public var kernelFrames = 0
+        /// Frames with no mapping (or for a process never seen alive): `[unknown]`.
+        public var unknownFrames = 0
+        /// Distinct addresses inside a known file but outside any symbol: `module+0xOFFSET`.
+        public var unnamedAddresses = 0
+        /// Processes whose maps could not be read (nonexistent pid, exited before first use).
+        public var unavailableProcesses = 0
+        /// ELF files that could not be read (missing, corrupt).
+        public var unreadableModules = 0
+    }
+
+    private let lock = NSLock()
+    private let nameStyle: SymbolNames.Style
+    private var processes: [Int32: ProcessImage] = [:]
+    private var processErrors: [Int32: SymbolizeError] = [:]
+    private var modules: [LoadedModule.Key: LoadedModule] = [:]
+    private var moduleFrames: [ModuleAddress: Frame] = [:]
+    private var virtualDSO: VirtualDSO?
+    private var virtualDSOLoaded = false
+    private var kernelSymbols: KernelSymbols?
+    private var kernelError: SymbolizeError?
+    private var counters = Statistics()
+    /// A process's maps are re-read for an unmapped address at most this often (dlopen'ed code).
+    private let mapsRefreshInterval = 1.0
+
+    /// Whole stacks seen before: bursts of identical stacks cost one hash each.
+    private var stackFrames: [StackKey: [Frame]] = [:]
+    private let stackCacheLimit = 200_000
+
+    private struct StackKey: Hashable {
+        let pid: Int32
+        let addresses: [UInt64]
+    }
+
+    private struct ModuleAddress: Hashable {
+        let module: Int
+        let address: UInt64
+        let isExecutable: Bool
+    }
+
+    /// A symbolizer producing full demangled Swift names (`Deep.a(Swift.Double) -> Swift.UInt64`).
+    public convenience init() {
+        self.init(nameStyle: .full)
+    }
+
+    /// A symbolizer producing names in `nameStyle` (`.simplified` gives `Deep.a`).
+    public init(nameStyle: SymbolNames.Style) {
+        self.nameStyle = nameStyle
+    }
+
+    /// Snapshots the maps of `pid` and reads every executable mapping's ELF file now, while the
+    /// process is alive. Later calls for the same pid reuse the snapshot.
+    public func prepare(pid: Int32) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let process = processImage(pid: pid) else { return }
+        for mapping in process.maps.mappings where mapping.isFileBacked && mapping.isExecutable {
+            _ = process.module(for: mapping, loader: loadModule)
+        }
+    }
+
+    /// Leaf-first addresses in, leaf-first frames out (same count).
+    public func symbolizeUser(pid: Int32, addresses: [UInt64]) -> [Frame] {
+        lock.lock()
+        defer { lock.unlock() }
+        counters.userFrames += addresses.count
+        let key = StackKey(pid: pid, addresses: addresses)
+        if let cached = stackFrames[key] {
+            return cached
+        }
+        guard let process = processImage(pid: pid) else {
+            counters.unknownFrames += addresses.count
+            return addresses.map { _ in Frame(name: "[unknown]", kind: .unknown) }
+        }
+        let frames = addresses.enumerated().map { index, address in
+            let frame = userFrame(process: process, address: index == 0 || address == 0 ? address : address - 1)
+            if frame.kind == .unknown { counters.unknownFrames += 1 }
+            return frame
+        }
+        // Stacks with unmapped addresses are not cached: a later maps refresh (dlopen) may name them.
+        if !frames.contains(where: { $0.kind == .unknown }) {
+            if stackFrames.count >= stackCacheLimit { stackFrames.removeAll(keepingCapacity: true) }
+            stackFrames[key] = frames
+        }
+        return frames
+    }
+
+    /// Kernel addresses (leaf first) to frames via /proc/kallsyms (read once, then cached).
+    public func symbolizeKernel(addresses: [UInt64]) -> [Frame] {
+        lock.lock()
+        defer { lock.unlock() }
+        counters.kernelFrames += addresses.count
+        let symbols = loadedKernelSymbols()
+        return addresses.enumerated().map { index, address in
+            let lookup = index == 0 || address == 0 ? address : address - 1
+            let frame = symbols?.frame(for: lookup) ?? Frame(name: "[unknown]", module: "[kernel]", kind: .kernel)
+            if frame.name == "[unknown]" { counters.unknownFrames += 1 }
+            return frame
+        }
+    }
+
+    /// Counters since creation.
+    public var statistics: Statistics {
+        lock.lock()
+        defer { lock.unlock() }
+        return counters
+    }
+
+    /// Why `pid` could not be symbolized, if it could not (e.g. `failed to read /proc/42/maps: ...`).
+    public func error(pid: Int32) -> SymbolizeError? {
+        lock.lock()
+        defer { lock.unlock() }
+        return processErrors[pid]
+    }
+
+    /// Why kernel symbols are unavailable, if they are (not root, kptr_restrict).
+    public var kernelSymbolsError: SymbolizeError? {
+        lock.lock()
+        defer { lock.unlock() }
+        _ = loadedKernelSymbols()
+        return kernelError
+    }
+
+    /// Drops what is kept for `pid` (call when a run is over and the pid may be reused).
+    public func forget(pid: Int32) {
+        lock.lock()
+        defer { lock.unlock() }
+        processes[pid] = nil
+        processErrors[pid] = nil
+        stackFrames = stackFrames.filter { $0.key.pid != pid }
+    }
+
+    // MARK: - internals (called with the lock held)
+
+    private func processImage(pid: Int32) -> ProcessImage? {
+        if let known = processes[pid] { return known }
+        if processErrors[pid] != nil { return nil }
+        do {
+            let image = ProcessImage(maps: try ProcessMaps.read(pid: pid))
+            processes[pid] = image
+            return image
+        } catch let error as SymbolizeError {
+            processErrors[pid] = error
+        } catch {
+            processErrors[pid] = SymbolizeError.failed("read", "maps of pid \(pid)", "\(error)")
+        }
+        counters.unavailableProcesses += 1
+        return nil
+    }
+
+    private func userFrame(process: ProcessImage, address: UInt64) -> Frame {
+        if let cached = process.frames[address] { return cached }
+        var mapping = process.maps.mapping(containing: address)
+        if mapping == nil, process.secondsSinceRefresh >= mapsRefreshInterval, process.refresh() {
+            mapping = process.maps.mapping(containing: address)
+        }
+        let found = mapping.map { frame(in: $0, process: process, address: address) } ?? Frame(name: "[unknown]", kind: .unknown)
+        if process.frames.count > 1_000_000 { process.frames.removeAll(keepingCapacity: true) }
+        process.frames[address] = found
+        return found
+    }
+
+    private func frame(in mapping: MemoryMapping, process: ProcessImage, address: UInt64) -> Frame {
+        guard mapping.isFileBacked else { return pseudoFrame(mapping: mapping, address: address) }
+        let (module, bias) = process.module(for: mapping, loader: loadModule)
+        let moduleKind = FrameClassifier.kind(ofModule: mapping.path, executablePath: process.maps.executablePath)
+        guard let image = module.image, let bias else {
+            counters.unnamedAddresses += 1
+            let fileOffset = address - mapping.start + mapping.fileOffset
+            return Frame(name: "\(module.name)+0x\(String(fileOffset, radix: 16))", module: module.name, kind: moduleKind)
+        }
+        let vaddr = address &- bias
+        let key = ModuleAddress(module: module.id, address: vaddr, isExecutable: moduleKind == .app)
+        if let cached = moduleFrames[key] { return cached }
+        let frame = symbolFrame(image: image, module: module, moduleKind: moduleKind, vaddr: vaddr)
+        moduleFrames[key] = frame
+        return frame
+    }
+
+    private func symbolFrame(image: ElfImage, module: LoadedModule, moduleKind: FrameKind, vaddr: UInt64) -> Frame {
+        guard let symbol = image.codeSymbols.lookup(vaddr) else {
+            counters.unnamedAddresses += 1
+            return Frame(name: "\(module.name)+0x\(String(vaddr, radix: 16))", module: module.name, kind: moduleKind)
+        }
+        let kind = FrameClassifier.kind(moduleKind: moduleKind, symbol: symbol.name)
+        return Frame(name: SymbolNames.demangle(symbol.name, style: nameStyle), module: module.name, kind: kind)
+    }
+
+    /// `[vdso]` (named from this process's copy), anonymous and other non-file memory.
+    private func pseudoFrame(mapping: MemoryMapping, address: UInt64) -> Frame {
+        guard mapping.path == "[vdso]" else { return Frame(name: "[unknown]", module: mapping.path, kind: .unknown) }
+        if let vdso = loadedVirtualDSO(), let bias = vdso.loadBias(mappingStart: mapping.start),
+           let symbol = vdso.image.codeSymbols.lookup(address &- bias) {
+            return Frame(name: symbol.name, module: "[vdso]", kind: .native)
+        }
+        counters.unnamedAddresses += 1
+        return Frame(name: "[vdso]+0x\(String(address - mapping.start, radix: 16))", module: "[vdso]", kind: .native)
+    }
+
+    private func loadedVirtualDSO() -> VirtualDSO? {
+        if !virtualDSOLoaded {
+            virtualDSO = VirtualDSO.current()
+            virtualDSOLoaded = true
+        }
+        return virtualDSO
+    }
+
+    private func loadModule(mapping: MemoryMapping, maps: ProcessMaps) -> LoadedModule {
+        let key = LoadedModule.Key(device: mapping.device, inode: mapping.inode, path: mapping.path)
+        if let known = modules[key] { return known }
+        let module = LoadedModule(id: modules.count + 1, key: key, openablePath: maps.openablePath(of: mapping))
+        if module.image == nil { counters.unreadableModules += 1 }
+        modules[key] = module
+        return module
+    }
+
+    private func loadedKernelSymbols() -> KernelSymbols? {
+        if kernelSymbols != nil || kernelError != nil { return kernelSymbols }
+        do {
+            let symbols = try KernelSymbols.load()
+            if symbols.isAvailable {
+                kernelSymbols = symbols
+            } else {
+                kernelError = SymbolizeError.failed("read", "kernel symbols", "/proc/kallsyms shows no addresses (not root, or kernel.kptr_restrict)")
+            }
+        } catch let error as SymbolizeError {
+            kernelError = error
+        } catch {
+            kernelError = SymbolizeError.failed("read", "/proc/kallsyms", "\(error)")
+        }
+        return kernelSymbols
+    }
+}

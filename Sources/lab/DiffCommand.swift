@@ -1,0 +1,92 @@
+import ArgumentParser
+import FlameGraph
+import Foundation
+import Lab
+import ProfileModel
+
+/// `lab diff`: a differential flame graph of two profiles plus the table of changed functions.
+struct DiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Differential flame graph of BASE against CAND (SVG or HTML), and the changed-functions table.",
+        discussion: """
+        Widths come from CAND; both profiles are normalised to their own totals. Colour is the change of
+        a frame's self share: red grew, blue shrank, intensity by size. Frames new in CAND are hatched
+        and outlined; call paths gone from CAND are listed. The table ranks functions by the absolute
+        change of their self share, with counts and a two-proportion test's p-value (significant when
+        p < --alpha). --json writes the same table for machines.
+
+        Examples:
+          lab diff results/profiles/v1-cpu.pb.gz results/profiles/v2-cpu.pb.gz -o diff.html
+          lab diff v1.folded v2.folded -o diff.svg --json diff.json
+        """
+    )
+
+    @Argument(help: "The base profile (e.g. the previous version).") var base: String
+    @Argument(help: "The candidate profile (e.g. the new deploy).") var candidate: String
+    @Option(name: .shortAndLong, help: "Output file: OUT.html or OUT.svg (mode 0600).") var output: String
+    @Option(help: "Also write the changed-functions table as JSON here.") var json: String?
+    @Option(help: "Title (default: service and versions of both sides).") var title: String?
+    @Option(help: "Significance level for the table's marks.") var alpha: Double = 0.05
+    @Option(help: "Rows printed to the terminal.") var top: Int = 10
+
+    func validate() throws {
+        guard OutputFormat(path: output) != nil else { throw ValidationError("-o must end in .svg or .html; got '\(output)'") }
+        guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1; got \(alpha)") }
+    }
+
+    func run() throws {
+        let baseProfile = try CLI.orExit { try ProfileInput.read(base) }
+        let candidateProfile = try CLI.orExit { try ProfileInput.read(candidate) }
+        let changes = ProfileDiff.compute(base: baseProfile, candidate: candidateProfile)
+        let renderer = DiffRenderer()
+        let text: String
+        switch OutputFormat(path: output)! {
+        case .svg: text = renderer.renderSVG(base: baseProfile, candidate: candidateProfile, changes: changes, alpha: alpha, title: title)
+        case .html: text = renderer.renderHTML(base: baseProfile, candidate: candidateProfile, changes: changes, alpha: alpha, title: title)
+        }
+        try CLI.orExit { try PrivateFile.write(text, to: output) }
+        let rows = DiffRenderer.rows(changes, alpha: alpha)
+        print(Self.table(Array(rows.prefix(max(0, top)))))
+        print("wrote \(output)")
+        if let json {
+            let report = DiffReport(base: base, candidate: candidate, baseTotal: baseProfile.totalValue,
+                                    candidateTotal: candidateProfile.totalValue, kind: candidateProfile.metadata.kind.rawValue,
+                                    alpha: alpha, changes: changes.filter { $0.baseSelf != 0 || $0.candSelf != 0 })
+            try CLI.orExit { try PrivateFile.writeJSON(report, to: json) }
+            print("wrote \(json)")
+        }
+    }
+
+    /// The terminal table: the same columns as the graph's table.
+    static func table(_ rows: [DiffTableRow]) -> String {
+        var lines = [pad("function", 60, left: true) + pad("base", 9) + pad("cand", 9) + pad("change", 12) + pad("rel.", 9) + pad("n base", 9)
+                     + pad("n cand", 9) + pad("p", 10)]
+        for row in rows {
+            let name = row.function.count > 56 ? String(row.function.prefix(54)) + ".." : row.function
+            lines.append(pad((row.isNew ? "NEW " : "") + name, 60, left: true) + pad(NumberFormat.fixed(row.baseShare * 100, 2) + "%", 9)
+                         + pad(NumberFormat.fixed(row.candidateShare * 100, 2) + "%", 9) + pad(row.absoluteChangeText, 12)
+                         + pad(row.relativeChangeText, 9) + pad(NumberFormat.grouped(row.baseCount), 9)
+                         + pad(NumberFormat.grouped(row.candidateCount), 9) + pad(row.pValueText + (row.significant ? "" : "*"), 10))
+        }
+        lines.append("(* = not significant at these sample counts)")
+        return lines.joined(separator: "\n")
+    }
+
+    private static func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
+        let fill = String(repeating: " ", count: max(0, width - text.count))
+        return left ? text + fill : fill + text
+    }
+
+    /// `--json`: the changed-functions table for machines.
+    struct DiffReport: Encodable {
+        var base: String
+        var candidate: String
+        var baseTotal: Int64
+        var candidateTotal: Int64
+        var kind: String
+        var alpha: Double
+        /// By |absolute self-share change| descending; functions with no self value on either side left out.
+        var changes: [FunctionChange]
+    }
+}

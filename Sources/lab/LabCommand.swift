@@ -1,0 +1,27 @@
+import ArgumentParser
+
+/// `lab`: the flamelab command line. Every subcommand's --help shows an example.
+@main
+struct LabCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lab",
+        abstract: "flamelab: profile a polyglot service with one eBPF agent and prove it with measured evidence.",
+        discussion: """
+        Examples:
+          lab service start --version v1        # start the demo shop service
+          lab load --mode open --rate 200 --duration 20s
+          lab run all                           # every scenario, evidence into results/
+        """,
+        subcommands: [
+            ServiceCommand.self,
+            LoadCommand.self,
+            MeasureCommand.self,
+            RunCommand.self,
+            ProfilesCommand.self,
+            RecordCommand.self,
+            FlameGraphCommand.self,
+            DiffCommand.self,
+            GateCommand.self,
+        ]
+    )
+}

@@ -1,0 +1,228 @@
+import ArgumentParser
+import Foundation
+import Lab
+import ProfileModel
+import ProfileStore
+
+/// `lab profiles`: what the profile store holds, and exporting a (trace-filtered) profile from it.
+struct ProfilesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "profiles",
+        abstract: "List stored profile runs, their trace ids, and export profiles from the store.",
+        discussion: """
+        Examples:
+          lab profiles ls
+          lab profiles traces --run 3
+          lab profiles export --run 3 --trace-id 4bf92f3577b34da6a3ce929d0e0e4736 -o slow.folded
+          lab profiles export --service shop --version v2 --kind cpu -o v2.pb.gz
+          lab profiles bench --samples 1000000
+        """,
+        subcommands: [List.self, Traces.self, Export.self, Bench.self]
+    )
+
+    /// The store file shared by the profile subcommands (git-ignored: profiles are private).
+    static var defaultStorePath: String { LabPaths().resultsDirectory + "/runs/profiles.sqlite" }
+
+    struct StoreOption: ParsableArguments {
+        @Option(name: .customLong("store"), help: "Profile store file (default: results/runs/profiles.sqlite).")
+        var path: String?
+
+        func open() throws -> ProfileStore {
+            let path = path ?? ProfilesCommand.defaultStorePath
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw ProfileStoreError("failed to open profile store \(path): no such file (record a profile first, or pass --store)")
+            }
+            return try ProfileStore(path: path)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ls",
+            abstract: "List stored runs: service, version, kind, rate, unwind mode, samples, drops.",
+            discussion: "Example:\n  lab profiles ls --service shop --kind offcpu"
+        )
+        @OptionGroup var store: StoreOption
+        @Option(help: "Only runs of this service.") var service: String?
+        @Option(help: "Only runs of this version.") var version: String?
+        @Option(help: "Only runs of this kind: cpu or offcpu.") var kind: String?
+
+        func validate() throws {
+            _ = try ProfilesCommand.kind(kind)
+        }
+
+        func run() throws {
+            let runs = try ProfilesCommand.reportingErrors {
+                try store.open().runs(filter: RunFilter(service: service, version: version, kind: ProfilesCommand.kind(kind)))
+            }
+            guard !runs.isEmpty else {
+                print("no runs stored")
+                return
+            }
+            let header = ["ID", "SERVICE", "VERSION", "KIND", "HZ", "UNWIND", "START (UTC)", "SECONDS", "SAMPLES", "VALUE", "DROPS", "HOST", "COMMAND"]
+            print(TextTable.render(header: header, rows: runs.map(ProfilesCommand.row)))
+        }
+    }
+
+    struct Traces: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the trace ids seen in a run's samples.",
+            discussion: "Example:\n  lab profiles traces --run 3"
+        )
+        @OptionGroup var store: StoreOption
+        @Option(name: .customLong("run"), help: "Run id (see `lab profiles ls`).") var runID: Int64
+
+        func run() throws {
+            let ids = try ProfilesCommand.reportingErrors { try store.open().traceIDs(run: RunID(runID)) }
+            print(ids.isEmpty ? "run \(runID) has no traced samples" : ids.joined(separator: "\n"))
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Export the samples of stored runs, optionally only some trace ids, as one profile.",
+            discussion: """
+            The format follows the output's extension: .folded, .pb.gz (pprof), .speedscope.json.
+            Example:
+              lab profiles export --run 3 --trace-id 4bf92f3577b34da6a3ce929d0e0e4736 -o slow.speedscope.json
+            """
+        )
+        @OptionGroup var store: StoreOption
+        @Option(name: .customLong("run"), help: "Run id; repeat to merge several runs (default: all runs matching the other options).")
+        var runIDs: [Int64] = []
+        @Option(name: .customLong("trace-id"), help: "Only samples of this trace id (32 hex digits); repeatable.")
+        var traceIDs: [String] = []
+        @Option(help: "Only runs of this kind: cpu or offcpu (default without --run: cpu).") var kind: String?
+        @Option(help: "Only runs of this service.") var service: String?
+        @Option(help: "Only runs of this version.") var version: String?
+        @Option(name: .shortAndLong, help: "Output file: .folded, .pb.gz or .speedscope.json.") var output: String
+
+        func validate() throws {
+            guard ProfileFileFormat(path: output) != nil else {
+                throw ValidationError("-o must end in .folded, .pb.gz or .speedscope.json; got '\(output)'")
+            }
+            guard !runIDs.isEmpty || service != nil || version != nil || kind != nil || !traceIDs.isEmpty else {
+                throw ValidationError("say what to export: --run, --service, --version, --kind or --trace-id")
+            }
+            _ = try ProfilesCommand.kind(kind)
+        }
+
+        func run() throws {
+            let query = ProfileQuery(
+                runs: RunFilter(ids: runIDs.isEmpty ? nil : runIDs.map(RunID.init), service: service, version: version,
+                               kind: try ProfilesCommand.kind(kind) ?? (runIDs.isEmpty ? .cpu : nil)),
+                traceIDs: traceIDs.isEmpty ? nil : traceIDs)
+            let profile = try ProfilesCommand.reportingErrors { try store.open().profile(query: query) }
+            guard !profile.samples.isEmpty else {
+                FileHandle.standardError.write(Data("lab: failed to export profile to \(output): no stored samples match\n".utf8))
+                throw ExitCode(1)
+            }
+            let bytes = try ProfilesCommand.reportingErrors { try ProfileFileFormat(path: output)!.encode(profile) }
+            try ProfilesCommand.reportingErrors { try PrivateFile.write(Data(bytes), to: output) }
+            print("wrote \(output): \(profile.samples.count) samples (total \(profile.totalValue) \(profile.metadata.kind.unit)), \(profile.stacks.count) stacks")
+        }
+    }
+
+    /// Parses --kind; nil when absent.
+    static func kind(_ name: String?) throws -> ProfileKind? {
+        guard let name else { return nil }
+        guard let kind = ProfileKind(rawValue: name) else {
+            throw ValidationError("--kind must be cpu or offcpu; got '\(name)'")
+        }
+        return kind
+    }
+
+    struct Bench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure the store: size per million samples, write rate, trace-filtered query time.",
+            discussion: """
+            Writes a synthetic run (~30-frame stacks from a few thousand distinct stacks, trace ids on
+            half the samples) into a scratch store, queries it, and removes it.
+            Example:
+              lab profiles bench --samples 1000000 -o results/runs/store-bench.json
+            """
+        )
+        @Option(help: "Samples in the synthetic run (1 hour at 99 Hz on 2 CPUs is ~713,000).") var samples: Int = 1_000_000
+        @Option(help: "Trace ids in the trace-filtered query.") var traceIDs: Int = 20
+        @Option(help: "Repetitions of the trace-filtered query.") var repetitions: Int = 7
+        @Option(help: "Directory for the scratch store (default: results/runs).") var directory: String?
+        @Option(name: .shortAndLong, help: "Also write the figures as JSON here.") var output: String?
+
+        func validate() throws {
+            guard samples > 0, traceIDs > 0, repetitions > 0 else {
+                throw ValidationError("--samples, --trace-ids and --repetitions must be positive")
+            }
+        }
+
+        func run() throws {
+            let directory = directory ?? LabPaths().resultsDirectory + "/runs"
+            try ProfilesCommand.reportingErrors {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o700])
+            }
+            let result = try ProfilesCommand.reportingErrors {
+                try ProfileStoreBenchmark.run(samples: samples, directory: directory, traceIDCount: traceIDs,
+                                              repetitions: repetitions)
+            }
+            print(result.summary)
+            if let output {
+                try ProfilesCommand.reportingErrors { try PrivateFile.writeJSON(result, to: output) }
+                print("wrote \(output)")
+            }
+        }
+    }
+
+    /// Runs `body`, turning the store's, the codecs' and the lab's errors into one line on stderr.
+    static func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as ProfileStoreError {
+            return try exit(error.message)
+        } catch let error as ProfileParseError {
+            return try exit(error.description)
+        } catch let error as LabError {
+            return try exit(error.description)
+        } catch let error as CocoaError {
+            return try exit("failed to \(error.localizedDescription)")
+        }
+    }
+
+    private static func exit<T>(_ message: String) throws -> T {
+        FileHandle.standardError.write(Data("lab: \(message)\n".utf8))
+        throw ExitCode(1)
+    }
+
+    static func row(_ run: StoredRun) -> [String] {
+        let start = run.startUnixNs == 0 ? "-" : isoTime(run.startUnixNs)
+        let seconds = run.endUnixNs > run.startUnixNs ? String(format: "%.1f", Double(run.endUnixNs - run.startUnixNs) / 1e9) : "-"
+        return [run.id.description, run.service ?? "-", run.version ?? "-", run.kind.rawValue, String(run.hz), run.unwindMode,
+                start, seconds, String(run.sampleCount), String(run.totalValue), String(run.dropped), run.host,
+                run.command.isEmpty ? "-" : run.command]
+    }
+
+    private static func isoTime(_ unixNs: UInt64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date(timeIntervalSince1970: Double(unixNs) / 1e9))
+    }
+}
+
+/// The profile file formats `lab profiles export` writes, chosen by the output file's extension.
+private enum ProfileFileFormat {
+    case folded, pprof, speedscope
+
+    init?(path: String) {
+        if path.hasSuffix(".folded") { self = .folded }
+        else if path.hasSuffix(".pb.gz") { self = .pprof }
+        else if path.hasSuffix(".speedscope.json") { self = .speedscope }
+        else { return nil }
+    }
+
+    func encode(_ profile: Profile) throws -> [UInt8] {
+        switch self {
+        case .folded: return Array(FoldedCodec.encode(profile).utf8)
+        case .pprof: return try PprofCodec.encode(profile)
+        case .speedscope: return Array(SpeedscopeCodec.encode(profile).utf8)
+        }
+    }
+}

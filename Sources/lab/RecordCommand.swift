@@ -1,0 +1,176 @@
+import Agent
+import ArgumentParser
+import Foundation
+import Lab
+import ProfileModel
+import ProfileStore
+
+/// `lab record`: profile processes with the eBPF agent and write the profiles to a file or the store.
+struct RecordCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "Record CPU and off-CPU profiles of processes with the eBPF agent (root).",
+        discussion: """
+        The output format follows the extension of -o: .folded, .pb.gz (pprof), .speedscope.json.
+        With several kinds each goes to its own file (run.folded -> run.cpu.folded, run.offcpu.folded).
+        `-o store` (or --store PATH) writes the runs into the profile store instead.
+        Files are written with 0600 permissions: profiles are security-sensitive.
+
+        Examples:
+          lab record --pid 4242 --duration 30s -o shop.folded
+          lab record --pid 4242 --pid 4243 --kind cpu,offcpu --min-block 1ms -o run.pb.gz
+          lab record --service --unwind auto --python auto -o store
+          lab record --all --hz 999 --duration 10s -o system.speedscope.json
+        """
+    )
+
+    @Option(name: .customLong("pid"), help: "A process to profile with all its threads (repeatable).")
+    var pids: [Int32] = []
+
+    @Flag(name: .customLong("all"), help: "Profile every process on the machine.")
+    var all = false
+
+    @Flag(name: .customLong("service"), help: "Profile the shop service instances started by `lab service start`.")
+    var service = false
+
+    @Option(help: "How long to record, e.g. 30s, 2m (Ctrl-C stops early and still writes).")
+    var duration = "30s"
+
+    @Option(help: "CPU sampling frequency per CPU, 1...10000 Hz.")
+    var hz = 99
+
+    @Option(help: "Profiles to record: cpu, offcpu, or cpu,offcpu.")
+    var kind = "cpu"
+
+    @Option(help: "User stack unwinding: fp (frame pointers), dwarf (eh_frame via libdw), auto (per mapping).")
+    var unwind = "fp"
+
+    @Option(help: "Walk CPython 3.11 frames: auto or off.")
+    var python = "auto"
+
+    @Option(name: .customLong("min-block"), help: "Shortest off-CPU interval recorded, e.g. 1ms or 0.5ms.")
+    var minBlock = "1ms"
+
+    @Option(name: .short, help: "Output: FILE.folded, FILE.pb.gz, FILE.speedscope.json, or `store`.")
+    var output: String?
+
+    @Option(name: .customLong("store"), help: "Write into this profile store file (default store: results/runs/profiles.sqlite).")
+    var storePath: String?
+
+    @Option(name: .customLong("label-service"), help: "Service name stored with the profiles.")
+    var serviceLabel: String?
+
+    @Option(name: .customLong("label-version"), help: "Version stored with the profiles.")
+    var versionLabel: String?
+
+    @Flag(help: "Show the progress line even when stderr is not a terminal.")
+    var progress = false
+
+    func validate() throws {
+        let modes = [all, service, !pids.isEmpty].filter { $0 }.count
+        guard modes == 1 else { throw ValidationError("give exactly one of --pid N (repeatable), --all, --service") }
+        guard output != nil || storePath != nil else { throw ValidationError("give -o FILE (or -o store, or --store PATH)") }
+        guard (1...10_000).contains(hz) else { throw ValidationError("--hz must be in 1...10000; got \(hz)") }
+        _ = try kinds()
+        guard UnwindMode(rawValue: unwind) != nil else { throw ValidationError("--unwind must be fp, dwarf or auto; got '\(unwind)'") }
+        guard PythonMode(rawValue: python) != nil else { throw ValidationError("--python must be auto or off; got '\(python)'") }
+        _ = try CLI.seconds(duration, option: "--duration")
+        _ = try CLI.seconds(minBlock, option: "--min-block")
+        if let output, output != "store", ProfileFileFormat.of(path: output) == nil {
+            throw ValidationError("-o must end in .folded, .pb.gz or .speedscope.json (or be `store`); got '\(output)'")
+        }
+    }
+
+    func kinds() throws -> Set<ProfileKind> {
+        var result: Set<ProfileKind> = []
+        for name in kind.split(separator: ",") {
+            guard let value = ProfileKind(rawValue: String(name)) else {
+                throw ValidationError("--kind takes cpu, offcpu or cpu,offcpu; got '\(kind)'")
+            }
+            result.insert(value)
+        }
+        guard !result.isEmpty else { throw ValidationError("--kind is empty") }
+        return result
+    }
+
+    func run() throws {
+        let (targets, labels) = try resolveTargets()
+        let config = AgentConfig(
+            targets: targets, hz: hz, kinds: try kinds(), unwind: UnwindMode(rawValue: unwind)!,
+            python: PythonMode(rawValue: python)!, durationSeconds: try CLI.seconds(duration, option: "--duration"),
+            minBlockNs: UInt64(try CLI.seconds(minBlock, option: "--min-block") * 1e9),
+            service: serviceLabel ?? labels.service, version: versionLabel ?? labels.version
+        )
+        let sink = try makeSink()
+        let agent = Agent(config: config)
+        agent.progress = progress ? .always : .automatic
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let interrupts = [SIGINT, SIGTERM].map { DispatchSource.makeSignalSource(signal: $0, queue: .global()) }
+        for source in interrupts {
+            source.setEventHandler { agent.requestStop() }
+            source.resume()
+        }
+        do {
+            try agent.start()
+        } catch {
+            Self.fail("\(error)")
+        }
+        let recording = agent.finish()
+        Self.report(recording.stats)
+        do {
+            try sink.write(recording.profiles, stats: recording.stats)
+        } catch {
+            Self.fail("\(error)")
+        }
+    }
+
+    private func resolveTargets() throws -> (AgentConfig.Targets, (service: String?, version: String?)) {
+        if all { return (.all, (nil, nil)) }
+        if !pids.isEmpty { return (.pids(pids), (nil, nil)) }
+        let live = ServiceController().status().filter(\.alive).map(\.instance)
+        guard !live.isEmpty else { Self.fail("failed to find the shop service: none is running (start it with `lab service start`)") }
+        let versions = Set(live.map(\.version))
+        return (.pids(live.map(\.pid)), ("shop", versions.count == 1 ? versions.first : nil))
+    }
+
+    private func makeSink() throws -> ProfileSink {
+        if output == "store" || (output == nil && storePath != nil) {
+            return StoreProfileSink(path: storePath ?? ProfilesCommand.defaultStorePath)
+        }
+        let sink: FileProfileSink
+        do {
+            sink = try FileProfileSink(path: output!)
+            try sink.checkWritable()
+        } catch {
+            Self.fail("\(error)")
+        }
+        return sink
+    }
+
+    static func report(_ stats: AgentRunStats) {
+        var lines = ["recorded: \(stats.summary)"]
+        lines += stats.notes.map { "note: \($0)" }
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("lab: \(message)\n".utf8))
+        Foundation.exit(1)
+    }
+}
+
+/// Writes each recorded profile as a run of the profile store.
+struct StoreProfileSink: ProfileSink {
+    let path: String
+
+    func write(_ profiles: [Profile], stats: AgentRunStats) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        let store = try ProfileStore(path: path)
+        for profile in profiles {
+            let id = try store.write(profile)
+            FileHandle.standardError.write(Data("stored run \(id) (\(profile.metadata.kind.rawValue), \(profile.samples.count) samples) in \(path)\n".utf8))
+        }
+    }
+}

@@ -1,0 +1,122 @@
+// agent-testee: the known program the Agent tests profile.
+//
+//   agent-testee cpu SECONDS     after "go" on stdin, burns CPU in a -> b -> c for SECONDS, then exits
+//   agent-testee block COUNT     after "go", blocks COUNT times 200 ms inside blockTwoHundredMilliseconds
+//   agent-testee tp-offset       prints the trace context's offset from the thread pointer, then exits
+//
+// Every working thread publishes TraceIDs.trace/span through CTraceContext first. The program prints
+// "ready" when it waits for "go", so that the test attaches the agent before the work starts.
+import CTraceContext
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum TraceIDs {
+    static let trace: [UInt8] = [0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6, 0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36]
+    static let span: [UInt8] = [0x00, 0xf0, 0x67, 0xaa, 0x0b, 0xa9, 0x02, 0xb7]
+}
+
+var sink: UInt64 = 0
+
+@inline(never)
+func c(_ seed: UInt64) -> UInt64 {
+    // No calls in the hot loop (a for-in loop calls IndexingIterator.next() in debug builds): a sample
+    // landing in a callee's prologue would lose c from a frame-pointer stack.
+    var x = seed | 1
+    var round = 0
+    while round < 20_000 {
+        x = x &* 6364136223846793005 &+ 1442695040888963407
+        round &+= 1
+    }
+    return x
+}
+
+@inline(never)
+func b(_ seed: UInt64) -> UInt64 {
+    // A while loop: in debug builds a for-in loop calls IndexingIterator.next() from b, not from c.
+    var x = seed
+    var round = 0
+    while round < 50 {
+        x = c(x)
+        round += 1
+    }
+    return x
+}
+
+@inline(never)
+func a(until deadline: Double) -> UInt64 {
+    var x: UInt64 = 1
+    while monotonicSeconds() < deadline { x = b(x) }
+    return x
+}
+
+@inline(never)
+func blockTwoHundredMilliseconds() {
+    var request = timespec(tv_sec: 0, tv_nsec: 200_000_000)
+    var remaining = timespec()
+    while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+}
+
+@inline(never)
+func blockRepeatedly(count: Int) {
+    for _ in 0..<count { blockTwoHundredMilliseconds() }
+}
+
+func monotonicSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+}
+
+func publishTraceContext() {
+    TraceIDs.trace.withUnsafeBufferPointer { trace in
+        TraceIDs.span.withUnsafeBufferPointer { span in
+            flamelab_trace_context_set(trace.baseAddress, span.baseAddress)
+        }
+    }
+}
+
+/// Runs `work` on a new thread (with the trace context published there) and waits for it.
+func runOnThread(_ work: @escaping () -> Void) {
+    final class Box { let work: () -> Void; init(_ w: @escaping () -> Void) { work = w } }
+    var thread = pthread_t()
+    let box = Unmanaged.passRetained(Box(work)).toOpaque()
+    pthread_create(&thread, nil, { raw in
+        let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+        publishTraceContext()
+        box.work()
+        return nil
+    }, box)
+    pthread_join(thread, nil)
+}
+
+func waitForGo() {
+    print("ready", flush: ())
+    _ = readLine()
+}
+
+func print(_ line: String, flush: ()) {
+    print(line)
+    fflush(stdout)
+}
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 2 else {
+    print("usage: agent-testee cpu SECONDS | block COUNT | tp-offset")
+    exit(2)
+}
+switch arguments[1] {
+case "cpu":
+    let seconds = arguments.count > 2 ? Double(arguments[2]) ?? 3 : 3
+    waitForGo()
+    runOnThread { sink = a(until: monotonicSeconds() + seconds) }
+case "block":
+    let count = arguments.count > 2 ? Int(arguments[2]) ?? 3 : 3
+    waitForGo()
+    runOnThread { blockRepeatedly(count: count) }
+case "tp-offset":
+    print("\(flamelab_trace_context_tp_offset())", flush: ())
+default:
+    print("unknown mode \(arguments[1])")
+    exit(2)
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+@testable import ProfileModel
+
+/// The gate on handmade folded pairs with known outcomes (Fixtures/gate/).
+@Suite struct GateRuleTests {
+    static func load(_ name: String) throws -> Profile {
+        try FoldedCodec.decode(try FixtureFiles.bytes("gate/\(name).folded"), metadata: ProfileMetadata(kind: .cpu, hz: 99))
+    }
+
+    static func verdict(_ base: String, _ cand: String, rule: GateRule = GateRule()) throws -> GateVerdict {
+        try rule.evaluate(baseline: load(base), candidate: load(cand))
+    }
+
+    @Test func newFunctionEnteringTheTop5Fails() throws {
+        let v = try Self.verdict("base", "new-entrant.cand")
+        #expect(!v.passed && v.verdict == "fail")
+        let reason = try #require(v.reasons.first)
+        #expect(reason.function == "Shop.Pricing.applyDiscounts" && reason.trigger == .enteredTopN)
+        #expect(reason.baseRank == nil && reason.candRank == 4)
+        #expect(v.topChanges.first?.name == "Shop.Pricing.applyDiscounts" && v.topChanges.first?.isNew == true)
+        try FixtureFiles.expectMatches(GateCommentRenderer.render(v), "gate/new-entrant.comment.md")
+    }
+
+    @Test func growthOf20PercentFails() throws {
+        let v = try Self.verdict("base", "growth20.cand")
+        #expect(!v.passed)
+        #expect(v.reasons.map(\.function) == ["Shop.encodeJSON"])
+        #expect(v.reasons[0].trigger == .grew)
+        #expect(abs((v.reasons[0].relativeChange ?? 0) - 0.20) < 1e-9)
+        try FixtureFiles.expectMatches(GateCommentRenderer.render(v), "gate/growth20.comment.md")
+    }
+
+    @Test func growthOf10PercentPasses() throws {
+        let v = try Self.verdict("base", "growth10.cand")
+        #expect(v.passed && v.reasons.isEmpty && v.notSignificant.isEmpty)
+        // It is a real, significant change: it passes because it is under the threshold.
+        let json = try #require(v.topChanges.first { $0.name == "Shop.encodeJSON" })
+        #expect(json.pValue < 0.001)
+    }
+
+    @Test func noisePasses() throws {
+        let v = try Self.verdict("base", "noise.cand")
+        #expect(v.passed && v.reasons.isEmpty)
+        try FixtureFiles.expectMatches(GateCommentRenderer.render(v), "gate/noise.comment.md")
+    }
+
+    @Test func growthAtTooFewSamplesIsReportedButDoesNotFail() throws {
+        let v = try Self.verdict("small.base", "small-growth20.cand")
+        #expect(v.passed)
+        #expect(v.notSignificant.map(\.function) == ["Shop.encodeJSON"])
+        #expect(!v.sampleSize.enough)
+        #expect((v.sampleSize.samplesNeededPerSide ?? 0) > 1000)
+        try FixtureFiles.expectMatches(GateCommentRenderer.render(v), "gate/small-growth20.comment.md")
+    }
+
+    @Test func resampledAAComparisonsPass() throws {
+        let base = try Self.load("base")
+        let stacks = base.samples.map { base.frames(ofStack: $0.stackID) }
+        let weights = base.samples.map { Double($0.value) / Double(base.totalValue) }
+        var rng = SeededGenerator(seed: 99)
+        for _ in 0..<20 {
+            let a = Self.resample(stacks, weights, n: 30_000, &rng)
+            let b = Self.resample(stacks, weights, n: 30_000, &rng)
+            let v = try GateRule().evaluate(baseline: a, candidate: b)
+            #expect(v.passed, "A/A failed: \(v.reasons)")
+        }
+    }
+
+    @Test func verdictIsCodable() throws {
+        let v = try Self.verdict("base", "new-entrant.cand")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(v)
+        #expect(try JSONDecoder().decode(GateVerdict.self, from: data) == v)
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        #expect(object?["verdict"] as? String == "fail")
+    }
+
+    @Test func inputErrorsAreNotRegressions() throws {
+        let base = try Self.load("base")
+        #expect(throws: GateRule.GateError.self) { try GateRule().evaluate(baseline: base, candidate: Profile()) }
+        let off = Profile(metadata: ProfileMetadata(kind: .offcpu))
+        do {
+            _ = try GateRule().evaluate(baseline: base, candidate: off)
+        } catch {
+            #expect("\(error)" == "failed to evaluate gate: baseline is cpu but candidate is offcpu")
+        }
+    }
+
+    @Test func thresholdsAreConfigurable() throws {
+        let strict = GateRule(maxRelativeGrowth: 0.05)
+        #expect(try !Self.verdict("base", "growth10.cand", rule: strict).passed)
+        let top3 = GateRule(topN: 3)
+        #expect(try Self.verdict("base", "growth20.cand", rule: top3).passed)
+    }
+
+    static func resample(_ stacks: [[Frame]], _ weights: [Double], n: Int, _ rng: inout SeededGenerator) -> Profile {
+        var counts = [Int64](repeating: 0, count: stacks.count)
+        for _ in 0..<n {
+            var u = Double.random(in: 0..<1, using: &rng)
+            var i = 0
+            while i < weights.count - 1 && u >= weights[i] { u -= weights[i]; i += 1 }
+            counts[i] += 1
+        }
+        var p = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 99))
+        for (i, c) in counts.enumerated() where c > 0 { p.add(stack: stacks[i], value: c) }
+        return p
+    }
+}

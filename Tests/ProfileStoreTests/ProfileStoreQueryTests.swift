@@ -1,0 +1,123 @@
+import Foundation
+import ProfileModel
+import ProfileStore
+import Testing
+
+@Suite struct ProfileStoreQueryTests {
+    /// Three runs: v1 cpu, v2 cpu, v2 offcpu.
+    private func filledStore(_ fixture: StoreFixture) throws -> (ProfileStore, [RunID]) {
+        let store = try fixture.openStore()
+        let ids = [
+            try store.write(StoreFixture.sampleProfile(version: "v1", startTime: 1_000)),
+            try store.write(StoreFixture.sampleProfile(version: "v2", startTime: 5_000)),
+            try store.write(StoreFixture.sampleProfile(version: "v2", kind: .offcpu, startTime: 9_000)),
+        ]
+        return (store, ids)
+    }
+
+    @Test func traceIDSelectsOnlyThatTracesSamples() throws {
+        let fixture = try StoreFixture()
+        let (store, ids) = try filledStore(fixture)
+
+        let profile = try store.profile(query: .runs([ids[0]], traceIDs: [StoreFixture.traceA]))
+
+        #expect(profile.samples.count == 2)
+        #expect(profile.samples.allSatisfy { $0.labels.traceID == StoreFixture.traceA })
+        #expect(profile.frames(ofStack: profile.samples[1].stackID).last?.name == "Worker.score")
+    }
+
+    @Test func upperCaseTraceIDsMatchToo() throws {
+        let fixture = try StoreFixture()
+        let (store, ids) = try filledStore(fixture)
+
+        let profile = try store.profile(query: .runs([ids[0]], traceIDs: [StoreFixture.traceB.uppercased()]))
+
+        #expect(profile.samples.map(\.value) == [2])
+    }
+
+    @Test func traceIDsAcrossRunsOfOneKind() throws {
+        let fixture = try StoreFixture()
+        let (store, _) = try filledStore(fixture)
+
+        let profile = try store.profile(query: ProfileQuery(runs: RunFilter(kind: .cpu), traceIDs: [StoreFixture.traceA, StoreFixture.traceB]))
+
+        #expect(profile.samples.count == 6)
+        #expect(profile.metadata.kind == .cpu)
+    }
+
+    @Test func timeWindowSelectsSamplesByTimestamp() throws {
+        let fixture = try StoreFixture()
+        let (store, _) = try filledStore(fixture)
+
+        let profile = try store.profile(query: ProfileQuery(runs: RunFilter(kind: .cpu), sampleTimeNs: 5_005...5_025))
+
+        #expect(profile.samples.compactMap(\.labels.timestampNs) == [5_010, 5_020])
+    }
+
+    @Test func serviceAndVersionSelectRuns() throws {
+        let fixture = try StoreFixture()
+        let (store, ids) = try filledStore(fixture)
+
+        #expect(try store.runs(filter: RunFilter(service: "shop", version: "v2")).map(\.id) == [ids[1], ids[2]])
+        #expect(try store.runs(filter: RunFilter(service: "other")).isEmpty)
+        let v1 = try store.profile(query: ProfileQuery(runs: RunFilter(service: "shop", version: "v1")))
+        #expect(v1.samples.count == 5 && v1.metadata.version == "v1")
+    }
+
+    @Test func kindSelectsOffCPURuns() throws {
+        let fixture = try StoreFixture()
+        let (store, ids) = try filledStore(fixture)
+
+        let offcpu = try store.profile(query: ProfileQuery(runs: RunFilter(kind: .offcpu)))
+
+        #expect(offcpu.metadata.kind == .offcpu)
+        #expect(offcpu.totalValue == 5_000 + 7_000 + 9_000 + 1_000 + 4)
+        #expect(try store.runs(filter: RunFilter(kind: .offcpu)).map(\.id) == [ids[2]])
+    }
+
+    @Test func mixingKindsIsRefused() throws {
+        let fixture = try StoreFixture()
+        let (store, ids) = try filledStore(fixture)
+
+        let error = #expect(throws: ProfileStoreError.self) { try store.profile(query: .runs(ids)) }
+        #expect(error?.message.contains("have different kinds") == true)
+    }
+
+    @Test func wallClockWindowSelectsOverlappingRuns() throws {
+        let fixture = try StoreFixture()
+        let (store, _) = try filledStore(fixture)
+
+        #expect(try store.runs(filter: RunFilter(overlappingUnixNs: 1_700_000_005_000_000_000...1_700_000_006_000_000_000)).count == 3)
+        #expect(try store.runs(filter: RunFilter(overlappingUnixNs: 1_800_000_000_000_000_000...1_800_000_000_000_000_001)).isEmpty)
+    }
+
+    @Test func traceIDsOfARunAreListed() throws {
+        let fixture = try StoreFixture()
+        let (store, ids) = try filledStore(fixture)
+
+        #expect(try store.traceIDs(run: ids[0]) == [StoreFixture.traceB, StoreFixture.traceA])
+    }
+
+    @Test func anEmptySelectionIsAnEmptyProfile() throws {
+        let fixture = try StoreFixture()
+        let (store, ids) = try filledStore(fixture)
+
+        let profile = try store.profile(query: .runs([ids[0]], traceIDs: ["ffffffffffffffffffffffffffffffff"]))
+
+        #expect(profile.samples.isEmpty)
+    }
+
+    @Test func theBenchmarkAnswersCorrectlyAtSmallScale() throws {
+        let fixture = try StoreFixture()
+
+        let result = try ProfileStoreBenchmark.run(samples: 20_000, directory: fixture.directory, traceIDCount: 20, repetitions: 2)
+
+        #expect(result.samples == 20_000)
+        #expect(result.queriedTraceIDs == 20)
+        // samplesPerTrace is 8 per thread: every picked trace has 1...8 samples.
+        #expect(result.traceQuerySamples >= 20 && result.traceQuerySamples <= 160)
+        #expect(result.fileBytes > 0)
+        #expect(result.tracedSamples > 5_000 && result.tracedSamples < 15_000)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.directory).isEmpty, "the benchmark removes its store")
+    }
+}

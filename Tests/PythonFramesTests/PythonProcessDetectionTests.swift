@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+@testable import Symbolize
+
+/// Finding the interpreter (and refusing other versions) in real processes.
+struct PythonProcessDetectionTests {
+    @Test func debianPython311IsSupported() throws {
+        guard TestEnvironment.require(FileManager.default.isExecutableFile(atPath: TestPaths.debianPython),
+                                      "\(TestPaths.debianPython) is missing (apt-get install python3.11)") else { return }
+        let script = try ScriptProcess(executable: TestPaths.debianPython, arguments: ["cpu_split.py", "30"])
+        defer { script.stop() }
+        #expect(script.waitUntilReady())
+        let detection = PythonProcessInfo.inspect(pid: script.pid)
+        guard case .supported(let info) = detection else {
+            Issue.record("expected a supported interpreter, got \(detection)")
+            return
+        }
+        #expect(info.version == PythonVersion.supported)
+        #expect(info.version.description.hasPrefix("3.11."))
+        #expect(info.interpreterPath.hasSuffix("python3.11"))
+        #expect(info.codeTypeAddress != 0 && info.unicodeTypeAddress != 0 && info.bytesTypeAddress != 0)
+        // The runtime really is there: its interpreter list head points at an interpreter.
+        let reader = PythonMemoryReader(pid: script.pid)
+        let interpreters = try reader.word(at: info.runtimeAddress + 40)
+        #expect(interpreters != 0)
+        #expect(PythonProcessInfo.detect(pid: script.pid) == info)
+    }
+
+    /// pyenv's 3.11.7 (and 3.12) have other struct layouts: clear message, native frames only.
+    @Test(arguments: ["3.11.7", "3.12.1"])
+    func otherVersionsAreRefusedWithAMessage(version: String) throws {
+        let path = "/root/.pyenv/versions/\(version)/bin/python\(version.split(separator: ".").prefix(2).joined(separator: "."))"
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            print("skipped: \(path) not installed")
+            return
+        }
+        let script = try ScriptProcess(executable: path, arguments: ["cpu_split.py", "30"])
+        defer { script.stop() }
+        #expect(script.waitUntilReady())
+        let detection = PythonProcessInfo.inspect(pid: script.pid)
+        guard case .unsupported(let found, let message) = detection else {
+            Issue.record("expected unsupported, got \(detection)")
+            return
+        }
+        #expect(found == version)
+        #expect(message.contains("unsupported Python version \(version)"))
+        #expect(message.contains("native frames only"))
+        #expect(PythonProcessInfo.detect(pid: script.pid) == nil)
+    }
+
+    @Test func nonPythonProcessIsNotPython() throws {
+        let sleeper = try ScriptProcess(executable: "/bin/sleep", arguments: ["30"])
+        defer { sleeper.stop() }
+        Thread.sleep(forTimeInterval: 0.2)
+        guard case .notPython = PythonProcessInfo.inspect(pid: sleeper.pid) else {
+            Issue.record("expected notPython")
+            return
+        }
+    }
+
+    @Test func missingProcessFailsWithAMessage() {
+        let detection = PythonProcessInfo.inspect(pid: 0x3fff_fff0)
+        guard case .failed(let message) = detection else {
+            Issue.record("expected failed, got \(detection)")
+            return
+        }
+        #expect(message.hasPrefix("failed to inspect pid"))
+    }
+
+    @Test func versionsFormatLikeCPython() {
+        #expect(PythonVersion(hex: 0x030B_02F0).description == "3.11.2")
+        #expect(PythonVersion(hex: 0x030C_00A1).description == "3.12.0a1")
+        #expect(PythonProcessInfo.versionFromFileName("/usr/lib/libpython3.12.so.1.0") == "3.12")
+        #expect(PythonProcessInfo.versionFromFileName("/usr/bin/python3.9") == "3.9")
+    }
+}

@@ -1,0 +1,88 @@
+import CPythonWalkTest
+import Foundation
+import ProfileModel
+import Testing
+@testable import Symbolize
+
+/// The BPF walker end to end: a perf_event program (and a tp_btf/sched_switch one) with the walker inside,
+/// loaded through the real verifier, samples python3.11 running a known 75/25 split; py-spy samples the
+/// same process at the same time, and both must agree. Needs root.
+@Suite(.serialized)
+struct PythonWalkerSamplingTests {
+    enum Host: String, CaseIterable, CustomTestStringConvertible {
+        /// Debian's /usr/bin/python3.11 (interpreter linked into the executable, non-PIE).
+        case standalone
+        /// A native program embedding libpython3.11.so, like the Swift service.
+        case embedded
+
+        var testDescription: String { rawValue }
+    }
+
+    static let hz: UInt64 = 499
+    static let seconds = 10.0
+    static let minimumSamples = 1000
+
+    @Test(arguments: Host.allCases)
+    func walkerNamesPythonFramesLikePySpy(host: Host) throws {
+        guard TestEnvironment.require(TestEnvironment.isRoot, "not root: the Python walker test loads BPF programs"),
+              TestEnvironment.require(FileManager.default.isExecutableFile(atPath: TestPaths.debianPython),
+                                      "\(TestPaths.debianPython) is missing (apt-get install python3.11)"),
+              try Self.buildWalkerObject() else { return }
+        let script = try Self.start(host: host)
+        defer { script.stop() }
+        #expect(script.waitUntilReady(), "the fixture script did not start")
+        let detection = PythonProcessInfo.inspect(pid: script.pid)
+        guard case .supported(let info) = detection else {
+            Issue.record("failed to detect Python in pid \(script.pid): \(detection)")
+            return
+        }
+        let pySpy = TestEnvironment.findExecutable("py-spy")
+        _ = TestEnvironment.require(pySpy != nil, "py-spy not installed (pip install py-spy): no comparison")
+        let run = try WalkerRun.record(info: info, hz: Self.hz, seconds: Self.seconds, pySpy: pySpy)
+        // Names are read from the live process (as the agent does while draining), then it may go.
+        let summary = WalkerSummary(run: run, info: info)
+        script.stop()
+        print("python walker [\(host.rawValue)]: \(summary.report), BPF ns/sample \(run.nanosecondsPerSample ?? -1)")
+        #expect(run.drops == 0)
+        // The machine is shared (2 cores, other builds): ask for enough samples for a +-2.5-point share, not a CPU rate.
+        #expect(summary.cpuSamples >= Self.minimumSamples, "too few CPU samples")
+        #expect(summary.namedShare >= 0.90, "samples with Python names: \(summary.namedShare)")
+        #expect(summary.orderedShare >= 0.90, "samples whose Python stack ends run <- main <- <module>")
+        #expect(summary.hotALineShare >= 0.90, "hot_a frames on the line of its call to spin()")
+        #expect(summary.hotAGroupShare >= 0.90, "hot_a samples all in eval group 0")
+        #expect(summary.hotBGroupShare >= 0.90, "計算_b in group 0 and run() in group 1 (map() between)")
+        #expect(summary.offCPUNapSamples > 0, "off-CPU samples in nap()")
+        #expect(summary.offCPUWaiterSamples > 0, "off-CPU samples of the second thread in wait_in_thread()")
+        #expect(abs(summary.shareA - 0.75) < 0.10, "hot_a share \(summary.shareA), planted 0.75")
+        if let spy = run.pySpy {
+            let spyShareA = Double(spy.hotA) / Double(max(1, spy.hotA + spy.hotB))
+            print("py-spy [\(host.rawValue)]: samples \(spy.total), hot_a \(spy.hotA), 計算_b \(spy.hotB), share \(spyShareA)")
+            #expect(spy.total > 100, "py-spy took too few samples")
+            #expect(abs(summary.shareA - spyShareA) <= 0.05, "flamelab \(summary.shareA) vs py-spy \(spyShareA)")
+        }
+    }
+
+    /// Builds bpf/.output/pywalk_test.bpf.o (offsets header first) with bpf/python.mk.
+    static func buildWalkerObject() throws -> Bool {
+        let (status, output) = try TestEnvironment.run("/usr/bin/make", ["-s", "-f", "bpf/python.mk", "PY_STANDALONE=1", "python"],
+                                                       directory: TestPaths.repository)
+        guard status == 0 else {
+            Issue.record("failed to build the walker's BPF object: \(output)")
+            return false
+        }
+        return true
+    }
+
+    static func start(host: Host) throws -> ScriptProcess {
+        switch host {
+        case .standalone:
+            return try ScriptProcess(executable: TestPaths.debianPython, arguments: ["cpu_split.py", "40"])
+        case .embedded:
+            let binary = FileManager.default.temporaryDirectory.appendingPathComponent("pyframes-embed-host").path
+            let source = TestPaths.fixtures.appendingPathComponent("embed_host.c").path
+            let (status, output) = try TestEnvironment.run("/usr/bin/cc", ["-O1", source, "-lpython3.11", "-o", binary])
+            if status != 0 { Issue.record("failed to build embed_host: \(output)") }
+            return try ScriptProcess(executable: binary, arguments: ["cpu_split.py", "40"])
+        }
+    }
+}

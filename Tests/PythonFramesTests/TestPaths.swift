@@ -1,0 +1,32 @@
+import Foundation
+
+/// Where the tests find the repository, the fixtures and the walker's BPF object.
+enum TestPaths {
+    static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    static let fixtures = testsDirectory.appendingPathComponent("Fixtures")
+    static let repository = testsDirectory.deletingLastPathComponent().deletingLastPathComponent()
+    static let walkerObject = repository.appendingPathComponent("bpf/.output/pywalk_test.bpf.o")
+    static let debianPython = "/usr/bin/python3.11"
+}
+
+/// Facts of Fixtures/cpu_split.py the tests check against, line numbers found in the script's own text.
+enum CPUSplitScript {
+    static let hotA = "hot_a"
+    static let hotB = "Küche.計算_b"
+    /// co_firstlineno of hot_a: its `def` line.
+    static let hotAFirstLine = line(of: "def hot_a():")
+    /// The line of hot_a's `return spin(3 * UNIT)`, where its frame is while spin() runs.
+    static let hotACallLine = line(of: "return spin(3 * UNIT)")
+    /// co_firstlineno of 計算_b: a decorated function's code starts at its first decorator.
+    static let hotBFirstLine = line(of: "def 計算_b(") - 1
+
+    static let lines: [Substring] = {
+        let text = (try? String(contentsOf: TestPaths.fixtures.appendingPathComponent("cpu_split.py"), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n", omittingEmptySubsequences: false)
+    }()
+
+    /// 1-based number of the first line containing `text`, 0 when absent (the tests then fail).
+    static func line(of text: String) -> Int {
+        (lines.firstIndex { $0.contains(text) } ?? -1) + 1
+    }
+}

@@ -1,0 +1,79 @@
+import CPythonWalkTest
+import Foundation
+import Symbolize
+
+/// One recording: the walker's events and, when py-spy is there, py-spy's counts over the same seconds.
+struct WalkerRun {
+    struct PySpyCounts {
+        var total = 0
+        var hotA = 0
+        var hotB = 0
+    }
+
+    var events: [pywalk_event]
+    var drops: UInt64
+    var pySpy: PySpyCounts?
+    /// Mean run time (ns) of the CPU program, walker included, from BPF run-time stats; nil when off.
+    var nanosecondsPerSample: Double?
+
+    static func record(info: PythonProcessInfo, hz: UInt64, seconds: Double, pySpy: String?) throws -> WalkerRun {
+        var message = [CChar](repeating: 0, count: 512)
+        let error = { SymbolizeError(String(cString: message)) }
+        guard let session = pywalk_open(TestPaths.walkerObject.path, UInt32(info.pid), &message, message.count) else { throw error() }
+        defer { pywalk_close(session) }
+        guard pywalk_register(session, UInt32(info.pid), info.runtimeAddress, &message, message.count) == 0,
+              pywalk_attach_cpu(session, hz, &message, message.count) == 0,
+              pywalk_attach_offcpu(session, &message, message.count) == 0 else { throw error() }
+        let spy = try pySpy.map { try PySpyRecording(executable: $0, pid: info.pid, seconds: seconds) }
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            guard pywalk_poll(session, 100, &message, message.count) >= 0 else { throw error() }
+        }
+        var runs: UInt64 = 0
+        var runTime: UInt64 = 0
+        let stats = pywalk_program_stats(session, "pywalk_cpu", &runs, &runTime) == 0 && runs > 0
+        pywalk_detach(session)
+        guard pywalk_poll(session, 0, &message, message.count) >= 0 else { throw error() }
+        let counts = try spy?.finish()
+        var events: [pywalk_event] = []
+        for index in 0..<pywalk_event_count(session) {
+            if let event = pywalk_event_at(session, index) { events.append(event.pointee) }
+        }
+        return WalkerRun(events: events, drops: pywalk_drops(session), pySpy: counts,
+                         nanosecondsPerSample: stats ? Double(runTime) / Double(runs) : nil)
+    }
+}
+
+/// py-spy record --format raw, non-blocking, over the same window; counted by function.
+struct PySpyRecording {
+    /// py-spy's rate: enough samples that its share's 95% interval is about +-2 points.
+    static let hz = 200
+    let process = Process()
+    let output = FileManager.default.temporaryDirectory.appendingPathComponent("pyframes-pyspy-\(UUID().uuidString).txt")
+
+    init(executable: String, pid: Int32, seconds: Double) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["record", "--pid", "\(pid)", "--duration", "\(Int(seconds))", "--rate", "\(PySpyRecording.hz)",
+                             "--format", "raw", "--nonblocking", "-o", output.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    func finish() throws -> WalkerRun.PySpyCounts {
+        process.waitUntilExit()
+        defer { try? FileManager.default.removeItem(at: output) }
+        let text = try String(contentsOf: output, encoding: .utf8)
+        var counts = WalkerRun.PySpyCounts()
+        for line in text.split(separator: "\n") {
+            guard let space = line.lastIndex(of: " "), let count = Int(line[line.index(after: space)...]) else { continue }
+            let names = line[..<space].split(separator: ";").map { frame in
+                frame.range(of: " (").map { String(frame[..<$0.lowerBound]) } ?? String(frame)
+            }
+            counts.total += count
+            if names.contains("hot_a") { counts.hotA += count }
+            if names.contains("Küche.計算_b") { counts.hotB += count }
+        }
+        return counts
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import ShopService
+import Testing
+
+/// One Shop per test process: CPython can be initialised once per process.
+enum TestShop {
+    static let shared: Shop = {
+        let python = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("services/shop/python").path
+        var config = ShopConfig(version: .v1, pythonDirectory: python)
+        config.workerThreads = 16
+        return try! Shop(config: config)
+    }()
+
+    static func app() -> some ApplicationProtocol {
+        Application(router: ShopRoutes.router(for: shared))
+    }
+}
+
+@Suite(.serialized) struct ShopRoutesTests {
+    static let traceparent = HTTPField.Name("traceparent")!
+    static let traceID = HTTPField.Name("x-trace-id")!
+    static let serverTiming = HTTPField.Name("server-timing")!
+
+    @Test func healthz() async throws {
+        try await TestShop.app().test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+        }
+    }
+
+    @Test func incomingTraceIsContinuedWithANewSpan() async throws {
+        let header = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        try await TestShop.app().test(.router) { client in
+            try await client.execute(uri: "/price?items=50", method: .get, headers: [Self.traceparent: header]) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[Self.traceID] == "4bf92f3577b34da6a3ce929d0e0e4736")
+                let out = try #require(response.headers[Self.traceparent])
+                #expect(out.hasPrefix("00-4bf92f3577b34da6a3ce929d0e0e4736-"))
+                #expect(!out.contains("00f067aa0ba902b7"))
+            }
+        }
+    }
+
+    @Test func malformedTraceparentStartsANewTrace() async throws {
+        try await TestShop.app().test(.router) { client in
+            try await client.execute(uri: "/price?items=10", method: .get, headers: [Self.traceparent: "00-zz-yy-01"]) { response in
+                #expect(response.status == .ok)
+                let id = try #require(response.headers[Self.traceID])
+                #expect(id.count == 32 && id != String(repeating: "0", count: 32))
+            }
+        }
+    }
+
+    @Test(arguments: ["/price?items=abc", "/price?items=0", "/inventory?delay_ms=-1", "/tax?lines=1e9", "/recommend?n=x", "/inventory?sku=a%20b"])
+    func badQueryValuesAre400WithAMessage(_ uri: String) async throws {
+        try await TestShop.app().test(.router) { client in
+            try await client.execute(uri: uri, method: .get) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("bad query parameter"))
+            }
+        }
+    }
+
+    @Test func inventoryIsAWaitNotCPU() async throws {
+        try await TestShop.app().test(.router) { client in
+            try await client.execute(uri: "/inventory?delay_ms=60", method: .get) { response in
+                #expect(response.status == .ok)
+                let (cpu, wall) = try Self.timing(response)
+                #expect(wall >= 55)
+                #expect(cpu / wall < 0.05)
+            }
+        }
+    }
+
+    @Test func pricingIsCPU() async throws {
+        try await TestShop.app().test(.router) { client in
+            try await client.execute(uri: "/price?items=3000", method: .get) { response in
+                let (cpu, wall) = try Self.timing(response)
+                #expect(cpu / wall > 0.5)
+            }
+        }
+    }
+
+    @Test func pythonWorkerIsCorrectUnderConcurrentRequests() async throws {
+        try await TestShop.app().test(.router) { client in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<24 {
+                    group.addTask {
+                        try await client.execute(uri: "/recommend?n=3000", method: .get) { response in
+                            #expect(response.status == .ok)
+                            let body = String(buffer: response.body)
+                            #expect(body.contains("\"result\":\(PythonWorker.expectedRecommendation(size: 3000))"))
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    @Test func metricsExposeREDAndExemplars() async throws {
+        try await TestShop.app().test(.router) { client in
+            try await client.execute(uri: "/checkout", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let text = String(buffer: response.body)
+                #expect(text.contains("flamelab_http_requests_total{route=\"checkout\",version=\"v1\"}"))
+                #expect(text.contains("flamelab_http_request_duration_seconds_bucket{route=\"checkout\""))
+                #expect(text.contains("# {trace_id=\""))
+            }
+            try await client.execute(uri: "/admin/slow?route=checkout", method: .get) { response in
+                #expect(String(buffer: response.body).contains("trace_id"))
+            }
+        }
+    }
+
+    @Test func faultSwitchAndCountersAreAdjustable() async throws {
+        try await TestShop.app().test(.router) { client in
+            try await client.execute(uri: "/admin/fault?share=0.5&factor=3", method: .post) { response in
+                #expect(String(buffer: response.body).contains("\"share\":0.5"))
+            }
+            try await client.execute(uri: "/admin/fault?share=0", method: .post) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/admin/fault?share=2", method: .post) { #expect($0.status == .badRequest) }
+            try await client.execute(uri: "/admin/counters?enable=1&reset=1", method: .post) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/tax?lines=100", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/admin/counters?enable=0", method: .post) { response in
+                #expect(String(buffer: response.body).contains("\"TaxCalculator.roundToCents\":{\"calls\":100"))
+            }
+        }
+    }
+
+    static func timing(_ response: TestResponse) throws -> (cpu: Double, wall: Double) {
+        let header = try #require(response.headers[serverTiming])
+        let values = header.split(separator: ",").compactMap { part -> Double? in
+            part.split(separator: "=").last.flatMap { Double($0) }
+        }
+        try #require(values.count == 2)
+        return (values[0], values[1])
+    }
+}

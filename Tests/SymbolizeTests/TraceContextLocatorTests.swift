@@ -1,0 +1,44 @@
+import CTraceContext
+import Foundation
+import Testing
+@testable import Symbolize
+
+@Suite("TraceContextLocator")
+struct TraceContextLocatorTests {
+    @Test("the offset from the ELF file matches the running thread's")
+    func matchesRuntimeOffset() throws {
+        // Under `swift test` on Linux, /proc/self/exe is the test bundle executable, which links CTraceContext.
+        let runtime = Int64(flamelab_trace_context_tp_offset())
+        let fromFile = try TraceContextLocator.threadPointerOffset(executablePath: "/proc/self/exe")
+        #expect(fromFile == runtime, "file \(String(describing: fromFile)) runtime \(runtime)")
+        #expect(runtime < 0)
+    }
+
+    @Test("an executable without the variable gives nil")
+    func absentSymbol() throws {
+        #expect(try TraceContextLocator.threadPointerOffset(executablePath: "/bin/true") == nil)
+    }
+
+    @Test("a missing or non-ELF file gives a clear error")
+    func badFiles() throws {
+        #expect(throws: SymbolizeError.self) {
+            try TraceContextLocator.threadPointerOffset(executablePath: "/nonexistent/flamelab")
+        }
+        do {
+            _ = try TraceContextLocator.threadPointerOffset(executablePath: "/etc/hostname")
+            Issue.record("expected an error for a text file")
+        } catch let error as SymbolizeError {
+            #expect(error.description.hasPrefix("failed to read ELF /etc/hostname: not an ELF file"))
+        }
+    }
+
+    @Test("variant II arithmetic: block below tp, rounded to alignment, honouring p_vaddr % align")
+    func arithmetic() {
+        let aligned = ElfSegment(type: ElfSegment.tlsType, flags: 4, offset: 0, vaddr: 0x2000, fileSize: 0, memorySize: 0x28, alignment: 16)
+        #expect(TraceContextLocator.threadPointerOffset(symbolValue: 0, tlsSegment: aligned) == -0x30)
+        #expect(TraceContextLocator.threadPointerOffset(symbolValue: 0x10, tlsSegment: aligned) == -0x20)
+        let misaligned = ElfSegment(type: ElfSegment.tlsType, flags: 4, offset: 0, vaddr: 0x2008, fileSize: 0, memorySize: 0x28, alignment: 16)
+        // firstbyte = 8: roundup(0x28 - 8, 16) + 8 = 0x28.
+        #expect(TraceContextLocator.threadPointerOffset(symbolValue: 0, tlsSegment: misaligned) == -0x28)
+    }
+}

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flamelab profiler: CPU samples (perf_event, software cpu-clock) and off-CPU intervals
+ * (sched_switch), each with kernel + user stacks, the thread's trace context, optionally the user
+ * registers + top of the user stack (DWARF unwinding in user space) and the CPython frames.
+ * Shared layout: profiler.h. Settings: `flamelab_settings` in .rodata, set by the agent before load.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "flamelab_trace_context.h"
+#include "profiler.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* TASK_DEAD in task_struct.__state: the thread's last switch-out. */
+#define FLAMELAB_TASK_DEAD 0x80
+
+const volatile struct flamelab_settings flamelab_settings = {};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_RINGBUF);
+    __uint(max_entries, 16 * 1024 * 1024); /* the agent may resize before load */
+} flamelab_events SEC(".maps");
+
+/* Index 0: CPU sampler, 1: off-CPU switch-out. Each program builds its event here. */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 2);
+    __type(key, __u32);
+    __type(value, struct flamelab_event);
+} flamelab_scratch SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, FLAMELAB_COUNTER_COUNT);
+    __type(key, __u32);
+    __type(value, __u64);
+} flamelab_counters SEC(".maps");
+
+/* tgids to profile when flamelab_settings.filter_pids is set. */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 4096);
+    __type(key, __u32);
+    __type(value, __u8);
+} flamelab_targets SEC(".maps");
+
+/* tgid -> offset of flamelab_trace_context from the thread pointer (fsbase), computed from the ELF. */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 4096);
+    __type(key, __u32);
+    __type(value, __s64);
+} flamelab_tls_offsets SEC(".maps");
+
+/* tid -> the event captured when the thread went off CPU; emitted when it comes back. Not
+ * preallocated: only threads that actually sleep cost memory; a dying thread's entry is deleted. */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 8192);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __type(key, __u32);
+    __type(value, struct flamelab_event);
+} flamelab_offcpu_start SEC(".maps");
+
+#include "python_walker.bpf.h"
+
+static __always_inline void count(__u32 index)
+{
+    __u64 *value = bpf_map_lookup_elem(&flamelab_counters, &index);
+    if (value)
+        __sync_fetch_and_add(value, 1);
+}
+
+static __always_inline bool is_target(__u32 tgid)
+{
+    if (!flamelab_settings.filter_pids)
+        return true;
+    return bpf_map_lookup_elem(&flamelab_targets, &tgid) != NULL;
+}
+
+/* Reads the task's published trace context. A context read mid-write (odd seq) is dropped and
+ * counted. The read is one copy: the writer runs on this CPU and is not running now. */
+static __always_inline void read_trace_context(struct flamelab_event *ev, struct task_struct *task, __u32 tgid)
+{
+    struct flamelab_trace_context tc;
+    __s64 *offset;
+    __u64 fsbase;
+
+    __builtin_memset(ev->trace_id, 0, sizeof(ev->trace_id));
+    __builtin_memset(ev->span_id, 0, sizeof(ev->span_id));
+    if (!flamelab_settings.trace_context)
+        return;
+    offset = bpf_map_lookup_elem(&flamelab_tls_offsets, &tgid);
+    if (!offset)
+        return;
+    fsbase = BPF_CORE_READ(task, thread.fsbase);
+    if (!fsbase)
+        return;
+    if (bpf_probe_read_user(&tc, sizeof(tc), (void *)(fsbase + *offset)))
+        return;
+    if (tc.seq & 1) {
+        ev->flags |= FLAMELAB_FLAG_TORN_CONTEXT;
+        count(FLAMELAB_COUNTER_TORN_CONTEXT);
+        return;
+    }
+    if (!tc.active)
+        return;
+    __builtin_memcpy(ev->trace_id, tc.trace_id, sizeof(ev->trace_id));
+    __builtin_memcpy(ev->span_id, tc.span_id, sizeof(ev->span_id));
+    ev->flags |= FLAMELAB_FLAG_TRACE_CONTEXT;
+}
+
+/* Copies the user registers (DWARF order) and up to FLAMELAB_STACK_DUMP_SIZE bytes of user stack
+ * from sp upwards, chunk by aligned chunk, stopping at the first chunk that cannot be read (the end
+ * of the stack mapping). */
+static __always_inline void copy_user_state(struct flamelab_event *ev, struct task_struct *task)
+{
+    struct pt_regs *user_regs = (struct pt_regs *)bpf_task_pt_regs(task);
+    struct pt_regs r;
+    __u32 copied, n;
+    __u64 sp;
+
+    ev->stack_dump_bytes = 0;
+    if (!user_regs || bpf_probe_read_kernel(&r, sizeof(r), user_regs))
+        return;
+    ev->regs[0] = r.ax;
+    ev->regs[1] = r.dx;
+    ev->regs[2] = r.cx;
+    ev->regs[3] = r.bx;
+    ev->regs[4] = r.si;
+    ev->regs[5] = r.di;
+    ev->regs[6] = r.bp;
+    ev->regs[7] = r.sp;
+    ev->regs[8] = r.r8;
+    ev->regs[9] = r.r9;
+    ev->regs[10] = r.r10;
+    ev->regs[11] = r.r11;
+    ev->regs[12] = r.r12;
+    ev->regs[13] = r.r13;
+    ev->regs[14] = r.r14;
+    ev->regs[15] = r.r15;
+    ev->regs[16] = r.ip;
+    ev->flags |= FLAMELAB_FLAG_USER_REGS;
+
+    sp = r.sp;
+    /* First chunk: from sp to the next chunk boundary. */
+    n = FLAMELAB_STACK_CHUNK - (__u32)(sp & (FLAMELAB_STACK_CHUNK - 1));
+    if (n > FLAMELAB_STACK_CHUNK)
+        n = FLAMELAB_STACK_CHUNK;
+    if (bpf_probe_read_user(ev->stack_dump, n, (void *)sp)) {
+        count(FLAMELAB_COUNTER_STACK_COPY_FAILS);
+        return;
+    }
+    copied = n;
+    for (int i = 0; i < FLAMELAB_STACK_DUMP_SIZE / FLAMELAB_STACK_CHUNK; i++) {
+        if (copied >= FLAMELAB_STACK_DUMP_SIZE)
+            break;
+        n = FLAMELAB_STACK_DUMP_SIZE - copied;
+        if (n > FLAMELAB_STACK_CHUNK)
+            n = FLAMELAB_STACK_CHUNK;
+        if (bpf_probe_read_user(ev->stack_dump + (copied & (FLAMELAB_STACK_DUMP_SIZE - 1)), n,
+                                (void *)(sp + copied)))
+            break;
+        copied += n;
+    }
+    ev->stack_dump_bytes = copied;
+}
+
+/* Fills `ev` for the current task (the sampled one, or the one switching out). */
+static __always_inline void fill_event(void *ctx, struct flamelab_event *ev, struct task_struct *task,
+                                       __u32 tgid, __u32 tid, __u32 kind)
+{
+    ev->kind = kind;
+    ev->pid = tgid;
+    ev->tid = tid;
+    ev->cpu = bpf_get_smp_processor_id();
+    ev->time_ns = bpf_ktime_get_ns();
+    ev->value = 1;
+    ev->flags = 0;
+    ev->stack_dump_bytes = 0;
+    ev->py.count = 0;
+    ev->py.status = 0;
+    bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+    ev->kstack_bytes = bpf_get_stack(ctx, ev->kstack, sizeof(ev->kstack), 0);
+    if (!BPF_CORE_READ(task, mm)) {
+        ev->flags |= FLAMELAB_FLAG_KERNEL_THREAD;
+        ev->ustack_bytes = 0;
+        __builtin_memset(ev->trace_id, 0, sizeof(ev->trace_id));
+        __builtin_memset(ev->span_id, 0, sizeof(ev->span_id));
+        return;
+    }
+    ev->ustack_bytes = bpf_get_stack(ctx, ev->ustack, sizeof(ev->ustack), BPF_F_USER_STACK);
+    read_trace_context(ev, task, tgid);
+    if (flamelab_settings.python)
+        flamelab_walk_python(task, tgid, tid, &ev->py);
+    if (flamelab_settings.copy_user_stack)
+        copy_user_state(ev, task);
+}
+
+/* Sends the event prefix (through the copied stack bytes) to the ring buffer; counts a full buffer. */
+static __always_inline void emit(struct flamelab_event *ev, __u32 counter)
+{
+    __u32 dump = ev->stack_dump_bytes;
+
+    if (dump > FLAMELAB_STACK_DUMP_SIZE)
+        dump = FLAMELAB_STACK_DUMP_SIZE;
+    if (bpf_ringbuf_output(&flamelab_events, ev, offsetof(struct flamelab_event, stack_dump) + dump, 0)) {
+        count(FLAMELAB_COUNTER_RINGBUF_DROPS);
+        return;
+    }
+    count(counter);
+}
+
+SEC("perf_event")
+int flamelab_cpu_sample(struct bpf_perf_event_data *ctx)
+{
+    __u64 id = bpf_get_current_pid_tgid();
+    __u32 tgid = id >> 32, tid = (__u32)id, zero = 0;
+    struct flamelab_event *ev;
+
+    if (tid == 0 || !is_target(tgid))
+        return 0;
+    ev = bpf_map_lookup_elem(&flamelab_scratch, &zero);
+    if (!ev)
+        return 0;
+    fill_event(ctx, ev, bpf_get_current_task_btf(), tgid, tid, FLAMELAB_EVENT_CPU);
+    emit(ev, FLAMELAB_COUNTER_CPU_SAMPLES);
+    return 0;
+}
+
+/* The current task (prev) leaves the CPU: capture its stack now, keyed by tid. */
+static __always_inline void offcpu_switch_out(void *ctx, __u32 prev_state)
+{
+    __u64 id = bpf_get_current_pid_tgid();
+    __u32 tgid = id >> 32, tid = (__u32)id, one = 1;
+    struct flamelab_event *ev, *scratch;
+
+    if (tid == 0 || !is_target(tgid))
+        return;
+    if (prev_state & FLAMELAB_TASK_DEAD) {
+        bpf_map_delete_elem(&flamelab_offcpu_start, &tid);
+        return;
+    }
+    ev = bpf_map_lookup_elem(&flamelab_offcpu_start, &tid);
+    if (!ev) {
+        scratch = bpf_map_lookup_elem(&flamelab_scratch, &one);
+        if (!scratch)
+            return;
+        if (bpf_map_update_elem(&flamelab_offcpu_start, &tid, scratch, BPF_NOEXIST)) {
+            count(FLAMELAB_COUNTER_OFFCPU_MAP_FULL);
+            return;
+        }
+        ev = bpf_map_lookup_elem(&flamelab_offcpu_start, &tid);
+        if (!ev)
+            return;
+    }
+    fill_event(ctx, ev, bpf_get_current_task_btf(), tgid, tid, FLAMELAB_EVENT_OFFCPU);
+}
+
+/* Thread `tid` comes back on CPU: emit its blocked interval if long enough. */
+static __always_inline void offcpu_switch_in(__u32 tid)
+{
+    struct flamelab_event *ev;
+    __u64 now, start;
+
+    if (tid == 0)
+        return;
+    ev = bpf_map_lookup_elem(&flamelab_offcpu_start, &tid);
+    if (!ev)
+        return;
+    start = ev->time_ns;
+    if (!start)
+        return;
+    ev->time_ns = 0;
+    now = bpf_ktime_get_ns();
+    if (now - start < flamelab_settings.min_block_ns) {
+        count(FLAMELAB_COUNTER_OFFCPU_SHORT);
+        return;
+    }
+    ev->value = now - start;
+    ev->time_ns = now;
+    emit(ev, FLAMELAB_COUNTER_OFFCPU_SAMPLES);
+    ev->time_ns = 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(flamelab_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+    offcpu_switch_in(next->pid);
+    offcpu_switch_out(ctx, BPF_CORE_READ(prev, __state));
+    return 0;
+}
+
+SEC("raw_tp/sched_switch")
+int flamelab_switch_raw(struct bpf_raw_tracepoint_args *ctx)
+{
+    struct task_struct *prev = (struct task_struct *)ctx->args[1];
+    struct task_struct *next = (struct task_struct *)ctx->args[2];
+
+    offcpu_switch_in(BPF_CORE_READ(next, pid));
+    offcpu_switch_out(ctx, BPF_CORE_READ(prev, __state));
+    return 0;
+}
+
+SEC("tracepoint/sched/sched_switch")
+int flamelab_switch_tp(struct trace_event_raw_sched_switch *ctx)
+{
+    offcpu_switch_in(ctx->next_pid);
+    offcpu_switch_out(ctx, ctx->prev_state);
+    return 0;
+}

@@ -1,0 +1,78 @@
+/*
+ * flamelab profiler: the structures shared by profiler.bpf.c and the Swift agent (through CBPF).
+ * This is the ONE definition of the event layout. Plain C types only, so that BPF code (vmlinux.h)
+ * and user code include it unchanged.
+ */
+#ifndef FLAMELAB_PROFILER_H
+#define FLAMELAB_PROFILER_H
+
+#include "python.h"
+
+/* Frames per kernel or user stack (bpf_get_stack; the kernel's default perf_event_max_stack). */
+#define FLAMELAB_MAX_STACK_DEPTH 127
+/* Bytes of user stack copied from the stack pointer up for DWARF unwinding. */
+#define FLAMELAB_STACK_DUMP_SIZE 16384
+/* The copy is made in aligned chunks: a chunk never straddles a page, so a read stops at the end of
+ * the stack mapping without losing the valid bytes before it. Must divide 4096. */
+#define FLAMELAB_STACK_CHUNK 1024
+/* x86_64 registers in DWARF order: rax rdx rcx rbx rsi rdi rbp rsp r8..r15 rip. */
+#define FLAMELAB_DWARF_REGS 17
+
+enum flamelab_event_kind {
+    FLAMELAB_EVENT_CPU = 1,    /* one CPU sample; value = 1 */
+    FLAMELAB_EVENT_OFFCPU = 2, /* one blocked interval; value = nanoseconds off CPU */
+};
+
+enum flamelab_event_flag {
+    FLAMELAB_FLAG_TRACE_CONTEXT = 1 << 0, /* trace_id/span_id hold an active context */
+    FLAMELAB_FLAG_TORN_CONTEXT = 1 << 1,  /* the context was being written (odd seq): ids dropped */
+    FLAMELAB_FLAG_USER_REGS = 1 << 2,     /* regs[] and stack_dump[] hold the user state */
+    FLAMELAB_FLAG_KERNEL_THREAD = 1 << 3, /* no user space */
+};
+
+/* Indices of the per-CPU counter array `flamelab_counters`. */
+enum flamelab_counter {
+    FLAMELAB_COUNTER_CPU_SAMPLES = 0,      /* CPU samples emitted */
+    FLAMELAB_COUNTER_OFFCPU_SAMPLES = 1,   /* off-CPU intervals emitted */
+    FLAMELAB_COUNTER_RINGBUF_DROPS = 2,    /* events lost: ring buffer full */
+    FLAMELAB_COUNTER_OFFCPU_MAP_FULL = 3,  /* switch-outs not recorded: start map full */
+    FLAMELAB_COUNTER_TORN_CONTEXT = 4,     /* trace contexts read mid-write (ids dropped) */
+    FLAMELAB_COUNTER_STACK_COPY_FAILS = 5, /* user stack copies that got no byte */
+    FLAMELAB_COUNTER_OFFCPU_SHORT = 6,     /* blocks shorter than min_block_ns (not emitted) */
+    FLAMELAB_COUNTER_COUNT = 8,
+};
+
+/* Run settings, set by the agent in .rodata before load. */
+struct flamelab_settings {
+    unsigned int filter_pids;      /* 1: only tgids present in flamelab_targets; 0: whole system */
+    unsigned int copy_user_stack;  /* 1: copy regs + stack for DWARF unwinding (dwarf, auto) */
+    unsigned int python;           /* 1: walk CPython frames (processes in the Python map) */
+    unsigned int trace_context;    /* 1: read the trace context (processes in flamelab_tls_offsets) */
+    unsigned long long min_block_ns; /* off-CPU intervals shorter than this are counted, not emitted */
+};
+
+/* One event in the ring buffer. The agent receives a prefix of it: everything up to stack_dump,
+ * then stack_dump_bytes bytes of stack. */
+struct flamelab_event {
+    unsigned int kind;  /* enum flamelab_event_kind */
+    unsigned int pid;   /* tgid */
+    unsigned int tid;
+    unsigned int cpu;
+    unsigned long long time_ns; /* bpf_ktime_get_ns: the sample, or the end of the blocked interval */
+    unsigned long long value;   /* 1 (cpu) or blocked nanoseconds (offcpu) */
+    unsigned int flags;         /* enum flamelab_event_flag */
+    int kstack_bytes;           /* bpf_get_stack result: bytes in kstack, or a negative error */
+    int ustack_bytes;           /* same for ustack */
+    unsigned int stack_dump_bytes;
+    unsigned char trace_id[16];
+    unsigned char span_id[8];
+    char comm[16];
+    unsigned long long kstack[FLAMELAB_MAX_STACK_DEPTH];
+    unsigned long long ustack[FLAMELAB_MAX_STACK_DEPTH];
+    struct flamelab_py_stack py;
+    unsigned long long regs[FLAMELAB_DWARF_REGS];
+    /* One extra chunk so that the verifier can prove every chunk write in bounds. */
+    unsigned char stack_dump[FLAMELAB_STACK_DUMP_SIZE + FLAMELAB_STACK_CHUNK];
+};
+
+#endif

@@ -1,0 +1,78 @@
+/* python.h: the CPython 3.11 frame walker's data, shared by BPF (python_walker.bpf.h) and user space.
+ *
+ * WHAT THE AGENT MUST DO (the walker's whole contract):
+ *  1. Build: `include python.mk` from bpf/Makefile, and make every .bpf.o that includes
+ *     python_walker.bpf.h depend on $(PY_OFFSETS_H) (bpf/.output/python311_offsets.h, generated from the
+ *     installed CPython headers by gen_python_offsets.c) and compile it with `-I$(OUTPUT)`.
+ *  2. BPF: `#include "python_walker.bpf.h"` after vmlinux.h, bpf_helpers.h and bpf_core_read.h. It defines
+ *     the maps `flamelab_py_procs` (tgid -> struct flamelab_py_proc) and `flamelab_py_tstates` (LRU tid ->
+ *     PyThreadState*). In a perf_event or tp_btf/sched_switch program (the sampled/sleeping task must be
+ *     `current`), call `flamelab_walk_python(task, tgid, tid, &event->python)` where `event->python` is a
+ *     `struct flamelab_py_stack` inside a map value or a ring-buffer reservation (not on the BPF stack:
+ *     it is ~1.5 KiB). It returns the number of frames written; `status` says why there are none.
+ *  3. User space, per profiled process (at start, and for processes that appear in whole-system mode):
+ *     `PythonProcessInfo.inspect(pid:)` (Swift, module Symbolize). For `.supported(info)` write
+ *     `struct flamelab_py_proc { .runtime = info.runtimeAddress }` under key tgid into `flamelab_py_procs`
+ *     BEFORE attaching (or any time: samples before it carry FLAMELAB_PY_NOT_REGISTERED). For
+ *     `.unsupported(_, message)` print the message once and record native frames only. Delete the key when
+ *     the process exits.
+ *  4. Per sample: convert `frames[0..<count]` to `PythonRawFrame(code:firstLineNumber:lasti:group:)`,
+ *     resolve them with one `PythonFrameResolver` per run (`resolve(pid:frames:)`, while the process is
+ *     alive; its cache keeps names after exit), then `PythonStackMerger.merge(native:python:)` with the
+ *     symbolized native stack (leaf first), so Python frames sit above their `_PyEval_EvalFrameDefault`.
+ *
+ * Groups: 3.11 runs Python->Python calls inside one _PyEval_EvalFrameDefault. Frames are numbered leaf
+ * first; `group` k (0-based) means "belongs to the k-th _PyEval_EvalFrameDefault counted from the leaf".
+ * A group ends at a frame whose `is_entry` is set (FLAMELAB_PY_FRAME_ENTRY in `flags`).
+ *
+ * Only plain fixed-width C types here: this header is included by BPF code (after vmlinux.h) and by C
+ * shims in user space alike. */
+#ifndef FLAMELAB_PYTHON_H
+#define FLAMELAB_PYTHON_H
+
+/* Power of two: the walker masks frame indices with (FLAMELAB_MAX_PY_FRAMES - 1) for the verifier. */
+#define FLAMELAB_MAX_PY_FRAMES 64
+/* Bound on PyThreadState list entries visited to find the sampled thread (all interpreters together). */
+#define FLAMELAB_MAX_PY_THREADS 256
+/* Capacity of the per-tgid registration map. */
+#define FLAMELAB_MAX_PY_PROCS 1024
+
+/* Why a sample has no (or only part of its) Python frames. */
+enum flamelab_py_status {
+    FLAMELAB_PY_OK = 0,               /* frames are complete (count may be 0: the thread runs no Python) */
+    FLAMELAB_PY_NOT_REGISTERED = 1,   /* tgid not in flamelab_py_procs: not a supported Python process */
+    FLAMELAB_PY_NO_THREAD_STATE = 2,  /* no PyThreadState has native_thread_id == tid (a native thread) */
+    FLAMELAB_PY_READ_RUNTIME = 3,     /* failed to read _PyRuntime (wrong address registered?) */
+    FLAMELAB_PY_READ_THREAD = 4,      /* failed to read a PyThreadState or its _PyCFrame */
+    FLAMELAB_PY_READ_FRAME = 5,       /* failed to read a _PyInterpreterFrame or its code object */
+    FLAMELAB_PY_TRUNCATED = 6,        /* more than FLAMELAB_MAX_PY_FRAMES frames: the root ones are lost */
+    FLAMELAB_PY_THREADS_EXHAUSTED = 7, /* thread list longer than FLAMELAB_MAX_PY_THREADS */
+    FLAMELAB_PY_BAD_ARGUMENT = 8,     /* out was NULL */
+};
+
+/* Value of flamelab_py_procs[tgid], written by the agent from PythonProcessInfo. */
+struct flamelab_py_proc {
+    unsigned long long runtime;       /* run-time address of _PyRuntime in that process */
+    unsigned long long reserved;      /* 0; room for a per-process layout id later */
+};
+
+/* flamelab_py_frame.flags */
+#define FLAMELAB_PY_FRAME_ENTRY 1u    /* is_entry: the rootmost Python frame of its eval-loop group */
+
+/* One Python frame as read from the interpreter's frame chain. */
+struct flamelab_py_frame {
+    unsigned long long code;          /* PyCodeObject* (key for names; validated in user space) */
+    int first_lineno;                 /* co_firstlineno, part of the validation key */
+    int lasti;                        /* code units since co_code_adaptive (prev_instr); -1: not started */
+    unsigned int group;               /* 0-based index of its _PyEval_EvalFrameDefault from the leaf */
+    unsigned int flags;               /* FLAMELAB_PY_FRAME_* */
+};
+
+/* The Python stack of one sample, leaf first. count == 0: no Python frames (see status). */
+struct flamelab_py_stack {
+    unsigned int count;
+    unsigned int status;              /* enum flamelab_py_status */
+    struct flamelab_py_frame frames[FLAMELAB_MAX_PY_FRAMES];
+};
+
+#endif

@@ -1,0 +1,17 @@
+import Hummingbird
+import Logging
+
+/// Runs the shop service until SIGTERM/SIGINT. Binds loopback only.
+public enum ShopServer {
+    public static func run(config: ShopConfig) async throws {
+        let shop = try Shop(config: config)
+        var logger = Logger(label: "flamelab-shop")
+        logger.logLevel = .warning
+        let app = Application(
+            router: ShopRoutes.router(for: shop),
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "flamelab-shop/\(config.version.rawValue)"),
+            logger: logger
+        )
+        try await app.runService()
+    }
+}
