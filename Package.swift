@@ -55,14 +55,14 @@ let package = Package(
         .target(
             name: "Lab",
             dependencies: [
-                "ProfileModel", "FlameGraph", "ProfileStore", "Agent", "CTraceContext",
+                "ProfileModel", "FlameGraph", "ProfileStore", "Agent", "Symbolize", "CTraceContext",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: swift5
         ),
         .executableTarget(
             name: "lab",
-            dependencies: ["Lab", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Lab", "ProfileModel", "ProfileStore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swift5
         ),
 

@@ -207,7 +207,8 @@ static __always_inline void emit(struct flamelab_event *ev, __u32 counter)
 
     if (dump > FLAMELAB_STACK_DUMP_SIZE)
         dump = FLAMELAB_STACK_DUMP_SIZE;
-    if (bpf_ringbuf_output(&flamelab_events, ev, offsetof(struct flamelab_event, stack_dump) + dump, 0)) {
+    /* No wakeup per event: the agent drains on a timer, so a sample costs it no context switch. */
+    if (bpf_ringbuf_output(&flamelab_events, ev, offsetof(struct flamelab_event, stack_dump) + dump, BPF_RB_NO_WAKEUP)) {
         count(FLAMELAB_COUNTER_RINGBUF_DROPS);
         return;
     }

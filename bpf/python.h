@@ -16,10 +16,16 @@
  *     BEFORE attaching (or any time: samples before it carry FLAMELAB_PY_NOT_REGISTERED). For
  *     `.unsupported(_, message)` print the message once and record native frames only. Delete the key when
  *     the process exits.
- *  4. Per sample: convert `frames[0..<count]` to `PythonRawFrame(code:firstLineNumber:lasti:group:)`,
- *     resolve them with one `PythonFrameResolver` per run (`resolve(pid:frames:)`, while the process is
- *     alive; its cache keeps names after exit), then `PythonStackMerger.merge(native:python:)` with the
- *     symbolized native stack (leaf first), so Python frames sit above their `_PyEval_EvalFrameDefault`.
+ *  4. Per sample (user space): convert `frames[0..<count]` to
+ *     `PythonRawFrame(code: f.code, firstLineNumber: f.first_lineno, lasti: f.lasti, group: f.group)`.
+ *     Keep ONE `PythonFrameResolver` per run; call `register(info)` for each supported process (enables the
+ *     ob_type validation), then `resolveGrouped(pid:frames:)` WHILE THE PROCESS IS ALIVE (drain the ring
+ *     buffer as you go; the cache keeps names after exit). Then `PythonStackMerger.merge(native:python:)`
+ *     with the symbolized native stack, leaf first: Python frames land leafward of their
+ *     `_PyEval_EvalFrameDefault` (exported in .dynsym of libpython3.11 and of Debian's python3.11).
+ *     Report per run: counts of each `status`, `resolver.statistics`, `merger.statistics`.
+ *  5. Off-CPU: on a non-preemptible kernel a thread preempted on its way back to user space passes through
+ *     schedule() with preempt == false, so also require prev->__state != TASK_RUNNING for "blocked".
  *
  * Groups: 3.11 runs Python->Python calls inside one _PyEval_EvalFrameDefault. Frames are numbered leaf
  * first; `group` k (0-based) means "belongs to the k-th _PyEval_EvalFrameDefault counted from the leaf".

@@ -8,7 +8,7 @@
 
 PY_MK_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 OUTPUT ?= $(PY_MK_DIR)/.output
-PY_BPF_CLANG ?= $(or $(BPF_CLANG),/opt/swift/usr/bin/clang)
+PY_BPF_CLANG ?= $(or $(CLANG),/opt/swift/usr/bin/clang)
 PY_HOSTCC ?= cc
 PY_HEADERS ?= /usr/include/python3.11
 PY_OFFSETS_H := $(OUTPUT)/python311_offsets.h

@@ -26,6 +26,14 @@ public final class Agent: @unchecked Sendable {
     private var startUnixNs: UInt64 = 0
     private var targetPids: [Int32] = []
     private var exitedTargets: [Int32] = []
+    /// Whole-system mode prepares new processes here, off the draining thread.
+    private let preparation = DispatchQueue(label: "flamelab-agent-prepare-symbols", qos: .utility)
+    private let contextPreparation = DispatchQueue(label: "flamelab-agent-prepare-context", qos: .utility)
+    private var preparationCancelled = false
+    private var pendingPython: [PythonProcessInfo] = []
+    private let traceContextOffsets = TraceContextOffsetCache()
+    /// Keeps the kernel's BPF run-time statistics on while open.
+    private var statsFD: Int32 = -1
 
     public init(config: AgentConfig, symbolizer: Symbolizer = Symbolizer()) {
         self.config = config
@@ -45,6 +53,10 @@ public final class Agent: @unchecked Sendable {
         try config.validate()
         try Preflight.check(config)
         let path = try BPFObjectLocator.locate("profiler", explicitDirectory: config.bpfDirectory)
+        if config.measureBPFTime {
+            statsFD = bpf_enable_stats(BPF_STATS_RUN_TIME)
+            if statsFD < 0 { stats.notes.append("failed to enable BPF run-time statistics: \(String(cString: strerror(-statsFD)))") }
+        }
         let loaded = try ProfilerObject.load(
             path: path, settings: bpfSettings(), ringBufferBytes: config.ringBufferBytes,
             cpu: config.kinds.contains(.cpu), offCPU: config.kinds.contains(.offcpu)
@@ -58,7 +70,7 @@ public final class Agent: @unchecked Sendable {
             }
         }
         recorder.onNewProcess = { [unowned self] pid in
-            if case .all = self.config.targets { self.prepareProcess(pid) }
+            if case .all = self.config.targets { self.prepareInBackground(pid) }
         }
         reader = try RingBufferReader(fd: loaded.mapFD("flamelab_events")) { [unowned self] bytes in
             if let event = RawEvent.decode(bytes) { self.recorder.record(event) } else { self.recorder.countUndecodable() }
@@ -93,9 +105,20 @@ public final class Agent: @unchecked Sendable {
             drained.wait()
             drainThread = nil
         }
+        // Detach first: the sampling window is the recording's, not the time spent finishing it.
         object?.detachAll()
+        withLock { preparationCancelled = true }
+        contextPreparation.sync {}
+        preparation.sync {}
+        takePendingPython()
         reader?.consume()
         readCounters()
+        stats.bpfPrograms = object?.programStats() ?? []
+        if statsFD >= 0 {
+            close(statsFD)
+            statsFD = -1
+        }
+        let buildStart = Self.cpuSeconds(Self.usageOfProcess)
         let counts = recorder.counts
         stats.cpuSamples = counts.cpuSamples
         stats.offCPUIntervals = counts.offCPUIntervals
@@ -121,6 +144,8 @@ public final class Agent: @unchecked Sendable {
                 startUnixNs: self.startUnixNs, endUnixNs: endUnixNs, dropped: Int64(clamping: self.stats.totalDrops)
             )
         }
+        stats.buildCPUSeconds = Self.cpuSeconds(Self.usageOfProcess) - buildStart
+        stats.peakRSSBytes = Self.peakRSSBytes()
         if let resolver = recorder.pythonResolver, resolver.statistics.unresolvedFrames > 0 {
             stats.notes.append("\(resolver.statistics.unresolvedFrames) Python frames could not be named (\(resolver.statistics.lastError ?? "no reason recorded"))")
         }
@@ -132,8 +157,12 @@ public final class Agent: @unchecked Sendable {
     private func drainLoop() {
         var line = ProgressLine(output: progress)
         var lastTick = 0.0
+        let cpuAtStart = Self.cpuSeconds(Self.usageOfThread)
         while true {
-            reader?.poll(timeoutMs: 100)
+            // The BPF side sends no wakeups (BPF_RB_NO_WAKEUP): drain in batches every 100 ms.
+            usleep(100_000)
+            reader?.consume()
+            takePendingPython()
             let now = ProcessInfo.processInfo.systemUptime
             if now - lastTick >= 0.5 {
                 lastTick = now
@@ -145,6 +174,8 @@ public final class Agent: @unchecked Sendable {
             if shouldStop(now: now) { break }
         }
         stopUptime = ProcessInfo.processInfo.systemUptime
+        let drainCPU = Self.cpuSeconds(Self.usageOfThread) - cpuAtStart
+        withLock { stats.drainCPUSeconds = drainCPU }
         line.finish()
         drained.signal()
     }
@@ -163,7 +194,7 @@ public final class Agent: @unchecked Sendable {
         for pid in targetPids where !exitedTargets.contains(pid) && !Preflight.isAlive(pid) {
             exitedTargets.append(pid)
             let samples = recorder.samples.lazy.filter { $0.labels.pid == pid }.count
-            stats.notes.append(String(format: "target %d exited after %.1fs; its %d samples and symbols are kept", pid, now - startUptime, samples))
+            note(String(format: "target %d exited after %.1fs; its %d samples and symbols are kept", pid, now - startUptime, samples))
         }
     }
 
@@ -180,36 +211,96 @@ public final class Agent: @unchecked Sendable {
     }
 
     /// Snapshots symbols and maps while `pid` is alive, and publishes its trace-context offset and
-    /// (for CPython 3.11) its interpreter to BPF.
+    /// (for CPython 3.11) its interpreter to BPF. Runs before the draining thread starts.
     private func prepareProcess(_ pid: Int32) {
+        publishTraceContextOffset(pid)
+        if config.python == .auto, let info = detectPython(pid) { recorder.pythonResolver?.register(info) }
         symbolizer.prepare(pid: pid)
         recorder.prepare(pid: pid)
-        if config.python == .auto { registerPython(pid) }
-        do {
-            if let offset = try TraceContextLocator.threadPointerOffset(executablePath: "/proc/\(pid)/exe") {
-                try object?.setTraceContextOffset(pid: pid, offset: offset)
+    }
+
+    /// Whole-system mode: a process seen for the first time is prepared on the preparation queue, so
+    /// that reading its ELF files never stalls the draining thread (samples keep flowing meanwhile).
+    private func prepareInBackground(_ pid: Int32) {
+        // Two queues: the trace-context offset is quick (one ELF file, cached per executable) and
+        // makes the process's next samples carry ids; Python detection and snapshotting every ELF
+        // file of the process can take seconds.
+        contextPreparation.async { [weak self] in
+            guard let self, self.shouldPrepare(pid, countIfGone: false) else { return }
+            self.publishTraceContextOffset(pid)
+        }
+        preparation.async { [weak self] in
+            guard let self, self.shouldPrepare(pid, countIfGone: true) else { return }
+            // Python detection may read large ELF files: it waits here, not in front of the offsets.
+            if self.config.python == .auto, let info = self.detectPython(pid) {
+                // The resolver belongs to the draining thread: it takes the info at its next poll.
+                self.withLock { self.pendingPython.append(info) }
             }
-        } catch {
-            stats.notes.append("no trace ids for pid \(pid): \(error)")
+            self.symbolizer.prepare(pid: pid)
+            self.recorder.prepareUnwinding(pid: pid)
         }
     }
 
-    /// Registers a CPython 3.11 process with the BPF walker; another version gets its message, once.
-    private func registerPython(_ pid: Int32) {
+    /// False once the run is finishing, or when the process is already gone (then counted).
+    private func shouldPrepare(_ pid: Int32, countIfGone: Bool) -> Bool {
+        if withLock({ preparationCancelled }) { return false }
+        if Preflight.isAlive(pid) { return true }
+        if countIfGone { withLock { stats.processesGoneBeforePreparation += 1 } }
+        return false
+    }
+
+    private func publishTraceContextOffset(_ pid: Int32) {
+        do {
+            if let offset = try traceContextOffsets.offset(pid: pid) {
+                try object?.setTraceContextOffset(pid: pid, offset: offset)
+            }
+        } catch {
+            if Preflight.isAlive(pid) { note("no trace ids for pid \(pid): \(error)") }
+        }
+    }
+
+    /// Registers a CPython 3.11 process with the BPF walker and returns its info; another version
+    /// gets its message, once.
+    private func detectPython(_ pid: Int32) -> PythonProcessInfo? {
         let detection = PythonProcessInfo.inspect(pid: pid)
-        if case .supported(let info) = detection {
+        switch detection {
+        case .supported(let info):
             var key = UInt32(bitPattern: pid)
             var value = flamelab_py_proc(runtime: info.runtimeAddress, reserved: 0)
             do {
                 try object?.update(map: "flamelab_py_procs", key: &key, value: &value, what: "register Python process \(pid)")
-                recorder.pythonResolver?.register(info)
-                stats.pythonProcesses.append(pid)
+                withLock { stats.pythonProcesses.append(pid) }
+                return info
             } catch {
-                stats.notes.append("\(error)")
+                note("\(error)")
             }
-        } else if let message = detection.message {
-            stats.notes.append("pid \(pid): \(message); native frames only")
+        case .unsupported(_, let message):
+            note("pid \(pid): \(message); native frames only")
+        case .failed(let message):
+            if Preflight.isAlive(pid) { note("pid \(pid): \(message); native frames only") }
+        case .notPython:
+            break
         }
+        return nil
+    }
+
+    /// Hands Python processes detected in the background to the draining thread's resolver.
+    private func takePendingPython() {
+        let pending: [PythonProcessInfo] = withLock {
+            defer { pendingPython.removeAll() }
+            return pendingPython
+        }
+        for info in pending { recorder.pythonResolver?.register(info) }
+    }
+
+    private func note(_ text: String) {
+        withLock { stats.notes.append(text) }
+    }
+
+    private func withLock<T>(_ body: () -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body()
     }
 
     private func readCounters() {
@@ -219,6 +310,23 @@ public final class Agent: @unchecked Sendable {
         stats.tornTraceContexts = counters[Int(FLAMELAB_COUNTER_TORN_CONTEXT.rawValue)]
         stats.stackCopyFailures = counters[Int(FLAMELAB_COUNTER_STACK_COPY_FAILS.rawValue)]
         stats.shortBlocks = counters[Int(FLAMELAB_COUNTER_OFFCPU_SHORT.rawValue)]
+    }
+
+    /// getrusage's RUSAGE_SELF and RUSAGE_THREAD (the latter is not imported without _GNU_SOURCE).
+    private static let usageOfProcess: __rusage_who_t = 0
+    private static let usageOfThread: __rusage_who_t = 1
+
+    /// User + system CPU seconds of the process (RUSAGE_SELF) or the calling thread (RUSAGE_THREAD).
+    private static func cpuSeconds(_ who: __rusage_who_t) -> Double {
+        var usage = rusage()
+        getrusage(who, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
+    private static func peakRSSBytes() -> Int {
+        var usage = rusage()
+        getrusage(Self.usageOfProcess, &usage)
+        return usage.ru_maxrss * 1024
     }
 
     private static func unixNanoseconds() -> UInt64 {

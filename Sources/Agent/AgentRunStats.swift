@@ -33,10 +33,20 @@ public struct AgentRunStats: Sendable, Equatable {
     /// Processes registered with the CPython 3.11 walker, and samples that carried Python frames.
     public var pythonProcesses: [Int32] = []
     public var samplesWithPythonFrames = 0
+    /// Whole-system mode: processes that exited before the agent could snapshot their symbols.
+    public var processesGoneBeforePreparation = 0
     /// Processes seen in samples.
     public var processesSeen = 0
     /// Seconds from attach to detach.
     public var elapsedSeconds = 0.0
+    /// Per BPF program: runs and time spent (time measured when `AgentConfig.measureBPFTime` is on).
+    public var bpfPrograms: [BPFProgramStats] = []
+    /// CPU seconds of the agent's draining thread while recording (decode, unwind, Python names).
+    public var drainCPUSeconds = 0.0
+    /// CPU seconds the agent spent after the run building the profiles (symbolization).
+    public var buildCPUSeconds = 0.0
+    /// The agent process's peak resident memory, bytes.
+    public var peakRSSBytes = 0
     /// Human-readable remarks (fallbacks taken, targets exited, Python detection results).
     public var notes: [String] = []
 
@@ -53,7 +63,28 @@ public struct AgentRunStats: Sendable, Equatable {
         parts.append("unwind \(unwindMode)" + (unwindMode == "fp" ? "" : " (fp \(framePointerStacks), dwarf \(dwarfStacks), dwarf failed \(dwarfFailures))"))
         if let hook = schedSwitchHook { parts.append("off-cpu via \(hook)") }
         if !pythonProcesses.isEmpty { parts.append("python: \(pythonProcesses.count) processes, \(samplesWithPythonFrames) samples with Python frames") }
+        if processesGoneBeforePreparation > 0 { parts.append("\(processesGoneBeforePreparation) processes exited before their symbols were read") }
+        for program in bpfPrograms where program.runTimeNs > 0 {
+            parts.append(String(format: "bpf %@ %.2f us/run over %llu runs", program.name, program.averageMicroseconds, program.runCount))
+        }
+        parts.append(String(format: "agent cpu %.3fs draining + %.3fs building, peak rss %.1f MB", drainCPUSeconds, buildCPUSeconds, Double(peakRSSBytes) / 1e6))
         parts.append(String(format: "%.1fs", elapsedSeconds))
         return parts.joined(separator: ", ")
     }
+}
+
+/// One BPF program's run statistics (the kernel's `run_cnt` / `run_time_ns`).
+public struct BPFProgramStats: Sendable, Equatable {
+    public var name: String
+    public var runCount: UInt64
+    public var runTimeNs: UInt64
+
+    public init(name: String, runCount: UInt64, runTimeNs: UInt64) {
+        self.name = name
+        self.runCount = runCount
+        self.runTimeNs = runTimeNs
+    }
+
+    /// Mean time per run in microseconds (0 without runs).
+    public var averageMicroseconds: Double { runCount == 0 ? 0 : Double(runTimeNs) / Double(runCount) / 1000 }
 }

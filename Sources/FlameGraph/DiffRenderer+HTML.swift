@@ -3,12 +3,12 @@ import ProfileModel
 extension DiffRenderer {
     /// The self-contained HTML page for an adapted diff: the graph with zoom, search, tooltips and
     /// orientation toggle, the changed-functions table and the gone call paths beside it.
-    func html(_ data: DiffFlameData, rows: [DiffTableRow], caption: ProfileCaption) -> String {
+    func html(_ data: DiffFlameData, rows: [DiffTableRow], caption: ProfileCaption, kind: ProfileKind = .cpu) -> String {
         let scale = data.colorScale
         let table = FlameFrameTable(tree: data.tree)
         var json = JSONWriter()
         json.string("mode", "diff")
-        json.string("kind", "cpu")
+        json.string("kind", kind.rawValue)
         json.string("orientation", style.orientation.rawValue)
         json.string("filter", "")
         json.int("allTotal", data.candidateTotalValue)
@@ -49,7 +49,7 @@ extension DiffRenderer {
 
     private func sidePanel(rows: [DiffTableRow], gone: [(path: [Frame], baseTotal: Int64)], data: DiffFlameData) -> String {
         var html = "<h2>Top changed functions (self share)</h2>"
-        html += "<p class=\"hint\">Shares of each profile's own total. Significance: two-proportion test; (noise) = not significant at these sample counts. Click a row to highlight.</p>"
+        html += "<p class=\"hint\">Shares of each profile's own total. p: two-proportion test of the self share; grey = not significant at these sample counts (noise). Click a row to highlight.</p>"
         html += "<table class=\"changes\"><thead><tr><th>function</th><th>base</th><th>cand</th><th>change</th><th>rel.</th><th>n base</th><th>n cand</th><th>p</th></tr></thead><tbody>"
         if rows.isEmpty { html += "<tr><td colspan=\"8\">No function changed.</td></tr>" }
         for row in rows {
@@ -59,7 +59,8 @@ extension DiffRenderer {
             html += "<td>\(NumberFormat.fixed(row.baseShare * 100, 2))%</td><td>\(NumberFormat.fixed(row.candidateShare * 100, 2))%</td>"
             html += "<td class=\"\(direction)\">\(row.absoluteChangeText)</td><td class=\"\(direction)\">\(row.relativeChangeText)</td>"
             html += "<td>\(NumberFormat.grouped(row.baseCount))</td><td>\(NumberFormat.grouped(row.candidateCount))</td>"
-            html += "<td\(row.significant ? "" : " class=\"ns\"")>\(row.pValueText)\(row.significant ? "" : " (noise)")</td></tr>"
+            let pText = row.pValueText.replacingOccurrences(of: "p=", with: "").replacingOccurrences(of: "p<", with: "<")
+            html += "<td\(row.significant ? "" : " class=\"ns\" title=\"not significant at these sample counts\"")>\(pText)</td></tr>"
         }
         html += "</tbody></table>"
         html += "<h3>Gone from candidate</h3>"

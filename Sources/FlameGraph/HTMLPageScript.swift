@@ -174,7 +174,17 @@ enum HTMLPageScript {
     var list = $("top");
     if (!list) return;
     var nodes = S.nodes, bySelf = {}, total = nodes[0].total;
-    nodes.forEach(function (n) { if (n.f >= 0 && n.self > 0) bySelf[n.f] = (bySelf[n.f] || 0) + n.self; });
+    // Off-CPU leaves are almost always the kernel's scheduler: credit the wait to the first frame
+    // above the kernel (the blocking call), which is what a reader is looking for.
+    var kernel = D.groupLabels.indexOf("kernel");
+    nodes.forEach(function (n) {
+      if (n.f < 0 || n.self <= 0) return;
+      var at = n;
+      if (D.kind === "offcpu") {
+        while (at.parent > 0 && D.groups[at.f] === kernel) at = nodes[at.parent];
+      }
+      bySelf[at.f] = (bySelf[at.f] || 0) + n.self;
+    });
     var rows = Object.keys(bySelf).map(function (f) { return [Number(f), bySelf[f]]; });
     rows.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
     var html = rows.slice(0, 30).map(function (r) {

@@ -50,7 +50,7 @@ enum HTMLPageStyle {
     table.changes tr[data-fn] { cursor: pointer; }
     td.up { color: #b3261e; font-weight: 600; } td.down { color: #1f4fb3; font-weight: 600; }
     .tag { display: inline-block; font-size: 10px; font-weight: 700; padding: 0 4px; border-radius: 3px; background: #111; color: #fff; margin-right: 4px; }
-    .ns { color: #888; }
+    .ns { color: #999; font-style: italic; }
     ul.gone { margin: 0; padding-left: 18px; font-size: 12px; }
     footer { padding: 4px 18px 16px; color: #555; font-size: 12px; }
     #tip { position: fixed; display: none; z-index: 10; max-width: 520px; padding: 7px 10px; border-radius: 6px; background: rgba(25,25,30,.94); color: #fff; font-size: 12px; line-height: 1.45; pointer-events: none; word-break: break-all; }

@@ -9,6 +9,8 @@ import ProfileModel
 /// re-aggregates per-trace samples in the browser when the filter changes.
 public struct HTMLRenderer: Sendable {
     public var orientation: FlameOrientation
+    /// How many trace ids (most samples first) the filter's suggestion list offers.
+    static let listedTraceIDs = 500
 
     public init(orientation: FlameOrientation = .flame) {
         self.orientation = orientation
@@ -41,11 +43,21 @@ public struct HTMLRenderer: Sendable {
             caption: caption,
             legend: FrameKindGroup.allCases.map { ($0.label, FlamePalette.legendColor(for: $0).css, false) },
             dataJSON: json.result,
-            sideHTML: "<h2>Top self functions</h2><p class=\"hint\">Share of samples where the function is the leaf. Click to highlight it in the graph.</p><ol id=\"top\"></ol>",
-            traceIDs: traces.traceIDs,
+            sideHTML: Self.sideHTML(kind: profile.metadata.kind),
+            // The list offers the most-sampled traces; any id or prefix can still be typed.
+            traceIDs: Array(traces.traceIDs.prefix(Self.listedTraceIDs)),
             initialFilter: traceFilter.text
         )
         return page.render()
+    }
+
+    static func sideHTML(kind: ProfileKind) -> String {
+        switch kind {
+        case .cpu:
+            return "<h2>Top self functions</h2><p class=\"hint\">Share of samples where the function is the leaf (on CPU itself). Click to highlight it in the graph.</p><ol id=\"top\"></ol>"
+        case .offcpu:
+            return "<h2>Top blocking functions</h2><p class=\"hint\">Share of off-CPU time by the first frame above the kernel on the blocked stack (the blocking call). Click to highlight it in the graph.</p><ol id=\"top\"></ol>"
+        }
     }
 
     /// Frame table arrays: names, modules, colour group, colour; plus palette entries.

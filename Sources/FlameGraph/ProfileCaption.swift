@@ -29,7 +29,8 @@ public struct ProfileCaption: Sendable, Equatable {
 
     static func subtitle(_ meta: ProfileMetadata, sampleCount: Int, total: Int64) -> String {
         var parts = [kindLabel(meta.kind)]
-        parts.append(meta.hz > 0 ? "\(meta.hz) Hz" : "hz not recorded")
+        // Off-CPU profiles record every block, not samples at a rate.
+        parts.append(meta.kind == .offcpu ? "every block recorded" : meta.hz > 0 ? "\(meta.hz) Hz" : "hz not recorded")
         parts.append("unwind \(meta.unwindMode)")
         switch meta.kind {
         case .cpu:
@@ -59,7 +60,8 @@ extension ProfileCaption {
         let kind = Self.kindLabel(candidate.metadata.kind)
         self.title = title ?? "Differential \(kind) flame graph: \(side(base, "base")) → \(side(candidate, "candidate"))"
         let meta = candidate.metadata
-        var parts = [kind, meta.hz > 0 ? "\(meta.hz) Hz" : "hz not recorded", "unwind \(meta.unwindMode)"]
+        var parts = [kind, meta.kind == .offcpu ? "every block recorded" : meta.hz > 0 ? "\(meta.hz) Hz" : "hz not recorded",
+                     "unwind \(meta.unwindMode)"]
         parts.append("base \(NumberFormat.value(base.totalValue, kind: base.metadata.kind)) → candidate \(NumberFormat.value(candidate.totalValue, kind: meta.kind))")
         parts.append(Self.window(meta))
         parts.append("widths from candidate, colour = change in self share")

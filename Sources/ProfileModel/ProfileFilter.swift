@@ -38,4 +38,15 @@ public struct ProfileFilter: Sendable, Equatable {
         }
         return result
     }
+
+    /// The trace ids present in `profile` with their summed values, largest first (ties by id):
+    /// what a trace-id filter can offer. Samples without a trace id are not counted.
+    public static func traceIDs(in profile: Profile) -> [(traceID: String, value: Int64)] {
+        var totals: [String: Int64] = [:]
+        for sample in profile.samples {
+            if let id = sample.labels.traceID { totals[id, default: 0] &+= sample.value }
+        }
+        return totals.map { (traceID: $0.key, value: $0.value) }
+            .sorted { $0.value != $1.value ? $0.value > $1.value : $0.traceID < $1.traceID }
+    }
 }

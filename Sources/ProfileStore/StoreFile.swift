@@ -22,6 +22,10 @@ enum StoreFile {
         guard errno == EEXIST else {
             throw ProfileStoreError.open(path, String(cString: strerror(errno)))
         }
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw ProfileStoreError.open(path, "it is not a regular file")
+        }
         try makePrivate(path)
     }
 

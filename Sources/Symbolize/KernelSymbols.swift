@@ -14,23 +14,62 @@ public struct KernelSymbols: Sendable {
 
     /// Reads /proc/kallsyms. Throws `failed to read /proc/kallsyms: <reason>`.
     public static func load(path: String = "/proc/kallsyms") throws -> KernelSymbols {
-        try KernelSymbols(text: ProcFile.read(path))
+        try KernelSymbols(bytes: ProcFile.readBytes(path))
     }
 
     /// Parses kallsyms text (`address type name [module]` per line), keeping text symbols.
     public init(text: String) {
-        var entries: [(UInt64, String, String)] = []
-        for line in text.split(separator: "\n") {
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard fields.count >= 3, let address = UInt64(fields[0], radix: 16), address != 0 else { continue }
-            guard let type = fields[1].first, "tTwW".contains(type) else { continue }
-            let module = fields.count > 3 ? String(fields[3]) : "[kernel]"
-            entries.append((address, String(fields[2]), module))
+        self.init(bytes: Array(text.utf8))
+    }
+
+    /// Byte-level parse: kallsyms has ~200k lines, splitting it into Strings first is slow.
+    init(bytes: [UInt8]) {
+        var entries: [(address: UInt64, name: String, module: String)] = []
+        bytes.withUnsafeBufferPointer { buffer in
+            var cursor = 0
+            while cursor < buffer.count {
+                var lineEnd = cursor
+                while lineEnd < buffer.count, buffer[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+                if let entry = KernelSymbols.parseLine(buffer, from: cursor, to: lineEnd) { entries.append(entry) }
+                cursor = lineEnd + 1
+            }
         }
-        entries.sort { $0.0 < $1.0 }
-        starts = entries.map { $0.0 }
-        names = entries.map { $0.1 }
-        modules = entries.map { $0.2 }
+        entries.sort { $0.address < $1.address }
+        starts = entries.map(\.address)
+        names = entries.map(\.name)
+        modules = entries.map(\.module)
+    }
+
+    private static func parseLine(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> (address: UInt64, name: String, module: String)? {
+        var fields: [Range<Int>] = []
+        var index = start
+        while index < end, fields.count < 4 {
+            while index < end, buffer[index] == UInt8(ascii: " ") || buffer[index] == UInt8(ascii: "\t") { index += 1 }
+            let fieldStart = index
+            while index < end, buffer[index] != UInt8(ascii: " "), buffer[index] != UInt8(ascii: "\t") { index += 1 }
+            if index > fieldStart { fields.append(fieldStart..<index) }
+        }
+        guard fields.count >= 3, fields[1].count == 1 else { return nil }
+        let type = buffer[fields[1].lowerBound]
+        guard [UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "w"), UInt8(ascii: "W")].contains(type) else { return nil }
+        var address: UInt64 = 0
+        for position in fields[0] {
+            guard let digit = hexValue(buffer[position]) else { return nil }
+            address = address << 4 | UInt64(digit)
+        }
+        guard address != 0 else { return nil }
+        let name = String(decoding: UnsafeBufferPointer(rebasing: buffer[fields[2]]), as: UTF8.self)
+        let module = fields.count > 3 ? String(decoding: UnsafeBufferPointer(rebasing: buffer[fields[3]]), as: UTF8.self) : "[kernel]"
+        return (address, name, module)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
     }
 
     /// The frame for kernel address `address`: its symbol, or `[unknown]` of kind kernel.

@@ -52,7 +52,8 @@ public final class Symbolizer: @unchecked Sendable {
     private struct ModuleAddress: Hashable {
         let module: Int
         let address: UInt64
-        let isExecutable: Bool
+        /// The same file is `app` in its own process and `native` elsewhere.
+        let isApp: Bool
     }
 
     /// A symbolizer producing full demangled Swift names (`Deep.a(Swift.Double) -> Swift.UInt64`).
@@ -187,7 +188,7 @@ public final class Symbolizer: @unchecked Sendable {
             return Frame(name: "\(module.name)+0x\(String(fileOffset, radix: 16))", module: module.name, kind: moduleKind)
         }
         let vaddr = address &- bias
-        let key = ModuleAddress(module: module.id, address: vaddr, isExecutable: moduleKind == .app)
+        let key = ModuleAddress(module: module.id, address: vaddr, isApp: moduleKind == .app)
         if let cached = moduleFrames[key] { return cached }
         let frame = symbolFrame(image: image, module: module, moduleKind: moduleKind, vaddr: vaddr)
         moduleFrames[key] = frame

@@ -10,11 +10,11 @@ struct DiffCommand: ParsableCommand {
         commandName: "diff",
         abstract: "Differential flame graph of BASE against CAND (SVG or HTML), and the changed-functions table.",
         discussion: """
-        Widths come from CAND; both profiles are normalised to their own totals. Colour is the change of
-        a frame's self share: red grew, blue shrank, intensity by size. Frames new in CAND are hatched
-        and outlined; call paths gone from CAND are listed. The table ranks functions by the absolute
-        change of their self share, with counts and a two-proportion test's p-value (significant when
-        p < --alpha). --json writes the same table for machines.
+        Widths come from CAND; both profiles are normalised to their own totals. Colour is the change of a \
+        frame's self share: red grew, blue shrank, intensity by size. Frames new in CAND are hatched and \
+        outlined; call paths gone from CAND are listed. The table ranks functions by the absolute change of \
+        their self share, with counts and a two-proportion test's p-value (significant when p < --alpha). --json \
+        writes the same table for machines.
 
         Examples:
           lab diff results/profiles/v1-cpu.pb.gz results/profiles/v2-cpu.pb.gz -o diff.html

@@ -10,10 +10,10 @@ struct FlameGraphCommand: ParsableCommand {
         commandName: "flamegraph",
         abstract: "Render a profile (folded, pprof, speedscope) as an SVG or self-contained HTML flame graph.",
         discussion: """
-        The output format follows -o's extension (.svg or .html). Inputs are recognised by extension
-        (.folded/.collapsed/.txt, .pb.gz/.pb/.pprof, .speedscope.json/.json), else by content.
-        The x-axis is alphabetical, not time: width is the share of samples.
-        Folded and speedscope files carry no sampling rate or kind: give --hz and --kind to state them.
+        The output format follows -o's extension (.svg or .html). Inputs are recognised by extension \
+        (.folded/.collapsed/.txt, .pb.gz/.pb/.pprof, .speedscope.json/.json), else by content. The x-axis is \
+        alphabetical, not time: width is the share of samples. Folded and speedscope files carry no sampling \
+        rate or kind: give --hz and --kind to state them.
 
         Examples:
           lab flamegraph results/profiles/v2-cpu.pb.gz -o v2.html
@@ -85,7 +85,7 @@ enum ProfileInput {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw LabError("failed to read profile \(path): \(reason(error))")
+            throw LabError("failed to read profile \(path): \(reason(error, path: path))")
         }
         let bytes = [UInt8](data)
         do {
@@ -121,12 +121,13 @@ enum ProfileInput {
         return .folded
     }
 
-    private static func reason(_ error: Error) -> String {
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
-           let message = strerror(Int32(underlying.code)) {
-            return String(cString: message)
-        }
-        return ns.localizedDescription
+    /// A short reason for a failed read: the usual causes by name, else Foundation's text.
+    private static func reason(_ error: Error, path: String) -> String {
+        var isDirectory: ObjCBool = false
+        let fm = FileManager.default
+        if !fm.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
+        if isDirectory.boolValue { return "is a directory" }
+        if !fm.isReadableFile(atPath: path) { return "permission denied" }
+        return error.localizedDescription
     }
 }

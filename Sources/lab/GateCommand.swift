@@ -9,22 +9,22 @@ struct GateCommand: ParsableCommand {
         commandName: "gate",
         abstract: "Fail a deploy whose candidate profile regresses against the baseline (exit 0 pass, 1 regression, 2 usage/input error).",
         discussion: """
-        Rule: fail when a function enters the top N (--top, default 5) by self CPU that was not in the
-        baseline's top N, or when a top-N function's self share (of its own profile's total) grows by
-        more than --max-growth percent (default 15). An entrant must also be new or have grown by more
-        than --max-growth (a rank swap of two near-equal functions is not a regression) unless
-        --literal-entrants is given.
+        Rule: fail when a function enters the top N (--top, default 5) by self CPU that was not in the \
+        baseline's top N, or when a top-N function's self share (of its own profile's total) grows by more than \
+        --max-growth percent (default 15). An entrant must also be new or have grown by more than --max-growth \
+        (a rank swap of two near-equal functions is not a regression) unless --literal-entrants is given.
 
-        Noise guard: a trigger fails the gate only if its change is significant at the samples
-        collected: pooled two-proportion z-test of the self share, two-sided, at --alpha (default 0.05)
-        divided by the number of functions tested (Bonferroni over the union of both top-N lists).
-        Triggers that are not significant are reported and do not fail. The report also states the
-        smallest relative growth of the baseline's top-N shares detectable at these sample counts
-        (80% power) and whether that is enough to see --max-growth.
+        Noise guard: a trigger fails the gate only if its change is significant at the samples collected: pooled \
+        two-proportion z-test of the self share, two-sided, at --alpha (default 0.05) divided by the number of \
+        functions tested (Bonferroni over the union of both top-N lists). Triggers that are not significant are \
+        reported and do not fail. The report also states the smallest relative growth of the baseline's top-N \
+        shares detectable at these sample counts (80% power) and whether that is enough to see --max-growth.
 
         Examples:
           lab gate --baseline v1.pb.gz --candidate v2.pb.gz --comment gate.md --json gate.json
           lab gate --baseline v1.folded --candidate v2.folded --top 5 --max-growth 15
+          lab gate --canary --version v2 --previous v1 --duration 5m --comment gate.md   # profile the service itself
+          lab gate --calibrate 10 --duration 6s                                          # false-alarm / detection rates
         """
     )
 
@@ -38,10 +38,17 @@ struct GateCommand: ParsableCommand {
     @Option(help: "Family-wise significance level before the Bonferroni correction (default 0.05).") var alpha: String?
     @Flag(name: .customLong("literal-entrants"), help: "Any significant rise into the top N fails, even without growth past --max-growth.")
     var literalEntrants = false
+    @Flag(help: "Capture canary profiles of --previous and --version from the shop service itself, then gate.") var canary = false
+    @Option(help: "Canary mode: the candidate version (default v2).") var version: String?
+    @Option(help: "Canary mode: the baseline version (default v1).") var previous: String?
+    @Option(help: "Canary/calibration: profiling time per capture, e.g. 5m, 30s (default 5m canary, 6s calibration).") var duration: String?
+    @Option(help: "Run N A/A and N A/B comparisons and report false-alarm and detection rates.") var calibrate: String?
     // Parsed by hand so every usage error exits 2 (ArgumentParser's own validation exits 64).
     @Argument(parsing: .allUnrecognized, help: .hidden) var unrecognized: [String] = []
 
     func run() throws {
+        if let calibrate { return try runCalibration(calibrate) }
+        if canary { return try runCanary() }
         let parsed: (rule: GateRule, paths: (String, String))
         do {
             parsed = try parse()
@@ -53,10 +60,19 @@ struct GateCommand: ParsableCommand {
             let base = try ProfileInput.read(parsed.paths.0)
             let cand = try ProfileInput.read(parsed.paths.1)
             verdict = try parsed.rule.evaluate(baseline: base, candidate: cand)
-            if let comment { try PrivateFile.write(GateCommentRenderer.render(verdict), to: comment) }
-            if let json { try PrivateFile.writeJSON(verdict, to: json) }
         } catch let error as LabError {
             Self.fail(error.description)
+        } catch {
+            Self.fail("\(error)")
+        }
+        try finish(verdict)
+    }
+
+    /// Writes the comment and JSON, prints the summary, exits 0 (pass) or 1 (regression).
+    private func finish(_ verdict: GateVerdict) throws {
+        do {
+            if let comment { try PrivateFile.write(GateCommentRenderer.render(verdict), to: comment) }
+            if let json { try PrivateFile.writeJSON(verdict, to: json) }
         } catch {
             Self.fail("\(error)")
         }
@@ -64,6 +80,43 @@ struct GateCommand: ParsableCommand {
         if let comment { print("wrote \(comment)") }
         if let json { print("wrote \(json)") }
         throw verdict.passed ? ExitCode.success : ExitCode(1)
+    }
+
+    /// Canary mode: profile --previous then --version of the shop service under the same checkout load.
+    private func runCanary() throws {
+        let seconds = try durationSeconds(default: 300)
+        let load = try CanaryPair.load(rate: 40, seconds: seconds)
+        let pair: CanaryPair
+        do {
+            pair = try CanaryPair.capture(baseVersion: previous ?? "v1", candidateVersion: version ?? "v2", port: 18550, hz: 999,
+                                          load: load, controller: ServiceController())
+        } catch {
+            Self.fail("failed to capture canary profiles: \(error)")
+        }
+        let base = try pair.base.profile(.cpu), cand = try pair.candidate.profile(.cpu)
+        print("canary: \(Int(seconds)) s per version at 999 Hz: \(base.samples.count) baseline and \(cand.samples.count) candidate samples")
+        let verdict: GateVerdict
+        do { verdict = try parse().0.evaluate(baseline: base, candidate: cand) } catch { Self.fail("\(error)") }
+        try finish(verdict)
+    }
+
+    /// Calibration mode: N A/A and N A/B canary comparisons.
+    private func runCalibration(_ text: String) throws {
+        guard let n = Int(text), (1...100).contains(n) else { Self.fail("failed to parse --calibrate: want 1...100 comparisons, got '\(text)'") }
+        var calibration = GateCalibration(comparisons: n, secondsPerCanary: try durationSeconds(default: 6))
+        do { calibration.rule = try parse().0 } catch { Self.fail("\(error)") }
+        let progress = ProgressLine()
+        let result: GateCalibration.Result
+        do { result = try calibration.run(controller: ServiceController(), progress: progress).result } catch { Self.fail("failed to calibrate the gate: \(error)") }
+        progress.finish()
+        print("calibration: \(n) A/A comparisons: \(result.falseAlarms) false alarms; \(n) A/B comparisons (v1 -> v2): \(result.detections) detected; \(Int(result.secondsPerCanary)) s canaries, median \(Int(result.medianSamples)) samples")
+        if let json { try CLI.orExit { try PrivateFile.writeJSON(result, to: json) } }
+    }
+
+    private func durationSeconds(default fallback: Double) throws -> Double {
+        guard let duration else { return fallback }
+        guard let seconds = DurationParser.seconds(duration) else { Self.fail("failed to parse --duration: want e.g. 30s or 5m, got '\(duration)'") }
+        return seconds
     }
 
     /// Usage and input errors: one line on stderr, exit 2.
@@ -74,8 +127,10 @@ struct GateCommand: ParsableCommand {
 
     private func parse() throws -> (GateRule, (String, String)) {
         if let extra = unrecognized.first { throw LabError("failed to parse arguments: unexpected '\(extra)'") }
-        guard let baseline, !baseline.isEmpty else { throw LabError("failed to parse arguments: --baseline is required") }
-        guard let candidate, !candidate.isEmpty else { throw LabError("failed to parse arguments: --candidate is required") }
+        let needsFiles = !canary && calibrate == nil
+        let baseline = self.baseline ?? "", candidate = self.candidate ?? ""
+        if needsFiles && baseline.isEmpty { throw LabError("failed to parse arguments: --baseline is required") }
+        if needsFiles && candidate.isEmpty { throw LabError("failed to parse arguments: --candidate is required") }
         var rule = GateRule()
         if let top {
             guard let n = Int(top), n >= 1, n <= 100 else { throw LabError("failed to parse --top: want an integer 1...100, got '\(top)'") }

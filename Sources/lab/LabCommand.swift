@@ -22,6 +22,7 @@ struct LabCommand: AsyncParsableCommand {
             FlameGraphCommand.self,
             DiffCommand.self,
             GateCommand.self,
+            SymbolizationCommand.self,
         ]
     )
 }

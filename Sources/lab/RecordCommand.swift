@@ -63,6 +63,9 @@ struct RecordCommand: ParsableCommand {
     @Option(name: .customLong("label-version"), help: "Version stored with the profiles.")
     var versionLabel: String?
 
+    @Flag(name: .customLong("bpf-stats"), help: "Measure the BPF programs' time per run (kernel BPF statistics, on for this run only).")
+    var bpfStats = false
+
     @Flag(help: "Show the progress line even when stderr is not a terminal.")
     var progress = false
 
@@ -98,7 +101,7 @@ struct RecordCommand: ParsableCommand {
         let config = AgentConfig(
             targets: targets, hz: hz, kinds: try kinds(), unwind: UnwindMode(rawValue: unwind)!,
             python: PythonMode(rawValue: python)!, durationSeconds: try CLI.seconds(duration, option: "--duration"),
-            minBlockNs: UInt64(try CLI.seconds(minBlock, option: "--min-block") * 1e9),
+            minBlockNs: UInt64(try CLI.seconds(minBlock, option: "--min-block") * 1e9), measureBPFTime: bpfStats,
             service: serviceLabel ?? labels.service, version: versionLabel ?? labels.version
         )
         let sink = try makeSink()

@@ -3,7 +3,7 @@
 // `lab record`.
 //
 //   agent-record --pid N [--pid M] | --all  [--duration S] [--hz N] [--kind cpu,offcpu]
-//                [--unwind fp|dwarf|auto] [--python auto|off] [--min-block-ns N] -o FILE
+//                [--unwind fp|dwarf|auto] [--python auto|off] [--min-block-ns N] [--bpf-stats] [-o FILE]
 import Agent
 import Foundation
 import ProfileModel
@@ -22,6 +22,7 @@ var unwind = UnwindMode.fp
 var python = PythonMode.auto
 var minBlock: UInt64 = 1_000_000
 var output: String?
+var bpfStats = false
 var arguments = Array(CommandLine.arguments.dropFirst())
 while !arguments.isEmpty {
     let flag = arguments.removeFirst()
@@ -39,12 +40,13 @@ while !arguments.isEmpty {
     case "--python": python = PythonMode(rawValue: value()) ?? .auto
     case "--min-block-ns": minBlock = UInt64(value()) ?? 0
     case "-o": output = value()
+    case "--bpf-stats": bpfStats = true
     default: fail("failed to parse arguments: unknown flag \(flag)")
     }
 }
 let config = AgentConfig(
     targets: all ? .all : .pids(pids), hz: hz, kinds: kinds, unwind: unwind, python: python,
-    durationSeconds: duration, minBlockNs: minBlock
+    durationSeconds: duration, minBlockNs: minBlock, measureBPFTime: bpfStats
 )
 do {
     let sink = try output.map { try FileProfileSink(path: $0) }

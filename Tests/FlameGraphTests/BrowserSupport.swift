@@ -43,6 +43,7 @@ enum BrowserSupport {
         }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flamelab-browser-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(at: dir) }
         let page = dir.appendingPathComponent("\(name).html")
         try html.write(to: page, atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(at: screenshots, withIntermediateDirectories: true)

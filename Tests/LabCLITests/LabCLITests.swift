@@ -78,8 +78,10 @@ import Testing
         let run = try gate("gate/grew-10.folded")
         #expect(run.status == 0, "stdout: \(run.stdout) stderr: \(run.stderr)")
         #expect(run.stdout.hasPrefix("gate: PASS"))
-        // The same 10% growth fails when the threshold is lowered to 5%.
-        #expect(try gate("gate/grew-10.folded", extra: ["--max-growth", "5"]).status == 1)
+        // With the threshold lowered to 5% the growth triggers the rule, but +10% of an 8.8% share is
+        // not significant at ~9,000 samples per side (Bonferroni level 0.05/6): reported, not failed.
+        let lowered = try gate("gate/grew-10.folded", extra: ["--max-growth", "5"])
+        #expect(lowered.status == 0 && lowered.stdout.contains("not significant (ignored): Shop.Inventory.lookup"), "\(lowered.stdout)")
     }
 
     @Test func growthOnTooFewSamplesIsNoiseAndPasses() throws {
@@ -120,6 +122,10 @@ import Testing
         #expect(bad.status != 0 && bad.stderr.contains("failed to read profile") && bad.stderr.contains("line 3"), "stderr: \(bad.stderr)")
         let wrongExt = try Self.lab(["flamegraph", Self.fixture("gate/base.folded"), "-o", dir.appendingPathComponent("x.png").path])
         #expect(wrongExt.status != 0 && wrongExt.stderr.contains(".svg or .html"))
+        // An unknown trace id is not an error: an empty graph and a message saying why.
+        let traced = try Self.lab(["flamegraph", Self.fixture("gate/base.folded"), "-o", dir.appendingPathComponent("t.html").path,
+                                   "--trace-id", "4bf92f35"])
+        #expect(traced.status == 0 && traced.stderr.contains("no samples carry trace id 4bf92f35"), "stderr: \(traced.stderr)")
         let help = try Self.lab(["flamegraph", "--help"])
         #expect(help.stdout.contains("Examples:"))
     }

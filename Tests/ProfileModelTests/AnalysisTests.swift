@@ -87,6 +87,12 @@ import Testing
         #expect(ProfileFilter().apply(to: p).totalValue == p.totalValue)
     }
 
+    @Test func traceIDsAreListedByValue() {
+        let ids = ProfileFilter.traceIDs(in: TestProfiles.cpu())
+        #expect(ids.map(\.traceID) == [TestProfiles.traceA, TestProfiles.traceB])
+        #expect(ids.map(\.value) == [9, 3])
+    }
+
     @Test func mergeKeepsSamplesAndAgreedMetadata() throws {
         var second = TestProfiles.cpu()
         second.metadata.version = "v2"

@@ -79,6 +79,39 @@ struct SeededGenerator: RandomNumberGenerator {
         #expect(rejected > 100, "got \(rejected) rejections")
     }
 
+    /// Well-formed wire data with random fields and ids: gets past the wire layer to the checks of
+    /// ids, string indices and value counts.
+    @Test func pprofDecoderSurvivesStructurallyValidNonsense() {
+        var rng = SeededGenerator(seed: 5)
+        func message(depth: Int) -> [UInt8] {
+            var w = ProtobufWriter()
+            for _ in 0..<Int.random(in: 0...6, using: &rng) {
+                let field = Int.random(in: 1...6, using: &rng)
+                if depth < 2 && Bool.random(using: &rng) {
+                    w.lengthDelimited(field, message(depth: depth + 1))
+                } else {
+                    w.uint64(field, UInt64.random(in: 0...8, using: &rng))
+                }
+            }
+            return w.bytes
+        }
+        var inputs: [[UInt8]] = []
+        for _ in 0..<2000 {
+            var w = ProtobufWriter()
+            w.lengthDelimited(1, message(depth: 1))
+            for _ in 0..<Int.random(in: 0...12, using: &rng) {
+                w.lengthDelimited(Int.random(in: 2...5, using: &rng), message(depth: 1))
+            }
+            for text in ["", "samples", "count", "trace_id", "x"].prefix(Int.random(in: 0...5, using: &rng)) {
+                w.lengthDelimited(6, Array(text.utf8))
+            }
+            inputs.append(w.bytes)
+        }
+        let (accepted, rejected) = Self.run(inputs) { try PprofCodec.decode($0) }
+        #expect(accepted + rejected == inputs.count)
+        #expect(accepted > 0 && rejected > 0, "accepted \(accepted), rejected \(rejected)")
+    }
+
     @Test func speedscopeDecoderSurvivesMalformedInput() {
         let seeds = [Array(SpeedscopeCodec.encode(TestProfiles.cpu()).utf8), Array(SpeedscopeCodec.encode(TestProfiles.offCPU()).utf8)]
         let inputs = Self.inputs(from: seeds, seed: 3, alphabet: Array("{}[],:\"0123456789-.e nulltrue".utf8))

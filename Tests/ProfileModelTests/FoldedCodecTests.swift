@@ -14,8 +14,8 @@ import Testing
         #expect(python.file == "services/shop/python/worker.py" && python.line == 12 && python.name == "Worker.score")
     }
 
-    @Test func toleratesCRLFBlankLinesAndComments() throws {
-        let text = "# a comment\r\n\r\nmain;work 3\r\n  \nmain;idle 2\n"
+    @Test func toleratesCRLFAndBlankLines() throws {
+        let text = "\r\n\r\nmain;work 3\r\n  \nmain;idle 2\n"
         let p = try FoldedCodec.decode(text)
         #expect(p.totalValue == 5)
         #expect(p.frames.map(\.name) == ["main", "work", "idle"])
@@ -44,6 +44,7 @@ import Testing
     @Test(arguments: [
         ("main;a\n", "failed to parse folded at line 1: expected `stack count`, found no stack before the count"),
         ("main;a 1\nmain;b x2\n", "failed to parse folded at line 2: count 'x2' is not a non-negative integer"),
+        ("# a comment\nmain;a 1\n", "failed to parse folded at line 1: count 'comment' is not a non-negative integer"),
         ("main;a 1.5\n", "failed to parse folded at line 1: count '1.5' is not a non-negative integer"),
         ("main;;a 1\n", "failed to parse folded at line 1: frame 2 of the stack is empty"),
         ("main;a 99999999999999999999\n", "failed to parse folded at line 1: count overflows a 64-bit integer"),
@@ -68,6 +69,13 @@ import Testing
         }
     }
 
+    @Test func emptyStacksEncodeAsUnknown() throws {
+        var p = Profile()
+        p.add(stack: [], value: 4)
+        #expect(FoldedCodec.encode(p) == "[unknown] 4\n")
+        #expect(try FoldedCodec.decode(FoldedCodec.encode(p)).totalValue == 4)
+    }
+
     @Test func callersAddTheFileName() {
         let error = ProfileParseError(format: "folded", location: .line(3), reason: "bad").naming(file: "in.folded")
         #expect(error.description == "failed to parse folded file in.folded at line 3: bad")
@@ -76,5 +84,19 @@ import Testing
     @Test func totalOverflowIsAnError() {
         let big = Int64.max
         #expect(throws: ProfileParseError.self) { try FoldedCodec.decode("a \(big)\nb \(big)\n") }
+    }
+}
+
+@Suite struct ProfileFormatTests {
+    @Test func formatFromFileNameAndContent() throws {
+        #expect(ProfileFormat(fileName: "x.pb.gz") == .pprof)
+        #expect(ProfileFormat(fileName: "x.speedscope.json") == .speedscope)
+        #expect(ProfileFormat(fileName: "out.FOLDED") == .folded)
+        #expect(ProfileFormat(fileName: "x.svg") == nil)
+        for format in ProfileFormat.allCases {
+            let bytes = try format.encode(TestProfiles.cpu())
+            #expect(ProfileFormat.sniff(bytes) == format)
+            #expect(try format.decode(bytes).totalValue == TestProfiles.cpu().totalValue)
+        }
     }
 }

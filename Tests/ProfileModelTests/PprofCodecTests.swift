@@ -66,6 +66,11 @@ import Testing
         let p = try PprofCodec.decode(w.bytes)
         #expect(p.frames == [Frame(name: "_PyEval_EvalFrameDefault", kind: .interpreter)])
         #expect(p.totalValue == 10_000_000 && p.metadata.kind == .cpu)
+        // With a period (as Go writes: 10 ms at 100 Hz), nanoseconds become sample counts.
+        w.int64(12, 10_000_000)
+        valueType(11, 1, 2)
+        let counted = try PprofCodec.decode(w.bytes)
+        #expect(counted.totalValue == 1 && counted.metadata.hz == 100)
     }
 
     @Test(arguments: [

@@ -66,6 +66,16 @@ import Testing
         #expect(error?.message == "failed to open profile store \(path): directory \(fixture.directory)/no/such/dir does not exist")
     }
 
+    @Test func aDirectoryIsNotTakenForAStore() throws {
+        let fixture = try StoreFixture()
+        let before = try mode(fixture.directory)
+
+        let error = #expect(throws: ProfileStoreError.self) { try ProfileStore(path: fixture.directory) }
+
+        #expect(error?.message == "failed to open profile store \(fixture.directory): it is not a regular file")
+        #expect(try mode(fixture.directory) == before, "the directory's permissions are left alone")
+    }
+
     @Test func aSecondWriterGivesUpWithAClearErrorAfterTheBusyTimeout() throws {
         let fixture = try StoreFixture()
         let store = try fixture.openStore(busyTimeout: 0.3)

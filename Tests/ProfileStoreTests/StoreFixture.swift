@@ -1,6 +1,6 @@
 import Foundation
 import ProfileModel
-@testable import ProfileStore
+import ProfileStore
 
 /// A fresh directory per test, removed at the end, and small hand-made profiles.
 final class StoreFixture {

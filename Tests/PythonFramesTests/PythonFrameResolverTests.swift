@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Symbolize
+import Symbolize
 
 /// Reading code objects of a live python3.11 (no BPF needed: the script prints its code objects' ids).
 struct PythonFrameResolverTests {

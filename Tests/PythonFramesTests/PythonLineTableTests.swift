@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Symbolize
+import Symbolize
 
 /// The 3.11 location-table decoder against tables and lines produced by CPython 3.11 itself
 /// (Fixtures/linetable_cases.json, made by Fixtures/make_linetable_cases.py).

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Symbolize
+import Symbolize
 
 /// Finding the interpreter (and refusing other versions) in real processes.
 struct PythonProcessDetectionTests {
@@ -19,16 +19,15 @@ struct PythonProcessDetectionTests {
         #expect(info.version.description.hasPrefix("3.11."))
         #expect(info.interpreterPath.hasSuffix("python3.11"))
         #expect(info.codeTypeAddress != 0 && info.unicodeTypeAddress != 0 && info.bytesTypeAddress != 0)
-        // The runtime really is there: its interpreter list head points at an interpreter.
-        let reader = PythonMemoryReader(pid: script.pid)
-        let interpreters = try reader.word(at: info.runtimeAddress + 40)
-        #expect(interpreters != 0)
+        // ET_EXEC (non-PIE) executable: no load bias. (The sampling test proves the address by walking from it.)
+        #expect(info.loadBias == 0)
         #expect(PythonProcessInfo.detect(pid: script.pid) == info)
     }
 
-    /// pyenv's 3.11.7 (and 3.12) have other struct layouts: clear message, native frames only.
-    @Test(arguments: ["3.11.7", "3.12.1"])
-    func otherVersionsAreRefusedWithAMessage(version: String) throws {
+    /// pyenv's 3.11.7, 3.12 and 3.13 have other struct layouts: clear message, native frames only.
+    /// 3.10 has no Py_Version: its version comes from the library's file name.
+    @Test(arguments: [("3.11.7", "3.11.7"), ("3.12.1", "3.12.1"), ("3.13.0", "3.13.0"), ("3.10.13", "3.10")])
+    func otherVersionsAreRefusedWithAMessage(version: String, reported: String) throws {
         let path = "/root/.pyenv/versions/\(version)/bin/python\(version.split(separator: ".").prefix(2).joined(separator: "."))"
         guard FileManager.default.isExecutableFile(atPath: path) else {
             print("skipped: \(path) not installed")
@@ -42,8 +41,9 @@ struct PythonProcessDetectionTests {
             Issue.record("expected unsupported, got \(detection)")
             return
         }
-        #expect(found == version)
-        #expect(message.contains("unsupported Python version \(version)"))
+        print("detection of pyenv \(version): \(message)")
+        #expect(found == reported)
+        #expect(message.contains("unsupported Python version \(reported)"))
         #expect(message.contains("native frames only"))
         #expect(PythonProcessInfo.detect(pid: script.pid) == nil)
     }

@@ -1,6 +1,6 @@
 import ProfileModel
 import Testing
-@testable import Symbolize
+import Symbolize
 
 /// Placing Python frames into native stacks (leaf first).
 struct PythonStackMergerTests {

@@ -2,7 +2,7 @@ import CPythonWalkTest
 import Foundation
 import ProfileModel
 import Testing
-@testable import Symbolize
+import Symbolize
 
 /// The BPF walker end to end: a perf_event program (and a tp_btf/sched_switch one) with the walker inside,
 /// loaded through the real verifier, samples python3.11 running a known 75/25 split; py-spy samples the
@@ -38,7 +38,9 @@ struct PythonWalkerSamplingTests {
         }
         let pySpy = TestEnvironment.findExecutable("py-spy")
         _ = TestEnvironment.require(pySpy != nil, "py-spy not installed (pip install py-spy): no comparison")
+        let truthBefore = script.waitForWords(after: "split").compactMap { Double($0) }
         let run = try WalkerRun.record(info: info, hz: Self.hz, seconds: Self.seconds, pySpy: pySpy)
+        let truthAfter = script.lastWords(after: "split").compactMap { Double($0) }
         // Names are read from the live process (as the agent does while draining), then it may go.
         let summary = WalkerSummary(run: run, info: info)
         script.stop()
@@ -54,11 +56,46 @@ struct PythonWalkerSamplingTests {
         #expect(summary.offCPUNapSamples > 0, "off-CPU samples in nap()")
         #expect(summary.offCPUWaiterSamples > 0, "off-CPU samples of the second thread in wait_in_thread()")
         #expect(abs(summary.shareA - 0.75) < 0.10, "hot_a share \(summary.shareA), planted 0.75")
+        // Ground truth: thread CPU time the script itself measured in each function over the window.
+        if truthBefore.count == 2, truthAfter.count == 2 {
+            let inA = truthAfter[0] - truthBefore[0], inB = truthAfter[1] - truthBefore[1]
+            let truthShareA = inA / max(1, inA + inB)
+            print("instrumented [\(host.rawValue)]: hot_a share \(truthShareA) (\(inA / 1e9) s vs \(inB / 1e9) s)")
+            #expect(abs(summary.shareA - truthShareA) <= 0.05, "flamelab \(summary.shareA) vs instrumented \(truthShareA)")
+        } else {
+            Issue.record("failed to read the script's instrumented split: \(truthBefore) \(truthAfter)")
+        }
         if let spy = run.pySpy {
             let spyShareA = Double(spy.hotA) / Double(max(1, spy.hotA + spy.hotB))
             print("py-spy [\(host.rawValue)]: samples \(spy.total), hot_a \(spy.hotA), 計算_b \(spy.hotB), share \(spyShareA)")
             #expect(spy.total > 100, "py-spy took too few samples")
             #expect(abs(summary.shareA - spyShareA) <= 0.05, "flamelab \(summary.shareA) vs py-spy \(spyShareA)")
+        }
+    }
+
+    /// A stack deeper than FLAMELAB_MAX_PY_FRAMES: the leaf 64 frames, and the status says it was cut.
+    @Test func deepStacksAreTruncatedAndSaySo() throws {
+        guard TestEnvironment.require(TestEnvironment.isRoot, "not root: the Python walker test loads BPF programs"),
+              TestEnvironment.require(FileManager.default.isExecutableFile(atPath: TestPaths.debianPython),
+                                      "\(TestPaths.debianPython) is missing (apt-get install python3.11)"),
+              try Self.buildWalkerObject() else { return }
+        let script = try ScriptProcess(executable: TestPaths.debianPython, arguments: ["deep_stack.py", "20"])
+        defer { script.stop() }
+        #expect(script.waitUntilReady(), "deep_stack.py did not start")
+        guard let info = PythonProcessInfo.detect(pid: script.pid) else {
+            Issue.record("failed to detect Python in pid \(script.pid)")
+            return
+        }
+        let run = try WalkerRun.record(info: info, hz: Self.hz, seconds: 2, pySpy: nil)
+        let resolver = PythonFrameResolver()
+        resolver.register(info)
+        var cpuEvents = run.events.filter { $0.kind == PYWALK_KIND_CPU }
+        #expect(cpuEvents.count >= 100)
+        let truncated = cpuEvents.filter { $0.python.status == FLAMELAB_PY_TRUNCATED.rawValue && $0.python.count == FLAMELAB_MAX_PY_FRAMES }
+        #expect(Double(truncated.count) >= 0.9 * Double(cpuEvents.count), "\(truncated.count) of \(cpuEvents.count) truncated")
+        if !cpuEvents.isEmpty {
+            let names = resolver.resolve(pid: info.pid, frames: WalkerSummary.rawFrames(of: &cpuEvents[0])).map(\.name)
+            #expect(names.allSatisfy { $0 == "recurse" }, "\(names)")
         }
     }
 

@@ -31,9 +31,24 @@ final class ScriptProcess {
     }
 
     /// The words of the "ready" line after "ready" (empty before it was printed).
-    var readyWords: [String] {
+    var readyWords: [String] { lastWords(after: "ready") }
+
+    /// Waits until a line starting with `keyword` was printed; returns its words (empty on timeout).
+    func waitForWords(after keyword: String, timeout: TimeInterval = 10) -> [String] {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline, process.isRunning {
+            let words = lastWords(after: keyword)
+            if !words.isEmpty { return words }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return []
+    }
+
+    /// The words after `keyword` on the last complete line starting with it (empty when there is none).
+    func lastWords(after keyword: String) -> [String] {
         let text = (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
-        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("ready") }) else { return [] }
+        let complete = text.hasSuffix("\n") ? Substring(text) : text[..<(text.lastIndex(of: "\n") ?? text.startIndex)]
+        guard let line = complete.split(separator: "\n").last(where: { $0.hasPrefix(keyword + " ") }) else { return [] }
         return line.split(separator: " ").dropFirst().map(String.init)
     }
 

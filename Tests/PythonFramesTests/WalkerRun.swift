@@ -13,15 +13,21 @@ struct WalkerRun {
     var events: [pywalk_event]
     var drops: UInt64
     var pySpy: PySpyCounts?
-    /// Mean run time (ns) of the CPU program, walker included, from BPF run-time stats; nil when off.
+    /// Mean run time (ns) of the CPU program over all its runs (also those for other processes, which
+    /// return at the pid filter), walker included, from BPF run-time stats; nil when off.
     var nanosecondsPerSample: Double?
+    /// Runs of the CPU program and their total time (ns).
+    var programRuns: UInt64 = 0
+    var programNanoseconds: UInt64 = 0
 
-    static func record(info: PythonProcessInfo, hz: UInt64, seconds: Double, pySpy: String?) throws -> WalkerRun {
+    /// Samples `info.pid` for `seconds`. `register: false` leaves the process out of flamelab_py_procs, so
+    /// the programs run without walking (the baseline of the walker's own cost).
+    static func record(info: PythonProcessInfo, hz: UInt64, seconds: Double, pySpy: String?, register: Bool = true) throws -> WalkerRun {
         var message = [CChar](repeating: 0, count: 512)
         let error = { SymbolizeError(String(cString: message)) }
         guard let session = pywalk_open(TestPaths.walkerObject.path, UInt32(info.pid), &message, message.count) else { throw error() }
         defer { pywalk_close(session) }
-        guard pywalk_register(session, UInt32(info.pid), info.runtimeAddress, &message, message.count) == 0,
+        guard !register || pywalk_register(session, UInt32(info.pid), info.runtimeAddress, &message, message.count) == 0,
               pywalk_attach_cpu(session, hz, &message, message.count) == 0,
               pywalk_attach_offcpu(session, &message, message.count) == 0 else { throw error() }
         let spy = try pySpy.map { try PySpyRecording(executable: $0, pid: info.pid, seconds: seconds) }
@@ -40,7 +46,8 @@ struct WalkerRun {
             if let event = pywalk_event_at(session, index) { events.append(event.pointee) }
         }
         return WalkerRun(events: events, drops: pywalk_drops(session), pySpy: counts,
-                         nanosecondsPerSample: stats ? Double(runTime) / Double(runs) : nil)
+                         nanosecondsPerSample: stats ? Double(runTime) / Double(runs) : nil,
+                         programRuns: runs, programNanoseconds: runTime)
     }
 }
 

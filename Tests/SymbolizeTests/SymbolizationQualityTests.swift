@@ -52,3 +52,23 @@ struct SymbolizationQualityTests {
         #expect(SymbolizationQuality.isNamed(eval))
     }
 }
+
+@Suite("Symbolization quality of a Profile")
+struct ProfileQualityTests {
+    @Test("samples count once each, or by value")
+    func profileSamples() {
+        var profile = Profile()
+        let start = Frame(name: "_start", module: "shop", kind: .app)
+        let work = Frame(name: "Shop.work", module: "shop", kind: .app)
+        profile.add(stack: [start, work], value: 5)
+        profile.add(stack: [start, work], value: 1)
+        profile.add(stack: [Frame(name: "[unknown]", kind: .unknown), work], value: 2)
+        let bySample = SymbolizationQuality(profile: profile)
+        #expect(bySample.userStacks == 3)
+        #expect(bySample.userStacksReachingRoot == 2)
+        let byValue = SymbolizationQuality(profile: profile, weightByValue: true)
+        #expect(byValue.userStacks == 8)
+        #expect(byValue.userStacksReachingRoot == 6)
+        #expect(byValue.byKind[.unknown]?.unknownFrames == 2)
+    }
+}

@@ -25,7 +25,11 @@ final class ProfilerObject {
     static func load(path: String, settings: flamelab_settings, ringBufferBytes: Int, cpu: Bool, offCPU: Bool) throws -> ProfilerObject {
         cbpf_install_print_callback(ProcessInfo.processInfo.environment["FLAMELAB_BPF_DEBUG"] != nil ? 1 : 0)
         var failures: [String] = []
-        let hooks: [SchedSwitchHook?] = offCPU ? SchedSwitchHook.allCases : [nil]
+        var hooks: [SchedSwitchHook?] = offCPU ? SchedSwitchHook.allCases : [nil]
+        // FLAMELAB_SCHED_SWITCH_HOOK=raw_tp|tracepoint forces a fallback (to test it on a kernel with BTF).
+        if offCPU, let forced = ProcessInfo.processInfo.environment["FLAMELAB_SCHED_SWITCH_HOOK"].flatMap(SchedSwitchHook.init(rawValue:)) {
+            hooks = [forced]
+        }
         for hook in hooks {
             if hook == .tracepoint, let reason = Tracefs.ensureMounted() { failures.append("tracepoint: \(reason)"); continue }
             cbpf_clear_log()
@@ -148,6 +152,24 @@ final class ProfilerObject {
             if bpf_map_lookup_elem(fd, &key, &values) == 0 { totals[index] = values.reduce(0, &+) }
         }
         return totals
+    }
+
+    /// Run count and cumulated run time of each loaded program (run time is 0 unless BPF stats are on).
+    func programStats() -> [BPFProgramStats] {
+        var result: [BPFProgramStats] = []
+        var program = bpf_object__next_program(object, nil)
+        while let current = program {
+            let fd = bpf_program__fd(current)
+            if fd >= 0 {
+                var info = bpf_prog_info()
+                var length = UInt32(MemoryLayout<bpf_prog_info>.size)
+                if bpf_obj_get_info_by_fd(fd, &info, &length) == 0 {
+                    result.append(BPFProgramStats(name: String(cString: bpf_program__name(current)), runCount: info.run_cnt, runTimeNs: info.run_time_ns))
+                }
+            }
+            program = bpf_object__next_program(object, current)
+        }
+        return result
     }
 
     private static func logTail() -> String {

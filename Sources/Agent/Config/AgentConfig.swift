@@ -25,6 +25,9 @@ public struct AgentConfig: Sendable, Equatable {
     public var bpfDirectory: String?
     /// Size of the BPF ring buffer in bytes (a power of two, at least one page).
     public var ringBufferBytes: Int
+    /// Turn on the kernel's BPF run-time statistics for the run (`bpf_enable_stats`, released with
+    /// the agent): each program's time per run is then reported.
+    public var measureBPFTime: Bool
     /// Labels for the profiles' metadata.
     public var service: String?
     public var version: String?
@@ -32,8 +35,10 @@ public struct AgentConfig: Sendable, Equatable {
     public init(
         targets: Targets, hz: Int = 99, kinds: Set<ProfileKind> = [.cpu], unwind: UnwindMode = .fp,
         python: PythonMode = .auto, durationSeconds: Double? = 30, minBlockNs: UInt64 = 1_000_000,
-        bpfDirectory: String? = nil, ringBufferBytes: Int = 16 << 20, service: String? = nil, version: String? = nil
+        bpfDirectory: String? = nil, ringBufferBytes: Int = 16 << 20, measureBPFTime: Bool = false,
+        service: String? = nil, version: String? = nil
     ) {
+        self.measureBPFTime = measureBPFTime
         self.targets = targets
         self.hz = hz
         self.kinds = kinds

@@ -18,14 +18,17 @@ final class FramePointerPolicy {
     /// Basename prefixes of objects known to be built without frame pointers.
     static let framelessPrefixes = ["libpython", "python3", "libc.so", "libc-", "ld-linux", "libm.so", "libstdc++", "libgcc_s", "libpthread"]
 
-    /// True when the FP walk `stack` (leaf first) needs DWARF unwinding instead.
+    /// Frames at the root end that may sit in frameless code without harm (`_start`,
+    /// `__libc_start_call_main`, `start_thread`, `clone3`): nothing lies beyond them.
+    static let rootFramesTolerated = 3
+
+    /// True when the FP walk `stack` (leaf first) needs DWARF unwinding instead: it is very short, or a
+    /// frame other than the root ones is in code without frame pointers (its caller is skipped, or
+    /// the walk beyond it is garbage).
     func needsDwarf(pid: Int32, stack: [UInt64], now: Double) -> Bool {
         if stack.count < 3 { return true }
-        for address in stack {
-            switch lookup(pid: pid, address: address, now: now) {
-            case .some(true): return true
-            default: continue
-            }
+        for address in stack.dropLast(Self.rootFramesTolerated) where lookup(pid: pid, address: address, now: now) == true {
+            return true
         }
         return false
     }

@@ -27,64 +27,76 @@ struct RawEvent {
     var hasTornContext: Bool { flags & FLAMELAB_FLAG_TORN_CONTEXT.rawValue != 0 }
     var isKernelThread: Bool { flags & FLAMELAB_FLAG_KERNEL_THREAD.rawValue != 0 }
 
-    /// Decodes an event; nil when the bytes are too short or of an unknown kind.
+    /// Decodes an event; nil when the bytes are too short or of an unknown kind. Reads the fields in
+    /// place (no copy of the ~20 KiB C struct): this runs for every event on the draining thread.
     static func decode(_ bytes: UnsafeRawBufferPointer) -> RawEvent? {
         let headerSize = Int(cbpf_event_header_size())
         guard bytes.count >= headerSize else { return nil }
-        var event = flamelab_event()
-        withUnsafeMutableBytes(of: &event) { destination in
-            destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<headerSize]))
-        }
+        func field<T>(_ path: KeyPath<flamelab_event, T>) -> Int { MemoryLayout<flamelab_event>.offset(of: path)! }
+        func u32(_ path: KeyPath<flamelab_event, UInt32>) -> UInt32 { bytes.loadUnaligned(fromByteOffset: field(path), as: UInt32.self) }
+        func u64(_ path: KeyPath<flamelab_event, UInt64>) -> UInt64 { bytes.loadUnaligned(fromByteOffset: field(path), as: UInt64.self) }
+        func i32(_ path: KeyPath<flamelab_event, Int32>) -> Int32 { bytes.loadUnaligned(fromByteOffset: field(path), as: Int32.self) }
         let kind: ProfileKind
-        switch event.kind {
+        switch u32(\.kind) {
         case FLAMELAB_EVENT_CPU.rawValue: kind = .cpu
         case FLAMELAB_EVENT_OFFCPU.rawValue: kind = .offcpu
         default: return nil
         }
-        let hasContext = event.flags & FLAMELAB_FLAG_TRACE_CONTEXT.rawValue != 0
-        let hasRegisters = event.flags & FLAMELAB_FLAG_USER_REGS.rawValue != 0
-        let dumpBytes = min(Int(event.stack_dump_bytes), bytes.count - headerSize)
-        let pyCount = min(Int(event.py.count), Int(FLAMELAB_MAX_PY_FRAMES))
+        let flags = u32(\.flags)
+        let hasContext = flags & FLAMELAB_FLAG_TRACE_CONTEXT.rawValue != 0
+        let hasRegisters = flags & FLAMELAB_FLAG_USER_REGS.rawValue != 0
+        let dumpBytes = min(Int(u32(\.stack_dump_bytes)), bytes.count - headerSize)
+        let pyCount = min(Int(u32(\.py.count)), Int(FLAMELAB_MAX_PY_FRAMES))
+        let pyFrames = field(\.py.frames)
         return RawEvent(
             kind: kind,
-            pid: Int32(bitPattern: event.pid),
-            tid: Int32(bitPattern: event.tid),
-            timeNs: event.time_ns,
-            value: event.value,
-            flags: event.flags,
-            kernelStack: addresses(event.kstack, byteCount: event.kstack_bytes),
-            userStack: addresses(event.ustack, byteCount: event.ustack_bytes),
-            traceID: hasContext ? hex(event.trace_id) : nil,
-            spanID: hasContext ? hex(event.span_id) : nil,
-            command: cString(event.comm),
-            registers: hasRegisters ? withUnsafeBytes(of: event.regs) { Array($0.bindMemory(to: UInt64.self)) } : nil,
+            pid: Int32(bitPattern: u32(\.pid)),
+            tid: Int32(bitPattern: u32(\.tid)),
+            timeNs: u64(\.time_ns),
+            value: u64(\.value),
+            flags: flags,
+            kernelStack: words(bytes, at: field(\.kstack), byteCount: Int(i32(\.kstack_bytes)), limit: Int(FLAMELAB_MAX_STACK_DEPTH)),
+            userStack: words(bytes, at: field(\.ustack), byteCount: Int(i32(\.ustack_bytes)), limit: Int(FLAMELAB_MAX_STACK_DEPTH)),
+            traceID: hasContext ? hex(bytes, at: field(\.trace_id), count: 16) : nil,
+            spanID: hasContext ? hex(bytes, at: field(\.span_id), count: 8) : nil,
+            command: cString(bytes, at: field(\.comm), count: 16),
+            registers: hasRegisters ? words(bytes, at: field(\.regs), byteCount: Int(FLAMELAB_DWARF_REGS) * 8, limit: Int(FLAMELAB_DWARF_REGS), keepZeros: true) : nil,
             stackDump: dumpBytes > 0 ? Array(bytes[headerSize..<(headerSize + dumpBytes)]) : [],
-            pythonFrames: withUnsafeBytes(of: event.py.frames) { Array($0.bindMemory(to: flamelab_py_frame.self).prefix(pyCount)) },
-            pythonStatus: event.py.status
+            pythonFrames: (0..<pyCount).map { index in
+                bytes.loadUnaligned(fromByteOffset: pyFrames + index * MemoryLayout<flamelab_py_frame>.stride, as: flamelab_py_frame.self)
+            },
+            pythonStatus: u32(\.py.status)
         )
     }
 
-    private static func addresses<T>(_ tuple: T, byteCount: Int32) -> [UInt64] {
+    private static func words(_ bytes: UnsafeRawBufferPointer, at offset: Int, byteCount: Int, limit: Int, keepZeros: Bool = false) -> [UInt64] {
         guard byteCount > 0 else { return [] }
-        return withUnsafeBytes(of: tuple) { raw in
-            let all = raw.bindMemory(to: UInt64.self)
-            return Array(all.prefix(min(all.count, Int(byteCount) / 8))).filter { $0 != 0 }
+        let count = min(byteCount / 8, limit)
+        var result: [UInt64] = []
+        result.reserveCapacity(count)
+        for index in 0..<count {
+            let word = bytes.loadUnaligned(fromByteOffset: offset + index * 8, as: UInt64.self)
+            if word != 0 || keepZeros { result.append(word) }
         }
+        return result
     }
 
-    private static func hex<T>(_ tuple: T) -> String? {
-        withUnsafeBytes(of: tuple) { raw in
-            if raw.allSatisfy({ $0 == 0 }) { return nil }
-            return raw.map { byte in
-                let digits = Array("0123456789abcdef")
-                return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
-            }.joined()
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Lowercase hex of `count` bytes; nil when all are zero (no id).
+    private static func hex(_ bytes: UnsafeRawBufferPointer, at offset: Int, count: Int) -> String? {
+        let slice = bytes[offset..<(offset + count)]
+        if slice.allSatisfy({ $0 == 0 }) { return nil }
+        var digits: [UInt8] = []
+        digits.reserveCapacity(count * 2)
+        for byte in slice {
+            digits.append(hexDigits[Int(byte >> 4)])
+            digits.append(hexDigits[Int(byte & 15)])
         }
+        return String(decoding: digits, as: UTF8.self)
     }
 
-    private static func cString<T>(_ tuple: T) -> String {
-        withUnsafeBytes(of: tuple) { raw in
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-        }
+    private static func cString(_ bytes: UnsafeRawBufferPointer, at offset: Int, count: Int) -> String {
+        String(decoding: bytes[offset..<(offset + count)].prefix { $0 != 0 }, as: UTF8.self)
     }
 }

@@ -37,7 +37,12 @@ final class SampleRecorder {
         pythonResolver = python == .auto ? PythonFrameResolver() : nil
     }
 
-    /// Snapshots what `pid` needs for unwinding while it is alive.
+    /// Builds the DWARF unwinding session of `pid` now; safe from any thread (the unwinder locks).
+    func prepareUnwinding(pid: Int32) {
+        unwinder?.prepare(pid: pid)
+    }
+
+    /// Snapshots what `pid` needs for unwinding while it is alive (draining thread or before it runs).
     func prepare(pid: Int32) {
         if unwind == .auto { policy.prepare(pid: pid) }
         unwinder?.prepare(pid: pid)

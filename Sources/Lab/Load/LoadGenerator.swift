@@ -7,6 +7,7 @@ public final class LoadGenerator: @unchecked Sendable {
     private let lock = NSLock()
     private var records: [RequestRecord] = []
     private var nextIndex = 0
+    private var stopRequested = false
 
     public init(options: LoadOptions) {
         self.options = options
@@ -38,6 +39,11 @@ public final class LoadGenerator: @unchecked Sendable {
         return LoadResult(options: options, seconds: elapsed, records: lock.withLock { records.sorted { $0.startOffsetSeconds < $1.startOffsetSeconds } })
     }
 
+    /// Ends the run early: workers finish their current request and send no more.
+    public func stop() {
+        lock.withLock { stopRequested = true }
+    }
+
     private func counts() -> (Int, Int) {
         lock.withLock { (records.count, records.filter(\.isError).count) }
     }
@@ -56,6 +62,7 @@ public final class LoadGenerator: @unchecked Sendable {
 
     /// The due time of this worker's next request, or nil when the run is over.
     private func nextDueOffset(worker: Int, start: Double) -> Double? {
+        if lock.withLock({ stopRequested }) { return nil }
         switch options.mode {
         case .open(let rate):
             let index = lock.withLock { () -> Int in

@@ -16,6 +16,19 @@ public enum ProcessCPU {
         return (utime + stime) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
+    /// Nanosecond-precision CPU time of the process's live threads (sum of /proc/PID/task/*/schedstat).
+    /// Threads that exited are not counted, so use it across intervals in which threads live on.
+    public static func liveThreadNanoseconds(pid: Int32) throws -> UInt64 {
+        let dir = "/proc/\(pid)/task"
+        guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
+            throw LabError("failed to read \(dir): process \(pid) is gone")
+        }
+        return tasks.reduce(UInt64(0)) { sum, tid in
+            let text = (try? String(contentsOfFile: "\(dir)/\(tid)/schedstat", encoding: .utf8)) ?? ""
+            return sum + (text.split(separator: " ").first.flatMap { UInt64($0) } ?? 0)
+        }
+    }
+
     /// Resident set size in bytes, from /proc/PID/statm.
     public static func residentBytes(pid: Int32) -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/statm", encoding: .utf8) else { return nil }

@@ -2,5 +2,12 @@
 public enum LabScenarios {
     public static let all: [any Scenario] = [
         ServiceScenario(),
+        OverheadScenario(),
+        CPUVersusOffCPUScenario(),
+        DrillScenario(),
+        RegressionScenario(),
+        GateScenario(),
+        PolyglotScenario(),
+        BlindspotScenario(),
     ]
 }

@@ -1,19 +1,3 @@
-/// Self and total value of one function (by name) in one profile.
-public struct FunctionStat: Codable, Sendable, Equatable {
-    public var name: String
-    /// The kind of the first frame seen with this name.
-    public var kind: FrameKind
-    /// Value of samples whose leaf is this function.
-    public var selfValue: Int64
-    /// Value of samples with this function anywhere on the stack (once per stack, so recursion
-    /// is not double counted).
-    public var totalValue: Int64
-    /// `selfValue` / profile total (0...1).
-    public var selfShare: Double
-    /// `totalValue` / profile total (0...1).
-    public var totalShare: Double
-}
-
 /// Per-function self and total values of a profile, by function name.
 public struct FunctionStats: Sendable {
     /// Sum of all sample values.

@@ -1,6 +1,7 @@
 /// Folded stacks, the FlameGraph text format: one `root;...;leaf count` line per stack.
 ///
-/// Decoding tolerates `\r\n` line ends, blank lines, surrounding blanks and `#` comment lines.
+/// Decoding tolerates `\r\n` line ends, blank lines and surrounding blanks. There are no comment
+/// lines: a frame may start with `#`, so such a line is read as a stack (or rejected), never skipped.
 /// Counts are non-negative integers (fractional counts are rejected, not rounded). A
 /// differential file has two counts per line, `base cand` (`decodeDifferential`).
 ///
@@ -126,7 +127,9 @@ public enum FoldedCodec {
             var perStack = [Int64](repeating: 0, count: profile.stacks.count)
             for sample in profile.samples { perStack[sample.stackID] &+= sample.value }
             for (id, value) in perStack.enumerated() where value != 0 {
-                let line = profile.stacks[id].map { names[Int($0)] }.joined(separator: ";")
+                // A sample without frames (pprof allows it) still needs a frame to be a folded line.
+                let stack = profile.stacks[id]
+                let line = stack.isEmpty ? "[unknown]" : stack.map { names[Int($0)] }.joined(separator: ";")
                 totals[line, default: [Int64](repeating: 0, count: profiles.count)][side] &+= value
             }
         }

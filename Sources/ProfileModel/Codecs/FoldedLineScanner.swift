@@ -6,7 +6,6 @@ enum FoldedLineScanner {
     private static let space = UInt8(ascii: " ")
     private static let tab = UInt8(ascii: "\t")
     private static let semicolon = UInt8(ascii: ";")
-    private static let hash = UInt8(ascii: "#")
 
     /// Calls `body(lineNumber, frameRanges, counts)` for each stack line.
     static func scan(
@@ -27,7 +26,7 @@ enum FoldedLineScanner {
             while start < end && isBlank(bytes[start]) { start += 1 }
             while end > start && (isBlank(bytes[end - 1]) || bytes[end - 1] == carriageReturn) { end -= 1 }
             lineStart = next
-            if start == end || bytes[start] == hash { continue }
+            if start == end { continue }
             let stackEnd = try parseCounts(bytes, start..<end, into: &counts, lineNumber: lineNumber)
             try splitFrames(bytes, start..<stackEnd, into: &frames, lineNumber: lineNumber)
             try body(lineNumber, frames, counts)

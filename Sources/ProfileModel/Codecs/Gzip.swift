@@ -20,10 +20,10 @@ public enum Gzip {
         }
         defer { deflateEnd(&stream) }
         var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 32)
-        var input = bytes
-        let status: Int32 = input.withUnsafeMutableBufferPointer { inBuf in
+        let status: Int32 = bytes.withUnsafeBufferPointer { inBuf in
             output.withUnsafeMutableBufferPointer { outBuf in
-                stream.next_in = inBuf.baseAddress
+                // zlib never writes through next_in; its type is just not const.
+                stream.next_in = inBuf.baseAddress.map { UnsafeMutablePointer(mutating: $0) }
                 stream.avail_in = UInt32(inBuf.count)
                 stream.next_out = outBuf.baseAddress
                 stream.avail_out = UInt32(outBuf.count)
@@ -44,10 +44,11 @@ public enum Gzip {
         }
         defer { inflateEnd(&stream) }
         var output: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        var input = bytes
-        try input.withUnsafeMutableBufferPointer { inBuf in
-            stream.next_in = inBuf.baseAddress
+        output.reserveCapacity(min(bytes.count * 4, maximumDecompressedSize))
+        var chunk = [UInt8](repeating: 0, count: 1 << 18)
+        try bytes.withUnsafeBufferPointer { inBuf in
+            // zlib never writes through next_in; its type is just not const.
+            stream.next_in = inBuf.baseAddress.map { UnsafeMutablePointer(mutating: $0) }
             stream.avail_in = UInt32(inBuf.count)
             while true {
                 let (status, produced) = chunk.withUnsafeMutableBufferPointer { outBuf -> (Int32, Int) in

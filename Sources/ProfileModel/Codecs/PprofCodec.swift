@@ -14,7 +14,8 @@
 /// - `time_nanos` = start, `duration_nanos` = end - start; hz, unwind mode, service, version and
 ///   drops go in `comment` strings `flamelab.<key>=<value>`.
 /// The decoder accepts gzipped or raw bytes and foreign profiles (kinds then come from
-/// `FrameKindHeuristic`, the value from the `off_cpu` or `samples` type, else the default type).
+/// `FrameKindHeuristic`, the value from the `off_cpu` or `samples` type, else the default type,
+/// CPU nanoseconds divided by the period into sample counts).
 public enum PprofCodec {
     static let format = "pprof"
     static let kindPrefix = "flamelab.kind="
@@ -22,7 +23,8 @@ public enum PprofCodec {
 
     /// Encodes `profile` as gzipped profile.proto bytes.
     public static func encode(_ profile: Profile) throws -> [UInt8] {
-        try Gzip.compress(encodeUncompressed(profile))
+        // Fastest deflate level, as Go's pprof writer does: profiles are large, gzip's gain small.
+        try Gzip.compress(encodeUncompressed(profile), level: 1)
     }
 
     /// Encodes `profile` as raw (not gzipped) profile.proto bytes.

@@ -19,6 +19,8 @@ struct PprofDecoder {
     private var timeNanos: Int64 = 0
     private var durationNanos: Int64 = 0
     private var defaultSampleType: UInt64 = 0
+    /// Set when CPU values are nanoseconds: the divisor that turns them into sample counts.
+    private var cpuNanosecondsPerSample: Int64 = 1
 
     // Pass two: resolved tables.
     private var strings: [String] = []
@@ -128,17 +130,24 @@ struct PprofDecoder {
     }
 
     /// Off-CPU when a type is `off_cpu`; otherwise CPU, valued by `samples`, else the default
-    /// sample type, else the last type (pprof's own default).
-    private func chooseValue() throws -> (ProfileKind, Int) {
+    /// sample type, else the last type (pprof's own default); nanosecond CPU values are divided by
+    /// the period.
+    private mutating func chooseValue() throws -> (ProfileKind, Int) {
         var types: [String] = []
+        var units: [String] = []
         for (i, range) in sampleTypeRanges.enumerated() {
-            types.append(try valueType(range, "Profile.sample_type[\(i)]").0)
+            let (type, unit) = try valueType(range, "Profile.sample_type[\(i)]")
+            types.append(type)
+            units.append(unit)
         }
         if let i = types.firstIndex(of: "off_cpu") { return (.offcpu, i) }
         if let i = types.firstIndex(of: "samples") { return (.cpu, i) }
         let wanted = try string(defaultSampleType, "Profile.default_sample_type")
-        if !wanted.isEmpty, let i = types.firstIndex(of: wanted) { return (.cpu, i) }
-        return (.cpu, types.count - 1)
+        let index = (wanted.isEmpty ? nil : types.firstIndex(of: wanted)) ?? types.count - 1
+        // A foreign CPU profile valued in nanoseconds (Go's `cpu/nanoseconds`) becomes sample
+        // counts by dividing by the period, so that share tests see counts, not nanoseconds.
+        if units[index] == "nanoseconds" && period > 0 { cpuNanosecondsPerSample = period }
+        return (.cpu, index)
     }
 
     private func metadata(kind: ProfileKind) throws -> ProfileMetadata {
@@ -155,7 +164,7 @@ struct PprofDecoder {
             let key = comment[comment.index(comment.startIndex, offsetBy: PprofCodec.commentPrefix.count)..<eq]
             let value = String(comment[comment.index(after: eq)...])
             switch key {
-            case "hz": meta.hz = Int(value) ?? meta.hz
+            case "hz": meta.hz = max(0, Int(value) ?? meta.hz)
             case "unwind": meta.unwindMode = value
             case "dropped": meta.dropped = Int64(value) ?? 0
             case "service": meta.service = value
@@ -302,17 +311,24 @@ struct PprofDecoder {
                                  timestamp: strings.firstIndex(of: "timestamp_ns").map(UInt64.init))
         var locationIDs: [UInt64] = []
         var values: [UInt64] = []
+        // Samples repeat stacks: key the interned stack by its packed location-id bytes, so a
+        // repeated stack costs one hash of its bytes instead of a lookup per frame.
+        var stackByPackedIDs: [ArraySlice<UInt8>: Int] = [:]
+        var packedIDs: Range<Int>?
         var stack: [Int32] = []
         var total: Int64 = 0
         for (i, range) in sampleRanges.enumerated() {
             locationIDs.removeAll(keepingCapacity: true)
             values.removeAll(keepingCapacity: true)
+            packedIDs = nil
             var labels = SampleLabels()
             var reader = ProtobufReader(bytes, range: range)
             while !reader.isAtEnd {
                 let field = try at("Profile.sample[\(i)]") { try reader.readField() }
                 switch field.number {
-                case 1: try at("Profile.sample[\(i)].location_id") { try reader.varints(of: field, into: &locationIDs) }
+                case 1:
+                    packedIDs = field.wireType == 2 && locationIDs.isEmpty ? field.range : nil
+                    try at("Profile.sample[\(i)].location_id") { try reader.varints(of: field, into: &locationIDs) }
                 case 2: try at("Profile.sample[\(i)].value") { try reader.varints(of: field, into: &values) }
                 case 3: try readLabel(field, keys: keyIDs, into: &labels, path: "Profile.sample[\(i)].label")
                 default: break
@@ -322,22 +338,30 @@ struct PprofDecoder {
             let (sum, overflow) = total.addingReportingOverflow(value)
             guard !overflow else { throw fail("Profile.sample[\(i)].value", "total value overflows a 64-bit integer") }
             total = sum
-            try resolveStack(locationIDs, into: &stack, path: "Profile.sample[\(i)].location_id")
-            profile.add(stackID: profile.intern(stack: stack), value: value, labels: labels)
+            let stackID: Int
+            if let packed = packedIDs, let known = stackByPackedIDs[bytes[packed]] {
+                stackID = known
+            } else {
+                try resolveStack(locationIDs, into: &stack, path: "Profile.sample[\(i)].location_id")
+                stackID = profile.intern(stack: stack)
+                if let packed = packedIDs { stackByPackedIDs[bytes[packed]] = stackID }
+            }
+            profile.add(stackID: stackID, value: value, labels: labels)
         }
     }
 
-    private func sampleValue(_ values: [UInt64], index: Int, path: String) throws -> Int64 {
+    private func sampleValue(_ values: [UInt64], index: Int, path: @autoclosure () -> String) throws -> Int64 {
         guard values.count == sampleTypeRanges.count else {
-            throw fail(path, "has \(values.count) values but sample_type has \(sampleTypeRanges.count)")
+            throw fail(path(), "has \(values.count) values but sample_type has \(sampleTypeRanges.count)")
         }
         let value = Int64(bitPattern: values[index])
-        guard value >= 0 else { throw fail(path, "negative value \(value)") }
-        return value
+        guard value >= 0 else { throw fail(path(), "negative value \(value)") }
+        guard cpuNanosecondsPerSample > 1 else { return value }
+        return (value + cpuNanosecondsPerSample / 2) / cpuNanosecondsPerSample
     }
 
     /// Leaf-first location ids to a root-first stack of frame indices.
-    private func resolveStack(_ ids: [UInt64], into stack: inout [Int32], path: String) throws {
+    private func resolveStack(_ ids: [UInt64], into stack: inout [Int32], path: @autoclosure () -> String) throws {
         stack.removeAll(keepingCapacity: true)
         for id in ids.reversed() {
             let index: Int
@@ -346,33 +370,33 @@ struct PprofDecoder {
             } else if let found = locationIndexByID[id] {
                 index = found
             } else {
-                throw fail(path, "unknown location id \(id)")
+                throw fail(path(), "unknown location id \(id)")
             }
             stack.append(contentsOf: locationFrames[index])
         }
     }
 
     private func readLabel(_ field: ProtobufReader.Field, keys: LabelKeyIDs, into labels: inout SampleLabels,
-                           path: String) throws {
-        let range = try at(path) { try ProtobufReader.payload(field) }
+                           path: @autoclosure () -> String) throws {
+        let range = try at(path()) { try ProtobufReader.payload(field) }
         var reader = ProtobufReader(bytes, range: range)
         var key: UInt64 = 0, str: UInt64 = 0, num: Int64 = 0
         while !reader.isAtEnd {
-            let inner = try at(path) { try reader.readField() }
+            let inner = try at(path()) { try reader.readField() }
             switch inner.number {
-            case 1: key = try at(path + ".key") { try ProtobufReader.scalar(inner) }
-            case 2: str = try at(path + ".str") { try ProtobufReader.scalar(inner) }
-            case 3: num = Int64(bitPattern: try at(path + ".num") { try ProtobufReader.scalar(inner) })
+            case 1: key = try at(path() + ".key") { try ProtobufReader.scalar(inner) }
+            case 2: str = try at(path() + ".str") { try ProtobufReader.scalar(inner) }
+            case 3: num = Int64(bitPattern: try at(path() + ".num") { try ProtobufReader.scalar(inner) })
             default: break
             }
         }
         switch key {
-        case keys.trace: labels.traceID = try string(str, path + ".str")
-        case keys.span: labels.spanID = try string(str, path + ".str")
+        case keys.trace: labels.traceID = try string(str, path() + ".str")
+        case keys.span: labels.spanID = try string(str, path() + ".str")
         case keys.pid: labels.pid = Int32(truncatingIfNeeded: num)
         case keys.tid: labels.tid = Int32(truncatingIfNeeded: num)
         case keys.timestamp: labels.timestampNs = UInt64(bitPattern: num)
-        default: _ = try string(key, path + ".key")  // other labels are kept out of the model
+        default: _ = try string(key, path() + ".key")  // other labels are kept out of the model
         }
     }
 }

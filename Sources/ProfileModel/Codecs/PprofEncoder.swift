@@ -120,10 +120,11 @@ struct PprofEncoder {
         for sample in profile.samples {
             message.removeAll()
             message.raw(stackFields[sample.stackID])
-            let values: [UInt64] = isCPU
-                ? [UInt64(bitPattern: sample.value), UInt64(bitPattern: sample.value &* period)]
-                : [1, UInt64(bitPattern: sample.value)]
-            message.packed(2, values)
+            if isCPU {
+                message.packedPair(2, UInt64(bitPattern: sample.value), UInt64(bitPattern: sample.value &* period))
+            } else {
+                message.packedPair(2, 1, UInt64(bitPattern: sample.value))
+            }
             writeLabels(sample.labels, keys: keys, into: &message, scratch: &label)
             out.lengthDelimited(2, message.bytes)
         }

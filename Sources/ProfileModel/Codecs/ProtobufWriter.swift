@@ -56,6 +56,21 @@ struct ProtobufWriter {
         lengthDelimited(field, body.bytes)
     }
 
+    /// A packed field of exactly two varints, without intermediate buffers (per-sample values).
+    mutating func packedPair(_ field: Int, _ a: UInt64, _ b: UInt64) {
+        tag(field, .lengthDelimited)
+        varint(UInt64(Self.varintSize(a) + Self.varintSize(b)))
+        varint(a)
+        varint(b)
+    }
+
+    static func varintSize(_ value: UInt64) -> Int {
+        var size = 1
+        var v = value >> 7
+        while v != 0 { size += 1; v >>= 7 }
+        return size
+    }
+
     /// Appends already encoded bytes verbatim.
     mutating func raw<C: Collection>(_ encoded: C) where C.Element == UInt8 {
         bytes.append(contentsOf: encoded)

@@ -1,45 +1,86 @@
-/// Turns a decoded `SpeedscopeFile` into a `Profile`, checking indices, lengths and units.
+/// Turns a parsed speedscope document into a `Profile`, checking types, indices, lengths and units.
 struct SpeedscopeReader {
-    let file: SpeedscopeFile
+    let root: JSONValue
 
     private func fail(_ path: String, _ reason: String) -> ProfileParseError {
         ProfileParseError(format: SpeedscopeCodec.format, location: .field(path), reason: reason)
     }
 
-    func read() throws -> Profile {
-        let sampled = file.profiles.enumerated().filter { $0.element.type == "sampled" }
-        guard !sampled.isEmpty else {
-            let types = Set(file.profiles.map(\.type)).sorted().joined(separator: ", ")
-            throw fail("profiles", file.profiles.isEmpty ? "no profiles" : "no sampled profile (found: \(types))")
+    private func object(_ value: JSONValue?, _ path: String) throws -> [String: JSONValue] {
+        guard let value else { throw fail(path, "missing") }
+        guard case .object(let members) = value else { throw fail(path, "expected an object, found \(value.typeName)") }
+        return members
+    }
+
+    private func array(_ value: JSONValue?, _ path: String) throws -> [JSONValue] {
+        guard let value else { throw fail(path, "missing") }
+        switch value {
+        case .array(let values): return values
+        case .numbers(let numbers): return numbers.map { .number($0) }
+        default: throw fail(path, "expected an array, found \(value.typeName)")
         }
-        let (kind, scale) = try unit(sampled[0].element.unit, path: "profiles[\(sampled[0].offset)].unit")
+    }
+
+    private func string(_ value: JSONValue?, _ path: String) throws -> String {
+        guard let value else { throw fail(path, "missing") }
+        guard case .string(let text) = value else { throw fail(path, "expected a string, found \(value.typeName)") }
+        return text
+    }
+
+    private func numbers(_ value: JSONValue?, _ path: String) throws -> [Double] {
+        guard let value else { return [] }
+        guard let numbers = value.numberArray else { throw fail(path, "expected an array of numbers, found \(value.typeName)") }
+        return numbers
+    }
+
+    func read() throws -> Profile {
+        let top = try object(root, "(root)")
+        let frames = try array(try object(top["shared"], "shared")["frames"], "shared.frames")
+        let parsedFrames = try frames.enumerated().map { i, entry in
+            try frame(try object(entry, "shared.frames[\(i)]"), "shared.frames[\(i)]")
+        }
+        let profiles = try array(top["profiles"], "profiles")
+        var sampled: [(Int, [String: JSONValue])] = []
+        var types: Set<String> = []
+        for (i, entry) in profiles.enumerated() {
+            let members = try object(entry, "profiles[\(i)]")
+            let type = try string(members["type"], "profiles[\(i)].type")
+            types.insert(type)
+            if type == "sampled" { sampled.append((i, members)) }
+        }
+        guard let first = sampled.first else {
+            throw fail("profiles", profiles.isEmpty ? "no profiles" : "no sampled profile (found: \(types.sorted().joined(separator: ", ")))")
+        }
+        let firstUnit = try string(first.1["unit"], "profiles[\(first.0)].unit")
+        let (kind, scale) = try unit(firstUnit, path: "profiles[\(first.0)].unit")
         var profile = Profile(metadata: ProfileMetadata(kind: kind))
-        let frameIDs = file.shared.frames.map { profile.intern(frame($0)) }
+        let frameIDs = parsedFrames.map { profile.intern($0) }
         var total: Int64 = 0
-        for (index, entry) in sampled {
+        for (index, members) in sampled {
             let path = "profiles[\(index)]"
-            let (otherKind, otherScale) = try unit(entry.unit, path: path + ".unit")
-            guard otherKind == kind, otherScale == scale else {
-                throw fail(path + ".unit", "unit '\(entry.unit)' differs from the first sampled profile's")
+            let unitName = try string(members["unit"], path + ".unit")
+            guard unitName == firstUnit else {
+                throw fail(path + ".unit", "unit '\(unitName)' differs from the first sampled profile's '\(firstUnit)'")
             }
-            try add(entry, path: path, frameIDs: frameIDs, scale: scale, to: &profile, total: &total)
+            try add(members, path: path, frameIDs: frameIDs, scale: scale, to: &profile, total: &total)
         }
         return profile
     }
 
-    private func add(_ entry: SpeedscopeFile.ProfileEntry, path: String, frameIDs: [Int32], scale: Double,
+    private func add(_ members: [String: JSONValue], path: String, frameIDs: [Int32], scale: Double,
                      to profile: inout Profile, total: inout Int64) throws {
-        let samples = entry.samples ?? []
-        let weights = entry.weights ?? []
+        let samples = try members["samples"].map { try array($0, path + ".samples") } ?? []
+        let weights = try numbers(members["weights"], path + ".weights")
         guard samples.count == weights.count else {
             throw fail(path + ".weights", "has \(weights.count) entries but samples has \(samples.count)")
         }
         var stack: [Int32] = []
-        for (i, indices) in samples.enumerated() {
+        for (i, entry) in samples.enumerated() {
+            let indices = try numbers(entry, "\(path).samples[\(i)]")
             stack.removeAll(keepingCapacity: true)
-            for (j, index) in indices.enumerated() {
-                guard index >= 0 && index < frameIDs.count else {
-                    throw fail("\(path).samples[\(i)][\(j)]", "frame index \(index) out of range (\(frameIDs.count) frames)")
+            for (j, raw) in indices.enumerated() {
+                guard let index = Int(exactly: raw), index >= 0, index < frameIDs.count else {
+                    throw fail("\(path).samples[\(i)][\(j)]", "frame index \(raw) is not one of the \(frameIDs.count) frames")
                 }
                 stack.append(frameIDs[index])
             }
@@ -69,15 +110,21 @@ struct SpeedscopeReader {
         }
     }
 
-    private func frame(_ entry: SpeedscopeFile.FrameEntry) -> Frame {
-        let line = entry.line.flatMap { $0.isFinite && $0 >= 1 && $0 < 2e9 ? Int($0) : nil }
-        if let file = entry.file, file.hasSuffix(".py") {
+    private func frame(_ members: [String: JSONValue], _ path: String) throws -> Frame {
+        let name = try string(members["name"], path + ".name")
+        let file: String? = try members["file"].flatMap { value in
+            if case .null = value { return nil }
+            return try string(value, path + ".file")
+        }
+        var line: Int?
+        if case .number(let raw)? = members["line"], raw >= 1, raw < 2e9 { line = Int(exactly: raw.rounded()) }
+        if let file, file.hasSuffix(".py") {
             let module = file.split(separator: "/").last.map(String.init) ?? file
-            return Frame(name: entry.name, module: module, kind: .python, file: file, line: line)
+            return Frame(name: name, module: module, kind: .python, file: file, line: line)
         }
-        if entry.name.hasSuffix("_[k]") {
-            return Frame(name: String(entry.name.dropLast(4)), kind: .kernel, file: entry.file, line: line)
+        if name.hasSuffix("_[k]") {
+            return Frame(name: String(name.dropLast(4)), kind: .kernel, file: file, line: line)
         }
-        return Frame(name: entry.name, kind: FrameKindHeuristic.kind(name: entry.name), file: entry.file, line: line)
+        return Frame(name: name, kind: FrameKindHeuristic.kind(name: name), file: file, line: line)
     }
 }

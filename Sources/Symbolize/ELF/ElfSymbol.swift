@@ -7,9 +7,14 @@ public struct ElfSymbol: Sendable, Equatable {
 
     /// Virtual address; for TLS symbols the offset in the module's TLS template.
     public var value: UInt64
+    /// `st_size`; 0 for many assembler labels.
     public var size: UInt64
+    /// The raw (mangled) name.
     public var name: String
+    /// `STT_*`.
     public var type: UInt8
+    /// `STB_*`.
     public var binding: UInt8
+    /// Read from `.dynsym` rather than `.symtab`.
     public var fromDynamicTable: Bool
 }

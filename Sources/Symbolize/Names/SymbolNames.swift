@@ -56,6 +56,12 @@ public enum SymbolNames {
                 index += 2
                 continue
             }
+            // C++ `operator()` is a name, not a parameter list.
+            if depth == 0, output.hasSuffix("operator"), matches(characters, at: index, "()") {
+                output += "()"
+                index += 2
+                continue
+            }
             switch character {
             case "(" where depth == 0 && (index == 0 || characters[index - 1] == ":"):
                 output.append(character)   // `(extension in Module):Type.method` keeps its qualifier

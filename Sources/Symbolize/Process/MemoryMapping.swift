@@ -1,12 +1,16 @@
 /// One line of /proc/PID/maps.
 public struct MemoryMapping: Sendable, Equatable {
+    /// First address of the mapping.
     public var start: UInt64
+    /// One past its last address.
     public var end: UInt64
     /// e.g. `r-xp`.
     public var permissions: String
+    /// Offset in the backing file of `start`.
     public var fileOffset: UInt64
     /// `major:minor` of the backing file's device.
     public var device: String
+    /// Inode of the backing file, 0 for anonymous memory.
     public var inode: UInt64
     /// Backing file, pseudo name (`[vdso]`, `[heap]`) or empty for anonymous memory.
     public var path: String
@@ -17,6 +21,7 @@ public struct MemoryMapping: Sendable, Equatable {
     /// The file was replaced or removed after it was mapped.
     public var isDeleted: Bool { path.hasSuffix(" (deleted)") }
 
+    /// Whether `address` lies in `start..<end`.
     public func contains(_ address: UInt64) -> Bool {
         address >= start && address < end
     }

@@ -5,6 +5,10 @@ import Glibc
 /// Reads small kernel-generated files (/proc/...), whose size `stat` reports as 0, until EOF.
 enum ProcFile {
     static func read(_ path: String) throws -> String {
+        String(decoding: try readBytes(path), as: UTF8.self)
+    }
+
+    static func readBytes(_ path: String) throws -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw SymbolizeError.failed("read", path, String(cString: strerror(errno)))
@@ -21,7 +25,7 @@ enum ProcFile {
             if count == 0 { break }
             bytes.append(contentsOf: chunk[0..<count])
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     /// The target of a symbolic link such as /proc/PID/exe, or nil.

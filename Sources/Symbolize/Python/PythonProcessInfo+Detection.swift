@@ -47,15 +47,11 @@ extension PythonProcessInfo {
             return .failed("failed to inspect pid \(pid) for Python: no mapping of \(path) at a PT_LOAD offset")
         }
         let reader = PythonMemoryReader(pid: pid)
-        let versionText: String
-        var version: PythonVersion?
-        if let symbol = try elfSymbol("Py_Version", in: path) {
-            // Py_Version is an unsigned long holding PY_VERSION_HEX (3.11+).
-            version = PythonVersion(hex: UInt32(truncatingIfNeeded: try reader.word(at: symbol &+ bias)))
-            versionText = version!.description
-        } else {
-            versionText = versionFromFileName(path) ?? "unknown"
+        // Py_Version (3.11+) is an unsigned long holding PY_VERSION_HEX; older ones only have a file name.
+        let version = try elfSymbol("Py_Version", in: path).map { symbol in
+            PythonVersion(hex: UInt32(truncatingIfNeeded: try reader.word(at: symbol &+ bias)))
         }
+        let versionText = version?.description ?? versionFromFileName(path) ?? "unknown"
         let supported = PythonVersion.supported
         guard let found = version, found == supported else {
             return .unsupported(
@@ -93,7 +89,7 @@ extension PythonProcessInfo {
     }
 
     /// `3.12` from `libpython3.12.so.1.0` or `python3.12`, for interpreters older than `Py_Version`.
-    static func versionFromFileName(_ path: String) -> String? {
+    public static func versionFromFileName(_ path: String) -> String? {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         guard let range = name.range(of: "python") else { return nil }
         let digits = name[range.upperBound...].prefix { $0.isNumber || $0 == "." }

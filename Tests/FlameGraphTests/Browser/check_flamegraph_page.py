@@ -21,6 +21,7 @@ def main():
     ap.add_argument("--expect-top", help="the expected first entry of the top-self list")
     ap.add_argument("--trace", help="a trace id prefix to filter by")
     ap.add_argument("--diff", action="store_true", help="page is a differential flame graph")
+    ap.add_argument("--hover", help="hover the first box whose name starts with this for the screenshot")
     args = ap.parse_args()
 
     try:
@@ -52,6 +53,7 @@ def main():
         driver.get("file://" + args.html)
         js = driver.execute_script
         check(js("return typeof window.flamelab === 'object'"), "page script did not start (window.flamelab missing)")
+        result["rerenderMs"] = js("var t = performance.now(); flamelab.zoom(0); return performance.now() - t;")
         rects = js("return flamelab.rectCount()")
         result["rects"] = rects
         check(rects > 1, "no frame boxes drawn")
@@ -82,7 +84,7 @@ def main():
         target = js("""
             var S = flamelab.state, best = null;
             S.rects.forEach(function (r) { var n = S.nodes[r.n];
-              if (n.depth >= 2 && n.kids.length && (!best || r.w < best.w) && r.w * S.layoutWidth > 40) best = r; });
+              if (n.depth >= 1 && n.kids.length && r.w < 1 && (!best || r.w < best.w) && r.w * S.layoutWidth > 20) best = r; });
             return best ? best.n : null;""")
         if target is not None:
             el = driver.find_element(By.CSS_SELECTOR, '#flame g[data-n="%d"] rect' % target)
@@ -114,8 +116,14 @@ def main():
 
         # Hover one box for the tooltip screenshot.
         from selenium.webdriver import ActionChains
-        boxes = driver.find_elements(By.CSS_SELECTOR, "#flame g.fr rect")
-        widest = max(boxes[1:] if len(boxes) > 1 else boxes, key=lambda b: float(b.get_attribute("width")))
+        # One round trip: the widest box below the root (per-element WebDriver calls are slow on big pages).
+        widest = js("""var best = null, bw = -1, want = arguments[0];
+            document.querySelectorAll('#flame g.fr').forEach(function (g) {
+              if (g.getAttribute('data-n') === '0') return;
+              if (want && !(g.textContent || '').startsWith(want.slice(0, 8))) return;
+              var r = g.querySelector('rect'), w = parseFloat(r.getAttribute('width'));
+              if (w > bw) { bw = w; best = r; } });
+            return best || document.querySelector('#flame g.fr rect');""", args.hover)
         ActionChains(driver).move_to_element(widest).perform()
         check(driver.find_element(By.ID, "tip").is_displayed(), "tooltip not shown on hover")
         result["tooltip"] = driver.find_element(By.ID, "tip").text

@@ -1,0 +1,167 @@
+import Agent
+import Foundation
+import ProfileModel
+
+/// Drives one workload (Swift and embedded-Python routes) against one service process and profiles it
+/// with every configuration at the same time: the flamelab agents in this process, the peers as child
+/// processes. All of them sample the same requests in (nearly) the same window.
+public struct PolyglotMeasurement: Sendable {
+    /// What one run measured.
+    public struct Run: Sendable {
+        public var figures: [PolyglotFigures]
+        /// Stacks per configuration label, for the write-up's examples.
+        public var stacks: [String: StackSamples]
+        public var load: LoadResult
+        public var pid: Int32
+    }
+
+    public var seconds: Double
+    public var hz: Int
+    public var port: UInt16
+    public var connections: Int
+    public var mix: RouteMix
+    public var setups: [ProfilerSetup]
+
+    public init(seconds: Double, hz: Int = 99, port: UInt16, connections: Int = 3, mix: RouteMix, setups: [ProfilerSetup] = ProfilerSetup.all) {
+        self.seconds = seconds
+        self.hz = hz
+        self.port = port
+        self.connections = connections
+        self.mix = mix
+        self.setups = setups
+    }
+
+    /// The seconds of load before and after the profiling window (start-up of the profilers, warm-up).
+    static let warmUpSeconds = 1.5
+    static let tailSeconds = 4.0
+
+    public func run(controller: ServiceController, progress: ProgressLine) throws -> Run {
+        let service = try controller.start(version: "v1", port: port)
+        defer { try? controller.stop(port: port) }
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(service.pid)/exe")) ?? controller.paths.shopExecutable
+        let work = try Self.makeWorkDirectory()
+        defer { try? FileManager.default.removeItem(atPath: work) }
+
+        let loadDone = DispatchSemaphore(value: 0)
+        let loadBox = LoadBox()
+        let generator = LoadGenerator(options: LoadOptions(mode: .closed(connections: connections),
+                                                           durationSeconds: Self.warmUpSeconds + seconds + Self.tailSeconds, mix: mix, port: port, version: "v1"))
+        Thread.detachNewThread {
+            loadBox.result = generator.run { elapsed, done, errors in
+                progress.update(String(format: "polyglot: %.0f s, %d requests, %d errors", elapsed, done, errors))
+            }
+            loadDone.signal()
+        }
+        Thread.sleep(forTimeInterval: Self.warmUpSeconds)
+
+        let peers = setups.filter { !$0.isFlamelab }.map { PeerProfiler(setup: $0, pid: service.pid, hz: hz, seconds: seconds, workDirectory: work) }
+        peers.forEach { $0.start() }
+        let agents = try startAgents(pid: service.pid)
+        Thread.sleep(forTimeInterval: seconds)
+        agents.forEach { $0.agent?.requestStop() }
+        let recordings = Self.finishAll(agents)
+        loadDone.wait()
+
+        var figures: [PolyglotFigures] = []
+        var stacks: [String: StackSamples] = [:]
+        for setup in setups {
+            let command = setup.commandLine(pid: service.pid, hz: hz)
+            let collected: Result<(StackSamples, [String]), Error>
+            if setup.isFlamelab {
+                collected = recordings[setup] ?? .failure(LabError("failed to record \(setup.label): no recording"))
+            } else {
+                progress.update("polyglot: reading \(setup.label) output")
+                let peer = peers.first { $0.setup == setup }!
+                collected = Result { (try peer.collect(executablePath: executable), []) }
+            }
+            switch collected {
+            case .success(let (samples, notes)):
+                var row = PolyglotFigures(setup: setup, command: command, stacks: samples)
+                row.notes = notes
+                figures.append(row)
+                stacks[setup.label] = samples
+            case .failure(let error):
+                figures.append(PolyglotFigures(setup: setup, command: command, error: String(describing: error)))
+            }
+        }
+        guard let load = loadBox.result else { throw LabError("failed to drive the polyglot load: no result") }
+        return Run(figures: figures, stacks: stacks, load: load, pid: service.pid)
+    }
+
+    private struct StartedAgent {
+        var setup: ProfilerSetup
+        var agent: Agent?
+        var error: Error?
+    }
+
+    /// Starts one agent per flamelab configuration; one that fails to start is reported, not fatal.
+    private func startAgents(pid: Int32) throws -> [StartedAgent] {
+        setups.compactMap { setup -> StartedAgent? in
+            guard case .flamelab(let unwind, let python) = setup else { return nil }
+            let agent = Agent(config: AgentConfig(targets: .pids([pid]), hz: hz, kinds: [.cpu], unwind: unwind, python: python,
+                                                  durationSeconds: seconds + 30, service: "shop", version: "v1"))
+            agent.progress = .never
+            do {
+                try agent.start()
+                return StartedAgent(setup: setup, agent: agent)
+            } catch {
+                return StartedAgent(setup: setup, agent: nil, error: error)
+            }
+        }
+    }
+
+    /// Finishes every agent at once (each detaches in `finish`, so finishing them in turn would stretch
+    /// the later ones' windows) and turns their CPU profiles into stacks.
+    private static func finishAll(_ agents: [StartedAgent]) -> [ProfilerSetup: Result<(StackSamples, [String]), Error>] {
+        let box = ResultBox()
+        DispatchQueue.concurrentPerform(iterations: agents.count) { index in
+            let started = agents[index]
+            let result: Result<(StackSamples, [String]), Error>
+            if let agent = started.agent {
+                let recording = agent.finish()
+                if let profile = recording.profile(.cpu) {
+                    result = .success((StackSamples(profile: profile), agentNotes(recording.stats)))
+                } else {
+                    result = .failure(LabError("failed to record \(started.setup.label): no CPU profile"))
+                }
+            } else {
+                result = .failure(started.error ?? LabError("failed to start \(started.setup.label)"))
+            }
+            box.set(started.setup, result)
+        }
+        return box.results
+    }
+
+    static func agentNotes(_ stats: AgentRunStats) -> [String] {
+        var notes = ["unwind \(stats.unwindMode): \(stats.framePointerStacks) FP stacks, \(stats.dwarfStacks) DWARF stacks, \(stats.dwarfFailures) DWARF failures",
+                     "drops \(stats.totalDrops), stack-copy failures \(stats.stackCopyFailures), samples with Python frames \(stats.samplesWithPythonFrames)"]
+        notes += stats.notes
+        return notes
+    }
+
+    static func makeWorkDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "flamelab-polyglot-\(getpid())"
+        do {
+            try? FileManager.default.removeItem(atPath: path)
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw LabError("failed to create \(path): \(error.localizedDescription)")
+        }
+        return path
+    }
+}
+
+/// The load result handed from the load thread.
+private final class LoadBox: @unchecked Sendable {
+    var result: LoadResult?
+}
+
+/// Results written from `concurrentPerform`'s threads.
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var results: [ProfilerSetup: Result<(StackSamples, [String]), Error>] = [:]
+
+    func set(_ setup: ProfilerSetup, _ result: Result<(StackSamples, [String]), Error>) {
+        lock.withLock { results[setup] = result }
+    }
+}

@@ -1,0 +1,152 @@
+import Agent
+import FlameGraph
+import Foundation
+import ProfileModel
+
+/// `drill`: the brief's "SLO to flame graph in under 30 seconds". Steady load, flip the fault switch, the
+/// multiwindow burn-rate alert fires from the service's metrics, the slow requests' exemplar trace ids
+/// filter the continuous profile, and code names the hot function. Every step is timed.
+public struct DrillScenario: Scenario {
+    public let name = "drill"
+    public let summary = "SLO alert -> exemplar trace ids -> trace-filtered flame graph -> named hot function, timed"
+    static let plantedHotspot = "PricingEngine.applyPairwiseBundleDiscounts"
+    let port: UInt16 = 18600
+
+    public init() {}
+
+    /// The drill's measured timeline (seconds since the load started).
+    struct Timeline: Codable {
+        var faultAt: Double
+        var alertAt: Double?
+        var namedAt: Double?
+        var alertSeverity: String?
+        var exemplarTraceIDs: [String]
+        var namedFunction: String?
+        var namedFunctionShare: Double?
+        var filteredSamples: Int
+        var faultToAlertSeconds: Double? { alertAt.map { $0 - faultAt } }
+        var alertToNamedSeconds: Double? { namedAt.flatMap { n in alertAt.map { n - $0 } } }
+    }
+
+    public func run(_ context: ScenarioContext) throws -> ScenarioOutcome {
+        let dir = try context.directory(for: name)
+        let slo = try SLODefinition.load(path: context.paths.root + "/lab/slo/checkout.json")
+        let scale = context.quick ? slo.quickLabTimeScale : slo.labTimeScale
+        let service = try context.controller.start(version: "v1", port: port)
+        defer { try? context.controller.stop(port: port) }
+        let agent = Agent(config: AgentConfig(targets: .pids([service.pid]), hz: 99, kinds: [.cpu], unwind: .fp, python: .off,
+                                              durationSeconds: nil, service: "flamelab-shop", version: "v1"))
+        agent.progress = .never
+        try agent.start()
+        let steady = context.pick(full: 20.0, quick: 8.0)
+        let load = LoadGenerator(options: LoadOptions(mode: .open(rate: 25), durationSeconds: steady + 90, mix: try RouteMix.parse("checkout"), port: port))
+        let loadThread = Thread { _ = load.run() }
+        loadThread.start()
+        defer { load.stop() }
+        let monitor = BurnRateMonitor(slo: slo, port: port, timeScale: scale)
+        var (timeline, profile) = try drive(context, monitor: monitor, agent: agent, steadySeconds: steady)
+        load.stop()
+        if profile == nil { _ = agent.finish() }
+        try report(context, dir: dir, slo: slo, scale: scale, monitor: monitor, timeline: &timeline, profile: profile)
+        return outcome(timeline)
+    }
+
+    /// Runs the clock: scrape every 0.5 s, flip the fault after the steady phase, act on the alert.
+    private func drive(_ context: ScenarioContext, monitor: BurnRateMonitor, agent: Agent, steadySeconds: Double) throws -> (Timeline, Profile?) {
+        let start = ThreadClock.now()
+        var timeline = Timeline(faultAt: steadySeconds, exemplarTraceIDs: [], filteredSamples: 0)
+        let admin = HTTPClientConnection(port: port)
+        var faulted = false
+        while ThreadClock.now() - start < steadySeconds + 80 {
+            let now = ThreadClock.now() - start
+            try monitor.scrape(at: now)
+            if !faulted && now >= steadySeconds {
+                _ = try admin.send(method: "POST", path: "/admin/fault?share=0.4&factor=12")
+                timeline.faultAt = now
+                faulted = true
+            }
+            context.progress.update(String(format: "drill: t=%.0f s  burn(long)=%.1f  burn(short)=%.1f%@", now,
+                                           monitor.burnRate(windowSeconds: monitor.slo.alerts[0].longWindowSeconds),
+                                           monitor.burnRate(windowSeconds: monitor.slo.alerts[0].shortWindowSeconds), faulted ? "  fault ON" : ""))
+            if faulted, let alert = monitor.firingAlert() {
+                timeline.alertAt = ThreadClock.now() - start
+                timeline.alertSeverity = alert.severity
+                let profile = try nameHotFunction(agent: agent, since: now - timeline.faultAt, timeline: &timeline)
+                timeline.namedAt = ThreadClock.now() - start
+                return (timeline, profile)
+            }
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        return (timeline, nil)
+    }
+
+    /// Alert -> exemplars -> trace-filtered profile -> the hottest service function, by code.
+    private func nameHotFunction(agent: Agent, since seconds: Double, timeline: inout Timeline) throws -> Profile {
+        let response = try HTTPClientConnection(port: port).send(path: "/admin/slow?route=checkout&limit=20&window_s=\(max(1, seconds + 1))")
+        let slow = try JSONDecoder().decode([Exemplar].self, from: Data(response.body))
+        timeline.exemplarTraceIDs = slow.map(\.trace_id)
+        agent.requestStop()
+        guard let profile = agent.finish().profile(.cpu) else { throw LabError("failed to profile the drill: no CPU profile") }
+        let filtered = ProfileQueries.filter(profile, traceIDs: Set(timeline.exemplarTraceIDs))
+        timeline.filteredSamples = filtered.samples.count
+        if let hot = ProfileQueries.hottest(filtered, kinds: [.app]) {
+            timeline.namedFunction = hot.name
+            timeline.namedFunctionShare = hot.share
+        }
+        return filtered
+    }
+
+    private struct Exemplar: Decodable {
+        var trace_id: String
+    }
+
+    private func outcome(_ t: Timeline) -> ScenarioOutcome {
+        let named = t.namedFunction.map(ProfileQueries.shortName) ?? "nothing"
+        let alertToNamed = t.alertToNamedSeconds ?? .infinity
+        return ScenarioOutcome(scenario: name, headline: String(format: "fault -> alert %.1f s, alert -> named function %.2f s: %@ (%.0f%% of the slow traces' samples)",
+                                                                t.faultToAlertSeconds ?? -1, alertToNamed, named as NSString, (t.namedFunctionShare ?? 0) * 100), checks: [
+            .init("the burn-rate alert fired", t.alertAt != nil, t.alertSeverity ?? "no alert"),
+            .init("the drill names the planted hotspot", t.namedFunction?.contains(Self.plantedHotspot) ?? false, named),
+            .init("alert -> named function under 30 s (brief)", alertToNamed < 30, String(format: "%.2f s", alertToNamed)),
+        ])
+    }
+
+    private func report(_ context: ScenarioContext, dir: String, slo: SLODefinition, scale: Double, monitor: BurnRateMonitor,
+                        timeline: inout Timeline, profile: Profile?) throws {
+        try PrivateFile.writeJSON(timeline, to: "\(dir)/timeline.json")
+        if let profile {
+            try PrivateFile.write(SVGRenderer().render(profile: profile, title: "CPU of the \(timeline.exemplarTraceIDs.count) slowest checkouts"), to: "\(dir)/flamegraph.svg")
+            try PrivateFile.write(HTMLRenderer().render(profile: profile, title: "CPU of the slowest checkouts"), to: "\(dir)/flamegraph.html")
+        }
+        try PrivateFile.write(burnChart(monitor, timeline: timeline).svg(), to: "\(dir)/burn-rate.svg")
+        let alert = slo.alerts[0]
+        var report = MarkdownReport(title: "Drill: from a burning SLO to the hot function", machine: context.machine, command: context.command(for: name),
+                                    settings: [("SLO", "\(Int(slo.objective * 100))% of \(slo.route) under \(Int(slo.latencyThresholdSeconds * 1000)) ms (lab/slo/checkout.json)"),
+                                               ("Alert", "burn rate > \(alert.burnRate) over \(Int(alert.longWindowSeconds / 60)) min and \(Int(alert.shortWindowSeconds / 60)) min, scaled \(Int(scale)):1 to \(Int(alert.longWindowSeconds / scale)) s and \(String(format: "%.1f", alert.shortWindowSeconds / scale)) s"),
+                                               ("Agent", "continuous 99 Hz CPU profiling, unwind fp, trace ids on"),
+                                               ("Samples", "\(timeline.filteredSamples) CPU samples carry the alert's exemplar trace ids"),
+                                               ("Load", "open loop 25 checkout/s; fault: pricing basket x12 for 40% of checkouts")])
+        report.heading("Timeline")
+        report.table(header: ["step", "at (s)", "elapsed"], rows: [
+            ["fault switch flipped", String(format: "%.1f", timeline.faultAt), ""],
+            ["alert fires (\(timeline.alertSeverity ?? "none"))", timeline.alertAt.map { String(format: "%.1f", $0) } ?? "-", timeline.faultToAlertSeconds.map { String(format: "fault -> alert %.1f s", $0) } ?? "-"],
+            ["hot function named", timeline.namedAt.map { String(format: "%.2f", $0) } ?? "-", timeline.alertToNamedSeconds.map { String(format: "alert -> named %.2f s", $0) } ?? "-"],
+        ])
+        report.paragraph("Named by code from the trace-filtered profile: **`\(timeline.namedFunction.map(ProfileQueries.shortName) ?? "none")`** (\(String(format: "%.0f", (timeline.namedFunctionShare ?? 0) * 100))% of the slow traces' CPU samples, by leaf-most service frame). Exemplar trace ids: \(timeline.exemplarTraceIDs.prefix(5).map { "`\($0)`" }.joined(separator: ", "))\(timeline.exemplarTraceIDs.count > 5 ? ", ..." : "").")
+        report.image("burn rate", path: "burn-rate.svg")
+        report.image("trace-filtered flame graph", path: "flamegraph.svg")
+        report.paragraph("[Interactive flame graph](flamegraph.html)")
+        try PrivateFile.write(report.text, to: "\(dir)/report.md")
+    }
+
+    private func burnChart(_ monitor: BurnRateMonitor, timeline: Timeline) -> LineChart {
+        let alert = monitor.slo.alerts[0]
+        let history = BurnRateHistory(points: monitor.points, slo: monitor.slo, timeScale: monitor.timeScale)
+        return LineChart(title: "checkout SLO burn rate (fault at \(Int(timeline.faultAt)) s, alert at \(timeline.alertAt.map { String(format: "%.1f", $0) } ?? "-") s)",
+                         xLabel: "seconds", yLabel: "burn rate (x budget)", series: [
+            .init(label: "long window", color: "#d62728", points: history.series(windowSeconds: alert.longWindowSeconds)),
+            .init(label: "short window", color: "#ff7f0e", points: history.series(windowSeconds: alert.shortWindowSeconds)),
+            .init(label: "page at \(alert.burnRate)", color: "#555", dashed: true, points: [(0, alert.burnRate), (monitor.points.last?.seconds ?? 1, alert.burnRate)]),
+        ])
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// `polyglot` (also `lab symbolization`): how well each profiler names the frames of a Swift service
+/// with an embedded CPython worker, per class of frame: flamelab FP/DWARF/auto with and without the
+/// Python walker, against `perf record -g`, `perf record --call-graph dwarf` and bpftrace, all on the
+/// same workload at the same time.
+public struct PolyglotScenario: Scenario {
+    public let name: String
+    public let summary = "symbolization quality per class of frame: Swift vs Python, walker off/on, FP vs DWARF, vs perf and bpftrace"
+    /// The command that reproduces the evidence; nil uses `lab run <name>`.
+    private let reproduce: String?
+
+    /// `name` is the results folder (`polyglot`, or `symbolization` for `lab symbolization`).
+    public init(name: String = "polyglot", reproduce: String? = nil) {
+        self.name = name
+        self.reproduce = reproduce
+    }
+
+    /// Swift and Python routes together: checkout crosses everything, recommend is the Python worker.
+    static let mix = "checkout=1,recommend=2,price=1,tax=1"
+
+    public func run(_ context: ScenarioContext) throws -> ScenarioOutcome {
+        let dir = try context.directory(for: name)
+        let measurement = PolyglotMeasurement(seconds: context.pick(full: 40, quick: 10), hz: 99, port: 18300, connections: 3,
+                                              mix: try RouteMix.parse(Self.mix))
+        let run = try measurement.run(controller: context.controller, progress: context.progress)
+        context.progress.finish()
+        try PrivateFile.writeJSON(run.figures, to: "\(dir)/symbolization.json")
+        try PrivateFile.writeJSON(run.load.summaries, to: "\(dir)/load.json")
+        let command = reproduce ?? context.command(for: name)
+        try PrivateFile.write(PolyglotReport(run: run, measurement: measurement, machine: context.machine, command: command).markdown(),
+                              to: "\(dir)/report.md")
+        return outcome(run.figures)
+    }
+
+    private func outcome(_ figures: [PolyglotFigures]) -> ScenarioOutcome {
+        let measured = figures.filter { $0.error == nil }
+        let flamelab = measured.filter { $0.setup.hasPrefix("flamelab") }
+        let walker = flamelab.filter { $0.setup.hasSuffix("+py") }
+        let minWorker = walker.map(\.workerPythonNamedPercent).min() ?? 0
+        let minApp = flamelab.compactMap { $0.row(.app)?.namedPercent }.min() ?? 0
+        let failed = figures.filter { $0.error != nil || $0.samples == 0 }
+        let checks: [ScenarioOutcome.Check] = [
+            .init("every profiler recorded samples", failed.isEmpty,
+                  failed.isEmpty ? "\(figures.count) configurations" : failed.map { "\($0.setup): \($0.error ?? "no samples")" }.joined(separator: "; ")),
+            .init("Python frames named in >= 90% of the worker's samples with the walker", !walker.isEmpty && minWorker >= 90,
+                  walker.map { String(format: "%@ %.1f%% of %d", $0.setup, $0.workerPythonNamedPercent, $0.workerSamples) }.joined(separator: ", ")),
+            .init("Swift app frames >= 95% named (every flamelab mode)", !flamelab.isEmpty && minApp >= 95,
+                  flamelab.map { String(format: "%@ %.1f%%", $0.setup, $0.row(.app)?.namedPercent ?? 0) }.joined(separator: ", ")),
+        ]
+        return ScenarioOutcome(scenario: name, headline: PolyglotReport.headline(figures), checks: checks)
+    }
+}
