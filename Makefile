@@ -35,7 +35,8 @@ bpf: deps
 build: bpf
 	$(SWIFT) build -c $(CONFIG)
 
-test: build
+# `swift test` builds every product too (lab, flamelab-shop) before the tests that run them.
+test: bpf
 	$(SWIFT) test -c $(CONFIG)
 	$(BIN)/lab run all --quick
 

@@ -60,9 +60,19 @@ let package = Package(
             ],
             swiftSettings: swift5
         ),
+        /// `lab serve`: the drill's web UI (SLO status, alerts, trace-filtered flame graphs) over Hummingbird.
+        .target(
+            name: "LabServer",
+            dependencies: [
+                "Lab", "FlameGraph", "ProfileModel", "Agent", "Symbolize",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swift5
+        ),
         .executableTarget(
             name: "lab",
-            dependencies: ["Lab", "ProfileModel", "ProfileStore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Lab", "LabServer", "ProfileModel", "ProfileStore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swift5
         ),
 
@@ -100,6 +110,8 @@ let package = Package(
             swiftSettings: swift5
         ),
         .testTarget(name: "LabTests", dependencies: ["Lab"], swiftSettings: swift5),
+        /// Browser drill over `lab serve`: selenium + Debian chromium drive alert -> traces -> flame graph (needs root).
+        .testTarget(name: "LabServeTests", dependencies: ["lab"], exclude: ["Browser"], swiftSettings: swift5),
         /// The known program the Agent tests profile (a -> b -> c, a 200 ms block, a trace context).
         .executableTarget(name: "agent-testee", dependencies: ["CTraceContext"], path: "Tests/AgentTestee", swiftSettings: swift5),
         /// A minimal recorder over Agent: the process the SIGKILL test kills; measures the agent's own cost.

@@ -28,7 +28,13 @@ public final class Agent: @unchecked Sendable {
     private var exitedTargets: [Int32] = []
     /// Whole-system mode prepares new processes here, off the draining thread.
     private let preparation = DispatchQueue(label: "flamelab-agent-prepare-symbols", qos: .utility)
-    private let contextPreparation = DispatchQueue(label: "flamelab-agent-prepare-context", qos: .utility)
+    /// Up to 4 executables read at once: one huge binary must not hold back the small ones.
+    private let contextPreparation: OperationQueue = {
+        let queue = OperationQueue()
+        queue.name = "flamelab-agent-prepare-context"
+        queue.maxConcurrentOperationCount = 4
+        return queue
+    }()
     private var preparationCancelled = false
     private var pendingPython: [PythonProcessInfo] = []
     private let traceContextOffsets = TraceContextOffsetCache()
@@ -108,7 +114,7 @@ public final class Agent: @unchecked Sendable {
         // Detach first: the sampling window is the recording's, not the time spent finishing it.
         object?.detachAll()
         withLock { preparationCancelled = true }
-        contextPreparation.sync {}
+        contextPreparation.waitUntilAllOperationsAreFinished()
         preparation.sync {}
         takePendingPython()
         reader?.consume()
@@ -159,12 +165,13 @@ public final class Agent: @unchecked Sendable {
         var lastTick = 0.0
         let cpuAtStart = Self.cpuSeconds(Self.usageOfThread)
         while true {
-            // The BPF side sends no wakeups (BPF_RB_NO_WAKEUP): drain in batches every 100 ms.
-            usleep(100_000)
+            // The BPF side sends no wakeups (BPF_RB_NO_WAKEUP): drain in batches, often enough that
+            // the ring buffer (16 MiB by default) never fills at the configured rate.
+            usleep(drainIntervalMicroseconds)
             reader?.consume()
             takePendingPython()
             let now = ProcessInfo.processInfo.systemUptime
-            if now - lastTick >= 0.5 {
+            if now - lastTick >= 1 {
                 lastTick = now
                 checkTargets(now: now)
                 let counters = object?.counters() ?? []
@@ -198,6 +205,12 @@ public final class Agent: @unchecked Sendable {
         }
     }
 
+    /// 250 ms up to 1 kHz (~4 wakeups a second), 50 ms above: an FP sample is ~3.7 KiB, a DWARF one up
+    /// to ~20 KiB, and at 10 kHz on two CPUs even FP samples arrive at ~75 MB/s.
+    private var drainIntervalMicroseconds: UInt32 {
+        config.hz > 1000 || (config.unwind != .fp && config.hz > 250) ? 50_000 : 250_000
+    }
+
     // MARK: - setup
 
     private func bpfSettings() -> flamelab_settings {
@@ -225,10 +238,14 @@ public final class Agent: @unchecked Sendable {
         // Two queues: the trace-context offset is quick (one ELF file, cached per executable) and
         // makes the process's next samples carry ids; Python detection and snapshotting every ELF
         // file of the process can take seconds.
-        contextPreparation.async { [weak self] in
+        let context = BlockOperation { [weak self] in
             guard let self, self.shouldPrepare(pid, countIfGone: false) else { return }
             self.publishTraceContextOffset(pid)
         }
+        // Small executables first: a burst of huge compilers must not delay a service's trace ids.
+        var exe = stat()
+        if stat("/proc/\(pid)/exe", &exe) == 0, exe.st_size > 64 << 20 { context.queuePriority = .low }
+        contextPreparation.addOperation(context)
         preparation.async { [weak self] in
             guard let self, self.shouldPrepare(pid, countIfGone: true) else { return }
             // Python detection may read large ELF files: it waits here, not in front of the offsets.
@@ -275,7 +292,7 @@ public final class Agent: @unchecked Sendable {
                 note("\(error)")
             }
         case .unsupported(_, let message):
-            note("pid \(pid): \(message); native frames only")
+            note("pid \(pid): \(message)")
         case .failed(let message):
             if Preflight.isAlive(pid) { note("pid \(pid): \(message); native frames only") }
         case .notPython:

@@ -11,6 +11,7 @@ struct LabCommand: AsyncParsableCommand {
           lab service start --version v1        # start the demo shop service
           lab load --mode open --rate 200 --duration 20s
           lab run all                           # every scenario, evidence into results/
+          lab serve --port 8099                 # the drill's web UI
         """,
         subcommands: [
             ServiceCommand.self,
@@ -23,6 +24,7 @@ struct LabCommand: AsyncParsableCommand {
             DiffCommand.self,
             GateCommand.self,
             SymbolizationCommand.self,
+            ServeCommand.self,
         ]
     )
 }

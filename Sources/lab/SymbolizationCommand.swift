@@ -9,14 +9,14 @@ struct SymbolizationCommand: ParsableCommand {
         commandName: "symbolization",
         abstract: "Measure how well each profiler names Swift, runtime, glibc, libpython, Python and kernel frames (root).",
         discussion: """
-        Starts the shop service (v1, port 18300), drives checkout/recommend/price/tax, and profiles the same
-        workload at once with flamelab fp/dwarf/auto (Python walker off and on), perf record -g,
-        perf record --call-graph dwarf and bpftrace. Per class of frame: % named, % of stacks reaching a
-        root frame, [unknown] count. Same measurement as `lab run polyglot`, written to its own folder.
+        Starts the shop service (v1, port 18300), drives checkout/recommend/price/tax, and profiles the
+        same workload at once with flamelab fp/dwarf/auto (Python walker off and on), perf record -g,
+        perf record --call-graph dwarf and bpftrace. Per class of frame: % named, % of stacks reaching
+        a root frame, [unknown] count. The same measurement as `lab run polyglot`, in its own folder.
 
         Examples:
-          lab symbolization                      # ~2 min, writes results/symbolization/report.md
-          lab symbolization --quick              # ~1 min
+          lab symbolization                     # ~3 min, writes results/symbolization/report.md
+          lab symbolization --quick             # 10 s window, ~1.5 min
           lab symbolization --results /tmp/r    # writes /tmp/r/symbolization/
         """
     )

@@ -4,114 +4,116 @@ import ProfileModel
 import Symbolize
 import Testing
 
-/// Bad input and faults: each gets a clear `failed to ...` error or a counted outcome.
-@Suite(.serialized)
-struct AgentFaultTests {
-    @Test func nonexistentPidIsAClearError() throws {
-        guard AgentTestSupport.requireRoot() else { return }
-        let agent = Agent(config: AgentConfig(targets: .pids([999_999_9]), durationSeconds: 1))
-        #expect(throws: AgentError("failed to find process 9999999: no such process")) { try agent.start() }
-    }
-
-    @Test func invalidSettingsAreRejectedBeforeLoading() {
-        let tooFast = AgentConfig(targets: .all, hz: 20_000)
-        #expect(throws: AgentError("failed to configure the agent: --hz 20000 is outside 1...10000")) { try tooFast.validate() }
-        let noKind = AgentConfig(targets: .all, kinds: [])
-        #expect(throws: AgentError.self) { try noKind.validate() }
-        let badPid = AgentConfig(targets: .pids([0]))
-        #expect(throws: AgentError("failed to configure the agent: 0 is not a valid pid")) { try badPid.validate() }
-    }
-
-    @Test func unwritableOutputIsRefusedBeforeRecording() throws {
-        let sink = try FileProfileSink(path: "/nonexistent-dir/profile.folded")
-        #expect(throws: AgentError("failed to write /nonexistent-dir/profile.folded: directory /nonexistent-dir does not exist")) {
-            try sink.checkWritable()
+extension AgentBPFTests {
+    /// Bad input and faults: each gets a clear `failed to ...` error or a counted outcome.
+    @Suite(.serialized)
+    struct AgentFaultTests {
+        @Test func nonexistentPidIsAClearError() throws {
+            guard AgentTestSupport.requireRoot() else { return }
+            let agent = Agent(config: AgentConfig(targets: .pids([999_999_9]), durationSeconds: 1))
+            #expect(throws: AgentError("failed to find process 9999999: no such process")) { try agent.start() }
         }
-        #expect(throws: AgentError.self) { try FileProfileSink(path: "/tmp/profile.txt") }
-    }
 
-    @Test func outputFilesArePrivateAndSplitByKind() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("agent-sink-\(getpid())").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        var cpu = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 99))
-        cpu.add(stack: [Frame(name: "main"), Frame(name: "work")], value: 3)
-        var off = Profile(metadata: ProfileMetadata(kind: .offcpu))
-        off.add(stack: [Frame(name: "main"), Frame(name: "sleep")], value: 5_000)
-        let sink = try FileProfileSink(path: dir + "/run.folded")
-        try sink.write([cpu, off], stats: AgentRunStats())
-        #expect(try String(contentsOfFile: dir + "/run.cpu.folded", encoding: .utf8) == "main;work 3\n")
-        #expect(try String(contentsOfFile: dir + "/run.offcpu.folded", encoding: .utf8) == "main;sleep 5000\n")
-        let mode = try FileManager.default.attributesOfItem(atPath: dir + "/run.cpu.folded")[.posixPermissions] as? Int
-        #expect(mode == 0o600)
-    }
-
-    /// The offset the agent publishes to BPF equals the one the program measures at run time.
-    @Test func traceContextOffsetMatchesTheRunningProgram() throws {
-        let exe = try AgentTestSupport.product("agent-testee")
-        let process = Process()
-        let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: exe)
-        process.arguments = ["tp-offset"]
-        process.standardOutput = output
-        try process.run()
-        process.waitUntilExit()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let measured = try #require(Int64(text.trimmingCharacters(in: .whitespacesAndNewlines)))
-        #expect(try TraceContextLocator.threadPointerOffset(executablePath: exe) == measured)
-    }
-
-    /// kill -9 of a recording agent leaves no flamelab program attached (links are fd-based).
-    @Test func sigkillLeavesNoProbes() throws {
-        guard AgentTestSupport.requireRoot() else { return }
-        let testee = try Testee(["cpu", "30"])
-        try testee.waitUntilReady()
-        testee.go()
-        let recorder = Process()
-        let errors = Pipe()
-        recorder.executableURL = URL(fileURLWithPath: try AgentTestSupport.product("agent-record"))
-        recorder.arguments = ["--pid", "\(testee.pid)", "--kind", "cpu,offcpu", "--unwind", "auto", "--duration", "60"]
-        recorder.standardError = errors
-        try recorder.run()
-        // Wait until it says it attached.
-        var seen = ""
-        while !seen.contains("attached") {
-            let chunk = errors.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen += String(decoding: chunk, as: UTF8.self)
+        @Test func invalidSettingsAreRejectedBeforeLoading() {
+            let tooFast = AgentConfig(targets: .all, hz: 20_000)
+            #expect(throws: AgentError("failed to configure the agent: --hz 20000 is outside 1...10000")) { try tooFast.validate() }
+            let noKind = AgentConfig(targets: .all, kinds: [])
+            #expect(throws: AgentError.self) { try noKind.validate() }
+            let badPid = AgentConfig(targets: .pids([0]))
+            #expect(throws: AgentError("failed to configure the agent: 0 is not a valid pid")) { try badPid.validate() }
         }
-        #expect(seen.contains("attached"), "agent-record did not attach: \(seen)")
-        #expect(Self.flamelabPrograms().count >= 2, "expected the sampler and the switch program while recording")
-        kill(recorder.processIdentifier, SIGKILL)
-        recorder.waitUntilExit()
-        // The kernel releases the links as the fds close; give it a moment.
-        var left = Self.flamelabPrograms()
-        for _ in 0..<50 where !left.isEmpty {
-            usleep(100_000)
-            left = Self.flamelabPrograms()
+
+        @Test func unwritableOutputIsRefusedBeforeRecording() throws {
+            let sink = try FileProfileSink(path: "/nonexistent-dir/profile.folded")
+            #expect(throws: AgentError("failed to write /nonexistent-dir/profile.folded: directory /nonexistent-dir does not exist")) {
+                try sink.checkWritable()
+            }
+            #expect(throws: AgentError.self) { try FileProfileSink(path: "/tmp/profile.txt") }
         }
-        #expect(left.isEmpty, "programs left after SIGKILL: \(left)")
-        #expect(Self.flamelabLinks().isEmpty)
-    }
 
-    static func bpftool(_ arguments: [String]) -> String {
-        let process = Process()
-        let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/bpftool")
-        process.arguments = arguments
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return "" }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
+        @Test func outputFilesArePrivateAndSplitByKind() throws {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("agent-sink-\(getpid())").path
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            var cpu = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 99))
+            cpu.add(stack: [Frame(name: "main"), Frame(name: "work")], value: 3)
+            var off = Profile(metadata: ProfileMetadata(kind: .offcpu))
+            off.add(stack: [Frame(name: "main"), Frame(name: "sleep")], value: 5_000)
+            let sink = try FileProfileSink(path: dir + "/run.folded")
+            try sink.write([cpu, off], stats: AgentRunStats())
+            #expect(try String(contentsOfFile: dir + "/run.cpu.folded", encoding: .utf8) == "main;work 3\n")
+            #expect(try String(contentsOfFile: dir + "/run.offcpu.folded", encoding: .utf8) == "main;sleep 5000\n")
+            let mode = try FileManager.default.attributesOfItem(atPath: dir + "/run.cpu.folded")[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+        }
 
-    static func flamelabPrograms() -> [String] {
-        bpftool(["prog", "show"]).split(separator: "\n").filter { $0.contains("flamelab_") }.map(String.init)
-    }
+        /// The offset the agent publishes to BPF equals the one the program measures at run time.
+        @Test func traceContextOffsetMatchesTheRunningProgram() throws {
+            let exe = try AgentTestSupport.product("agent-testee")
+            let process = Process()
+            let output = Pipe()
+            process.executableURL = URL(fileURLWithPath: exe)
+            process.arguments = ["tp-offset"]
+            process.standardOutput = output
+            try process.run()
+            process.waitUntilExit()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let measured = try #require(Int64(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+            #expect(try TraceContextLocator.threadPointerOffset(executablePath: exe) == measured)
+        }
 
-    static func flamelabLinks() -> [String] {
-        bpftool(["link", "show"]).split(separator: "\n").filter { $0.contains("flamelab_") }.map(String.init)
+        /// kill -9 of a recording agent leaves no flamelab program attached (links are fd-based).
+        @Test func sigkillLeavesNoProbes() throws {
+            guard AgentTestSupport.requireRoot() else { return }
+            let testee = try Testee(["cpu", "30"])
+            try testee.waitUntilReady()
+            testee.go()
+            let recorder = Process()
+            let errors = Pipe()
+            recorder.executableURL = URL(fileURLWithPath: try AgentTestSupport.product("agent-record"))
+            recorder.arguments = ["--pid", "\(testee.pid)", "--kind", "cpu,offcpu", "--unwind", "auto", "--duration", "60"]
+            recorder.standardError = errors
+            try recorder.run()
+            // Wait until it says it attached.
+            var seen = ""
+            while !seen.contains("attached") {
+                let chunk = errors.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                seen += String(decoding: chunk, as: UTF8.self)
+            }
+            #expect(seen.contains("attached"), "agent-record did not attach: \(seen)")
+            #expect(Self.flamelabPrograms().count >= 2, "expected the sampler and the switch program while recording")
+            kill(recorder.processIdentifier, SIGKILL)
+            recorder.waitUntilExit()
+            // The kernel releases the links as the fds close; give it a moment.
+            var left = Self.flamelabPrograms()
+            for _ in 0..<50 where !left.isEmpty {
+                usleep(100_000)
+                left = Self.flamelabPrograms()
+            }
+            #expect(left.isEmpty, "programs left after SIGKILL: \(left)")
+            #expect(Self.flamelabLinks().isEmpty)
+        }
+
+        static func bpftool(_ arguments: [String]) -> String {
+            let process = Process()
+            let output = Pipe()
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/bpftool")
+            process.arguments = arguments
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            guard (try? process.run()) != nil else { return "" }
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+
+        static func flamelabPrograms() -> [String] {
+            bpftool(["prog", "show"]).split(separator: "\n").filter { $0.contains("flamelab_") }.map(String.init)
+        }
+
+        static func flamelabLinks() -> [String] {
+            bpftool(["link", "show"]).split(separator: "\n").filter { $0.contains("flamelab_") }.map(String.init)
+        }
     }
 }

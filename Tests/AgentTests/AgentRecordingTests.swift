@@ -3,90 +3,92 @@ import Foundation
 import ProfileModel
 import Testing
 
-/// Real BPF against the known program agent-testee (root; see AgentTestSupport.requireRoot).
-@Suite(.serialized)
-struct AgentRecordingTests {
-    static let traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
-    static let spanID = "00f067aa0ba902b7"
+extension AgentBPFTests {
+    /// Real BPF against the known program agent-testee (root; see AgentTestSupport.requireRoot).
+    @Suite(.serialized)
+    struct AgentRecordingTests {
+        static let traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+        static let spanID = "00f067aa0ba902b7"
 
-    /// True when `names` contains frames starting with each prefix, in that order (root first).
-    static func containsInOrder(_ names: [String], _ prefixes: [String]) -> Bool {
-        var next = 0
-        for name in names where next < prefixes.count && name.hasPrefix(prefixes[next]) { next += 1 }
-        return next == prefixes.count
-    }
-
-    static func record(_ testee: Testee, kinds: Set<ProfileKind>, unwind: UnwindMode, duration: Double = 20) throws -> AgentRecording {
-        let agent = Agent(config: AgentConfig(targets: .pids([testee.pid]), hz: 99, kinds: kinds, unwind: unwind, durationSeconds: duration))
-        agent.progress = .never
-        try agent.start()
-        testee.go()
-        // The run ends when the testee exits (every target gone) or at `duration`.
-        let recording = agent.finish()
-        testee.waitForExit()
-        return recording
-    }
-
-    @Test("CPU: >= 95% of the samples hold a -> b -> c and the trace id", arguments: [UnwindMode.fp, .dwarf, .auto])
-    func cpuChainAndTraceID(unwind: UnwindMode) throws {
-        guard AgentTestSupport.requireRoot() else { return }
-        let testee = try Testee(["cpu", "3"])
-        try testee.waitUntilReady()
-        let recording = try Self.record(testee, kinds: [.cpu], unwind: unwind)
-        let profile = try #require(recording.profile(.cpu))
-        let samples = profile.samples.filter { $0.labels.pid == testee.pid }
-        #expect(samples.count >= 30, "expected up to 300 samples in 3 s at 99 Hz (fewer when the CPU is shared): \(recording.stats.summary)")
-        let chain = ["agent_testee.a(", "agent_testee.b(", "agent_testee.c("]
-        let withChain = samples.filter { Self.containsInOrder(profile.frames(ofStack: $0.stackID).map(\.name), chain) }
-        #expect(Double(withChain.count) >= 0.95 * Double(samples.count), "a -> b -> c in \(withChain.count) of \(samples.count) samples")
-        let traced = samples.filter { $0.labels.traceID == Self.traceID && $0.labels.spanID == Self.spanID }
-        #expect(Double(traced.count) >= 0.95 * Double(samples.count), "trace id on \(traced.count) of \(samples.count) samples")
-        #expect(profile.metadata.unwindMode == unwind.rawValue)
-        #expect(recording.stats.exitedTargets == [testee.pid])
-        if withChain.count < samples.count {
-            let other = samples.first { !Self.containsInOrder(profile.frames(ofStack: $0.stackID).map(\.name), chain) }!
-            print("a sample without the chain: \(profile.frames(ofStack: other.stackID).map(\.name).joined(separator: ";"))")
+        /// True when `names` contains frames starting with each prefix, in that order (root first).
+        static func containsInOrder(_ names: [String], _ prefixes: [String]) -> Bool {
+            var next = 0
+            for name in names where next < prefixes.count && name.hasPrefix(prefixes[next]) { next += 1 }
+            return next == prefixes.count
         }
-    }
 
-    /// DWARF and auto only: the thread sleeps in glibc's clock_nanosleep, which has no frame pointer,
-    /// so a frame-pointer walk skips its caller (see `offCPUWithFramePointersLosesTheCaller`).
-    @Test("Off-CPU: >= 95% of 3 x 200 ms attributed to blockTwoHundredMilliseconds, with the trace id", arguments: [UnwindMode.dwarf, .auto])
-    func offCPUBlockedTime(unwind: UnwindMode) throws {
-        guard AgentTestSupport.requireRoot() else { return }
-        let blocks = 3
-        let testee = try Testee(["block", "\(blocks)"])
-        try testee.waitUntilReady()
-        let recording = try Self.record(testee, kinds: [.offcpu], unwind: unwind)
-        let profile = try #require(recording.profile(.offcpu))
-        let expected = Double(blocks) * 200e6
-        let inFunction = profile.samples.filter { sample in
-            profile.frames(ofStack: sample.stackID).contains { $0.name.hasPrefix("agent_testee.blockTwoHundredMilliseconds(") }
+        static func record(_ testee: Testee, kinds: Set<ProfileKind>, unwind: UnwindMode, duration: Double = 20) throws -> AgentRecording {
+            let agent = Agent(config: AgentConfig(targets: .pids([testee.pid]), hz: 99, kinds: kinds, unwind: unwind, durationSeconds: duration))
+            agent.progress = .never
+            try agent.start()
+            testee.go()
+            // The run ends when the testee exits (every target gone) or at `duration`.
+            let recording = agent.finish()
+            testee.waitForExit()
+            return recording
         }
-        let attributed = Double(inFunction.reduce(0) { $0 + $1.value })
-        #expect(attributed >= 0.95 * expected, "attributed \(attributed / 1e6) ms of \(expected / 1e6) ms: \(recording.stats.summary)")
-        #expect(attributed <= 1.10 * expected, "attributed \(attributed / 1e6) ms, more than was blocked")
-        let tracedValue = inFunction.filter { $0.labels.traceID == Self.traceID }.reduce(0) { $0 + $1.value }
-        #expect(Double(tracedValue) >= 0.95 * attributed, "trace id on \(Double(tracedValue) / 1e6) ms of \(attributed / 1e6) ms")
-        #expect(recording.stats.schedSwitchHook == "tp_btf")
-    }
 
-    /// The FP limitation, measured rather than hidden: the blocked time is all there, but the walk
-    /// from frameless clock_nanosleep lands on the caller's caller.
-    @Test func offCPUWithFramePointersLosesTheCaller() throws {
-        guard AgentTestSupport.requireRoot() else { return }
-        let testee = try Testee(["block", "2"])
-        try testee.waitUntilReady()
-        let recording = try Self.record(testee, kinds: [.offcpu], unwind: .fp)
-        let profile = try #require(recording.profile(.offcpu))
-        let stacks = profile.samples.map { profile.frames(ofStack: $0.stackID).map(\.name) }
-        let inCaller = zip(profile.samples, stacks).filter { _, names in
-            names.contains { $0.hasPrefix("agent_testee.blockRepeatedly(") } && names.contains { $0.hasPrefix("clock_nanosleep") }
+        @Test("CPU: >= 95% of the samples hold a -> b -> c and the trace id", arguments: [UnwindMode.fp, .dwarf, .auto])
+        func cpuChainAndTraceID(unwind: UnwindMode) throws {
+            guard AgentTestSupport.requireRoot() else { return }
+            let testee = try Testee(["cpu", "3"])
+            try testee.waitUntilReady()
+            let recording = try Self.record(testee, kinds: [.cpu], unwind: unwind)
+            let profile = try #require(recording.profile(.cpu))
+            let samples = profile.samples.filter { $0.labels.pid == testee.pid }
+            #expect(samples.count >= 30, "expected up to 300 samples in 3 s at 99 Hz (fewer when the CPU is shared): \(recording.stats.summary)")
+            let chain = ["agent_testee.a(", "agent_testee.b(", "agent_testee.c("]
+            let withChain = samples.filter { Self.containsInOrder(profile.frames(ofStack: $0.stackID).map(\.name), chain) }
+            #expect(Double(withChain.count) >= 0.95 * Double(samples.count), "a -> b -> c in \(withChain.count) of \(samples.count) samples")
+            let traced = samples.filter { $0.labels.traceID == Self.traceID && $0.labels.spanID == Self.spanID }
+            #expect(Double(traced.count) >= 0.95 * Double(samples.count), "trace id on \(traced.count) of \(samples.count) samples")
+            #expect(profile.metadata.unwindMode == unwind.rawValue)
+            #expect(recording.stats.exitedTargets == [testee.pid])
+            if withChain.count < samples.count {
+                let other = samples.first { !Self.containsInOrder(profile.frames(ofStack: $0.stackID).map(\.name), chain) }!
+                print("a sample without the chain: \(profile.frames(ofStack: other.stackID).map(\.name).joined(separator: ";"))")
+            }
         }
-        let value = Double(inCaller.reduce(0) { $0 + $1.0.value })
-        #expect(value >= 0.95 * 400e6, "blocked time under blockRepeatedly: \(value / 1e6) ms of 400 ms; stacks: \(stacks.map { $0.joined(separator: ";") })")
-        #expect(!stacks.joined().contains { $0.hasPrefix("agent_testee.blockTwoHundredMilliseconds(") })
-        // The probe's own frames are not part of the blocked thread's kernel stack.
-        #expect(!stacks.joined().contains { $0.hasPrefix("bpf_trace_run") })
+
+        /// DWARF and auto only: the thread sleeps in glibc's clock_nanosleep, which has no frame pointer,
+        /// so a frame-pointer walk skips its caller (see `offCPUWithFramePointersLosesTheCaller`).
+        @Test("Off-CPU: >= 95% of 3 x 200 ms attributed to blockTwoHundredMilliseconds, with the trace id", arguments: [UnwindMode.dwarf, .auto])
+        func offCPUBlockedTime(unwind: UnwindMode) throws {
+            guard AgentTestSupport.requireRoot() else { return }
+            let blocks = 3
+            let testee = try Testee(["block", "\(blocks)"])
+            try testee.waitUntilReady()
+            let recording = try Self.record(testee, kinds: [.offcpu], unwind: unwind)
+            let profile = try #require(recording.profile(.offcpu))
+            let expected = Double(blocks) * 200e6
+            let inFunction = profile.samples.filter { sample in
+                profile.frames(ofStack: sample.stackID).contains { $0.name.hasPrefix("agent_testee.blockTwoHundredMilliseconds(") }
+            }
+            let attributed = Double(inFunction.reduce(0) { $0 + $1.value })
+            #expect(attributed >= 0.95 * expected, "attributed \(attributed / 1e6) ms of \(expected / 1e6) ms: \(recording.stats.summary)")
+            #expect(attributed <= 1.10 * expected, "attributed \(attributed / 1e6) ms, more than was blocked")
+            let tracedValue = inFunction.filter { $0.labels.traceID == Self.traceID }.reduce(0) { $0 + $1.value }
+            #expect(Double(tracedValue) >= 0.95 * attributed, "trace id on \(Double(tracedValue) / 1e6) ms of \(attributed / 1e6) ms")
+            #expect(recording.stats.schedSwitchHook == "tp_btf")
+        }
+
+        /// The FP limitation, measured rather than hidden: the blocked time is all there, but the walk
+        /// from frameless clock_nanosleep lands on the caller's caller.
+        @Test func offCPUWithFramePointersLosesTheCaller() throws {
+            guard AgentTestSupport.requireRoot() else { return }
+            let testee = try Testee(["block", "2"])
+            try testee.waitUntilReady()
+            let recording = try Self.record(testee, kinds: [.offcpu], unwind: .fp)
+            let profile = try #require(recording.profile(.offcpu))
+            let stacks = profile.samples.map { profile.frames(ofStack: $0.stackID).map(\.name) }
+            let inCaller = zip(profile.samples, stacks).filter { _, names in
+                names.contains { $0.hasPrefix("agent_testee.blockRepeatedly(") } && names.contains { $0.hasPrefix("clock_nanosleep") }
+            }
+            let value = Double(inCaller.reduce(0) { $0 + $1.0.value })
+            #expect(value >= 0.95 * 400e6, "blocked time under blockRepeatedly: \(value / 1e6) ms of 400 ms; stacks: \(stacks.map { $0.joined(separator: ";") })")
+            #expect(!stacks.joined().contains { $0.hasPrefix("agent_testee.blockTwoHundredMilliseconds(") })
+            // The probe's own frames are not part of the blocked thread's kernel stack.
+            #expect(!stacks.joined().contains { $0.hasPrefix("bpf_trace_run") })
+        }
     }
 }

@@ -20,7 +20,7 @@ public struct CPUWallMeasurement: Sendable {
     public var secondsPerRoute: Double
     public var connections: Int
 
-    public init(secondsPerRoute: Double = 5, connections: Int = 2) {
+    public init(secondsPerRoute: Double = 5, connections: Int = 1) {
         self.secondsPerRoute = secondsPerRoute
         self.connections = connections
     }

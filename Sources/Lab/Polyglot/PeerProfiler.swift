@@ -8,8 +8,10 @@ public final class PeerProfiler: @unchecked Sendable {
     private let hz: Int
     private let seconds: Double
     private let workDirectory: String
-    private var process: Process?
+    private var process: ChildProcess?
     private var startError: String?
+    /// Set when the tool had to be stopped with SIGINT (it then exits non-zero after writing its data).
+    private var interrupted = false
 
     public init(setup: ProfilerSetup, pid: Int32, hz: Int, seconds: Double, workDirectory: String) {
         self.setup = setup
@@ -27,37 +29,51 @@ public final class PeerProfiler: @unchecked Sendable {
             return
         }
         do {
-            process = try PeerProfiler.launch(executable, arguments, output: "\(workDirectory)/\(fileStem).log")
+            process = try ChildProcess(executable, arguments, output: "\(workDirectory)/\(fileStem).log")
         } catch {
             startError = "failed to start \(tool): \(error)"
         }
     }
 
-    /// Waits for the tool to end and parses what it recorded. Throws `LabError` with the tool's log tail.
-    public func collect(executablePath: String) throws -> StackSamples {
+    /// Waits for the tool to end its recording (the load must run until then). Throws `LabError`.
+    public func awaitRecording() throws {
         if let startError { throw LabError(startError) }
         guard let process else { throw LabError("failed to collect \(setup.label): it was never started") }
-        let deadline = Date().addingTimeInterval(seconds + 60)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-        if process.isRunning {
-            process.interrupt()
-            throw LabError("failed to collect \(setup.label): still running \(Int(seconds + 60)) s after start")
+        // Both tools end on their own after `seconds`; SIGINT makes a late one write what it has and stop.
+        // bpftrace compiles and attaches first, then resolves every stack's symbols when it prints.
+        if !process.wait(seconds: seconds + (setup == .bpftrace ? 60 : 30)) {
+            interrupted = true
+            process.signal(SIGINT)
+            if !process.wait(seconds: 15) {
+                process.signal(SIGKILL)
+                _ = process.wait(seconds: 5)
+                throw LabError("failed to collect \(setup.label): still running \(Int(seconds + 45)) s after start")
+            }
         }
-        guard process.terminationStatus == 0 else {
-            throw LabError("failed to record with \(setup.label): exit status \(process.terminationStatus): \(logTail())")
+        guard process.exitStatus == 0 || interrupted else {
+            throw LabError("failed to record with \(setup.label): exit status \(process.exitStatus ?? -1): \(logTail())")
         }
+    }
+
+    /// Waits for the tool to end and parses what it recorded. Throws `LabError` with the tool's log tail.
+    public func collect(executablePath: String) throws -> StackSamples {
+        try awaitRecording()
         switch setup {
         case .bpftrace:
             let text = try PeerProfiler.read("\(workDirectory)/\(fileStem).txt")
-            return PeerStackParser.bpftraceMap(text, executablePath: executablePath)
+            let samples = PeerStackParser.bpftraceMap(text, executablePath: executablePath)
+            guard samples.sampleCount > 0 else {
+                throw LabError("failed to collect bpftrace: no stacks printed\(interrupted ? " (still busy \(Int(seconds + 60)) s after its window, stopped with SIGINT)" : ""): \(logTail())")
+            }
+            return samples
         default:
             let scriptPath = "\(workDirectory)/\(fileStem).script"
             let perf = PeerProfiler.findExecutable("perf") ?? "/usr/bin/perf"
-            let script = try PeerProfiler.launch(perf, ["script", "-i", "\(workDirectory)/\(fileStem).data", "-F", "tid,ip,sym,dso", "--no-inline"],
-                                                 output: scriptPath, errors: "\(workDirectory)/\(fileStem).script.log")
-            script.waitUntilExit()
-            guard script.terminationStatus == 0 else {
-                throw LabError("failed to run perf script for \(setup.label): exit status \(script.terminationStatus)")
+            let script = try ChildProcess(perf, ["script", "-i", "\(workDirectory)/\(fileStem).data", "-F", "tid,ip,sym,dso", "--no-inline"], output: scriptPath,
+                                          errors: "\(workDirectory)/\(fileStem).script.log")
+            guard script.wait(seconds: 300), script.exitStatus == 0 else {
+                script.signal(SIGKILL)
+                throw LabError("failed to run perf script for \(setup.label): exit status \(script.exitStatus.map(String.init) ?? "none after 300 s")")
             }
             return PeerStackParser.perfScript(try PeerProfiler.read(scriptPath), executablePath: executablePath)
         }
@@ -89,24 +105,6 @@ public final class PeerProfiler: @unchecked Sendable {
     private func logTail() -> String {
         let text = (try? PeerProfiler.read("\(workDirectory)/\(fileStem).log")) ?? ""
         return text.split(separator: "\n").suffix(3).joined(separator: " / ")
-    }
-
-    static func launch(_ executable: String, _ arguments: [String], output: String, errors: String? = nil) throws -> Process {
-        _ = FileManager.default.createFile(atPath: output, contents: nil, attributes: [.posixPermissions: 0o600])
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        process.standardOutput = out
-        if let errors {
-            _ = FileManager.default.createFile(atPath: errors, contents: nil, attributes: [.posixPermissions: 0o600])
-            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
-        } else {
-            process.standardError = out
-        }
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
     }
 
     static func read(_ path: String) throws -> String {

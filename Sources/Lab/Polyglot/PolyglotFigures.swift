@@ -26,6 +26,10 @@ public struct PolyglotFigures: Codable, Sendable {
     public var workerSamples: Int = 0
     /// Of which carry at least one named Python frame.
     public var workerSamplesWithPythonNames: Int = 0
+    /// Samples running Python code (a Python frame or `_PyEval_EvalFrameDefault` on the stack).
+    public var evalLoopSamples: Int = 0
+    /// Of which carry at least one named Python frame.
+    public var evalLoopSamplesWithPythonNames: Int = 0
     /// Samples through each of the worker's Python functions.
     public var pythonFunctionSamples: [String: Int] = [:]
     /// Agent-only notes (unwinder counts, drops).
@@ -61,12 +65,19 @@ public struct PolyglotFigures: Codable, Sendable {
         }
         workerSamples = stacks.workerSamples
         workerSamplesWithPythonNames = stacks.workerSamplesWithPythonNames
+        evalLoopSamples = stacks.evalLoopSamples
+        evalLoopSamplesWithPythonNames = stacks.evalLoopSamplesWithPythonNames
         for name in Self.pythonFunctions { pythonFunctionSamples[name] = stacks.samples(containing: name) }
     }
 
     /// The row of `kind`, if measured.
     public func row(_ kind: FrameKind) -> ClassRow? {
         classes.first { $0.frameClass == kind.rawValue }
+    }
+
+    /// % of the eval-loop samples with a named Python frame.
+    public var evalLoopPythonNamedPercent: Double {
+        evalLoopSamples == 0 ? 0 : Double(evalLoopSamplesWithPythonNames) * 100 / Double(evalLoopSamples)
     }
 
     /// % of the worker's samples with a named Python frame.

@@ -31,9 +31,10 @@ public struct PolyglotMeasurement: Sendable {
         self.setups = setups
     }
 
-    /// The seconds of load before and after the profiling window (start-up of the profilers, warm-up).
+    /// Seconds of load before the profilers start (warm-up).
     static let warmUpSeconds = 1.5
-    static let tailSeconds = 4.0
+    /// An upper bound on the agents' start-up; the load is stopped as soon as every profiler is done.
+    static let agentStartLimitSeconds = 120.0
 
     public func run(controller: ServiceController, progress: ProgressLine) throws -> Run {
         let service = try controller.start(version: "v1", port: port)
@@ -45,7 +46,7 @@ public struct PolyglotMeasurement: Sendable {
         let loadDone = DispatchSemaphore(value: 0)
         let loadBox = LoadBox()
         let generator = LoadGenerator(options: LoadOptions(mode: .closed(connections: connections),
-                                                           durationSeconds: Self.warmUpSeconds + seconds + Self.tailSeconds, mix: mix, port: port, version: "v1"))
+                                                           durationSeconds: Self.warmUpSeconds + Self.agentStartLimitSeconds + seconds + 60, mix: mix, port: port, version: "v1"))
         Thread.detachNewThread {
             loadBox.result = generator.run { elapsed, done, errors in
                 progress.update(String(format: "polyglot: %.0f s, %d requests, %d errors", elapsed, done, errors))
@@ -54,12 +55,20 @@ public struct PolyglotMeasurement: Sendable {
         }
         Thread.sleep(forTimeInterval: Self.warmUpSeconds)
 
-        let peers = setups.filter { !$0.isFlamelab }.map { PeerProfiler(setup: $0, pid: service.pid, hz: hz, seconds: seconds, workDirectory: work) }
-        peers.forEach { $0.start() }
+        // Agents load their programs and symbols one after the other (seconds each), so their samples
+        // are cut to the common window that opens once all are attached, when the peers start too.
+        progress.update("polyglot: starting the flamelab agents")
         let agents = try startAgents(pid: service.pid)
+        let peers = setups.filter { !$0.isFlamelab }.map { PeerProfiler(setup: $0, pid: service.pid, hz: hz, seconds: seconds, workDirectory: work) }
+        let windowStart = Self.monotonicNs()
+        peers.forEach { $0.start() }
         Thread.sleep(forTimeInterval: seconds)
+        let window = windowStart...Self.monotonicNs()
         agents.forEach { $0.agent?.requestStop() }
-        let recordings = Self.finishAll(agents)
+        let recordings = Self.finishAll(agents, window: window)
+        progress.update("polyglot: waiting for perf and bpftrace to end")
+        for peer in peers { try? peer.awaitRecording() }  // errors come back from collect below
+        generator.stop()
         loadDone.wait()
 
         var figures: [PolyglotFigures] = []
@@ -112,7 +121,7 @@ public struct PolyglotMeasurement: Sendable {
 
     /// Finishes every agent at once (each detaches in `finish`, so finishing them in turn would stretch
     /// the later ones' windows) and turns their CPU profiles into stacks.
-    private static func finishAll(_ agents: [StartedAgent]) -> [ProfilerSetup: Result<(StackSamples, [String]), Error>] {
+    private static func finishAll(_ agents: [StartedAgent], window: ClosedRange<UInt64>) -> [ProfilerSetup: Result<(StackSamples, [String]), Error>] {
         let box = ResultBox()
         DispatchQueue.concurrentPerform(iterations: agents.count) { index in
             let started = agents[index]
@@ -120,7 +129,7 @@ public struct PolyglotMeasurement: Sendable {
             if let agent = started.agent {
                 let recording = agent.finish()
                 if let profile = recording.profile(.cpu) {
-                    result = .success((StackSamples(profile: profile), agentNotes(recording.stats)))
+                    result = .success((StackSamples(profile: profile, window: window), agentNotes(recording.stats)))
                 } else {
                     result = .failure(LabError("failed to record \(started.setup.label): no CPU profile"))
                 }
@@ -137,6 +146,13 @@ public struct PolyglotMeasurement: Sendable {
                      "drops \(stats.totalDrops), stack-copy failures \(stats.stackCopyFailures), samples with Python frames \(stats.samplesWithPythonFrames)"]
         notes += stats.notes
         return notes
+    }
+
+    /// CLOCK_MONOTONIC in ns: the clock of `bpf_ktime_get_ns`, which stamps the agent's samples.
+    static func monotonicNs() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 
     static func makeWorkDirectory() throws -> String {

@@ -17,7 +17,8 @@ public struct PolyglotReport {
         self.command = command
     }
 
-    private var measured: [PolyglotFigures] { run.figures.filter { $0.error == nil } }
+    /// Configurations that produced samples (a failed or empty one is listed, never quoted).
+    private var measured: [PolyglotFigures] { run.figures.filter { $0.error == nil && $0.samples > 0 } }
 
     private func figures(_ setup: ProfilerSetup) -> PolyglotFigures? {
         measured.first { $0.setup == setup.label }
@@ -47,15 +48,17 @@ public struct PolyglotReport {
 
     private func overview(_ report: inout MarkdownReport) {
         report.heading("Per configuration")
-        report.table(header: ["configuration", "samples", "user stacks reaching a root frame", "worker samples", "with a named Python frame", "[unknown] frames", "unnamed frames (all)"],
+        report.table(header: ["configuration", "samples", "user stacks reaching a root frame", "worker samples", "with a named Python frame",
+                              "eval-loop samples", "with a named Python frame", "[unknown] frames", "unnamed frames (all)"],
                      rows: run.figures.map { f in
-                         guard f.error == nil else { return [f.setup, "failed: \(f.error ?? "")", "", "", "", "", ""] }
+                         guard f.error == nil, f.samples > 0 else { return [f.setup, f.error.map { "failed: \($0)" } ?? "no samples", "", "", "", "", "", "", ""] }
                          let unknown = f.classes.reduce(0) { $0 + $1.unknownFrames }
                          let unnamed = f.classes.reduce(0) { $0 + $1.frames - $1.namedFrames }
                          return [f.setup, "\(f.samples)", Self.pct(f.userStacksReachingRootPercent), "\(f.workerSamples)",
-                                 Self.pct(f.workerPythonNamedPercent), "\(unknown)", "\(unnamed)"]
+                                 Self.pct(f.workerPythonNamedPercent), "\(f.evalLoopSamples)", Self.pct(f.evalLoopPythonNamedPercent),
+                                 "\(unknown)", "\(unnamed)"]
                      })
-        report.paragraph("Root frames: `_start`, `__libc_start_call_main`, `__libc_start_main`, `start_thread`, `clone3`, `clone`. A worker sample is one whose stack holds a libpython or Python frame. Commands: " +
+        report.paragraph("Root frames: `_start`, `__libc_start_call_main`, `__libc_start_main`, `start_thread`, `clone3`, `clone`. A worker sample is one whose stack holds a libpython or Python frame (the embedded interpreter on CPU, including GIL hand-offs and calls into it); an eval-loop sample is one that runs Python code (a Python frame or `_PyEval_EvalFrameDefault` on the stack; with frame pointers the eval frame is often lost). Per-configuration folded stacks are in `stacks/`. Commands: " +
                          run.figures.map { "`\($0.command)`" }.joined(separator: "; ") + ".")
     }
 
@@ -156,14 +159,14 @@ public struct PolyglotReport {
 
     /// The index line: the walker's effect, Swift's naming, and root reach FP against DWARF.
     public static func headline(_ figures: [PolyglotFigures]) -> String {
-        let measured = figures.filter { $0.error == nil }
+        let measured = figures.filter { $0.error == nil && $0.samples > 0 }
         func find(_ setup: ProfilerSetup) -> PolyglotFigures? { measured.first { $0.setup == setup.label } }
         guard let on = find(.flamelab(unwind: .dwarf, python: .auto)) ?? find(.flamelab(unwind: .fp, python: .auto)) else {
             return "no flamelab configuration with the Python walker recorded"
         }
         var parts = [String(format: "worker samples naming their Python function: %@ with the walker (%@)", pct(on.workerPythonNamedPercent) as NSString, on.setup as NSString)]
         let peers = [find(.perfFramePointer), find(.perfDwarf), find(.bpftrace)].compactMap { $0 }
-        if !peers.isEmpty { parts.append("perf/bpftrace " + peers.map { pct($0.workerPythonNamedPercent) }.joined(separator: "/")) }
+        if !peers.isEmpty { parts.append(peers.map { "\($0.setup) \(pct($0.workerPythonNamedPercent))" }.joined(separator: ", ")) }
         parts.append(String(format: "Swift app frames named %@", pct(on.row(.app)?.namedPercent ?? 0) as NSString))
         if let fp = find(.flamelab(unwind: .fp, python: .off)), let dwarf = find(.flamelab(unwind: .dwarf, python: .off)) {
             parts.append(String(format: "libpython stacks reaching a root: FP %@, DWARF %@", pct(fp.row(.interpreter)?.rootReachedPercent ?? 0) as NSString,

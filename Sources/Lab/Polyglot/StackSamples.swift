@@ -1,3 +1,4 @@
+import Foundation
 import ProfileModel
 import Symbolize
 
@@ -9,10 +10,15 @@ public struct StackSamples: Sendable {
 
     public init() {}
 
-    /// Every sample of `profile` (one sample counts once, as for the peers).
-    public init(profile: Profile) {
+    /// Every sample of `profile` (one sample counts once, as for the peers); with `window` (CLOCK_MONOTONIC
+    /// ns, the BPF clock) only the samples taken inside it, so configurations started one after the
+    /// other are compared over the same seconds.
+    public init(profile: Profile, window: ClosedRange<UInt64>? = nil) {
         var weightsByStack = [Int](repeating: 0, count: profile.stacks.count)
-        for sample in profile.samples { weightsByStack[sample.stackID] += 1 }
+        for sample in profile.samples {
+            if let window, let time = sample.labels.timestampNs, !window.contains(time) { continue }
+            weightsByStack[sample.stackID] += 1
+        }
         for id in weightsByStack.indices where weightsByStack[id] > 0 {
             add(profile.frames(ofStack: id), weight: weightsByStack[id])
         }
@@ -42,6 +48,28 @@ public struct StackSamples: Sendable {
             stack.contains { $0.kind == .interpreter || $0.kind == .python }
                 && stack.contains { $0.kind == .python && SymbolizationQuality.isNamed($0) }
         }
+    }
+
+    /// Samples running Python code: a Python frame, or libpython's eval loop, on the stack.
+    public var evalLoopSamples: Int {
+        weighted { stack in stack.contains { $0.kind == .python || $0.name == Self.evalLoopName } }
+    }
+
+    /// Of the eval-loop samples, those with at least one named Python frame.
+    public var evalLoopSamplesWithPythonNames: Int {
+        weighted { stack in stack.contains { $0.kind == .python && SymbolizationQuality.isNamed($0) } }
+    }
+
+    /// CPython 3.11's bytecode interpreter function.
+    public static let evalLoopName = "_PyEval_EvalFrameDefault"
+
+    /// Folded stacks (`root;...;leaf count`), most frequent first, for a reader's own tools.
+    public func folded() -> String {
+        var counts: [String: Int] = [:]
+        for (stack, weight) in zip(stacks, weights) {
+            counts[stack.map { $0.name.replacingOccurrences(of: ";", with: ":") }.joined(separator: ";"), default: 0] += weight
+        }
+        return counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { "\($0.key) \($0.value)\n" }.joined()
     }
 
     /// Samples whose stack holds a frame named exactly `name` (e.g. a Python function).

@@ -27,6 +27,9 @@ public struct PolyglotScenario: Scenario {
         context.progress.finish()
         try PrivateFile.writeJSON(run.figures, to: "\(dir)/symbolization.json")
         try PrivateFile.writeJSON(run.load.summaries, to: "\(dir)/load.json")
+        for (label, stacks) in run.stacks {
+            try PrivateFile.write(stacks.folded(), to: "\(dir)/stacks/\(label.replacingOccurrences(of: " +py", with: "-py").replacingOccurrences(of: " ", with: "-")).folded")
+        }
         let command = reproduce ?? context.command(for: name)
         try PrivateFile.write(PolyglotReport(run: run, measurement: measurement, machine: context.machine, command: command).markdown(),
                               to: "\(dir)/report.md")

@@ -50,7 +50,7 @@ public struct ServiceScenario: Scenario {
     private func writeReport(_ context: ScenarioContext, dir: String, cpuWall: [CPUWallMeasurement.RouteResult],
                              versions: VersionComparison.Result, publish: TraceContextCost.Result) throws {
         var report = MarkdownReport(title: "The service alone", machine: context.machine, command: context.command(for: name),
-                                    settings: [("Profiler", "none (this is the baseline)"), ("Load", "closed loop, 2 connections per route; versions: open loop \(Int(versions.rate)) req/s checkout")])
+                                    settings: [("Profiler", "none (this is the baseline)"), ("Load", "closed loop, 1 connection per route; versions: open loop \(Int(versions.rate)) req/s checkout")])
         report.heading("CPU time against wall time per route")
         report.paragraph("Thread CPU (CLOCK_THREAD_CPUTIME_ID) over wall time of each request's work, measured inside the service and returned in `Server-Timing`; whole-process CPU from /proc beside it.")
         report.table(header: ["route", "requests", "CPU/wall p50", "p10", "p90", "process CPU ms/request", "p50 ms", "req/s"],

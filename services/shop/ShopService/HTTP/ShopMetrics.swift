@@ -17,6 +17,14 @@ public final class ShopMetrics: Sendable {
         public var latencySeconds: Double
         public var cpuSeconds: Double
         public var unixTime: Double
+
+        enum CodingKeys: String, CodingKey {
+            case route, status
+            case traceID = "trace_id"
+            case latencySeconds = "latency_seconds"
+            case cpuSeconds = "cpu_seconds"
+            case unixTime = "unix_time"
+        }
     }
 
     private struct RouteStats {

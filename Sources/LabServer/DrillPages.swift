@@ -1,0 +1,87 @@
+import Foundation
+import Lab
+
+/// The UI's own small pages (status, alert, messages): plain HTML, inline CSS, no script, no network.
+enum DrillPages {
+    static let style = """
+    body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse}
+    td,th{border:1px solid #ccc;padding:4px 10px;text-align:left}.firing{color:#b00;font-weight:bold}
+    .ok{color:#070}.message{background:#fff4ce;border:1px solid #e0c060;padding:8px 12px;margin:10px 0}
+    code{background:#f3f3f3;padding:1px 4px}
+    """
+
+    static func page(title: String, body: String, refreshSeconds: Int? = nil) -> String {
+        let refresh = refreshSeconds.map { "<meta http-equiv=\"refresh\" content=\"\($0)\">" } ?? ""
+        return """
+        <!DOCTYPE html><html lang="en"><head><meta charset="utf-8">\(refresh)<title>\(HTMLText.escape(title))</title>
+        <style>\(style)</style></head><body><p><a href="/">SLO status</a></p><h1>\(HTMLText.escape(title))</h1>
+        \(body)</body></html>
+        """
+    }
+
+    static func message(_ text: String, id: String = "message") -> String {
+        "<div class=\"message\" id=\"\(id)\">\(HTMLText.escape(text))</div>"
+    }
+
+    /// `/`: burn rate per alert window, firing alerts, links to each alert's traces.
+    static func status(_ snapshot: SLOWatcher.Snapshot, slo: SLODefinition, timeScale: Double, profiling: String) -> String {
+        var body = "<p>SLO <b>\(HTMLText.escape(slo.name))</b>: \(fmt(slo.objective * 100, 2))% of <code>\(HTMLText.escape(slo.route))</code> "
+            + "under \(Int(slo.latencyThresholdSeconds * 1000)) ms. Windows scaled \(fmt(timeScale, 0)):1 (lab time).</p>"
+        if let error = snapshot.lastError { body += message(error) }
+        body += "<table id=\"windows\"><tr><th>alert</th><th>long window</th><th>burn (long)</th><th>short window</th><th>burn (short)</th><th>threshold</th><th>state</th></tr>"
+        for window in snapshot.windows {
+            let state = window.firing ? "<span class=\"firing\">FIRING</span>" : "<span class=\"ok\">ok</span>"
+            body += "<tr><td>\(HTMLText.escape(window.alert.severity))</td><td>\(span(window.alert.longWindowSeconds, timeScale))</td>"
+                + "<td class=\"burn-long\">\(fmt(window.longBurnRate, 2))</td><td>\(span(window.alert.shortWindowSeconds, timeScale))</td>"
+                + "<td class=\"burn-short\">\(fmt(window.shortBurnRate, 2))</td><td>\(fmt(window.alert.burnRate, 1))</td><td>\(state)</td></tr>"
+        }
+        body += "</table><h2>Alerts</h2>"
+        if snapshot.alerts.isEmpty {
+            body += "<p id=\"no-alerts\">No alert has fired (\(snapshot.scrapes) scrapes). This page refreshes every second.</p>"
+        } else {
+            body += "<ul id=\"alerts\">"
+            for alert in snapshot.alerts.reversed() {
+                let state = alert.active ? "<span class=\"firing\">firing</span>" : "resolved"
+                body += "<li>\(state) <a class=\"alert-link\" id=\"alert-\(alert.id)\" href=\"/alerts/\(alert.id)\">alert #\(alert.id): "
+                    + "\(HTMLText.escape(alert.severity)), burn \(fmt(alert.longBurnRate, 1)) (long) / \(fmt(alert.shortBurnRate, 1)) (short)</a>"
+                    + " at \(clock(alert.firedAtUnix)), \(alert.exemplarTraceIDs.count) slow traces</li>"
+            }
+            body += "</ul>"
+        }
+        body += "<p>Profiling: \(HTMLText.escape(profiling))</p>"
+        let refresh = snapshot.alerts.contains(where: \.active) ? nil : 1
+        return page(title: "flamelab drill: \(slo.name)", body: body, refreshSeconds: refresh)
+    }
+
+    /// `/alerts/<id>`: the alert's slow exemplar trace ids, each a link to its flame graph.
+    static func alert(_ alert: FiredAlert) -> String {
+        var body = "<p>\(HTMLText.escape(alert.severity)) fired at \(clock(alert.firedAtUnix)): burn rate \(fmt(alert.longBurnRate, 1)) (long window), "
+            + "\(fmt(alert.shortBurnRate, 1)) (short window)\(alert.active ? ", still firing" : ", resolved").</p>"
+        if let error = alert.exemplarError { body += message(error) }
+        guard !alert.exemplarTraceIDs.isEmpty else {
+            return page(title: "Alert #\(alert.id)", body: body + message("The service reported no slow exemplar for this alert."))
+        }
+        let all = alert.exemplarTraceIDs.map(HTMLText.token).joined(separator: ",")
+        body += "<p><a id=\"all-traces-cpu\" href=\"/flamegraph?trace_id=\(all)&amp;kind=cpu\"><b>CPU flame graph of all \(alert.exemplarTraceIDs.count) slow traces</b></a>"
+            + " · <a id=\"all-traces-offcpu\" href=\"/flamegraph?trace_id=\(all)&amp;kind=offcpu\">off-CPU flame graph</a></p>"
+        body += "<h2>Slow exemplar traces (slowest first)</h2><ol id=\"traces\">"
+        for id in alert.exemplarTraceIDs.map(HTMLText.token) {
+            body += "<li><a class=\"trace-link\" href=\"/flamegraph?trace_id=\(id)&amp;kind=cpu\"><code>\(id)</code></a>"
+                + " (<a href=\"/flamegraph?trace_id=\(id)&amp;kind=offcpu\">off-CPU</a>)</li>"
+        }
+        return page(title: "Alert #\(alert.id)", body: body + "</ol>")
+    }
+
+    private static func span(_ windowSeconds: Double, _ scale: Double) -> String {
+        "\(fmt(windowSeconds / 60, 0)) min (\(fmt(windowSeconds / scale, 1)) s)"
+    }
+
+    static func fmt(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+
+    private static func clock(_ unix: Double) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm:ss"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date(timeIntervalSince1970: unix)) + " UTC"
+    }
+}

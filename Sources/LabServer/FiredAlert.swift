@@ -1,0 +1,18 @@
+import Foundation
+
+/// One burn-rate alert as it fired, with the slow requests' exemplar trace ids taken at that moment.
+public struct FiredAlert: Sendable {
+    /// 1, 2, ... in firing order (the `/alerts/<id>` path).
+    public var id: Int
+    public var severity: String
+    /// Unix time the alert fired.
+    public var firedAtUnix: Double
+    public var longBurnRate: Double
+    public var shortBurnRate: Double
+    /// Trace ids of the slowest checkouts since shortly before the alert (slowest first).
+    public var exemplarTraceIDs: [String]
+    /// Why there are no exemplars, if fetching them failed.
+    public var exemplarError: String?
+    /// Whether the alert is still firing at the latest scrape.
+    public var active: Bool
+}

@@ -1,0 +1,68 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Lab
+import ProfileModel
+
+/// `lab serve`: the drill's web UI on 127.0.0.1, served from memory. It watches the service's SLO
+/// (burn rates from /metrics), records alerts with their slow exemplar trace ids, profiles the service
+/// continuously in rolling windows and draws trace-filtered flame graphs naming the top self function.
+public struct LabServer: Sendable {
+    public let options: ServeOptions
+
+    public init(options: ServeOptions) {
+        self.options = options
+    }
+
+    /// Serves until interrupted (SIGINT/SIGTERM).
+    public func run() async throws {
+        let slo = try SLODefinition.load(path: options.sloPath)
+        let scale = options.timeScale ?? slo.labTimeScale
+        let watcher = SLOWatcher(slo: slo, servicePort: options.servicePort, timeScale: scale)
+        let windows = ProfileWindows(options: options)
+        watcher.start()
+        windows.start()
+        defer {
+            watcher.stop()
+            windows.stop()
+        }
+        let app = Application(router: Self.router(watcher: watcher, windows: windows),
+                              configuration: .init(address: .hostname("127.0.0.1", port: options.port), serverName: "lab-serve"),
+                              onServerRunning: { [options] _ in print("lab serve: http://127.0.0.1:\(options.port) (service port \(options.servicePort))") })
+        try await app.runService()
+    }
+
+    static func router(watcher: SLOWatcher, windows: ProfileWindows) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/") { _, _ -> Response in
+            let profiling = windows.lastError ?? "\(windows.windowCount) windows kept (versions: \(windows.versions.joined(separator: ", ")))"
+            return html(DrillPages.status(watcher.snapshot, slo: watcher.slo, timeScale: watcher.timeScale, profiling: profiling))
+        }
+        router.get("/alerts/:id") { _, context -> Response in
+            guard let id = context.parameters.get("id", as: Int.self), let alert = watcher.alert(id: id) else {
+                return html(DrillPages.page(title: "No such alert", body: DrillPages.message("No alert with this id has fired.")), status: .notFound)
+            }
+            return html(DrillPages.alert(alert))
+        }
+        router.get("/flamegraph") { request, _ -> Response in
+            let query = request.uri.queryParameters
+            guard let kind = ProfileKind(rawValue: query.get("kind") ?? "cpu") else {
+                return html(DrillPages.page(title: "Flame graph", body: DrillPages.message("kind must be cpu or offcpu.")), status: .badRequest)
+            }
+            let ids = (query.get("trace_id") ?? "").lowercased().split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+            return html(FlameGraphPages.flameGraph(windows: windows, traceIDs: ids, kind: kind))
+        }
+        router.get("/diff") { request, _ -> Response in
+            let query = request.uri.queryParameters
+            let kind = ProfileKind(rawValue: query.get("kind") ?? "cpu") ?? .cpu
+            return html(FlameGraphPages.diff(windows: windows, base: HTMLText.token(query.get("base") ?? "v1"),
+                                             candidate: HTMLText.token(query.get("candidate") ?? "v2"), kind: kind))
+        }
+        return router
+    }
+
+    private static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}
