@@ -6,6 +6,11 @@
 #include <string.h>
 
 static PyObject *flamelab_module; /* strong reference, owned for the process lifetime */
+static PyInterpreterState *flamelab_interpreter;
+/* One thread state per calling thread, kept for the thread's lifetime. PyGILState_Ensure/Release would
+ * create and free a thread state on every call, so a profiler reading the interpreter's thread list
+ * (the BPF Python walker) would race with freed memory. Request threads are pooled and long-lived. */
+static __thread PyThreadState *flamelab_thread_state;
 static char flamelab_version[32];
 
 static void flamelab_py_format_error(const char *what, char *err, size_t err_len) {
@@ -71,6 +76,7 @@ int flamelab_py_start(const char *module_dir, const char *module_name, char *err
         flamelab_py_format_error(what, err, err_len);
         rc = -1;
     }
+    flamelab_interpreter = PyInterpreterState_Get();
     /* Release the GIL: request threads take it per call. */
     PyEval_SaveThread();
     return rc;
@@ -81,7 +87,9 @@ int flamelab_py_call_long(const char *function, long long arg, long long *result
         snprintf(err, err_len, "failed to call Python %s: interpreter not started", function);
         return -1;
     }
-    PyGILState_STATE gil = PyGILState_Ensure();
+    if (!flamelab_thread_state)
+        flamelab_thread_state = PyThreadState_New(flamelab_interpreter);
+    PyEval_RestoreThread(flamelab_thread_state);
     int rc = -1;
     PyObject *callable = PyObject_GetAttrString(flamelab_module, function);
     PyObject *value = callable ? PyObject_CallFunction(callable, "L", arg) : NULL;
@@ -99,7 +107,7 @@ int flamelab_py_call_long(const char *function, long long arg, long long *result
     }
     Py_XDECREF(value);
     Py_XDECREF(callable);
-    PyGILState_Release(gil);
+    PyEval_SaveThread();
     return rc;
 }
 

@@ -3,7 +3,8 @@
  * the service calls these few functions instead of Python.h directly.
  *
  * Threading: flamelab_py_start initialises the interpreter and releases the GIL; every call takes
- * the GIL with PyGILState_Ensure and releases it before returning, so any thread may call.
+ * the GIL on its own long-lived thread state (created on first use) and releases it before returning,
+ * so any thread may call.
  */
 #ifndef FLAMELAB_PYTHON_BRIDGE_H
 #define FLAMELAB_PYTHON_BRIDGE_H

@@ -63,11 +63,11 @@ struct BlindspotReportWriter {
         let rows = main.rates.compactMap { rate -> [String]? in
             guard let spread = analysis.taxSpread(rate.hz) else { return nil }
             return ["\(rate.hz)", interval(rate.tax), rate.tax.covers(analysis.taxTruth) ? "yes" : (rate.tax.covers(analysis.taxTruth, tolerance: BlindspotAnalysis.tolerance) ? "within 2 pp" : "no"),
-                    String(format: "%.1f", spread.meanSamples), pct(spread.meanShare, 1), String(format: "%.1f pp", spread.errorSD * 100),
+                    String(format: "%.1f", spread.meanSamples), pct(spread.meanShare, 1), String(format: "%.1f pp", spread.errorSD * 100), String(format: "%.1f pp", spread.shareSD * 100),
                     "\(pct(spread.minShare, 0))–\(pct(spread.maxShare, 0))", String(format: "± %.1f pp", spread.meanHalfWidth * 100),
                     String(format: "%.0f%%", spread.coverage * 100), "\(spread.below) / \(spread.above)"]
         }
-        report.table(header: ["Hz", "long window", "covers truth", "samples per 1-s window", "1-s mean", "1-s error SD", "1-s range", "1-s mean CI", "1-s CI covers", "1-s below / above"], rows: rows)
+        report.table(header: ["Hz", "long window", "covers truth", "samples per 1-s window", "1-s mean", "1-s error SD", "1-s estimate SD", "1-s range", "1-s mean CI", "1-s CI covers", "1-s below / above"], rows: rows)
         report.paragraph("Single requests (each `/tax` request's span as the client saw it, against the long window's truth; requests with no sample at all cannot give an estimate):")
         report.table(header: ["Hz", "requests", "with no sample", "mean samples", "mean estimate", "error SD", "CI covers truth"],
                      rows: analysis.requestSpreads.map { r in
@@ -76,8 +76,9 @@ struct BlindspotReportWriter {
                      })
         let s19 = analysis.taxSpread(19)
         let s999 = analysis.taxSpread(999)
-        report.paragraph(String(format: "Truth %.2f%% of service CPU. Over the long window every rate's estimate is close (table). Over 1-s windows the error's standard deviation is %.1f pp at 19 Hz against %.1f pp at 999 Hz (binomial theory predicts a ratio of about √(999/19) ≈ 7); a single 1-s window at 19 Hz holds about %.0f samples, so one short window at a low rate can misstate the share by tens of points, while a long window or a higher rate recovers it.",
-                                analysis.taxTruth * 100, (s19?.errorSD ?? 0) * 100, (s999?.errorSD ?? 0) * 100, s19?.meanSamples ?? 0))
+        report.paragraph(String(format: "The wall-clock truth (counters × on-CPU fraction) is %.2f%% and the uprobes' %.2f%%, while every rate's long-window estimate sits near %.1f%% (999 Hz). The gap is the truth's, not the sampler's: on this shared machine the tax thread spent most of its runnable time waiting for a CPU, and scaling wall time by run/(run + wait) also removes the waits outside roundToCents (wake-ups between requests), so it under-states the function. A CPU-time truth (thread CPU per request × the function's fraction of the request's wall time) would not have this bias; it is not implemented yet. Over 1-s windows the estimates' standard deviation is %.1f pp at 19 Hz against %.1f pp at 999 Hz (binomial theory predicts about √(999/19) ≈ 7× for equal windows; the per-window truth itself moves too); a single 1-s window at 19 Hz holds about %.0f samples of the service.",
+                                analysis.taxTruth * 100, (analysis.uprobeTax?.uprobeShare ?? 0) * 100, (result.main.rate(999)?.tax.share ?? 0) * 100,
+                                (s19?.shareSD ?? 0) * 100, (s999?.shareSD ?? 0) * 100, s19?.meanSamples ?? 0))
     }
 
     private func aliasingSection(_ report: inout MarkdownReport) {

@@ -25,6 +25,8 @@ public struct WindowSpread: Sendable, Codable {
     public var meanShare: Double
     /// Standard deviation of (estimate - window truth) across windows.
     public var errorSD: Double
+    /// Standard deviation of the estimates themselves (no per-window truth noise in it).
+    public var shareSD: Double
     public var minShare: Double
     public var maxShare: Double
     public var meanHalfWidth: Double
@@ -44,6 +46,9 @@ public struct WindowSpread: Sendable, Codable {
         emptyWindows = estimates.filter { $0.samples == 0 }.count
         meanShare = pairs.isEmpty ? 0 : pairs.map(\.0.share).reduce(0, +) / Double(pairs.count)
         errorSD = errors.count < 2 ? 0 : (errors.map { ($0 - meanError) * ($0 - meanError) }.reduce(0, +) / Double(errors.count - 1)).squareRoot()
+        let shares = pairs.map(\.0.share)
+        let meanOfShares = shares.isEmpty ? 0 : shares.reduce(0, +) / Double(shares.count)
+        shareSD = shares.count < 2 ? 0 : (shares.map { ($0 - meanOfShares) * ($0 - meanOfShares) }.reduce(0, +) / Double(shares.count - 1)).squareRoot()
         minShare = pairs.map(\.0.share).min() ?? 0
         maxShare = pairs.map(\.0.share).max() ?? 0
         meanHalfWidth = pairs.isEmpty ? 0 : pairs.map(\.0.halfWidth).reduce(0, +) / Double(pairs.count)

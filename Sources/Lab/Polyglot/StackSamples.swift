@@ -46,7 +46,7 @@ public struct StackSamples: Sendable {
     public var workerSamplesWithPythonNames: Int {
         weighted { stack in
             stack.contains { $0.kind == .interpreter || $0.kind == .python }
-                && stack.contains { $0.kind == .python && SymbolizationQuality.isNamed($0) }
+                && stack.contains(where: Self.isNamedPython)
         }
     }
 
@@ -57,7 +57,12 @@ public struct StackSamples: Sendable {
 
     /// Of the eval-loop samples, those with at least one named Python frame.
     public var evalLoopSamplesWithPythonNames: Int {
-        weighted { stack in stack.contains { $0.kind == .python && SymbolizationQuality.isNamed($0) } }
+        weighted { stack in stack.contains(where: Self.isNamedPython) }
+    }
+
+    /// A Python frame the resolver could name (`[unknown python]` is one it could not).
+    static func isNamedPython(_ frame: Frame) -> Bool {
+        frame.kind == .python && frame.name != PythonFrameResolver.unknownFrameName && SymbolizationQuality.isNamed(frame)
     }
 
     /// CPython 3.11's bytecode interpreter function.

@@ -23,7 +23,7 @@ public struct OverheadScenario: Scenario {
         let dir = try context.directory(for: name)
         let service = try context.controller.start(version: "v1", port: port)
         defer { try? context.controller.stop(port: port) }
-        let load = LoadOptions(mode: .open(rate: 60), durationSeconds: context.pick(full: 6, quick: 3),
+        let load = LoadOptions(mode: .open(rate: 60), durationSeconds: context.pick(full: 5, quick: 3),
                                mix: try RouteMix.parse("checkout=6,price=1,recommend=1"), port: port, version: "v1")
         _ = LoadGenerator(options: load).run()   // warm up caches, JIT-free but page cache and pools
         let measurement = OverheadMeasurement(service: service, load: load, repetitions: context.pick(full: 5, quick: 2))

@@ -11,7 +11,7 @@ public final class CacheJanitor: @unchecked Sendable {
     private var running = true
 
     /// `workIterations` sets the sweep's length (~1 ms at the default on this machine kind).
-    public init(workIterations: Int = 60_000) {
+    public init(workIterations: Int = 3_600_000) {
         self.workIterations = workIterations
     }
 
