@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "FlameGraphTests", dependencies: ["FlameGraph", "ProfileModel"], exclude: ["Browser"], resources: [.copy("Fixtures")], swiftSettings: swift5),
         /// Runs the built `lab` binary: gate exit codes and comment, flamegraph/diff outputs (needs the whole lab built).
         .testTarget(name: "LabCLITests", dependencies: ["lab"], exclude: ["Fixtures"], swiftSettings: swift5),
-        .testTarget(name: "ShopServiceTests", dependencies: ["ShopService", .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: swift5),
+        .testTarget(name: "ShopServiceTests", dependencies: ["ShopService", .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types")], swiftSettings: swift5),
         .testTarget(
             name: "PythonFramesTests",
             dependencies: ["Symbolize", "ProfileModel", "CPythonWalkTest"],

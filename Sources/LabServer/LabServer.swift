@@ -38,6 +38,8 @@ public struct LabServer: Sendable {
             let profiling = windows.lastError ?? "\(windows.windowCount) windows kept (versions: \(windows.versions.joined(separator: ", ")))"
             return html(DrillPages.status(watcher.snapshot, slo: watcher.slo, timeScale: watcher.timeScale, profiling: profiling))
         }
+        // Browsers ask for it; an empty answer keeps their consoles free of 404s.
+        router.get("/favicon.ico") { _, _ -> Response in Response(status: .noContent) }
         router.get("/alerts/:id") { _, context -> Response in
             guard let id = context.parameters.get("id", as: Int.self), let alert = watcher.alert(id: id) else {
                 return html(DrillPages.page(title: "No such alert", body: DrillPages.message("No alert with this id has fired.")), status: .notFound)

@@ -67,7 +67,9 @@ public final class SLOWatcher: @unchecked Sendable {
             WindowStatus(alert: $0, longBurnRate: monitor.burnRate(windowSeconds: $0.longWindowSeconds),
                          shortBurnRate: monitor.burnRate(windowSeconds: $0.shortWindowSeconds))
         }
-        let firing = windows.first(where: \.firing)
+        // A window shorter than the alert's long window is not evidence (a slow first request reads as 100%).
+        let observed = Date().timeIntervalSince(started)
+        let firing = windows.first { $0.firing && observed >= $0.alert.longWindowSeconds / timeScale }
         let wasActive = lock.withLock { state.alerts.last?.active ?? false }
         var fired: FiredAlert?
         if let firing, !wasActive { fired = newAlert(firing) }

@@ -78,7 +78,7 @@ public struct SymbolizationQuality: Sendable, Equatable {
 
     /// Whether a frame carries a real name: not `[unknown]` and not an address `module+0xOFFSET`.
     public static func isNamed(_ frame: Frame) -> Bool {
-        if frame.name.isEmpty || frame.name == "[unknown]" { return false }
+        if frame.name.isEmpty || frame.name == "[unknown]" || frame.name == PythonFrameResolver.unknownFrameName { return false }
         return !isAddressName(frame.name)
     }
 
@@ -102,7 +102,7 @@ public struct SymbolizationQuality: Sendable, Equatable {
     private static func count(_ frame: Frame, weight: Int, into figures: inout ClassFigures) {
         figures.frames += weight
         if isNamed(frame) { figures.namedFrames += weight }
-        if frame.name == "[unknown]" { figures.unknownFrames += weight }
+        if frame.name == "[unknown]" || frame.name == PythonFrameResolver.unknownFrameName { figures.unknownFrames += weight }
     }
 
     static func percent(_ part: Int, of whole: Int) -> Double {

@@ -109,7 +109,7 @@ struct GateCommand: ParsableCommand {
         let result: GateCalibration.Result
         do { result = try calibration.run(controller: ServiceController(), progress: progress).result } catch { Self.fail("failed to calibrate the gate: \(error)") }
         progress.finish()
-        print("calibration: \(n) A/A comparisons: \(result.falseAlarms) false alarms; \(n) A/B comparisons (v1 -> v2): \(result.detections) detected; \(Int(result.secondsPerCanary)) s canaries, median \(Int(result.medianSamples)) samples")
+        print("calibration: \(n) A/A comparisons: \(result.falseAlarms) false alarms; \(n) A/B comparisons (v1 -> v2): \(result.detections) detected, \(result.plantedOnTopOfDiff) with the planted function on top of the diff; \(Int(result.secondsPerCanary)) s canaries, median \(Int(result.medianSamples)) samples")
         if let json { try CLI.orExit { try PrivateFile.writeJSON(result, to: json) } }
     }
 

@@ -15,6 +15,18 @@ public struct VersionComparison: Sendable {
         public var workCPUMsMedian: Double
         public var p50Ms: Double
         public var p99Ms: Double
+
+        public init(version: String, index: Int, requests: Int, errors: Int, processCPUMsPerRequest: Double,
+                    workCPUMsMedian: Double, p50Ms: Double, p99Ms: Double) {
+            self.version = version
+            self.index = index
+            self.requests = requests
+            self.errors = errors
+            self.processCPUMsPerRequest = processCPUMsPerRequest
+            self.workCPUMsMedian = workCPUMsMedian
+            self.p50Ms = p50Ms
+            self.p99Ms = p99Ms
+        }
     }
 
     /// The verdict over all repetitions.

@@ -7,6 +7,8 @@ public struct GateCalibration: Sendable {
         public var comparisons: Int
         public var falseAlarms: Int
         public var detections: Int
+        /// A/B pairs whose top changed function (`lab diff`'s table) is the planted regression, new or grown.
+        public var plantedOnTopOfDiff: Int
         public var secondsPerCanary: Double
         public var medianSamples: Double
     }
@@ -17,6 +19,8 @@ public struct GateCalibration: Sendable {
     public var port: UInt16 = 18500
     public var hz = 999
     public var rate = 40.0
+    /// The function v2 plants; the A/B diffs are checked for it.
+    public var plantedFunction = "FraudScreening.scoreOrderRisk"
 
     public init(comparisons: Int, secondsPerCanary: Double) {
         self.comparisons = comparisons
@@ -34,7 +38,12 @@ public struct GateCalibration: Sendable {
         }
         let falseAlarms = try (0..<comparisons).filter { try !rule.evaluate(baseline: v1[$0], candidate: v1[$0 + 1]).passed }.count
         let detections = try (0..<comparisons).filter { try !rule.evaluate(baseline: v1[$0], candidate: v2[$0]).passed }.count
-        let result = Result(comparisons: comparisons, falseAlarms: falseAlarms, detections: detections, secondsPerCanary: secondsPerCanary,
+        let plantedOnTop = (0..<comparisons).filter { i in
+            guard let top = ProfileDiff.compute(base: v1[i], candidate: v2[i]).first else { return false }
+            return top.name.contains(plantedFunction) && (top.isNew || top.absoluteChange > 0)
+        }.count
+        let result = Result(comparisons: comparisons, falseAlarms: falseAlarms, detections: detections, plantedOnTopOfDiff: plantedOnTop,
+                            secondsPerCanary: secondsPerCanary,
                             medianSamples: Statistics.median((v1 + v2).map { Double($0.samples.count) }) ?? 0)
         return (result, v1, v2)
     }

@@ -29,6 +29,7 @@ public struct GateScenario: Scenario {
             .init("gate passes v1 -> v1", noChange.passed, noChange.verdict),
             .init("calibration detects every regression", calibration.detections == n, "\(calibration.detections)/\(n)"),
             .init("calibration raises no false alarm", calibration.falseAlarms == 0, "\(calibration.falseAlarms)/\(n)"),
+            .init("the diff's top changed function is the planted regression in every A/B pair", calibration.plantedOnTopOfDiff == n, "\(calibration.plantedOnTopOfDiff)/\(n)"),
         ])
     }
 
@@ -42,8 +43,9 @@ public struct GateScenario: Scenario {
         report.heading("v1 -> v1: \(noChange.verdict)")
         report.paragraph("[pr-comment-v1-v1.md](pr-comment-v1-v1.md)")
         report.heading("Calibration")
-        report.table(header: ["comparisons", "A/B detected", "A/A false alarms"],
-                     rows: [["\(calibration.comparisons)", "\(calibration.detections)/\(calibration.comparisons)", "\(calibration.falseAlarms)/\(calibration.comparisons)"]])
+        report.table(header: ["comparisons", "A/B detected", "A/A false alarms", "A/B diffs with the planted function on top"],
+                     rows: [["\(calibration.comparisons)", "\(calibration.detections)/\(calibration.comparisons)", "\(calibration.falseAlarms)/\(calibration.comparisons)",
+                             "\(calibration.plantedOnTopOfDiff)/\(calibration.comparisons)"]])
         try PrivateFile.write(report.text, to: "\(dir)/report.md")
     }
 }

@@ -33,24 +33,33 @@ public struct PolyglotScenario: Scenario {
         let command = reproduce ?? context.command(for: name)
         try PrivateFile.write(PolyglotReport(run: run, measurement: measurement, machine: context.machine, command: command).markdown(),
                               to: "\(dir)/report.md")
-        return outcome(run.figures)
+        return outcome(run.figures, quick: context.quick)
     }
 
-    private func outcome(_ figures: [PolyglotFigures]) -> ScenarioOutcome {
+    private func outcome(_ figures: [PolyglotFigures], quick: Bool) -> ScenarioOutcome {
         let measured = figures.filter { $0.error == nil }
         let flamelab = measured.filter { $0.setup.hasPrefix("flamelab") }
         let walker = flamelab.filter { $0.setup.hasSuffix("+py") }
         let minWorker = walker.map(\.workerPythonNamedPercent).min() ?? 0
         let minApp = flamelab.compactMap { $0.row(.app)?.namedPercent }.min() ?? 0
         let failed = figures.filter { $0.error != nil || $0.samples == 0 }
-        let checks: [ScenarioOutcome.Check] = [
-            .init("every profiler recorded samples", failed.isEmpty,
-                  failed.isEmpty ? "\(figures.count) configurations" : failed.map { "\($0.setup): \($0.error ?? "no samples")" }.joined(separator: "; ")),
-            .init("Python frames named in >= 90% of the worker's samples with the walker", !walker.isEmpty && minWorker >= 90,
-                  walker.map { String(format: "%@ %.1f%% of %d", $0.setup, $0.workerPythonNamedPercent, $0.workerSamples) }.joined(separator: ", ")),
+        let failedFlamelab = failed.filter { $0.setup.hasPrefix("flamelab") }
+        let pythonCheck = ScenarioOutcome.Check("Python frames named in >= 90% of the worker's samples with the walker", !walker.isEmpty && minWorker >= 90,
+                                                walker.map { String(format: "%@ %.1f%% of %d", $0.setup, $0.workerPythonNamedPercent, $0.workerSamples) }.joined(separator: ", "))
+        var checks: [ScenarioOutcome.Check] = [
+            .init("every flamelab configuration recorded samples", failedFlamelab.isEmpty,
+                  failedFlamelab.isEmpty ? "\(flamelab.count) configurations" : failedFlamelab.map { "\($0.setup): \($0.error ?? "no samples")" }.joined(separator: "; ")),
             .init("Swift app frames >= 95% named (every flamelab mode)", !flamelab.isEmpty && minApp >= 95,
                   flamelab.map { String(format: "%@ %.1f%%", $0.setup, $0.row(.app)?.namedPercent ?? 0) }.joined(separator: ", ")),
         ]
+        if quick {
+            // A quick run's worker has a few dozen samples and the peers may not finish: report, don't gate CI on them.
+            checks.append(.init("Python naming measured (checked >= 90% on full runs)", !walker.isEmpty, pythonCheck.detail))
+        } else {
+            checks.append(pythonCheck)
+            checks.append(.init("every peer profiler recorded samples", failed.isEmpty,
+                                failed.isEmpty ? "\(figures.count) configurations" : failed.map { "\($0.setup): \($0.error ?? "no samples")" }.joined(separator: "; ")))
+        }
         return ScenarioOutcome(scenario: name, headline: PolyglotReport.headline(figures), checks: checks)
     }
 }

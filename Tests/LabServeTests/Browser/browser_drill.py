@@ -49,7 +49,7 @@ def main():
     ap.add_argument("--results", required=True, help="directory for browser-*.png and browser-drill.json")
     ap.add_argument("--service-port", type=int, default=18650)
     ap.add_argument("--ui-port", type=int, default=18651)
-    ap.add_argument("--steady", type=float, default=12, help="seconds of load before the fault")
+    ap.add_argument("--steady", type=float, default=32, help="seconds of load before the fault (past the long window, so a quiet page means something)")
     ap.add_argument("--alert-timeout", type=float, default=90)
     args = ap.parse_args()
 
@@ -85,6 +85,7 @@ def main():
         print(json.dumps({"failures": ["failed to start the service: " + started.stderr.strip()]}))
         return 1
     serve_log = open(os.path.join(args.results, "browser-serve.log"), "w")
+    os.chmod(serve_log.name, 0o600)
     driver = None
     try:
         procs.append(subprocess.Popen([lab, "serve", "--port", str(args.ui_port), "--service-port", str(args.service_port),
@@ -113,7 +114,9 @@ def main():
                   d.style.cssText = 'position:fixed;left:0;right:0;bottom:0;z-index:99999;background:#222;color:#ffeb3b;' +
                     'font:bold 16px system-ui,sans-serif;padding:8px 12px;opacity:0.92';
                   document.body.appendChild(d);""", caption)
-            driver.save_screenshot(os.path.join(args.results, "browser-%s.png" % name))
+            path = os.path.join(args.results, "browser-%s.png" % name)
+            driver.save_screenshot(path)
+            os.chmod(path, 0o600)  # screenshots show the profile: private like every profile file
             js("var d = document.getElementById('__caption'); if (d) d.remove();")
 
         driver.get(ui + "/")
