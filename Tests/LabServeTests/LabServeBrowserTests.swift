@@ -43,8 +43,8 @@ import Testing
         let results = Self.repoRoot.appendingPathComponent("results/drill")
         let script = Self.repoRoot.appendingPathComponent("Tests/LabServeTests/Browser/browser_drill.py")
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [script.path, "--lab", lab.path, "--results", results.path]
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path, "--lab", lab.path, "--results", results.path]
         process.currentDirectoryURL = Self.repoRoot
         let out = Pipe()
         process.standardOutput = out

@@ -10,7 +10,7 @@ struct CapturedStack {
     var stackPointer: UInt64
 }
 
-@inline(never)
+@inline(never) @_optimize(none)  // release test builds: no tail calls or specialization of the known chain
 func unwindChainA(capacity: Int) -> CapturedStack {
     var result = unwindChainB(capacity: capacity)
     result.stack.append(0)   // work after the call keeps this frame off the tail-call path
@@ -18,15 +18,17 @@ func unwindChainA(capacity: Int) -> CapturedStack {
     return result
 }
 
-@inline(never)
+@inline(never) @_optimize(none)  // release test builds: no tail calls or specialization of the known chain
 func unwindChainB(capacity: Int) -> CapturedStack {
     var result = unwindChainC(capacity: capacity)
-    result.stack.append(0)
-    result.stack.removeLast()
+    // A different body from A's, so the optimizer cannot merge the two functions into one.
+    result.stack.append(0xb)
+    result.stack.append(0xb)
+    result.stack.removeLast(2)
     return result
 }
 
-@inline(never)
+@inline(never) @_optimize(none)  // release test builds: no tail calls or specialization of the known chain
 func unwindChainC(capacity: Int) -> CapturedStack {
     var registers = [UInt64](repeating: 0, count: DwarfUnwinder.registerCount)
     var stack = [UInt8](repeating: 0, count: capacity)
