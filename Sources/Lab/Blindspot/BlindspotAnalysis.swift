@@ -63,13 +63,15 @@ public struct BlindspotAnalysis: Sendable {
         let sweepFactor = quick ? 3.0 : 2.0
         let sd19 = taxSpread(19)?.shareSD ?? 0
         let sd999 = taxSpread(999)?.shareSD ?? 0
-        let others = result.main.rates.filter { $0.hz != 999 && $0.hz != 19 }
+        // 100 Hz is left out: it phase-locks with the 10 ms janitor (never sampling it), which is the aliasing
+        // finding this scenario reports separately, and it shifts the other shares accordingly.
+        let others = result.main.rates.filter { $0.hz != 999 && $0.hz != 19 && $0.hz != 100 }
         let agreeing = others.filter { abs($0.tax.share - long999.share) <= $0.tax.halfWidth + long999.halfWidth + Self.tolerance }
         let probe = uprobeTax
         let callRatio = probe.map { Double($0.uprobeCalls) / Double(max(1, $0.counterCalls)) } ?? 0
         return [
             // The wall-clock truth is biased on a loaded machine (see the report): the rates must agree with each other.
-            .init("long-window roundToCents estimates at 97-101 Hz agree with 999 Hz (intervals + 2 pp)", agreeing.count == others.count,
+            .init("long-window roundToCents estimates at 97, 99 and 101 Hz agree with 999 Hz (intervals + 2 pp)", agreeing.count == others.count,
                   String(format: "999 Hz %.2f%% ± %.2f; ", long999.share * 100, long999.halfWidth * 100)
                       + others.map { String(format: "%d Hz %.2f%%", $0.hz, $0.tax.share * 100) }.joined(separator: ", ")
                       + String(format: "; wall-clock truth × on-CPU fraction %.2f%% (uprobes %.2f%%)", taxTruth * 100, (uprobeTax?.uprobeShare ?? 0) * 100)),
