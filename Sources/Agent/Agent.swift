@@ -89,6 +89,7 @@ public final class Agent: @unchecked Sendable {
                 stats.notes.append("off-cpu attached through the \(loaded.schedSwitchHook?.rawValue ?? "?") fallback: tp_btf/sched_switch was refused")
             }
         }
+        preparation.async { [symbolizer] in symbolizer.prepareKernel() }
         startUptime = ProcessInfo.processInfo.systemUptime
         startUnixNs = Self.unixNanoseconds()
         let thread = Thread { [unowned self] in self.drainLoop() }
@@ -166,7 +167,7 @@ public final class Agent: @unchecked Sendable {
         let cpuAtStart = Self.cpuSeconds(Self.usageOfThread)
         while true {
             // The BPF side sends no wakeups (BPF_RB_NO_WAKEUP): drain in batches, often enough that
-            // the ring buffer (16 MiB by default) never fills at the configured rate.
+            // the ring buffer (8 or 16 MiB by default) never fills at the configured rate.
             usleep(drainIntervalMicroseconds)
             reader?.consume()
             takePendingPython()

@@ -1,5 +1,5 @@
 /// What happened during one recording: counts, losses, and how it was taken. Reported per run.
-public struct AgentRunStats: Sendable, Equatable {
+public struct AgentRunStats: Sendable, Equatable, Codable {
     /// CPU samples and off-CPU intervals received by the agent.
     public var cpuSamples = 0
     public var offCPUIntervals = 0
@@ -74,7 +74,7 @@ public struct AgentRunStats: Sendable, Equatable {
 }
 
 /// One BPF program's run statistics (the kernel's `run_cnt` / `run_time_ns`).
-public struct BPFProgramStats: Sendable, Equatable {
+public struct BPFProgramStats: Sendable, Equatable, Codable {
     public var name: String
     public var runCount: UInt64
     public var runTimeNs: UInt64

@@ -1,3 +1,5 @@
+import ProfileModel
+
 /// Escaping for text placed in SVG/HTML and in JSON embedded in a `<script>` element.
 enum MarkupEscape {
     /// Escapes XML/HTML special characters and replaces characters XML 1.0 forbids.
@@ -25,28 +27,6 @@ enum MarkupEscape {
 
     /// A JSON string literal that is also safe inside `<script>` (no `</script>` or `<!--` can form).
     static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case "<": out += "\\u003c"
-            case ">": out += "\\u003e"
-            case "&": out += "\\u0026"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        JSONStringLiteral.encode(text, scriptSafe: true)
     }
 }

@@ -131,6 +131,14 @@ public final class Symbolizer: @unchecked Sendable {
         return processErrors[pid]
     }
 
+    /// Reads /proc/kallsyms now (about 0.3 s) rather than when the first profile is built, where the
+    /// time would fall between an alert and the named function.
+    public func prepareKernel() {
+        lock.lock()
+        defer { lock.unlock() }
+        _ = loadedKernelSymbols()
+    }
+
     /// Why kernel symbols are unavailable, if they are (not root, kptr_restrict).
     public var kernelSymbolsError: SymbolizeError? {
         lock.lock()

@@ -69,6 +69,12 @@ struct RecordCommand: ParsableCommand {
     @Flag(help: "Show the progress line even when stderr is not a terminal.")
     var progress = false
 
+    @Option(name: .customLong("stats-json"), help: "Also write the run's statistics (samples, drops, BPF time, agent CPU and peak RSS) as JSON here.")
+    var statsJSON: String?
+
+    @Option(name: .customLong("ready-file"), help: "Create this file once every program is attached and the targets' symbols are read (scripts start their load on it).")
+    var readyFile: String?
+
     func validate() throws {
         let modes = [all, service, !pids.isEmpty].filter { $0 }.count
         guard modes == 1 else { throw ValidationError("give exactly one of --pid N (repeatable), --all, --service") }
@@ -107,15 +113,10 @@ struct RecordCommand: ParsableCommand {
         let sink = try makeSink()
         let agent = Agent(config: config)
         agent.progress = progress ? .always : .automatic
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let interrupts = [SIGINT, SIGTERM].map { DispatchSource.makeSignalSource(signal: $0, queue: .global()) }
-        for source in interrupts {
-            source.setEventHandler { agent.requestStop() }
-            source.resume()
-        }
+        StopSignal.install { agent.requestStop() }
         do {
             try agent.start()
+            if let readyFile { try PrivateFile.write(Data(), to: readyFile) }
         } catch {
             Self.fail("\(error)")
         }
@@ -123,6 +124,7 @@ struct RecordCommand: ParsableCommand {
         Self.report(recording.stats)
         do {
             try sink.write(recording.profiles, stats: recording.stats)
+            if let statsJSON { try PrivateFile.writeJSON(recording.stats, to: statsJSON) }
         } catch {
             Self.fail("\(error)")
         }

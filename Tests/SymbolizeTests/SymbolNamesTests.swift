@@ -34,4 +34,18 @@ struct SymbolNamesTests {
             #expect(SymbolNames.simplify(input) == expected, "\(input)")
         }
     }
+
+    @Test("display names drop the optimizer's copy markers and static")
+    func displayNames() {
+        let cases: [(String, String)] = [
+            ("function signature specialization <Arg[1] = Dead> of static Shop.Pricing.apply(prices: [Swift.Double]) -> Swift.Double", "Shop.Pricing.apply"),
+            ("function signature specialization <Arg[0] = Exploded> of generic specialization <Swift.Double> of closure #1 () -> () in Shop.Run.run<A>(A) -> A",
+             "closure #1 in Shop.Run.run"),
+            ("Shop.Service.handle(request: Shop.Request) async throws -> Shop.Response", "Shop.Service.handle"),
+            ("sqlite3VdbeExec", "sqlite3VdbeExec"),
+        ]
+        for (input, expected) in cases {
+            #expect(SymbolNames.displayName(input) == expected, "\(input)")
+        }
+    }
 }

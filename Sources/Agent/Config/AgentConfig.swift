@@ -23,7 +23,10 @@ public struct AgentConfig: Sendable, Equatable {
     public var minBlockNs: UInt64
     /// Directory holding profiler.bpf.o; nil searches FLAMELAB_BPF_DIR, then bpf/.output upwards.
     public var bpfDirectory: String?
-    /// Size of the BPF ring buffer in bytes (a power of two, at least one page).
+    /// Size of the BPF ring buffer in bytes (a power of two, at least one page). The default is 8 MiB
+    /// for chosen processes, 16 MiB for the whole system: at least twice what arrives between two
+    /// drains at 10 kHz FP or 1 kHz DWARF on two CPUs. The mapping counts twice in RSS (libbpf maps
+    /// the data pages twice so records can wrap), so it is not made larger than needed.
     public var ringBufferBytes: Int
     /// Turn on the kernel's BPF run-time statistics for the run (`bpf_enable_stats`, released with
     /// the agent): each program's time per run is then reported.
@@ -35,7 +38,7 @@ public struct AgentConfig: Sendable, Equatable {
     public init(
         targets: Targets, hz: Int = 99, kinds: Set<ProfileKind> = [.cpu], unwind: UnwindMode = .fp,
         python: PythonMode = .auto, durationSeconds: Double? = 30, minBlockNs: UInt64 = 1_000_000,
-        bpfDirectory: String? = nil, ringBufferBytes: Int = 16 << 20, measureBPFTime: Bool = false,
+        bpfDirectory: String? = nil, ringBufferBytes: Int? = nil, measureBPFTime: Bool = false,
         service: String? = nil, version: String? = nil
     ) {
         self.measureBPFTime = measureBPFTime
@@ -47,7 +50,7 @@ public struct AgentConfig: Sendable, Equatable {
         self.durationSeconds = durationSeconds
         self.minBlockNs = minBlockNs
         self.bpfDirectory = bpfDirectory
-        self.ringBufferBytes = ringBufferBytes
+        if case .all = targets { self.ringBufferBytes = ringBufferBytes ?? 16 << 20 } else { self.ringBufferBytes = ringBufferBytes ?? 8 << 20 }
         self.service = service
         self.version = version
     }

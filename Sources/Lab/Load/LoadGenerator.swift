@@ -51,17 +51,24 @@ public final class LoadGenerator: @unchecked Sendable {
     private func workerLoop(worker: Int, start: Double) {
         let connection = HTTPClientConnection(port: options.port)
         var rng = SystemRandomNumberGenerator()
-        while let due = nextDueOffset(worker: worker, start: start) {
+        while let (due, index) = nextDue(start: start) {
             let now = ThreadClock.now() - start
             if due > now { Thread.sleep(forTimeInterval: due - now) }
-            let route = options.mix.pick(Double.random(in: 0..<1, using: &rng))
+            let route = options.mix.pick(index.map(Self.spread) ?? Double.random(in: 0..<1, using: &rng))
             let record = send(route: route, due: due, start: start, connection: connection)
             lock.withLock { records.append(record) }
         }
     }
 
-    /// The due time of this worker's next request, or nil when the run is over.
-    private func nextDueOffset(worker: Int, start: Double) -> Double? {
+    /// Open loop: the i-th request's route comes from i alone (golden-ratio sequence), so two runs of the
+    /// same rate and length send the same routes in the same order, and a comparison between runs is not
+    /// blurred by a different mix. The sequence covers [0, 1) evenly at every length.
+    static func spread(_ index: Int) -> Double {
+        (Double(index) * 0.618_033_988_749_894_9).truncatingRemainder(dividingBy: 1)
+    }
+
+    /// The due time of the next request (and its index in open loop), or nil when the run is over.
+    private func nextDue(start: Double) -> (Double, Int?)? {
         if lock.withLock({ stopRequested }) { return nil }
         switch options.mode {
         case .open(let rate):
@@ -70,10 +77,10 @@ public final class LoadGenerator: @unchecked Sendable {
                 return nextIndex
             }
             let due = Double(index) / rate
-            return due < options.durationSeconds ? due : nil
+            return due < options.durationSeconds ? (due, index) : nil
         case .closed:
             let now = ThreadClock.now() - start
-            return now < options.durationSeconds ? now : nil
+            return now < options.durationSeconds ? (now, nil) : nil
         }
     }
 

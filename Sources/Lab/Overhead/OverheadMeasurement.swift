@@ -1,8 +1,9 @@
 import Agent
 import Foundation
 
-/// Measures one configuration's overhead on the service: interleaved off/on repetitions under the same
-/// open-loop load, service CPU per request from the live threads' schedstat (ns), p99 at the fixed rate.
+/// Measures one configuration's overhead on the service: off/on repetitions under the same open-loop
+/// load, in ABBA order (off-on, on-off, ...) so that a drift of the machine over the run cancels
+/// instead of reading as overhead. Service CPU per request comes from the live threads' schedstat (ns).
 public struct OverheadMeasurement: Sendable {
     /// One off/on pair.
     public struct Pair: Codable, Sendable {
@@ -10,46 +11,71 @@ public struct OverheadMeasurement: Sendable {
         public var onCPUPerRequestUs: Double
         public var offP99Ms: Double
         public var onP99Ms: Double
+        /// Service CPU and the profiler's own CPU over the "on" window, ns.
+        public var onServiceCPUNs: Double
+        public var profilerCPUNs: Double
+        public var onSeconds: Double
         public var ratio: Double { onCPUPerRequestUs / offCPUPerRequestUs - 1 }
     }
 
     /// The configuration's result over all pairs.
     public struct Result: Codable, Sendable {
         public var configuration: OverheadConfiguration
+        public var command: String
         public var pairs: [Pair]
         public var overheadMedian: Double
         public var overheadMin: Double
         public var overheadMax: Double
         public var p99DeltaMsMedian: Double
-        /// flamelab only: samples per run, BPF ns per CPU-sampler run, agent drain CPU ms per second, peak RSS.
+        /// The profiler process's CPU while the load ran, ms per second (all tools).
+        public var profilerCPUMsPerSecond: Double?
+        /// flamelab only: samples per run, BPF ns per CPU-sampler run, peak RSS of `lab record`.
         public var samplesPerRun: Double?
         public var bpfNanosecondsPerRun: Double?
-        public var agentCPUMsPerSecond: Double?
         public var agentPeakRSSMiB: Double?
+        /// flamelab only: BPF sampler time in the window over the service's own CPU time (an upper bound:
+        /// every run is counted), the part of the overhead the kernel measures directly.
+        public var bpfShareOfServiceCPU: Double?
     }
 
     public var service: ServiceInstance
     public var load: LoadOptions
     public var repetitions: Int
+    public var paths: LabPaths
 
     public func run(_ configuration: OverheadConfiguration, progress: ProgressLine?) throws -> Result {
         var pairs: [Pair] = []
         var agentStats: [AgentRunStats] = []
         for rep in 0..<repetitions {
             progress?.update("overhead: \(configuration.label), repetition \(rep + 1)/\(repetitions)")
-            let off = try measureLoad()
+            let onFirst = rep % 2 == 1
+            let early = onFirst ? nil : try measureLoad()
             let (on, stats) = try measureOn(configuration)
+            let off = try early ?? measureLoad()
             if let stats { agentStats.append(stats) }
-            pairs.append(Pair(offCPUPerRequestUs: off.cpuUs, onCPUPerRequestUs: on.cpuUs, offP99Ms: off.p99, onP99Ms: on.p99))
+            pairs.append(Pair(offCPUPerRequestUs: off.cpuUs, onCPUPerRequestUs: on.load.cpuUs, offP99Ms: off.p99, onP99Ms: on.load.p99,
+                              onServiceCPUNs: on.load.cpuNs, profilerCPUNs: on.profilerCPUNs, onSeconds: on.load.seconds))
         }
+        return summarize(configuration, pairs: pairs, agentStats: agentStats)
+    }
+
+    private func summarize(_ configuration: OverheadConfiguration, pairs: [Pair], agentStats: [AgentRunStats]) -> Result {
         let ratios = pairs.map(\.ratio)
-        return Result(configuration: configuration, pairs: pairs, overheadMedian: Statistics.median(ratios) ?? 0,
-                      overheadMin: ratios.min() ?? 0, overheadMax: ratios.max() ?? 0,
+        let bpfNs = Statistics.median(agentStats.compactMap(Self.bpfNanosecondsPerRun))
+        // Every sampler run in the window (hz x CPUs x seconds) charged to the service: an upper bound,
+        // since runs that land on other processes or the idle task filter out cheaply but are counted.
+        let bpfShares = zip(agentStats, pairs).compactMap { stats, pair -> Double? in
+            guard let ns = Self.bpfNanosecondsPerRun(stats), pair.onServiceCPUNs > 0 else { return nil }
+            return ns * Double(configuration.hz * stats.cpusSampled) * pair.onSeconds / pair.onServiceCPUNs
+        }
+        return Result(configuration: configuration, command: configuration.commandLine(pid: service.pid), pairs: pairs,
+                      overheadMedian: Statistics.median(ratios) ?? 0, overheadMin: ratios.min() ?? 0, overheadMax: ratios.max() ?? 0,
                       p99DeltaMsMedian: Statistics.median(pairs.map { $0.onP99Ms - $0.offP99Ms }) ?? 0,
+                      profilerCPUMsPerSecond: configuration.tool == .none ? nil : Statistics.median(pairs.map { $0.profilerCPUNs / 1e6 / max($0.onSeconds, 1e-9) }),
                       samplesPerRun: Statistics.median(agentStats.map { Double($0.cpuSamples) }),
-                      bpfNanosecondsPerRun: Statistics.median(agentStats.compactMap(Self.bpfNanosecondsPerRun)),
-                      agentCPUMsPerSecond: Statistics.median(agentStats.map { $0.drainCPUSeconds * 1000 / max($0.elapsedSeconds, 1e-9) }),
-                      agentPeakRSSMiB: agentStats.map { Double($0.peakRSSBytes) / 1_048_576 }.max())
+                      bpfNanosecondsPerRun: bpfNs,
+                      agentPeakRSSMiB: agentStats.map { Double($0.peakRSSBytes) / 1_048_576 }.max(),
+                      bpfShareOfServiceCPU: Statistics.median(bpfShares))
     }
 
     static func bpfNanosecondsPerRun(_ stats: AgentRunStats) -> Double? {
@@ -58,33 +84,37 @@ public struct OverheadMeasurement: Sendable {
         return runs > 0 ? Double(time) / Double(runs) : nil
     }
 
-    private func measureOn(_ configuration: OverheadConfiguration) throws -> ((cpuUs: Double, p99: Double), AgentRunStats?) {
-        if configuration.tool != .flamelab {
-            let output = FileManager.default.temporaryDirectory.appendingPathComponent("flamelab-peer-\(getpid()).data").path
-            defer { try? FileManager.default.removeItem(atPath: output) }
-            let command = configuration.peerCommand(pid: service.pid, seconds: load.durationSeconds + 0.5, output: output)!
-            let peer = try PeerProcess.start(command)
-            Thread.sleep(forTimeInterval: 0.3)   // let the peer attach before the load starts
-            let result = try measureLoad()
-            peer.wait()
-            return (result, nil)
+    /// The load with the profiler attached; the control measures the load alone a second time.
+    private func measureOn(_ configuration: OverheadConfiguration) throws -> ((load: LoadFigures, profilerCPUNs: Double), AgentRunStats?) {
+        guard let profiler = try ProfilerUnderTest.attach(configuration, pid: service.pid, paths: paths) else {
+            return ((try measureLoad(), 0), nil)
         }
-        let unwind = UnwindMode(rawValue: configuration.unwind) ?? .fp
-        let agent = Agent(config: AgentConfig(targets: .pids([service.pid]), hz: configuration.hz, kinds: [.cpu], unwind: unwind,
-                                              python: .auto, durationSeconds: nil, measureBPFTime: true, service: "flamelab-shop", version: service.version))
-        agent.progress = .never
-        try agent.start()
-        let result = try measureLoad()
-        agent.requestStop()
-        return (result, agent.finish().stats)
+        let cpu0 = profiler.cpuNanoseconds()
+        let result: LoadFigures
+        do {
+            result = try measureLoad()
+        } catch {
+            _ = try? profiler.stop()
+            throw error
+        }
+        let profilerCPU = Double(profiler.cpuNanoseconds() &- cpu0)
+        return ((result, profilerCPU), try profiler.stop())
     }
 
-    private func measureLoad() throws -> (cpuUs: Double, p99: Double) {
+    struct LoadFigures {
+        var cpuUs: Double
+        var cpuNs: Double
+        var p99: Double
+        var seconds: Double
+    }
+
+    private func measureLoad() throws -> LoadFigures {
         let cpu0 = try ProcessCPU.liveThreadNanoseconds(pid: service.pid)
         let result = LoadGenerator(options: load).run()
         let cpu1 = try ProcessCPU.liveThreadNanoseconds(pid: service.pid)
         let ok = result.records.filter { !$0.isError }
         guard !ok.isEmpty else { throw LabError("failed to measure overhead: no successful request") }
-        return (Double(cpu1 - cpu0) / 1000 / Double(ok.count), Statistics.quantile(ok.map(\.latencyMs), 0.99) ?? 0)
+        let cpuNs = Double(cpu1 - cpu0)
+        return LoadFigures(cpuUs: cpuNs / 1000 / Double(ok.count), cpuNs: cpuNs, p99: Statistics.quantile(ok.map(\.latencyMs), 0.99) ?? 0, seconds: result.seconds)
     }
 }

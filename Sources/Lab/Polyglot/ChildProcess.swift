@@ -7,8 +7,8 @@ final class ChildProcess {
     private(set) var exitStatus: Int32?
 
     /// Starts `executable` with `arguments`; stdout goes to `output` (created 0600), stderr to `errors`
-    /// (or `output` too), stdin is /dev/null.
-    init(_ executable: String, _ arguments: [String], output: String, errors: String? = nil) throws {
+    /// (or `output` too), stdin is /dev/null. `environment` adds to (or overrides) the lab's own.
+    init(_ executable: String, _ arguments: [String], output: String, errors: String? = nil, environment: [String: String] = [:]) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -33,8 +33,12 @@ final class ChildProcess {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        var merged = ProcessInfo.processInfo.environment
+        merged.merge(environment) { _, new in new }
+        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
         var child: pid_t = 0
-        let rc = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
+        let rc = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
         guard rc == 0 else { throw LabError("failed to start \(executable): \(String(cString: strerror(rc)))") }
         pid = child
     }

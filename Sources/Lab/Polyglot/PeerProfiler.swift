@@ -29,7 +29,7 @@ public final class PeerProfiler: @unchecked Sendable {
             return
         }
         do {
-            process = try ChildProcess(executable, arguments, output: "\(workDirectory)/\(fileStem).log")
+            process = try ChildProcess(executable, arguments, output: "\(workDirectory)/\(fileStem).log", environment: PeerProfiler.environment(for: setup))
         } catch {
             startError = "failed to start \(tool): \(error)"
         }
@@ -41,13 +41,13 @@ public final class PeerProfiler: @unchecked Sendable {
         guard let process else { throw LabError("failed to collect \(setup.label): it was never started") }
         // Both tools end on their own after `seconds`; SIGINT makes a late one write what it has and stop.
         // bpftrace compiles and attaches first, then resolves every stack's symbols when it prints.
-        if !process.wait(seconds: seconds + (setup == .bpftrace ? 60 : 30)) {
+        if !process.wait(seconds: seconds + Self.graceSeconds) {
             interrupted = true
             process.signal(SIGINT)
             if !process.wait(seconds: 15) {
                 process.signal(SIGKILL)
                 _ = process.wait(seconds: 5)
-                throw LabError("failed to collect \(setup.label): still running \(Int(seconds + 45)) s after start")
+                throw LabError("failed to collect \(setup.label): still running \(Int(seconds + Self.graceSeconds + 15)) s after start")
             }
         }
         guard process.exitStatus == 0 || interrupted else {
@@ -63,7 +63,7 @@ public final class PeerProfiler: @unchecked Sendable {
             let text = try PeerProfiler.read("\(workDirectory)/\(fileStem).txt")
             let samples = PeerStackParser.bpftraceMap(text, executablePath: executablePath)
             guard samples.sampleCount > 0 else {
-                throw LabError("failed to collect bpftrace: no stacks printed\(interrupted ? " (still busy \(Int(seconds + 60)) s after its window, stopped with SIGINT)" : ""): \(logTail())")
+                throw LabError("failed to collect bpftrace: no stacks printed\(interrupted ? " (still busy \(Int(Self.graceSeconds)) s after its window, stopped with SIGINT)" : ""): \(logTail())")
             }
             return samples
         default:
@@ -77,6 +77,16 @@ public final class PeerProfiler: @unchecked Sendable {
             }
             return PeerStackParser.perfScript(try PeerProfiler.read(scriptPath), executablePath: executablePath)
         }
+    }
+
+    /// How long after its window a tool may take to write its output (bpftrace symbolizes then).
+    static let graceSeconds = 120.0
+
+    /// bpftrace 0.17 caches user symbols only when ASLR is off ("auto"); otherwise it re-reads the
+    /// ELF file for every address, which took 53 s for 81 stacks of the 47 MB service binary (2.8 s
+    /// with the cache). The target keeps its mappings for the run, so the cache is safe here.
+    static func environment(for setup: ProfilerSetup) -> [String: String] {
+        setup == .bpftrace ? ["BPFTRACE_CACHE_USER_SYMBOLS": "1"] : [:]
     }
 
     private var fileStem: String {

@@ -13,6 +13,8 @@ public struct PolyglotMeasurement: Sendable {
         public var stacks: [String: StackSamples]
         public var load: LoadResult
         public var pid: Int32
+        /// py-spy over the same window: the reference for the Python worker's split.
+        public var pySpy: PySpyReference
     }
 
     public var seconds: Double
@@ -62,12 +64,14 @@ public struct PolyglotMeasurement: Sendable {
         let peers = setups.filter { !$0.isFlamelab }.map { PeerProfiler(setup: $0, pid: service.pid, hz: hz, seconds: seconds, workDirectory: work) }
         let windowStart = Self.monotonicNs()
         peers.forEach { $0.start() }
+        let pySpy = PySpyReference.Recording(pid: service.pid, hz: hz, seconds: seconds, workDirectory: work)
         Thread.sleep(forTimeInterval: seconds)
         let window = windowStart...Self.monotonicNs()
         agents.forEach { $0.agent?.requestStop() }
         let recordings = Self.finishAll(agents, window: window)
         progress.update("polyglot: waiting for perf and bpftrace to end")
         for peer in peers { try? peer.awaitRecording() }  // errors come back from collect below
+        let reference = pySpy.finish(seconds: seconds)
         generator.stop()
         loadDone.wait()
 
@@ -94,7 +98,7 @@ public struct PolyglotMeasurement: Sendable {
             }
         }
         guard let load = loadBox.result else { throw LabError("failed to drive the polyglot load: no result") }
-        return Run(figures: figures, stacks: stacks, load: load, pid: service.pid)
+        return Run(figures: figures, stacks: stacks, load: load, pid: service.pid, pySpy: reference)
     }
 
     private struct StartedAgent {

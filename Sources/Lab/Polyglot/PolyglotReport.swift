@@ -80,13 +80,38 @@ public struct PolyglotReport {
         let walkers = measured.filter { $0.setup.hasSuffix("+py") }
         guard !walkers.isEmpty else { return }
         report.heading("The Python worker's functions")
-        report.paragraph("`score_candidates` does three times the work of `rank_features` (same loop body), so a faithful profile puts them near 75% / 25% of the samples inside `recommend`.")
-        report.table(header: ["configuration", "samples in recommend", "score_candidates", "rank_features"], rows: walkers.map { f in
+        report.paragraph("`score_candidates` does three times the work of `rank_features` (same loop body), so a faithful profile puts them near 75% / 25% of the samples inside `recommend`. py-spy, which reads the interpreter from outside, sampled the same window as the reference.")
+        var rows = walkers.map { f in
             let total = f.pythonFunctionSamples["recommend"] ?? 0
-            let score = f.pythonFunctionSamples["score_candidates"] ?? 0
-            let rank = f.pythonFunctionSamples["rank_features"] ?? 0
-            return [f.setup, "\(total)", Self.share(score, of: total), Self.share(rank, of: total)]
-        })
+            return [f.setup, "\(total)", Self.share(f.pythonFunctionSamples["score_candidates"] ?? 0, of: total), Self.share(f.pythonFunctionSamples["rank_features"] ?? 0, of: total)]
+        }
+        let spy = run.pySpy
+        if let error = spy.error {
+            rows.append(["py-spy", "failed: \(error)", "", ""])
+        } else {
+            rows.append(["py-spy", "\(spy.recommendSamples)", Self.share(spy.functionSamples["score_candidates"] ?? 0, of: spy.recommendSamples),
+                         Self.share(spy.functionSamples["rank_features"] ?? 0, of: spy.recommendSamples)])
+        }
+        report.table(header: ["configuration", "samples in recommend", "score_candidates", "rank_features"], rows: rows)
+        if let gap = Self.largestPySpyGap(run) {
+            report.paragraph(String(format: "Largest difference from py-spy over the walker configurations and both functions: %.1f points (`%@`); the acceptance bound is 5 points. `%@`.",
+                                    gap.points, gap.where as NSString, spy.command as NSString))
+        }
+    }
+
+    /// The largest |flamelab walker share - py-spy share| in points, over both planted functions.
+    static func largestPySpyGap(_ run: PolyglotMeasurement.Run) -> (points: Double, where: String)? {
+        var worst: (points: Double, where: String)?
+        for f in run.figures where f.error == nil && f.setup.hasSuffix("+py") {
+            let total = f.pythonFunctionSamples["recommend"] ?? 0
+            guard total > 0 else { continue }
+            for name in ["score_candidates", "rank_features"] {
+                guard let reference = run.pySpy.share(name) else { return nil }
+                let points = abs(Double(f.pythonFunctionSamples[name] ?? 0) / Double(total) - reference) * 100
+                if points > (worst?.points ?? -1) { worst = (points, "\(f.setup) \(name)") }
+            }
+        }
+        return worst
     }
 
     private func writeUp(_ report: inout MarkdownReport) {

@@ -5,7 +5,7 @@ import Symbolize
 public enum ProfileQueries {
     /// Short display name: `ShopService.PricingEngine.applyPairwiseBundleDiscounts` instead of the full signature.
     public static func shortName(_ name: String) -> String {
-        SymbolNames.simplify(name)
+        SymbolNames.displayName(name)
     }
 
     /// Sum of the values of samples whose stack has a frame whose name contains `needle`.

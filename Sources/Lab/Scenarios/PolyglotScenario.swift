@@ -33,10 +33,12 @@ public struct PolyglotScenario: Scenario {
         let command = reproduce ?? context.command(for: name)
         try PrivateFile.write(PolyglotReport(run: run, measurement: measurement, machine: context.machine, command: command).markdown(),
                               to: "\(dir)/report.md")
-        return outcome(run.figures, quick: context.quick)
+        try PrivateFile.writeJSON(run.pySpy, to: "\(dir)/py-spy.json")
+        return outcome(run, quick: context.quick)
     }
 
-    private func outcome(_ figures: [PolyglotFigures], quick: Bool) -> ScenarioOutcome {
+    private func outcome(_ run: PolyglotMeasurement.Run, quick: Bool) -> ScenarioOutcome {
+        let figures = run.figures
         let measured = figures.filter { $0.error == nil }
         let flamelab = measured.filter { $0.setup.hasPrefix("flamelab") }
         let walker = flamelab.filter { $0.setup.hasSuffix("+py") }
@@ -52,11 +54,17 @@ public struct PolyglotScenario: Scenario {
             .init("Swift app frames >= 95% named (every flamelab mode)", !flamelab.isEmpty && minApp >= 95,
                   flamelab.map { String(format: "%@ %.1f%%", $0.setup, $0.row(.app)?.namedPercent ?? 0) }.joined(separator: ", ")),
         ]
+        let gap = PolyglotReport.largestPySpyGap(run)
+        let pySpyCheck = ScenarioOutcome.Check("the walker's Python function shares within 5 points of py-spy's (same window)", (gap?.points ?? 100) <= 5,
+                                               gap.map { String(format: "largest gap %.1f points (%@), py-spy %d samples in recommend", $0.points, $0.where as NSString, run.pySpy.recommendSamples) }
+                                                   ?? (run.pySpy.error ?? "no py-spy samples"))
         if quick {
+            checks.append(.init("py-spy comparison measured (checked <= 5 points on full runs)", gap != nil, pySpyCheck.detail))
             // A quick run's worker has a few dozen samples and the peers may not finish: report, don't gate CI on them.
             checks.append(.init("Python naming measured (checked >= 90% on full runs)", !walker.isEmpty, pythonCheck.detail))
         } else {
             checks.append(pythonCheck)
+            checks.append(pySpyCheck)
             checks.append(.init("every peer profiler recorded samples", failed.isEmpty,
                                 failed.isEmpty ? "\(figures.count) configurations" : failed.map { "\($0.setup): \($0.error ?? "no samples")" }.joined(separator: "; ")))
         }

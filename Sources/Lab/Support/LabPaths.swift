@@ -17,6 +17,8 @@ public struct LabPaths: Sendable {
     /// pid files and service logs (never committed).
     public var stateDirectory: String { root + "/.flamelab" }
     public var shopExecutable: String { binDirectory + "/flamelab-shop" }
+    /// The `lab` CLI itself: scenarios run the agent as its own process (`lab record`), as it is deployed.
+    public var labExecutable: String { binDirectory + "/lab" }
 
     static func findRoot(from starts: [String]) -> String? {
         for start in starts {

@@ -83,6 +83,18 @@ public enum SymbolNames {
         return collapseSpaces(removingEffects(from: output))
     }
 
+    /// The name a report quotes: `simplify`, then without the optimizer's copy markers and `static `
+    /// (`function signature specialization <Arg[1] = Dead> of static Shop.Pricing.apply(...)` ->
+    /// `Shop.Pricing.apply`). Profiles keep the full names: two copies stay two frames there.
+    public static func displayName(_ demangled: String) -> String {
+        var name = simplify(demangled)
+        let prefixes = ["function signature specialization of ", "generic specialization of ", "merged ", "static "]
+        while let prefix = prefixes.first(where: name.hasPrefix) {
+            name.removeFirst(prefix.count)
+        }
+        return name
+    }
+
     private static func matches(_ characters: [Character], at index: Int, _ pattern: String) -> Bool {
         let pattern = Array(pattern)
         guard index + pattern.count <= characters.count else { return false }

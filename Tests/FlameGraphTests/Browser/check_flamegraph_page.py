@@ -9,8 +9,11 @@ selenium or chromium is missing (the caller decides whether that is a skip).
 """
 import argparse
 import json
-import shutil
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "BrowserSupport"))
+from headless_chromium import missing, open_chromium  # noqa: E402
 
 
 def main():
@@ -24,25 +27,12 @@ def main():
     ap.add_argument("--hover", help="hover the first box whose name starts with this for the screenshot")
     args = ap.parse_args()
 
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-        from selenium.webdriver.common.by import By
-    except ImportError:
-        print(json.dumps({"skip": "python selenium is not installed (pip install selenium)"}))
+    skip = missing()
+    if skip:
+        print(json.dumps({"skip": skip}))
         return 3
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver_path = shutil.which("chromedriver")
-    if not chromium or not driver_path:
-        print(json.dumps({"skip": "chromium or chromedriver not found (apt-get install chromium chromium-driver)"}))
-        return 3
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = chromium
-    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1500,900", "--disable-dev-shm-usage"):
-        opts.add_argument(a)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(driver_path), options=opts)
+    from selenium.webdriver.common.by import By
+    driver = open_chromium("1500,900")
     failures, result = [], {}
 
     def check(cond, what):

@@ -12,12 +12,14 @@ chromium is missing (the caller decides whether that is a skip).
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "BrowserSupport"))
+from headless_chromium import missing, open_chromium  # noqa: E402
 
 NEEDLE = "PricingEngine.applyPairwiseBundleDiscounts"
 
@@ -53,19 +55,12 @@ def main():
     ap.add_argument("--alert-timeout", type=float, default=90)
     args = ap.parse_args()
 
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-        from selenium.webdriver.common.by import By
-        from selenium.webdriver.support.ui import WebDriverWait
-    except ImportError:
-        print(json.dumps({"skip": "python selenium is not installed (pip install selenium)"}))
+    skip = missing()
+    if skip:
+        print(json.dumps({"skip": skip}))
         return 3
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver_path = shutil.which("chromedriver")
-    if not chromium or not driver_path:
-        print(json.dumps({"skip": "chromium or chromedriver not found (apt-get install chromium chromium-driver)"}))
-        return 3
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     os.makedirs(args.results, exist_ok=True)
     ui = "http://127.0.0.1:%d" % args.ui_port
@@ -95,12 +90,7 @@ def main():
         procs.append(subprocess.Popen([lab, "load", "--mode", "open", "--rate", "25", "--duration", "150s", "--mix", "checkout",
                                        "--port", str(args.service_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
 
-        opts = webdriver.ChromeOptions()
-        opts.binary_location = chromium
-        for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,900", "--disable-dev-shm-usage"):
-            opts.add_argument(a)
-        opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        driver = webdriver.Chrome(service=Service(driver_path), options=opts)
+        driver = open_chromium("1400,900")
         js = driver.execute_script
 
         def collect_console(page):
