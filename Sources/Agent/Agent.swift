@@ -38,6 +38,8 @@ public final class Agent: @unchecked Sendable {
     private var preparationCancelled = false
     private var pendingPython: [PythonProcessInfo] = []
     private let traceContextOffsets = TraceContextOffsetCache()
+    /// Process CPU seconds and uptime when `waitUntilPrepared` returned: the steady state starts there.
+    private var preparedMark: (cpu: Double, uptime: Double)?
     /// Keeps the kernel's BPF run-time statistics on while open.
     private var statsFD: Int32 = -1
 
@@ -97,6 +99,15 @@ public final class Agent: @unchecked Sendable {
         thread.name = "flamelab-agent-drain"
         drainThread = thread
         thread.start()
+    }
+
+    /// Waits until the start-up work in the background (kernel symbols, whole-system preparation) is done;
+    /// the agent's CPU from here to the stop is reported as its steady-state cost.
+    public func waitUntilPrepared() {
+        preparation.sync {}
+        contextPreparation.waitUntilAllOperationsAreFinished()
+        let mark = (Self.cpuSeconds(Self.usageOfProcess), ProcessInfo.processInfo.systemUptime)
+        withLock { preparedMark = mark }
     }
 
     /// Asks the draining thread to stop at its next poll (safe from any thread).
@@ -183,7 +194,14 @@ public final class Agent: @unchecked Sendable {
         }
         stopUptime = ProcessInfo.processInfo.systemUptime
         let drainCPU = Self.cpuSeconds(Self.usageOfThread) - cpuAtStart
-        withLock { stats.drainCPUSeconds = drainCPU }
+        let processCPU = Self.cpuSeconds(Self.usageOfProcess)
+        withLock {
+            stats.drainCPUSeconds = drainCPU
+            if let mark = preparedMark {
+                stats.steadyCPUSeconds = processCPU - mark.cpu
+                stats.steadySeconds = stopUptime - mark.uptime
+            }
+        }
         line.finish()
         drained.signal()
     }

@@ -43,6 +43,10 @@ public struct AgentRunStats: Sendable, Equatable, Codable {
     public var bpfPrograms: [BPFProgramStats] = []
     /// CPU seconds of the agent's draining thread while recording (decode, unwind, Python names).
     public var drainCPUSeconds = 0.0
+    /// After `Agent.waitUntilPrepared`: the whole agent process's CPU seconds from then to the stop,
+    /// over `steadySeconds` of recording (its steady-state cost, start-up and profile building excluded).
+    public var steadyCPUSeconds: Double?
+    public var steadySeconds: Double?
     /// CPU seconds the agent spent after the run building the profiles (symbolization).
     public var buildCPUSeconds = 0.0
     /// The agent process's peak resident memory, bytes.
@@ -68,6 +72,9 @@ public struct AgentRunStats: Sendable, Equatable, Codable {
             parts.append(String(format: "bpf %@ %.2f us/run over %llu runs", program.name, program.averageMicroseconds, program.runCount))
         }
         parts.append(String(format: "agent cpu %.3fs draining + %.3fs building, peak rss %.1f MB", drainCPUSeconds, buildCPUSeconds, Double(peakRSSBytes) / 1e6))
+        if let cpu = steadyCPUSeconds, let seconds = steadySeconds, seconds > 0 {
+            parts.append(String(format: "steady-state agent cpu %.2f ms/s", cpu * 1000 / seconds))
+        }
         parts.append(String(format: "%.1fs", elapsedSeconds))
         return parts.joined(separator: ", ")
     }

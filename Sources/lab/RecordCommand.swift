@@ -116,7 +116,10 @@ struct RecordCommand: ParsableCommand {
         StopSignal.install { agent.requestStop() }
         do {
             try agent.start()
-            if let readyFile { try PrivateFile.write(Data(), to: readyFile) }
+            if let readyFile {
+                agent.waitUntilPrepared()
+                try PrivateFile.write(Data(), to: readyFile)
+            }
         } catch {
             Self.fail("\(error)")
         }

@@ -71,11 +71,24 @@ public struct OverheadMeasurement: Sendable {
         return Result(configuration: configuration, command: configuration.commandLine(pid: service.pid), pairs: pairs,
                       overheadMedian: Statistics.median(ratios) ?? 0, overheadMin: ratios.min() ?? 0, overheadMax: ratios.max() ?? 0,
                       p99DeltaMsMedian: Statistics.median(pairs.map { $0.onP99Ms - $0.offP99Ms }) ?? 0,
-                      profilerCPUMsPerSecond: configuration.tool == .none ? nil : Statistics.median(pairs.map { $0.profilerCPUNs / 1e6 / max($0.onSeconds, 1e-9) }),
+                      profilerCPUMsPerSecond: profilerCPUMsPerSecond(configuration, pairs: pairs, agentStats: agentStats),
                       samplesPerRun: Statistics.median(agentStats.map { Double($0.cpuSamples) }),
                       bpfNanosecondsPerRun: bpfNs,
                       agentPeakRSSMiB: agentStats.map { Double($0.peakRSSBytes) / 1_048_576 }.max(),
                       bpfShareOfServiceCPU: Statistics.median(bpfShares))
+    }
+
+    /// flamelab: its own steady-state figure (rusage, after start-up); peers: their process's CPU over the window.
+    private func profilerCPUMsPerSecond(_ configuration: OverheadConfiguration, pairs: [Pair], agentStats: [AgentRunStats]) -> Double? {
+        switch configuration.tool {
+        case .none: return nil
+        case .flamelab:
+            return Statistics.median(agentStats.compactMap { stats in
+                guard let cpu = stats.steadyCPUSeconds, let seconds = stats.steadySeconds, seconds > 0 else { return nil }
+                return cpu * 1000 / seconds
+            })
+        default: return Statistics.median(pairs.map { $0.profilerCPUNs / 1e6 / max($0.onSeconds, 1e-9) })
+        }
     }
 
     static func bpfNanosecondsPerRun(_ stats: AgentRunStats) -> Double? {

@@ -75,7 +75,12 @@ public final class PeerProfiler: @unchecked Sendable {
                 script.signal(SIGKILL)
                 throw LabError("failed to run perf script for \(setup.label): exit status \(script.exitStatus.map(String.init) ?? "none after 300 s")")
             }
-            return PeerStackParser.perfScript(try PeerProfiler.read(scriptPath), executablePath: executablePath)
+            let samples = PeerStackParser.perfScript(try PeerProfiler.read(scriptPath), executablePath: executablePath)
+            guard samples.sampleCount > 0 else {
+                let scriptLog = ((try? PeerProfiler.read("\(workDirectory)/\(fileStem).script.log")) ?? "").split(separator: "\n").suffix(2).joined(separator: " / ")
+                throw LabError("failed to collect \(setup.label): perf script printed no sample (perf record: \(logTail()); perf script: \(scriptLog))")
+            }
+            return samples
         }
     }
 

@@ -64,14 +64,14 @@ public struct PolyglotMeasurement: Sendable {
         let peers = setups.filter { !$0.isFlamelab }.map { PeerProfiler(setup: $0, pid: service.pid, hz: hz, seconds: seconds, workDirectory: work) }
         let windowStart = Self.monotonicNs()
         peers.forEach { $0.start() }
-        let pySpy = PySpyReference.Recording(pid: service.pid, hz: hz, seconds: seconds, workDirectory: work)
         Thread.sleep(forTimeInterval: seconds)
         let window = windowStart...Self.monotonicNs()
         agents.forEach { $0.agent?.requestStop() }
         let recordings = Self.finishAll(agents, window: window)
         progress.update("polyglot: waiting for perf and bpftrace to end")
         for peer in peers { try? peer.awaitRecording() }  // errors come back from collect below
-        let reference = pySpy.finish(seconds: seconds)
+        progress.update("polyglot: flamelab auto +py beside py-spy alone")
+        let reference = compareWithPySpy(pid: service.pid, workDirectory: work)
         generator.stop()
         loadDone.wait()
 
@@ -99,6 +99,34 @@ public struct PolyglotMeasurement: Sendable {
         }
         guard let load = loadBox.result else { throw LabError("failed to drive the polyglot load: no result") }
         return Run(figures: figures, stacks: stacks, load: load, pid: service.pid, pySpy: reference)
+    }
+
+    /// A second window, same load, with only one agent (auto +py) and py-spy sampling: py-spy samples the
+    /// GIL holder on wall-clock time, so the scheduling pressure of nine profilers at once would bend
+    /// its split; each tool is compared where it alone perturbs the service.
+    private func compareWithPySpy(pid: Int32, workDirectory: String) -> PySpyReference {
+        let seconds = max(8, seconds / 2)
+        let agent = Agent(config: AgentConfig(targets: .pids([pid]), hz: hz, kinds: [.cpu], unwind: .auto, python: .auto,
+                                              durationSeconds: seconds + 30, service: "shop", version: "v1"))
+        agent.progress = .never
+        var reference: PySpyReference
+        do {
+            try agent.start()
+            let spy = PySpyReference.Recording(pid: pid, hz: PySpyReference.hz, seconds: seconds, workDirectory: workDirectory)
+            Thread.sleep(forTimeInterval: seconds)
+            agent.requestStop()
+            let profile = agent.finish().profile(.cpu)
+            reference = spy.finish(seconds: seconds)
+            if let profile {
+                let figures = PolyglotFigures(setup: .flamelab(unwind: .auto, python: .auto), command: "", stacks: StackSamples(profile: profile))
+                reference.flamelabFunctionSamples = figures.pythonFunctionSamples
+            }
+        } catch {
+            reference = PySpyReference()
+            reference.error = "failed to start the agent beside py-spy: \(error)"
+        }
+        reference.seconds = seconds
+        return reference
     }
 
     private struct StartedAgent {

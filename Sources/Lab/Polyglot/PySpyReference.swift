@@ -6,11 +6,23 @@ import Foundation
 /// thread holding the GIL: the one on CPU, as flamelab samples. Without it py-spy also counts the
 /// worker threads queued for the GIL, at the frame where they wait.
 public struct PySpyReference: Codable, Sendable {
+    /// py-spy's rate: twice the agent's, for a reference with more samples than what it checks.
+    public static let hz = 197
+
     /// Samples inside `recommend`, and through each planted function.
     public var recommendSamples = 0
     public var functionSamples: [String: Int] = [:]
     public var command = ""
     public var error: String?
+    /// The agent (auto +py) that sampled the same window: samples in `recommend` and per function.
+    public var flamelabFunctionSamples: [String: Int] = [:]
+    public var seconds = 0.0
+
+    /// The agent's share of `name` inside `recommend` in the same window (nil without samples).
+    public func flamelabShare(_ name: String) -> Double? {
+        let total = flamelabFunctionSamples["recommend"] ?? 0
+        return total > 0 ? Double(flamelabFunctionSamples[name] ?? 0) / Double(total) : nil
+    }
 
     /// Share of `name` among the samples inside `recommend` (nil without samples).
     public func share(_ name: String) -> Double? {
