@@ -25,11 +25,15 @@ extension AgentBPFTests {
             usleep(300_000)
             let data = FileManager.default.temporaryDirectory.appendingPathComponent("foreign-perf-\(getpid()).data").path
             defer { try? FileManager.default.removeItem(atPath: data) }
-            let perfRecord = try Self.run(perf, ["record", "-q", "-F", "\(Self.hz)", "-p", "\(target.processIdentifier)", "-o", data, "--", "sleep", "3"], wait: false)
-            let agent = Agent(config: AgentConfig(targets: .pids([target.processIdentifier]), hz: Self.hz, kinds: [.cpu], unwind: .fp, python: .off, durationSeconds: 3))
+            // The agent attaches first; perf's window (`-- sleep 4`) then sets both windows, so they coincide.
+            let agent = Agent(config: AgentConfig(targets: .pids([target.processIdentifier]), hz: Self.hz, kinds: [.cpu], unwind: .fp, python: .off, durationSeconds: nil))
             agent.progress = .never
-            let recording = try agent.record()
+            try agent.start()
+            agent.waitUntilPrepared()
+            let perfRecord = try Self.run(perf, ["record", "-q", "-F", "\(Self.hz)", "-p", "\(target.processIdentifier)", "-o", data, "--", "sleep", "4"], wait: false)
             perfRecord.waitUntilExit()
+            agent.requestStop()
+            let recording = agent.finish()
             let ours = FunctionStats(profile: try #require(recording.profile(.cpu)))
             let aliases = try SymbolAliases(library: "/usr/lib/x86_64-linux-gnu/libc.so.6")
             let theirs = try Self.perfSelfShares(perf: perf, data: data).map { (name: aliases.canonical($0.name), share: $0.share) }
@@ -39,10 +43,16 @@ extension AgentBPFTests {
             print("perf     top 5: \(theirs.prefix(5).map { "\($0.name) \(String(format: "%.1f%%", $0.share * 100))" })")
             #expect(ours.sampleCount > 500, "\(recording.stats.summary)")
             #expect(ourTop.first == theirTop.first, "hottest function: flamelab \(ourTop.first ?? "-") vs perf \(theirTop.first ?? "-")")
-            // Ranks 3-8 sit within a point of each other, so the sets may swap members; shares may not drift.
+            // Ranks 3-8 sit within a point of each other, so the sets may swap members; shares may not drift
+            // by more than 2 points or 4 standard errors of the difference, whichever is larger (the two
+            // tools take their samples at different instants of the same window).
+            let perfSamples = Double(try Self.perfSampleCount(perf: perf, data: data))
             for name in Set(ourTop + theirTop) {
                 let mine = ours[name]?.selfShare ?? 0, perfs = theirs.first { $0.name == name }?.share ?? 0
-                #expect(abs(mine - perfs) <= 0.02, "\(name): flamelab \(mine * 100)% vs perf \(perfs * 100)% self")
+                let pooled = (mine + perfs) / 2
+                let standardError = (pooled * (1 - pooled) * (1 / Double(ours.sampleCount) + 1 / max(perfSamples, 1))).squareRoot()
+                let tolerance = max(0.02, 4 * standardError)
+                #expect(abs(mine - perfs) <= tolerance, "\(name): flamelab \(mine * 100)% vs perf \(perfs * 100)% self (tolerance \(tolerance * 100) points)")
             }
         }
 
@@ -76,6 +86,17 @@ extension AgentBPFTests {
             try process.run()
             if wait { process.waitUntilExit() }
             return process
+        }
+
+        /// Samples in the recording, from `perf report`'s header (`# Samples: 1K of event 'cpu-clock'` is
+        /// rounded, so it counts `perf script` lines instead: one line per sample without `-g`).
+        static func perfSampleCount(perf: String, data: String) throws -> Int {
+            let pipe = Pipe()
+            let script = try run(perf, ["script", "-i", data, "-F", "tid"], wait: false, output: pipe.fileHandleForWriting)
+            try pipe.fileHandleForWriting.close()
+            let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            script.waitUntilExit()
+            return text.split(separator: "\n").count
         }
 
         /// `perf report --sort sym`: `    35.04%  [.] sqlite3VdbeExec` per line, by self share descending.

@@ -67,21 +67,35 @@ public final class PeerProfiler: @unchecked Sendable {
             }
             return samples
         default:
-            let scriptPath = "\(workDirectory)/\(fileStem).script"
-            let perf = PeerProfiler.findExecutable("perf") ?? "/usr/bin/perf"
-            let script = try ChildProcess(perf, ["script", "-i", "\(workDirectory)/\(fileStem).data", "-F", "tid,ip,sym,dso", "--no-inline"], output: scriptPath,
-                                          errors: "\(workDirectory)/\(fileStem).script.log")
-            guard script.wait(seconds: 300), script.exitStatus == 0 else {
-                script.signal(SIGKILL)
-                throw LabError("failed to run perf script for \(setup.label): exit status \(script.exitStatus.map(String.init) ?? "none after 300 s")")
+            // One retry: two full runs saw `perf script` exit 0 with nothing parsed from a good recording.
+            var lastError = LabError("failed to collect \(setup.label)")
+            for _ in 0..<2 {
+                do {
+                    return try runPerfScript(executablePath: executablePath)
+                } catch let error as LabError {
+                    lastError = error
+                }
             }
-            let samples = PeerStackParser.perfScript(try PeerProfiler.read(scriptPath), executablePath: executablePath)
-            guard samples.sampleCount > 0 else {
-                let scriptLog = ((try? PeerProfiler.read("\(workDirectory)/\(fileStem).script.log")) ?? "").split(separator: "\n").suffix(2).joined(separator: " / ")
-                throw LabError("failed to collect \(setup.label): perf script printed no sample (perf record: \(logTail()); perf script: \(scriptLog))")
-            }
-            return samples
+            throw lastError
         }
+    }
+
+    private func runPerfScript(executablePath: String) throws -> StackSamples {
+        let scriptPath = "\(workDirectory)/\(fileStem).script"
+        let perf = PeerProfiler.findExecutable("perf") ?? "/usr/bin/perf"
+        let script = try ChildProcess(perf, ["script", "-i", "\(workDirectory)/\(fileStem).data", "-F", "tid,ip,sym,dso", "--no-inline"], output: scriptPath,
+                                      errors: "\(workDirectory)/\(fileStem).script.log")
+        guard script.wait(seconds: 300), script.exitStatus == 0 else {
+            script.signal(SIGKILL)
+            throw LabError("failed to run perf script for \(setup.label): exit status \(script.exitStatus.map(String.init) ?? "none after 300 s")")
+        }
+        let text = try PeerProfiler.read(scriptPath)
+        let samples = PeerStackParser.perfScript(text, executablePath: executablePath)
+        guard samples.sampleCount > 0 else {
+            let scriptLog = ((try? PeerProfiler.read("\(workDirectory)/\(fileStem).script.log")) ?? "").split(separator: "\n").suffix(2).joined(separator: " / ")
+            throw LabError("failed to collect \(setup.label): perf script printed \(text.utf8.count) bytes and no sample (first line: \(text.prefix { $0 != "\n" }.prefix(120)); perf record: \(logTail()); perf script: \(scriptLog))")
+        }
+        return samples
     }
 
     /// How long after its window a tool may take to write its output (bpftrace symbolizes then).
