@@ -22,6 +22,10 @@ import Testing
         """
         let samples = PeerStackParser.perfScript(text, executablePath: exe)
         #expect(samples.sampleCount == 2)
+        // perf pads a 4-digit tid to five columns: the header starts with a space, not a tab.
+        let padded = PeerStackParser.perfScript(text.replacingOccurrences(of: "1234 \n", with: " 9142 \n"), executablePath: exe)
+        #expect(padded.sampleCount == 2)
+        #expect(padded.stacks[0].last?.name == "_PyObject_Free")
         #expect(samples.stacks[0].map(\.kind) == [.unknown, .interpreter, .interpreter])
         #expect(samples.stacks[0].last?.name == "_PyObject_Free")
         #expect(samples.stacks[1].map(\.kind) == [.libc, .swiftRuntime, .app, .kernel])

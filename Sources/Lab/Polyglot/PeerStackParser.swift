@@ -4,7 +4,8 @@ import ProfileModel
 /// Parses the peers' text output into stacks (root first) with their sample counts.
 public enum PeerStackParser {
     /// `perf script -F tid,ip,sym,dso`: one block per sample, a header line then one tab-indented
-    /// frame per line, leaf first; blocks are separated by blank lines.
+    /// frame per line, leaf first; blocks are separated by blank lines. The header is the tid padded
+    /// to five columns (` 9142 `), so only a leading tab marks a frame line.
     public static func perfScript(_ text: String, executablePath: String) -> StackSamples {
         var samples = StackSamples()
         var leafFirst: [Frame] = []
@@ -14,7 +15,7 @@ public enum PeerStackParser {
                 if inSample { samples.add(Array(leafFirst.reversed())) }
                 leafFirst = []
                 inSample = false
-            } else if line.first == "\t" || line.first == " " {
+            } else if line.first == "\t" {
                 if let frame = PeerFrameLine.frame(String(line), executablePath: executablePath) { leafFirst.append(frame) }
             } else {
                 if inSample { samples.add(Array(leafFirst.reversed())) }
