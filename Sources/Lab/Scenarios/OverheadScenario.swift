@@ -76,6 +76,8 @@ public struct OverheadScenario: Scenario {
         report.heading("Overhead per configuration")
         report.table(header: ["configuration", "pairs", "overhead median", "range", "p99 delta ms", "profiler CPU ms/s", "samples/run", "BPF us/run", "BPF / service CPU (bound)", "agent RSS MiB"],
                      rows: results.map(Self.row))
+        try PrivateFile.write(chart(results).svg(), to: "\(dir)/overhead.svg")
+        report.paragraph("![service CPU per request, on/off - 1, every pair](overhead.svg)")
         report.paragraph(interpretation(results))
         report.paragraph("Commands: " + results.filter { $0.configuration.tool != .none }.map { "`\($0.command)`" }.joined(separator: "; ") + ".")
         report.heading("Throughput at saturation (closed loop, 16 connections, checkout)")
@@ -92,6 +94,15 @@ public struct OverheadScenario: Scenario {
                 String(format: "%+.1f..%+.1f%%", r.overheadMin * 100, r.overheadMax * 100), String(format: "%+.2f", r.p99DeltaMsMedian),
                 format(r.profilerCPUMsPerSecond, "%.2f"), format(r.samplesPerRun, "%.0f"), format(r.bpfNanosecondsPerRun.map { $0 / 1000 }, "%.2f"),
                 format(r.bpfShareOfServiceCPU.map { $0 * 100 }, "%.3f%%"), format(r.agentPeakRSSMiB, "%.0f")]
+    }
+
+    /// Every pair's overhead per configuration, medians marked, the A/A control's range shaded.
+    private func chart(_ results: [OverheadMeasurement.Result]) -> StripChart {
+        let control = results.first { $0.configuration == .control }
+        return StripChart(title: "Service CPU per request with the profiler on, against off (every ABBA pair; bar = median)",
+                          axisLabel: "overhead, % (on / off - 1)",
+                          rows: results.map { .init(label: $0.configuration.label, values: $0.pairs.map { $0.ratio * 100 }) },
+                          band: control.map { ($0.overheadMin * 100)...($0.overheadMax * 100) }, bandLabel: "A/A control range")
     }
 
     /// What the pairs can and cannot resolve, from this run's control.
