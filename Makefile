@@ -38,7 +38,7 @@ build: bpf
 # `swift test` builds every product too (lab, flamelab-shop) before the tests that run them.
 test: bpf
 	$(SWIFT) test -c $(CONFIG)
-	$(BIN)/lab run all --quick
+	$(BIN)/lab run all --quick --results results/runs/quick
 
 lab: build
 	$(BIN)/lab run all

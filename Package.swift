@@ -111,7 +111,7 @@ let package = Package(
         ),
         .testTarget(name: "LabTests", dependencies: ["Lab"], swiftSettings: swift5),
         /// Browser drill over `lab serve`: selenium + Debian chromium drive alert -> traces -> flame graph (needs root).
-        .testTarget(name: "LabServeTests", dependencies: ["lab"], exclude: ["Browser"], swiftSettings: swift5),
+        .testTarget(name: "LabServeTests", dependencies: ["lab"], swiftSettings: swift5),
         /// The known program the Agent tests profile (a -> b -> c, a 200 ms block, a trace context).
         .executableTarget(name: "agent-testee", dependencies: ["CTraceContext"], path: "Tests/AgentTestee", swiftSettings: swift5),
         /// A minimal recorder over Agent: the process the SIGKILL test kills; measures the agent's own cost.

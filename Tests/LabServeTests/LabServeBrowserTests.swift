@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// The drill through `lab serve` in headless Chromium (Browser/browser_drill.py): alert -> slow traces ->
-/// trace-filtered flame graph -> the planted hotspot named, with screenshots and timings in results/drill/.
+/// The drill through `lab serve` in headless Chromium (lab/browser/browser_drill.py): alert -> slow traces ->
+/// trace-filtered flame graph -> the planted hotspot named, with screenshots and timings in results/runs/browser-drill/.
 /// Needs root (the agent) and chromium + selenium; skips with a message otherwise, but FAILS under CI=true.
 @Suite(.serialized) struct LabServeBrowserTests {
     static var repoRoot: URL {
@@ -40,8 +40,9 @@ import Testing
         }
         let lab = Self.labBinary
         guard FileManager.default.isExecutableFile(atPath: lab.path) else { return Self.unavailable("no lab executable at \(lab.path)") }
-        let results = Self.repoRoot.appendingPathComponent("results/drill")
-        let script = Self.repoRoot.appendingPathComponent("Tests/LabServeTests/Browser/browser_drill.py")
+        // Scratch, git-ignored: the committed screenshots come from `lab run drill` (make lab).
+        let results = Self.repoRoot.appendingPathComponent("results/runs/browser-drill")
+        let script = Self.repoRoot.appendingPathComponent("lab/browser/browser_drill.py")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script.path, "--lab", lab.path, "--results", results.path]

@@ -18,7 +18,7 @@ import time
 import urllib.error
 import urllib.request
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "BrowserSupport"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from headless_chromium import missing, open_chromium  # noqa: E402
 
 NEEDLE = "PricingEngine.applyPairwiseBundleDiscounts"
