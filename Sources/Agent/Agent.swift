@@ -224,11 +224,7 @@ public final class Agent: @unchecked Sendable {
         }
     }
 
-    /// 250 ms up to 1 kHz (~4 wakeups a second), 50 ms above: an FP sample is ~3.7 KiB, a DWARF one up
-    /// to ~20 KiB, and at 10 kHz on two CPUs even FP samples arrive at ~75 MB/s.
-    private var drainIntervalMicroseconds: UInt32 {
-        config.hz > 1000 || (config.unwind != .fp && config.hz > 250) ? 50_000 : 250_000
-    }
+    private var drainIntervalMicroseconds: UInt32 { UInt32(config.drainIntervalSeconds * 1_000_000) }
 
     // MARK: - setup
 

@@ -4,7 +4,7 @@ import ProfileModel
 /// Without root (kptr_restrict) every address reads as 0: `isAvailable` is then false.
 public struct KernelSymbols: Sendable {
     private let starts: [UInt64]
-    private let names: [String]
+    private let names: PackedNames
     /// `[kernel]` or `[module]` per symbol.
     private let modules: [String]
 
@@ -24,7 +24,8 @@ public struct KernelSymbols: Sendable {
 
     /// Byte-level parse: kallsyms has ~200k lines, splitting it into Strings first is slow.
     init(bytes: [UInt8]) {
-        var entries: [(address: UInt64, name: String, module: String)] = []
+        var entries: [(address: UInt64, name: Range<Int>, module: String)] = []
+        var packed = PackedNames()
         bytes.withUnsafeBufferPointer { buffer in
             var cursor = 0
             while cursor < buffer.count {
@@ -33,14 +34,15 @@ public struct KernelSymbols: Sendable {
                 if let entry = KernelSymbols.parseLine(buffer, from: cursor, to: lineEnd) { entries.append(entry) }
                 cursor = lineEnd + 1
             }
+            entries.sort { $0.address < $1.address }
+            for entry in entries { packed.append(UnsafeBufferPointer(rebasing: buffer[entry.name])) }
         }
-        entries.sort { $0.address < $1.address }
         starts = entries.map(\.address)
-        names = entries.map(\.name)
+        names = packed
         modules = entries.map(\.module)
     }
 
-    private static func parseLine(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> (address: UInt64, name: String, module: String)? {
+    private static func parseLine(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> (address: UInt64, name: Range<Int>, module: String)? {
         var fields: [Range<Int>] = []
         var index = start
         while index < end, fields.count < 4 {
@@ -58,9 +60,8 @@ public struct KernelSymbols: Sendable {
             address = address << 4 | UInt64(digit)
         }
         guard address != 0 else { return nil }
-        let name = String(decoding: UnsafeBufferPointer(rebasing: buffer[fields[2]]), as: UTF8.self)
         let module = fields.count > 3 ? String(decoding: UnsafeBufferPointer(rebasing: buffer[fields[3]]), as: UTF8.self) : "[kernel]"
-        return (address, name, module)
+        return (address, fields[2], module)
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {

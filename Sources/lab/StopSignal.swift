@@ -1,7 +1,8 @@
 import Foundation
 
-/// The flag the handler sets: the only thing a signal handler may safely do.
-private var stopSignalReceived: sig_atomic_t = 0
+/// The write end of the pipe the handler writes to: write(2) is async-signal-safe, and the watcher
+/// thread sleeps in read(2) instead of polling a flag (a 20 Hz poll cost the agent ~0.3 ms of CPU a second).
+private var stopPipeWriteEnd: Int32 = -1
 
 /// Ctrl-C / SIGTERM for `lab record`: stop sampling, then still detach and write the profile.
 ///
@@ -11,11 +12,22 @@ private var stopSignalReceived: sig_atomic_t = 0
 /// never stopped.
 enum StopSignal {
     static func install(_ onStop: @escaping @Sendable () -> Void) {
-        for number in [SIGINT, SIGTERM] {
-            signal(number) { _ in stopSignalReceived = 1 }
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else {
+            FileHandle.standardError.write(Data("lab: failed to create the stop pipe: \(String(cString: strerror(errno))); Ctrl-C will end without writing\n".utf8))
+            return
         }
+        stopPipeWriteEnd = ends[1]
+        for number in [SIGINT, SIGTERM] {
+            signal(number) { _ in
+                var byte: UInt8 = 1
+                _ = write(stopPipeWriteEnd, &byte, 1)
+            }
+        }
+        let readEnd = ends[0]
         let watcher = Thread {
-            while stopSignalReceived == 0 { usleep(50_000) }
+            var byte: UInt8 = 0
+            while read(readEnd, &byte, 1) < 0 && errno == EINTR {}
             onStop()
         }
         watcher.name = "flamelab-stop-signal"

@@ -82,17 +82,46 @@ extension AgentBPFTests {
                 seen += String(decoding: chunk, as: UTF8.self)
             }
             #expect(seen.contains("attached"), "agent-record did not attach: \(seen)")
-            #expect(Self.flamelabPrograms().count >= 2, "expected the sampler and the switch program while recording")
+            // This agent's own programs and links, from its fds: other agents (tests running beside this
+            // one, a lab serve) may hold flamelab programs of their own meanwhile.
+            let held = Self.bpfIDs(heldBy: recorder.processIdentifier)
+            #expect(held.programs.count >= 2 && !held.links.isEmpty, "expected the sampler and the switch program while recording: \(held)")
             kill(recorder.processIdentifier, SIGKILL)
             recorder.waitUntilExit()
             // The kernel releases the links as the fds close; give it a moment.
-            var left = Self.flamelabPrograms()
-            for _ in 0..<50 where !left.isEmpty {
+            var left = Self.loaded(held)
+            for _ in 0..<50 where !(left.programs.isEmpty && left.links.isEmpty) {
                 usleep(100_000)
-                left = Self.flamelabPrograms()
+                left = Self.loaded(held)
             }
-            #expect(left.isEmpty, "programs left after SIGKILL: \(left)")
-            #expect(Self.flamelabLinks().isEmpty)
+            #expect(left.programs.isEmpty, "programs left after SIGKILL: \(left.programs)")
+            #expect(left.links.isEmpty, "links left after SIGKILL: \(left.links)")
+        }
+
+        /// BPF program and link ids behind the fds of `pid` (`prog_id:`/`link_id:` in /proc/PID/fdinfo).
+        static func bpfIDs(heldBy pid: Int32) -> (programs: Set<Int>, links: Set<Int>) {
+            let dir = "/proc/\(pid)/fdinfo"
+            var programs = Set<Int>(), links = Set<Int>()
+            for fd in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
+                let info = (try? String(contentsOfFile: "\(dir)/\(fd)", encoding: .utf8)) ?? ""
+                for line in info.split(separator: "\n") {
+                    let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                    guard parts.count == 2, let id = Int(parts[1]) else { continue }
+                    if parts[0] == "prog_id" { programs.insert(id) }
+                    if parts[0] == "link_id" { links.insert(id) }
+                }
+            }
+            return (programs, links)
+        }
+
+        /// Which of `ids` the kernel still has loaded.
+        static func loaded(_ ids: (programs: Set<Int>, links: Set<Int>)) -> (programs: Set<Int>, links: Set<Int>) {
+            func listed(_ object: String) -> Set<Int> {
+                Set(bpftool([object, "show"]).split(separator: "\n").compactMap { line in
+                    line.first?.isNumber == true ? line.split(separator: ":").first.flatMap { Int($0) } : nil
+                })
+            }
+            return (ids.programs.intersection(listed("prog")), ids.links.intersection(listed("link")))
         }
 
         static func bpftool(_ arguments: [String]) -> String {
@@ -106,14 +135,6 @@ extension AgentBPFTests {
             let data = output.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             return String(decoding: data, as: UTF8.self)
-        }
-
-        static func flamelabPrograms() -> [String] {
-            bpftool(["prog", "show"]).split(separator: "\n").filter { $0.contains("flamelab_") }.map(String.init)
-        }
-
-        static func flamelabLinks() -> [String] {
-            bpftool(["link", "show"]).split(separator: "\n").filter { $0.contains("flamelab_") }.map(String.init)
         }
     }
 }

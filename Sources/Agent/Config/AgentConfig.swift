@@ -1,3 +1,5 @@
+import CBPF
+import Foundation
 import ProfileModel
 
 /// What one recording profiles and how. Validated by `validate()` before anything touches the kernel.
@@ -23,10 +25,10 @@ public struct AgentConfig: Sendable, Equatable {
     public var minBlockNs: UInt64
     /// Directory holding profiler.bpf.o; nil searches FLAMELAB_BPF_DIR, then bpf/.output upwards.
     public var bpfDirectory: String?
-    /// Size of the BPF ring buffer in bytes (a power of two, at least one page). The default is 8 MiB
-    /// for chosen processes, 16 MiB for the whole system: at least twice what arrives between two
-    /// drains at 10 kHz FP or 1 kHz DWARF on two CPUs. The mapping counts twice in RSS (libbpf maps
-    /// the data pages twice so records can wrap), so it is not made larger than needed.
+    /// Size of the BPF ring buffer in bytes (a power of two, at least one page). The default
+    /// (`defaultRingBufferBytes`) follows the rate: four times what the CPU sampler can send between two
+    /// drains. The mapping counts twice in RSS (libbpf maps the data pages twice so records can wrap),
+    /// so it is not made larger than needed.
     public var ringBufferBytes: Int
     /// Turn on the kernel's BPF run-time statistics for the run (`bpf_enable_stats`, released with
     /// the agent): each program's time per run is then reported.
@@ -50,9 +52,29 @@ public struct AgentConfig: Sendable, Equatable {
         self.durationSeconds = durationSeconds
         self.minBlockNs = minBlockNs
         self.bpfDirectory = bpfDirectory
-        if case .all = targets { self.ringBufferBytes = ringBufferBytes ?? 16 << 20 } else { self.ringBufferBytes = ringBufferBytes ?? 8 << 20 }
+        self.ringBufferBytes = ringBufferBytes ?? Self.defaultRingBufferBytes(hz: hz, unwind: unwind, offCPU: kinds.contains(.offcpu),
+                                                                               cpus: ProcessInfo.processInfo.activeProcessorCount)
         self.service = service
         self.version = version
+    }
+
+    /// How long the draining thread sleeps between two reads of the ring buffer: 250 ms up to 1 kHz
+    /// (~4 wakeups a second), 50 ms above, and for DWARF stack copies (up to ~20 KiB each) above 250 Hz.
+    public var drainIntervalSeconds: Double { Self.drainInterval(hz: hz, unwind: unwind) }
+
+    static func drainInterval(hz: Int, unwind: UnwindMode) -> Double {
+        hz > 1000 || (unwind.copiesUserStack && hz > 250) ? 0.05 : 0.25
+    }
+
+    /// Four times the CPU sampler's bytes per drain interval (every CPU sampling at `hz`, each event with its
+    /// stack copy in DWARF modes), a power of two from 1 to 16 MiB; 8 MiB at least with off-CPU events, whose
+    /// rate follows the service's blocking, not the clock.
+    public static func defaultRingBufferBytes(hz: Int, unwind: UnwindMode, offCPU: Bool, cpus: Int) -> Int {
+        let eventBytes = Int(cbpf_event_header_size()) + (unwind.copiesUserStack ? Int(FLAMELAB_STACK_DUMP_SIZE) : 0)
+        let needed = 4 * Double(hz * max(cpus, 1) * eventBytes) * drainInterval(hz: hz, unwind: unwind)
+        var bytes = offCPU ? 8 << 20 : 1 << 20
+        while Double(bytes) < needed && bytes < 16 << 20 { bytes <<= 1 }
+        return bytes
     }
 
     /// Throws `AgentError` for settings no recording can honour.

@@ -79,7 +79,10 @@ final class SampleRecorder {
     }
 
     private func userStack(of event: RawEvent) -> [UInt64] {
-        guard let registers = event.registers, let unwinder, !event.isKernelThread else { return event.userStack }
+        guard let registers = event.registers, let unwinder, !event.isKernelThread else {
+            if !event.userStack.isEmpty { counts.framePointerStacks += 1 }
+            return event.userStack
+        }
         if unwind == .auto, !policy.needsDwarf(pid: event.pid, stack: event.userStack, now: ProcessInfo.processInfo.systemUptime) {
             counts.framePointerStacks += 1
             return event.userStack

@@ -15,7 +15,16 @@ public struct OverheadMeasurement: Sendable {
         public var onServiceCPUNs: Double
         public var profilerCPUNs: Double
         public var onSeconds: Double
+        /// flamelab only: CPU samples the agent recorded in the "on" window.
+        public var samples: Int?
         public var ratio: Double { onCPUPerRequestUs / offCPUPerRequestUs - 1 }
+        /// The service's extra CPU over the "on" window per recorded sample, µs: what one sample costs
+        /// the service (timer interrupt, perf overflow handling, the BPF program). Needs many samples
+        /// per window to stand above the noise: measured at 999 and 9999 Hz.
+        public var costPerSampleUs: Double? {
+            guard let samples, samples > 0, onCPUPerRequestUs > 0 else { return nil }
+            return onServiceCPUNs * (1 - offCPUPerRequestUs / onCPUPerRequestUs) / Double(samples) / 1000
+        }
     }
 
     /// The configuration's result over all pairs.
@@ -36,6 +45,10 @@ public struct OverheadMeasurement: Sendable {
         /// flamelab only: BPF sampler time in the window over the service's own CPU time (an upper bound:
         /// every run is counted), the part of the overhead the kernel measures directly.
         public var bpfShareOfServiceCPU: Double?
+        /// flamelab only: median and range over pairs of the service's extra CPU per sample, µs.
+        public var costPerSampleUs: Double?
+        public var costPerSampleUsMin: Double?
+        public var costPerSampleUsMax: Double?
     }
 
     public var service: ServiceInstance
@@ -43,24 +56,27 @@ public struct OverheadMeasurement: Sendable {
     public var repetitions: Int
     public var paths: LabPaths
 
-    public func run(_ configuration: OverheadConfiguration, progress: ProgressLine?) throws -> Result {
+    /// Measures `configuration` over `pairs` off/on pairs (default: `repetitions`).
+    public func run(_ configuration: OverheadConfiguration, pairs pairCount: Int? = nil, progress: ProgressLine?) throws -> Result {
         var pairs: [Pair] = []
         var agentStats: [AgentRunStats] = []
-        for rep in 0..<repetitions {
-            progress?.update("overhead: \(configuration.label), repetition \(rep + 1)/\(repetitions)")
+        let count = pairCount ?? repetitions
+        for rep in 0..<count {
+            progress?.update("overhead: \(configuration.label), pair \(rep + 1)/\(count)")
             let onFirst = rep % 2 == 1
             let early = onFirst ? nil : try measureLoad()
             let (on, stats) = try measureOn(configuration)
             let off = try early ?? measureLoad()
             if let stats { agentStats.append(stats) }
             pairs.append(Pair(offCPUPerRequestUs: off.cpuUs, onCPUPerRequestUs: on.load.cpuUs, offP99Ms: off.p99, onP99Ms: on.load.p99,
-                              onServiceCPUNs: on.load.cpuNs, profilerCPUNs: on.profilerCPUNs, onSeconds: on.load.seconds))
+                              onServiceCPUNs: on.load.cpuNs, profilerCPUNs: on.profilerCPUNs, onSeconds: on.load.seconds, samples: stats?.cpuSamples))
         }
         return summarize(configuration, pairs: pairs, agentStats: agentStats)
     }
 
     private func summarize(_ configuration: OverheadConfiguration, pairs: [Pair], agentStats: [AgentRunStats]) -> Result {
         let ratios = pairs.map(\.ratio)
+        let costs = pairs.compactMap(\.costPerSampleUs)
         let bpfNs = Statistics.median(agentStats.compactMap(Self.bpfNanosecondsPerRun))
         // Every sampler run in the window (hz x CPUs x seconds) charged to the service: an upper bound,
         // since runs that land on other processes or the idle task filter out cheaply but are counted.
@@ -75,7 +91,8 @@ public struct OverheadMeasurement: Sendable {
                       samplesPerRun: Statistics.median(agentStats.map { Double($0.cpuSamples) }),
                       bpfNanosecondsPerRun: bpfNs,
                       agentPeakRSSMiB: agentStats.map { Double($0.peakRSSBytes) / 1_048_576 }.max(),
-                      bpfShareOfServiceCPU: Statistics.median(bpfShares))
+                      bpfShareOfServiceCPU: Statistics.median(bpfShares),
+                      costPerSampleUs: Statistics.median(costs), costPerSampleUsMin: costs.min(), costPerSampleUsMax: costs.max())
     }
 
     /// flamelab: its own steady-state figure (rusage, after start-up); peers: their process's CPU over the window.

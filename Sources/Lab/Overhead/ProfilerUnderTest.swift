@@ -33,10 +33,10 @@ final class ProfilerUnderTest {
         self.pid = pid
     }
 
-    /// CPU nanoseconds the profiler's process has used so far, exited threads included (clock ticks:
-    /// 10 ms resolution, enough for the peers; flamelab reports its own steady-state CPU precisely).
+    /// CPU nanoseconds the profiler's live threads have used so far (schedstat: a peer at 99 Hz uses
+    /// well under the 10 ms resolution of /proc/PID/stat's clock ticks over a whole window).
     func cpuNanoseconds() -> UInt64 {
-        UInt64(((try? ProcessCPU.seconds(pid: process.pid)) ?? 0) * 1e9)
+        (try? ProcessCPU.liveThreadNanoseconds(pid: process.pid)) ?? 0
     }
 
     /// Stops it (SIGINT: each tool writes what it has), removes its files and returns the agent's run

@@ -65,9 +65,8 @@ public struct ElfImage: Sendable {
         self.path = path
         self.elfType = Int(raw.elf_type)
         self.segments = ElfImage.segments(of: raw)
-        let symbols = ElfImage.symbols(of: raw)
-        self.codeSymbols = SymbolTable(symbols: symbols.filter { $0.type != ElfSymbol.tlsType })
-        self.tlsSymbols = symbols.filter { $0.type == ElfSymbol.tlsType }
+        self.codeSymbols = ElfImage.codeSymbols(of: raw)
+        self.tlsSymbols = ElfImage.tlsSymbols(of: raw)
         self.buildID = ElfImage.hex(of: raw)
         self.hasFullSymbolTable = raw.has_symtab != 0
         self.debugFilePath = nil
@@ -127,14 +126,38 @@ public struct ElfImage: Sendable {
         }
     }
 
-    private static func symbols(of raw: celf_image) -> [ElfSymbol] {
-        guard let base = raw.symbols, let names = raw.names else { return [] }
-        return UnsafeBufferPointer(start: base, count: raw.symbol_count).compactMap { symbol in
-            guard Int(symbol.name_offset) < raw.names_size else { return nil }
-            return ElfSymbol(value: symbol.value, size: symbol.size,
-                             name: String(cString: names + Int(symbol.name_offset)),
-                             type: symbol.type, binding: symbol.binding, fromDynamicTable: symbol.from_dynsym != 0)
-        }
+    /// The raw symbols with a name inside the name buffer, and that buffer.
+    private static func withValidSymbols<Result>(of raw: celf_image, _ body: (UnsafeBufferPointer<celf_symbol>, UnsafeBufferPointer<UInt8>) -> Result) -> Result? {
+        guard let base = raw.symbols, let names = raw.names else { return nil }
+        let nameBytes = UnsafeRawPointer(names).assumingMemoryBound(to: UInt8.self)
+        return body(UnsafeBufferPointer(start: base, count: raw.symbol_count), UnsafeBufferPointer(start: nameBytes, count: raw.names_size))
+    }
+
+    /// The bytes of `symbol`'s NUL-terminated name; nil when its offset is outside the buffer.
+    private static func nameRange(of symbol: celf_symbol, in names: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+        let start = Int(symbol.name_offset)
+        guard start < names.count else { return nil }
+        return start..<(names[start...].firstIndex(of: 0) ?? names.count)
+    }
+
+    private static func codeSymbols(of raw: celf_image) -> SymbolTable {
+        withValidSymbols(of: raw) { symbols, names in
+            let candidates = symbols.compactMap { symbol -> SymbolTable.Candidate? in
+                guard symbol.type != ElfSymbol.tlsType, let name = nameRange(of: symbol, in: names) else { return nil }
+                return SymbolTable.Candidate(value: symbol.value, size: symbol.size, type: symbol.type, binding: symbol.binding, name: name)
+            }
+            return SymbolTable(candidates: candidates, names: names)
+        } ?? SymbolTable(symbols: [])
+    }
+
+    private static func tlsSymbols(of raw: celf_image) -> [ElfSymbol] {
+        withValidSymbols(of: raw) { symbols, names in
+            symbols.compactMap { symbol -> ElfSymbol? in
+                guard symbol.type == ElfSymbol.tlsType, let name = nameRange(of: symbol, in: names) else { return nil }
+                return ElfSymbol(value: symbol.value, size: symbol.size, name: String(decoding: UnsafeBufferPointer(rebasing: names[name]), as: UTF8.self),
+                                 type: symbol.type, binding: symbol.binding, fromDynamicTable: symbol.from_dynsym != 0)
+            }
+        } ?? []
     }
 
     private static func hex(of raw: celf_image) -> String {

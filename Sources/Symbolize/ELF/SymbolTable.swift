@@ -5,27 +5,48 @@ public struct SymbolTable: Sendable {
     private let starts: [UInt64]
     /// Size per entry (0 = unknown size: the symbol extends to the next one).
     private let sizes: [UInt64]
-    private let names: [String]
+    private let names: PackedNames
+
+    /// One symbol as read from the file, its name a range of a byte buffer shared by all of them.
+    struct Candidate {
+        var value: UInt64
+        var size: UInt64
+        var type: UInt8
+        var binding: UInt8
+        var name: Range<Int>
+    }
 
     public var count: Int { starts.count }
 
     public init(symbols: [ElfSymbol]) {
+        var all = PackedNames()
+        for symbol in symbols { all.append(symbol.name.utf8) }
+        self = all.withBytes { buffer, range in
+            SymbolTable(candidates: symbols.indices.map { index in
+                let symbol = symbols[index]
+                return Candidate(value: symbol.value, size: symbol.size, type: symbol.type, binding: symbol.binding, name: range(index))
+            }, names: buffer)
+        }
+    }
+
+    /// Builds the table straight from the file's name bytes: no String is made for a symbol that is not kept.
+    init(candidates: [Candidate], names: UnsafeBufferPointer<UInt8>) {
         // Several symbols often share an address (aliases, .symtab and .dynsym copies): keep the best.
-        let sorted = symbols.sorted { lhs, rhs in
-            lhs.value != rhs.value ? lhs.value < rhs.value : SymbolTable.isPreferred(lhs, over: rhs)
+        let sorted = candidates.sorted { lhs, rhs in
+            lhs.value != rhs.value ? lhs.value < rhs.value : SymbolTable.isPreferred(lhs, over: rhs, names: names)
         }
         var starts: [UInt64] = []
         var sizes: [UInt64] = []
-        var names: [String] = []
+        var packed = PackedNames(reservingBytes: sorted.reduce(0) { $0 + $1.name.count }, names: sorted.count)
         starts.reserveCapacity(sorted.count)
         for symbol in sorted where starts.last != symbol.value {
             starts.append(symbol.value)
             sizes.append(symbol.size)
-            names.append(symbol.name)
+            packed.append(UnsafeBufferPointer(rebasing: names[symbol.name]))
         }
         self.starts = starts
         self.sizes = sizes
-        self.names = names
+        self.names = packed
     }
 
     /// The symbol covering virtual address `address` and the offset into it, or nil.
@@ -68,18 +89,19 @@ public struct SymbolTable: Sendable {
 
     /// Among aliases of one address: functions with a size beat size-less labels, exported (global or
     /// weak) names beat local ones, then the public-looking name wins (`clone3` over `__GI___clone3`).
-    private static func isPreferred(_ lhs: ElfSymbol, over rhs: ElfSymbol) -> Bool {
+    private static func isPreferred(_ lhs: Candidate, over rhs: Candidate, names: UnsafeBufferPointer<UInt8>) -> Bool {
         let lhsRank = rank(lhs)
         let rhsRank = rank(rhs)
         if lhsRank != rhsRank { return lhsRank > rhsRank }
-        let lhsUnderscores = lhs.name.prefix { $0 == "_" }.count
-        let rhsUnderscores = rhs.name.prefix { $0 == "_" }.count
+        let lhsName = names[lhs.name], rhsName = names[rhs.name]
+        let lhsUnderscores = lhsName.prefix { $0 == UInt8(ascii: "_") }.count
+        let rhsUnderscores = rhsName.prefix { $0 == UInt8(ascii: "_") }.count
         if lhsUnderscores != rhsUnderscores { return lhsUnderscores < rhsUnderscores }
-        if lhs.name.count != rhs.name.count { return lhs.name.count < rhs.name.count }
-        return lhs.name < rhs.name
+        if lhsName.count != rhsName.count { return lhsName.count < rhsName.count }
+        return lhsName.lexicographicallyPrecedes(rhsName)
     }
 
-    private static func rank(_ symbol: ElfSymbol) -> Int {
+    private static func rank(_ symbol: Candidate) -> Int {
         var rank = 0
         if symbol.size > 0 { rank += 4 }
         if symbol.type == ElfSymbol.functionType { rank += 2 }
