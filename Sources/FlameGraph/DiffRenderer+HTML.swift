@@ -55,7 +55,7 @@ extension DiffRenderer {
         for row in rows {
             let direction = row.candidateShare >= row.baseShare ? "up" : "down"
             html += "<tr data-fn=\"\(MarkupEscape.xml(row.function))\" title=\"\(MarkupEscape.xml(row.function))\">"
-            html += "<td>\(row.isNew ? "<span class=\"tag\">NEW</span>" : "")\(MarkupEscape.xml(row.function))</td>"
+            html += "<td>\(row.isNew ? "<span class=\"tag\">NEW</span>" : "")\(MarkupEscape.xml(FunctionName.display(row.function, kind: row.kind)))</td>"
             html += "<td>\(NumberFormat.fixed(row.baseShare * 100, 2))%</td><td>\(NumberFormat.fixed(row.candidateShare * 100, 2))%</td>"
             html += "<td class=\"\(direction)\">\(row.absoluteChangeText)</td><td class=\"\(direction)\">\(row.relativeChangeText)</td>"
             html += "<td>\(NumberFormat.grouped(row.baseCount))</td><td>\(NumberFormat.grouped(row.candidateCount))</td>"
@@ -70,7 +70,7 @@ extension DiffRenderer {
             html += "<ul class=\"gone\">"
             for entry in gone {
                 let path = entry.path.reversed().map(\.name).joined(separator: " ← ")
-                html += "<li title=\"\(MarkupEscape.xml(path))\">\(NumberFormat.percent(entry.baseTotal, of: data.baseTotalValue)) of base: \(MarkupEscape.xml(entry.path.last?.name ?? "?"))</li>"
+                html += "<li title=\"\(MarkupEscape.xml(path))\">\(NumberFormat.percent(entry.baseTotal, of: data.baseTotalValue)) of base: \(MarkupEscape.xml(entry.path.last?.displayName ?? "?"))</li>"
             }
             html += "</ul>"
         }

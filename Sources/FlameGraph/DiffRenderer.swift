@@ -112,7 +112,7 @@ public struct DiffRenderer: Sendable {
         for row in rows {
             let grew = row.candidateShare >= row.baseShare
             let changeColor = grew ? DiffPalette.grew.css : DiffPalette.shrank.css
-            let name = FrameLabel.fit(row.function, pixels: 470, fontSize: 12) + (row.isNew ? "  [NEW]" : "")
+            let name = FrameLabel.fit(FunctionName.display(row.function, kind: row.kind), pixels: 470, fontSize: 12) + (row.isNew ? "  [NEW]" : "")
             let cells = [
                 NumberFormat.fixed(row.baseShare * 100, 2) + "%", NumberFormat.fixed(row.candidateShare * 100, 2) + "%",
                 row.absoluteChangeText, row.relativeChangeText, NumberFormat.grouped(row.baseCount),
@@ -135,7 +135,7 @@ public struct DiffRenderer: Sendable {
         for entry in gone {
             let share = NumberFormat.percent(entry.baseTotal, of: data.baseTotalValue)
             // Leaf first, then its callers: the function that vanished is what a reader looks for.
-            let path = entry.path.reversed().map(\.name).joined(separator: " ← ")
+            let path = entry.path.reversed().map(\.displayName).joined(separator: " ← ")
             out += "<text x=\"\(pad)\" y=\"\(y)\" fill=\"#333\">\(MarkupEscape.xml(share + "  " + FrameLabel.fit(path, pixels: Double(style.width - 120), fontSize: 12)))</text>\n"
             y += 16
         }

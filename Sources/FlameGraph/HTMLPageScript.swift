@@ -99,6 +99,7 @@ enum HTMLPageScript {
   }
 
   function frameName(f) { return f < 0 ? "all" : D.names[f]; }
+  function frameLabel(f) { return f < 0 ? "all" : D.labels[f]; }
   function matcher() {
     if (!S.term) return null;
     if (S.exact) return function (name) { return name === S.term; };
@@ -140,7 +141,7 @@ enum HTMLPageScript {
       var isNew = D.mode === "diff" && D.isNew[n.id] === 1;
       var light = D.mode === "diff" && !hit && D.lightText[n.id] === 1;
       var cls = "fr" + (r.above ? " above" : "") + (hit ? " hit" : "") + (isNew ? " new" : "") + (light ? " light" : "");
-      var name = frameName(n.f), text = label(name, w), box = 'x="' + x.toFixed(2) + '" y="' + y + '" width="' + w.toFixed(2) + '" height="' + (ROW - 1) + '" rx="2"';
+      var text = label(frameLabel(n.f), w), box = 'x="' + x.toFixed(2) + '" y="' + y + '" width="' + w.toFixed(2) + '" height="' + (ROW - 1) + '" rx="2"';
       out.push('<g class="' + cls + '" data-n="' + n.id + '"><rect ' + box + ' fill="' + fill(n, hit) + '"></rect>' +
         (isNew ? '<rect class="hatch" ' + box + ' fill="url(#hatch)"></rect>' : "") +
         (text ? '<text x="' + (x + 3).toFixed(2) + '" y="' + (y + ROW - 5) + '">' + esc(text) + "</text>" : "") + "</g>");
@@ -190,7 +191,7 @@ enum HTMLPageScript {
     var html = rows.slice(0, 30).map(function (r) {
       var share = total > 0 ? r[1] * 100 / total : 0;
       return '<li data-f="' + r[0] + '" title="' + esc(D.names[r[0]]) + '"><span class="bar" style="width:' + share.toFixed(1) + '%;background:' +
-        D.colors[D.frameColors[r[0]]] + '"></span><span class="pc">' + share.toFixed(2) + '%</span><span class="fn">' + esc(D.names[r[0]]) + "</span></li>";
+        D.colors[D.frameColors[r[0]]] + '"></span><span class="pc">' + share.toFixed(2) + '%</span><span class="fn">' + esc(D.labels[r[0]]) + "</span></li>";
     });
     list.innerHTML = html.length ? html.join("") : '<li class="empty">no samples</li>';
   }

@@ -74,6 +74,7 @@ public struct HTMLRenderer: Sendable {
             frameColors.append(Int64(colorIndex[css]!))
         }
         json.strings("names", table.frames.map(\.name))
+        json.strings("labels", table.frames.map(\.displayName))
         json.strings("modules", table.frames.map(\.module))
         json.ints("groups", table.frames.map { Int64(FrameKindGroup.allCases.firstIndex(of: FrameKindGroup($0.kind))!) })
         json.strings("groupLabels", FrameKindGroup.allCases.map(\.label))

@@ -18,7 +18,7 @@ struct SVGFrameDrawing {
         let pad = Double(SVGStyle.sidePadding)
         let row = Double(style.rowHeight)
         for rect in layout.rects {
-            let name = tree.nodes[rect.node].frame.name
+            let name = tree.nodes[rect.node].frame.displayName
             let x = pad + rect.x * style.graphWidth
             let w = rect.width * style.graphWidth
             let y = Double(rowTop(depth: rect.depth))

@@ -43,7 +43,7 @@ enum FlameGraphPages {
                 : "No \(kind.rawValue) sample carries the trace id\(traceIDs.count == 1 ? "" : "s") \(ids) in the kept profiling windows (unknown, too old, or not yet profiled).", id: "drill-message")
             html += "<div id=\"top-function\" data-function=\"\">Top self function: none (empty profile)</div>"
         } else if let hot = ProfileQueries.hottest(profile, kinds: [.app]) {
-            let name = ProfileQueries.shortName(hot.name)
+            let name = FunctionName.display(hot.name)
             html += "<div id=\"top-function\" data-function=\"\(HTMLText.escape(name))\" style=\"font-size:18px\">Top self function: "
                 + "<b>\(HTMLText.escape(name))</b> (\(DrillPages.fmt(hot.share * 100, 0))% of \(profile.totalValue) \(kind.unit) "
                 + "over \(profile.samples.count) samples)</div>"

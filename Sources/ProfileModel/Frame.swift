@@ -20,6 +20,8 @@ public struct Frame: Hashable, Codable, Sendable {
         self.line = line
     }
 
-    /// The name used in folded stacks and flame graphs.
-    public var displayName: String { name }
+    /// The short name people read on flame-graph boxes and in report tables: native code through
+    /// `FunctionName.display` (`Shop.Pricing.apply` for a specialised copy with its signature);
+    /// Python, kernel and placeholder names as they are. `name` stays the frame's identity.
+    public var displayName: String { FunctionName.display(name, kind: kind) }
 }

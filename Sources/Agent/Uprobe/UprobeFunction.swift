@@ -1,5 +1,6 @@
 import CElfDwarf
 import Foundation
+import ProfileModel
 import Symbolize
 
 /// A function of a running process located for a uprobe: the binary, the symbol and its file offset.
@@ -42,7 +43,7 @@ public struct UprobeFunction: Sendable, Codable, Equatable {
         let unique = symbols.filter { seen.insert($0.value).inserted }
         let candidates = unique.filter { $0.name.contains(lastComponent) }.compactMap { symbol -> (FunctionSymbol, String)? in
             let full = SymbolNames.demangle(symbol.name)
-            let short = SymbolNames.simplify(full)
+            let short = FunctionName.simplify(full)
             // Closures and thunks are other functions; specializations are copies of this one.
             guard short.hasSuffix(name), !short.contains(" in "), !full.contains("thunk") else { return nil }
             return (symbol, full)

@@ -3,11 +3,6 @@ import Symbolize
 
 /// Questions the scenarios ask of a profile, answered by code (never by a person reading a graph).
 public enum ProfileQueries {
-    /// Short display name: `ShopService.PricingEngine.applyPairwiseBundleDiscounts` instead of the full signature.
-    public static func shortName(_ name: String) -> String {
-        SymbolNames.displayName(name)
-    }
-
     /// Sum of the values of samples whose stack has a frame whose name contains `needle`.
     public static func value(of profile: Profile, under needle: String) -> Int64 {
         let matching = Set(profile.frames.indices.filter { profile.frames[$0].name.contains(needle) }.map { Int32($0) })

@@ -32,7 +32,7 @@ public struct CPUVersusOffCPUScenario: Scenario {
         let blockedShare = io.offcpuNs > 0 ? Double(ProfileQueries.value(of: io.offcpu, under: Self.blockingFunction)) / Double(io.offcpuNs) : 0
         let top = ProfileQueries.hottest(io.offcpu)
         try PrivateFile.writeJSON(Summary(io: io.summary, compute: compute.summary, blockedShareUnderBlockingCall: blockedShare,
-                                          offcpuTopFunction: top.map { ProfileQueries.shortName($0.name) }, inventoryRatios: distribution,
+                                          offcpuTopFunction: top.map { FunctionName.display($0.name) }, inventoryRatios: distribution,
                                           agent: capture.recording.stats.summary), to: "\(dir)/summary.json")
         try writeReport(context, dir: dir, io: io, compute: compute, blockedShare: blockedShare, top: top?.name, distribution: distribution, capture: capture)
         return outcome(io: io, compute: compute, blockedShare: blockedShare, top: top?.name)
@@ -56,7 +56,7 @@ public struct CPUVersusOffCPUScenario: Scenario {
     }
 
     private func outcome(io: RequestView, compute: RequestView, blockedShare: Double, top: String?) -> ScenarioOutcome {
-        let topShort = top.map(ProfileQueries.shortName) ?? "none"
+        let topShort = top.map(FunctionName.display) ?? "none"
         let checks: [ScenarioOutcome.Check] = [
             .init("I/O request CPU/wall < 5%", io.cpuWallRatio < 0.05, String(format: "%.2f%% (%d CPU samples at %d Hz, %.1f ms wall)", io.cpuWallRatio * 100, io.cpu.samples.count, io.hz, io.latencyMs)),
             .init("off-CPU wait attributed to the blocking call", blockedShare >= 0.9,
@@ -79,7 +79,7 @@ public struct CPUVersusOffCPUScenario: Scenario {
         report.heading("The I/O-bound request \(io.traceID)")
         report.paragraph(String(format: "Wall time %.1f ms. On CPU: %d samples at %d Hz = %.2f ms. Off CPU: %.1f ms. **CPU/wall = %.2f%%.** %.1f%% of the off-CPU time has `%@` on its stack; the leaf-most service frame carrying the most wait is `%@`.",
                                 io.latencyMs, io.cpu.samples.count, io.hz, io.cpuMs, Double(io.offcpuNs) / 1e6, io.cpuWallRatio * 100,
-                                blockedShare * 100, Self.blockingFunction as NSString, (top.map(ProfileQueries.shortName) ?? "none") as NSString))
+                                blockedShare * 100, Self.blockingFunction as NSString, (top.map(FunctionName.display) ?? "none") as NSString))
         report.table(header: ["CPU profile (this trace id)", "off-CPU profile (this trace id)"],
                      rows: [["![cpu](io-cpu.svg)", "![off-cpu](io-offcpu.svg)"], ["[interactive](io-cpu.html)", "[interactive](io-offcpu.html)"]])
         report.paragraph(String(format: "Over all %d inventory requests: CPU/wall from the service's thread clock p50 %.2f%%, p90 %.2f%%; from the profile (samples/hz over latency) p50 %.2f%%, p90 %.2f%%.",

@@ -104,7 +104,7 @@ public struct DrillScenario: Scenario {
     }
 
     private func outcome(_ t: Timeline, browser: Result<BrowserDrill.Result, Error>, quick: Bool) -> ScenarioOutcome {
-        let named = t.namedFunction.map(ProfileQueries.shortName) ?? "nothing"
+        let named = t.namedFunction.map(FunctionName.display) ?? "nothing"
         let alertToNamed = t.alertToNamedSeconds ?? .infinity
         var headline = String(format: "fault -> alert %.1f s, alert -> named function %.2f s: %@ (%.0f%% of the slow traces' samples)",
                               t.faultToAlertSeconds ?? -1, alertToNamed, named as NSString, (t.namedFunctionShare ?? 0) * 100)
@@ -123,7 +123,7 @@ public struct DrillScenario: Scenario {
             let problems = (b.failures ?? []) + (b.consoleErrors ?? []).map { "console error on \($0.page): \($0.message ?? "")" }
             headline += String(format: "; in the browser alert -> named %.1f s", clicked)
             checks += [
-                .init("the browser drill names the planted hotspot", b.namedFunction?.contains(Self.plantedHotspot) ?? false, b.namedFunction.map(ProfileQueries.shortName) ?? "nothing"),
+                .init("the browser drill names the planted hotspot", b.namedFunction?.contains(Self.plantedHotspot) ?? false, b.namedFunction.map(FunctionName.display) ?? "nothing"),
                 .init("browser alert -> named function under 10 s (goal)", clicked < 10, String(format: "%.2f s", clicked)),
                 .init("no console errors and every browser check passed", problems.isEmpty, problems.isEmpty ? "none" : problems.joined(separator: "; ")),
             ]
@@ -154,7 +154,7 @@ public struct DrillScenario: Scenario {
             ["alert fires (\(timeline.alertSeverity ?? "none"))", timeline.alertAt.map { String(format: "%.1f", $0) } ?? "-", timeline.faultToAlertSeconds.map { String(format: "fault -> alert %.1f s", $0) } ?? "-"],
             ["hot function named", timeline.namedAt.map { String(format: "%.2f", $0) } ?? "-", timeline.alertToNamedSeconds.map { String(format: "alert -> named %.2f s", $0) } ?? "-"],
         ])
-        report.paragraph("Named by code from the trace-filtered profile: **`\(timeline.namedFunction.map(ProfileQueries.shortName) ?? "none")`** (\(String(format: "%.0f", (timeline.namedFunctionShare ?? 0) * 100))% of the slow traces' CPU samples, by leaf-most service frame). Exemplar trace ids: \(timeline.exemplarTraceIDs.prefix(5).map { "`\($0)`" }.joined(separator: ", "))\(timeline.exemplarTraceIDs.count > 5 ? ", ..." : "").")
+        report.paragraph("Named by code from the trace-filtered profile: **`\(timeline.namedFunction.map(FunctionName.display) ?? "none")`** (\(String(format: "%.0f", (timeline.namedFunctionShare ?? 0) * 100))% of the slow traces' CPU samples, by leaf-most service frame). Exemplar trace ids: \(timeline.exemplarTraceIDs.prefix(5).map { "`\($0)`" }.joined(separator: ", "))\(timeline.exemplarTraceIDs.count > 5 ? ", ..." : "").")
         report.image("burn rate", path: "burn-rate.svg")
         report.image("trace-filtered flame graph", path: "flamegraph.svg")
         report.paragraph("[Interactive flame graph](flamegraph.html)")
@@ -174,7 +174,7 @@ public struct DrillScenario: Scenario {
             ["fault -> alert on the status page", b.faultToAlertSeconds.map { String(format: "%.1f s", $0) } ?? "-"],
             ["alert -> top self function named on the flame-graph page", b.alertToNamedSeconds.map { String(format: "%.2f s", $0) } ?? "-"],
         ])
-        report.paragraph("Named on the page: **`\(b.namedFunction.map(ProfileQueries.shortName) ?? "nothing")`** from \(b.exemplarTraceIDs?.count ?? 0) exemplar traces; the off-CPU view of the same traces names `\(b.offcpuTopFunction.map(ProfileQueries.shortName) ?? "nothing")`. Console errors: \(b.consoleErrors?.count ?? 0); failed checks: \((b.failures ?? []).isEmpty ? "none" : (b.failures ?? []).joined(separator: "; ")).")
+        report.paragraph("Named on the page: **`\(b.namedFunction.map(FunctionName.display) ?? "nothing")`** from \(b.exemplarTraceIDs?.count ?? 0) exemplar traces; the off-CPU view of the same traces names `\(b.offcpuTopFunction.map(FunctionName.display) ?? "nothing")`. Console errors: \(b.consoleErrors?.count ?? 0); failed checks: \((b.failures ?? []).isEmpty ? "none" : (b.failures ?? []).joined(separator: "; ")).")
         for (number, step) in BrowserDrill.steps.enumerated() {
             report.image("\(number + 1). \(step.caption)", path: step.file)
         }

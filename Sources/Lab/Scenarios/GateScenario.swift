@@ -25,7 +25,7 @@ public struct GateScenario: Scenario {
         try writeReport(context, dir: dir, regression: regression, noChange: noChange, calibration: calibration)
         let headline = "v1->v2 \(regression.verdict), v1->v1 \(noChange.verdict); calibration: detection \(calibration.detections)/\(n), false alarms \(calibration.falseAlarms)/\(n) (\(Int(seconds)) s canaries, ~\(Int(calibration.medianSamples)) samples)"
         return ScenarioOutcome(scenario: name, headline: headline, checks: [
-            .init("gate fails v1 -> v2", !regression.passed, regression.reasons.first.map { "\($0.trigger.rawValue): \(ProfileQueries.shortName($0.function))" } ?? "no reason"),
+            .init("gate fails v1 -> v2", !regression.passed, regression.reasons.first.map { "\($0.trigger.rawValue): \(FunctionName.display($0.function))" } ?? "no reason"),
             .init("gate passes v1 -> v1", noChange.passed, noChange.verdict),
             .init("calibration detects every regression", calibration.detections == n, "\(calibration.detections)/\(n)"),
             .init("calibration raises no false alarm", calibration.falseAlarms == 0, "\(calibration.falseAlarms)/\(n)"),

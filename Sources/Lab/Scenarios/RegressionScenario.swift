@@ -32,7 +32,7 @@ public struct RegressionScenario: Scenario {
         let topIsPlanted = top.map { $0.name.contains(Self.plantedFunction) && ($0.isNew || $0.absoluteChange > 0) } ?? false
         return ScenarioOutcome(scenario: name, headline: writeUp.components(separatedBy: ". ").first ?? writeUp, checks: [
             .init("top changed function is the planted regression", topIsPlanted,
-                  top.map { "\(ProfileQueries.shortName($0.name)) \($0.isNew ? "NEW" : "grown") \(String(format: "%+.1f", $0.absoluteChange * 100)) pts" } ?? "no change"),
+                  top.map { "\(FunctionName.display($0.name)) \($0.isNew ? "NEW" : "grown") \(String(format: "%+.1f", $0.absoluteChange * 100)) pts" } ?? "no change"),
             .init("both canaries have samples", base.samples.count > 100 && cand.samples.count > 100, "\(base.samples.count) / \(cand.samples.count) CPU samples"),
         ])
     }
@@ -50,7 +50,7 @@ public struct RegressionScenario: Scenario {
     /// The paragraph the brief asks for, generated from the numbers.
     static func writeUp(changes: [FunctionChange], latency: LatencyComparison) -> String {
         guard let top = changes.first else { return "The diff found no changed function." }
-        let name = ProfileQueries.shortName(top.name)
+        let name = FunctionName.display(top.name)
         let status = top.isNew ? "is new in v2" : String(format: "grew by %.0f%%", (top.relativeChange ?? 0) * 100)
         return String(format: "The regressed function is %@: it %@ and takes %.1f%% of v2's checkout CPU samples (v1: %.1f%%, %+.1f points, p = %.2g). ",
                       name as NSString, status as NSString, top.candShare * 100, top.baseShare * 100, top.absoluteChange * 100, top.pValue)
@@ -72,7 +72,7 @@ public struct RegressionScenario: Scenario {
         report.image("differential flame graph", path: "diff.svg")
         report.heading("Top changed functions (self share)")
         report.table(header: ["function", "v1", "v2", "change", "p-value", "status"], rows: changes.prefix(8).map { c in
-            [ProfileQueries.shortName(c.name), String(format: "%.2f%%", c.baseShare * 100), String(format: "%.2f%%", c.candShare * 100),
+            [FunctionName.display(c.name), String(format: "%.2f%%", c.baseShare * 100), String(format: "%.2f%%", c.candShare * 100),
              String(format: "%+.2f pts", c.absoluteChange * 100), String(format: "%.2g", c.pValue), c.isNew ? "NEW" : c.isGone ? "gone" : ""]
         })
         report.heading("Latency over time")

@@ -30,8 +30,8 @@ public enum GateCommentRenderer {
             "| | Baseline | Candidate |",
             "|---|---:|---:|",
             "| Samples | \(count(v.baselineSamples)) | \(count(v.candidateSamples)) |",
-            "| Top \(v.rule.topN) by \(v.valueName) | \(v.baselineTop.map(code).joined(separator: ", ")) "
-                + "| \(v.candidateTop.map(code).joined(separator: ", ")) |",
+            "| Top \(v.rule.topN) by \(v.valueName) | \(v.baselineTop.map { code(FunctionName.display($0)) }.joined(separator: ", ")) "
+                + "| \(v.candidateTop.map { code(FunctionName.display($0)) }.joined(separator: ", ")) |",
             "",
         ]
     }
@@ -45,7 +45,7 @@ public enum GateCommentRenderer {
         for c in v.topChanges {
             let relative = c.relativeChange.map { signedPercent($0) } ?? (c.isNew ? "new" : "n/a")
             let marker = c.isNew ? " (new)" : c.isGone ? " (gone)" : ""
-            lines.append("| \(code(c.name))\(marker) | \(c.kind.rawValue) | \(percent(c.baseShare)) | \(percent(c.candShare)) "
+            lines.append("| \(code(FunctionName.display(c.name, kind: c.kind)))\(marker) | \(c.kind.rawValue) | \(percent(c.baseShare)) | \(percent(c.candShare)) "
                          + "| \(points(c.absoluteChange)) | \(relative) | \(value(c.baseSelf, v)) → \(value(c.candSelf, v)) "
                          + "| \(pValue(c.pValue)) | \(points(c.ciLow)) … \(points(c.ciHigh)) |")
         }
@@ -109,9 +109,9 @@ public enum GateCommentRenderer {
         let shares = "\(percent(f.baseShare)) → \(percent(f.candShare)), \(relative)"
         switch f.trigger {
         case .enteredTopN:
-            return "\(code(f.function)) entered the top \(v.rule.topN) by \(v.valueName) (\(ranks); \(shares))"
+            return "\(code(FunctionName.display(f.function, kind: f.kind))) entered the top \(v.rule.topN) by \(v.valueName) (\(ranks); \(shares))"
         case .grew:
-            return "\(code(f.function)) grew by more than \(percent(v.rule.maxRelativeGrowth, digits: 0)) (\(ranks); \(shares))"
+            return "\(code(FunctionName.display(f.function, kind: f.kind))) grew by more than \(percent(v.rule.maxRelativeGrowth, digits: 0)) (\(ranks); \(shares))"
         }
     }
 
