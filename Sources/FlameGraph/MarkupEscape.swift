@@ -1,9 +1,11 @@
 import ProfileModel
 
-/// Escaping for text placed in SVG/HTML and in JSON embedded in a `<script>` element.
-enum MarkupEscape {
-    /// Escapes XML/HTML special characters and replaces characters XML 1.0 forbids.
-    static func xml(_ text: String) -> String {
+/// Escaping for text placed in SVG/HTML (the renderers and `lab serve`'s pages) and in JSON embedded
+/// in a `<script>` element.
+public enum MarkupEscape {
+    /// Escapes XML/HTML special characters (safe in an element or a quoted attribute) and replaces
+    /// characters XML 1.0 forbids.
+    public static func xml(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {

@@ -1,3 +1,4 @@
+import FlameGraph
 import Foundation
 import Lab
 
@@ -13,25 +14,25 @@ enum DrillPages {
     static func page(title: String, body: String, refreshSeconds: Int? = nil) -> String {
         let refresh = refreshSeconds.map { "<meta http-equiv=\"refresh\" content=\"\($0)\">" } ?? ""
         return """
-        <!DOCTYPE html><html lang="en"><head><meta charset="utf-8">\(refresh)<title>\(HTMLText.escape(title))</title>
-        <style>\(style)</style></head><body><p><a href="/">SLO status</a></p><h1>\(HTMLText.escape(title))</h1>
+        <!DOCTYPE html><html lang="en"><head><meta charset="utf-8">\(refresh)<title>\(MarkupEscape.xml(title))</title>
+        <style>\(style)</style></head><body><p><a href="/">SLO status</a></p><h1>\(MarkupEscape.xml(title))</h1>
         \(body)</body></html>
         """
     }
 
     static func message(_ text: String, id: String = "message") -> String {
-        "<div class=\"message\" id=\"\(id)\">\(HTMLText.escape(text))</div>"
+        "<div class=\"message\" id=\"\(id)\">\(MarkupEscape.xml(text))</div>"
     }
 
     /// `/`: burn rate per alert window, firing alerts, links to each alert's traces.
     static func status(_ snapshot: SLOWatcher.Snapshot, slo: SLODefinition, timeScale: Double, profiling: String) -> String {
-        var body = "<p>SLO <b>\(HTMLText.escape(slo.name))</b>: \(fmt(slo.objective * 100, 2))% of <code>\(HTMLText.escape(slo.route))</code> "
+        var body = "<p>SLO <b>\(MarkupEscape.xml(slo.name))</b>: \(fmt(slo.objective * 100, 2))% of <code>\(MarkupEscape.xml(slo.route))</code> "
             + "under \(Int(slo.latencyThresholdSeconds * 1000)) ms. Windows scaled \(fmt(timeScale, 0)):1 (lab time).</p>"
         if let error = snapshot.lastError { body += message(error) }
         body += "<table id=\"windows\"><tr><th>alert</th><th>long window</th><th>burn (long)</th><th>short window</th><th>burn (short)</th><th>threshold</th><th>state</th></tr>"
         for window in snapshot.windows {
             let state = window.firing ? "<span class=\"firing\">FIRING</span>" : "<span class=\"ok\">ok</span>"
-            body += "<tr><td>\(HTMLText.escape(window.alert.severity))</td><td>\(span(window.alert.longWindowSeconds, timeScale))</td>"
+            body += "<tr><td>\(MarkupEscape.xml(window.alert.severity))</td><td>\(span(window.alert.longWindowSeconds, timeScale))</td>"
                 + "<td class=\"burn-long\">\(fmt(window.longBurnRate, 2))</td><td>\(span(window.alert.shortWindowSeconds, timeScale))</td>"
                 + "<td class=\"burn-short\">\(fmt(window.shortBurnRate, 2))</td><td>\(fmt(window.alert.burnRate, 1))</td><td>\(state)</td></tr>"
         }
@@ -43,19 +44,19 @@ enum DrillPages {
             for alert in snapshot.alerts.reversed() {
                 let state = alert.active ? "<span class=\"firing\">firing</span>" : "resolved"
                 body += "<li>\(state) <a class=\"alert-link\" id=\"alert-\(alert.id)\" href=\"/alerts/\(alert.id)\">alert #\(alert.id): "
-                    + "\(HTMLText.escape(alert.severity)), burn \(fmt(alert.longBurnRate, 1)) (long) / \(fmt(alert.shortBurnRate, 1)) (short)</a>"
+                    + "\(MarkupEscape.xml(alert.severity)), burn \(fmt(alert.longBurnRate, 1)) (long) / \(fmt(alert.shortBurnRate, 1)) (short)</a>"
                     + " at \(clock(alert.firedAtUnix)), \(alert.exemplarTraceIDs.count) slow traces</li>"
             }
             body += "</ul>"
         }
-        body += "<p>Profiling: \(HTMLText.escape(profiling))</p>"
+        body += "<p>Profiling: \(MarkupEscape.xml(profiling))</p>"
         let refresh = snapshot.alerts.contains(where: \.active) ? nil : 1
         return page(title: "flamelab drill: \(slo.name)", body: body, refreshSeconds: refresh)
     }
 
     /// `/alerts/<id>`: the alert's slow exemplar trace ids, each a link to its flame graph.
     static func alert(_ alert: FiredAlert) -> String {
-        var body = "<p>\(HTMLText.escape(alert.severity)) fired at \(clock(alert.firedAtUnix)): burn rate \(fmt(alert.longBurnRate, 1)) (long window), "
+        var body = "<p>\(MarkupEscape.xml(alert.severity)) fired at \(clock(alert.firedAtUnix)): burn rate \(fmt(alert.longBurnRate, 1)) (long window), "
             + "\(fmt(alert.shortBurnRate, 1)) (short window)\(alert.active ? ", still firing" : ", resolved").</p>"
         if let error = alert.exemplarError { body += message(error) }
         guard !alert.exemplarTraceIDs.isEmpty else {

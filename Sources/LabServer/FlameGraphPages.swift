@@ -44,8 +44,8 @@ enum FlameGraphPages {
             html += "<div id=\"top-function\" data-function=\"\">Top self function: none (empty profile)</div>"
         } else if let hot = ProfileQueries.hottest(profile, kinds: [.app]) {
             let name = FunctionName.display(hot.name)
-            html += "<div id=\"top-function\" data-function=\"\(HTMLText.escape(name))\" style=\"font-size:18px\">Top self function: "
-                + "<b>\(HTMLText.escape(name))</b> (\(DrillPages.fmt(hot.share * 100, 0))% of \(profile.totalValue) \(kind.unit) "
+            html += "<div id=\"top-function\" data-function=\"\(MarkupEscape.xml(name))\" style=\"font-size:18px\">Top self function: "
+                + "<b>\(MarkupEscape.xml(name))</b> (\(DrillPages.fmt(hot.share * 100, 0))% of \(profile.totalValue) \(kind.unit) "
                 + "over \(profile.samples.count) samples)</div>"
         } else {
             html += "<div id=\"top-function\" data-function=\"\">Top self function: no service (app) frame in these samples</div>"

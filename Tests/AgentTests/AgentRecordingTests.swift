@@ -41,6 +41,7 @@ extension AgentBPFTests {
             let withChain = samples.filter { Self.containsInOrder(profile.frames(ofStack: $0.stackID).map(\.name), chain) }
             #expect(Double(withChain.count) >= 0.95 * Double(samples.count), "a -> b -> c in \(withChain.count) of \(samples.count) samples")
             let traced = samples.filter { $0.labels.traceID == Self.traceID && $0.labels.spanID == Self.spanID }
+            print("agent [\(unwind.rawValue)] cpu: a -> b -> c in \(withChain.count) of \(samples.count) samples, trace id on \(traced.count)")
             #expect(Double(traced.count) >= 0.95 * Double(samples.count), "trace id on \(traced.count) of \(samples.count) samples")
             #expect(profile.metadata.unwindMode == unwind.rawValue)
             #expect(recording.stats.exitedTargets == [testee.pid])
@@ -65,6 +66,7 @@ extension AgentBPFTests {
                 profile.frames(ofStack: sample.stackID).contains { $0.name.hasPrefix("agent_testee.blockTwoHundredMilliseconds(") }
             }
             let attributed = Double(inFunction.reduce(0) { $0 + $1.value })
+            print(String(format: "agent [%@] off-cpu: %.1f ms of %.0f ms attributed to blockTwoHundredMilliseconds", unwind.rawValue, attributed / 1e6, expected / 1e6))
             #expect(attributed >= 0.95 * expected, "attributed \(attributed / 1e6) ms of \(expected / 1e6) ms: \(recording.stats.summary)")
             #expect(attributed <= 1.10 * expected, "attributed \(attributed / 1e6) ms, more than was blocked")
             let tracedValue = inFunction.filter { $0.labels.traceID == Self.traceID }.reduce(0) { $0 + $1.value }

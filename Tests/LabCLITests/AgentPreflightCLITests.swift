@@ -8,21 +8,6 @@ import Testing
 @Suite(.serialized) struct AgentPreflightCLITests {
     static var underCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 
-    /// Runs `lab` under `wrapper` (a command and its arguments, the lab's path appended).
-    static func labUnder(_ wrapper: [String], _ arguments: [String]) throws -> LabCLITests.Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: wrapper[0])
-        process.arguments = Array(wrapper.dropFirst()) + [LabCLITests.labBinary.path] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return .init(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
-
     static func canSetUp() -> Bool {
         guard geteuid() == 0 else {
             if underCI { Issue.record("needs root to run the agent as another user and to hide BTF (CI=true)") } else { print("SKIP preflight CLI tests: not root") }
@@ -34,8 +19,8 @@ import Testing
     @Test func withoutRootTheAgentSaysSo() throws {
         guard Self.canSetUp() else { return }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("flamelab-noroot-\(getpid()).folded").path
-        let run = try Self.labUnder(["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"],
-                                    ["record", "--pid", "1", "--duration", "1s", "-o", output])
+        let run = try LabCLITests.lab(["record", "--pid", "1", "--duration", "1s", "-o", output],
+                                      under: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"])
         #expect(run.status != 0)
         #expect(run.stderr.contains("failed to start the agent: loading BPF programs needs root (running as uid 65534)"), "stderr: \(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: output), "no profile is written when nothing was recorded")
@@ -44,8 +29,8 @@ import Testing
     @Test func aKernelWithoutBTFIsNamed() throws {
         guard Self.canSetUp() else { return }
         let script = "mount -t tmpfs flamelab-no-btf /sys/kernel/btf && exec \"$0\" \"$@\""
-        let run = try Self.labUnder(["/usr/bin/unshare", "--mount", "--", "/bin/sh", "-c", script],
-                                    ["record", "--pid", "1", "--duration", "1s", "-o", "/tmp/flamelab-no-btf.folded"])
+        let run = try LabCLITests.lab(["record", "--pid", "1", "--duration", "1s", "-o", "/tmp/flamelab-no-btf.folded"],
+                                      under: ["/usr/bin/unshare", "--mount", "--", "/bin/sh", "-c", script])
         #expect(run.status != 0)
         #expect(run.stderr.contains("the kernel has no BTF (/sys/kernel/btf/vmlinux is missing)"), "stderr: \(run.stderr)")
     }

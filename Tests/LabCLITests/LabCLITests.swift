@@ -25,10 +25,11 @@ import Testing
         var stderr: String
     }
 
-    static func lab(_ arguments: [String]) throws -> Run {
+    /// Runs `lab arguments`, or `wrapper... lab arguments` (e.g. under setpriv or unshare).
+    static func lab(_ arguments: [String], under wrapper: [String] = []) throws -> Run {
         let process = Process()
-        process.executableURL = labBinary
-        process.arguments = arguments
+        process.executableURL = wrapper.isEmpty ? labBinary : URL(fileURLWithPath: wrapper[0])
+        process.arguments = wrapper.isEmpty ? arguments : Array(wrapper.dropFirst()) + [labBinary.path] + arguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -28,7 +28,7 @@ public struct OverheadScenario: Scenario {
         let dir = try context.directory(for: name)
         let service = try context.controller.start(version: "v1", port: port)
         defer { try? context.controller.stop(port: port) }
-        let load = LoadOptions(mode: .open(rate: 60), durationSeconds: context.pick(full: 4, quick: 3),
+        let load = LoadOptions(mode: .open(rate: 60), durationSeconds: 3,
                                mix: try RouteMix.parse("checkout=6,price=1,recommend=1"), port: port, version: "v1")
         _ = LoadGenerator(options: load).run()   // warm up: page cache, pools, the interpreter
         let measurement = OverheadMeasurement(service: service, load: load, repetitions: context.pick(full: 5, quick: 2), paths: context.paths)
@@ -36,7 +36,7 @@ public struct OverheadScenario: Scenario {
         for configuration in configurations(quick: context.quick) {
             if [.perfFramePointer, .perfDwarf, .bpftrace].contains(configuration.tool), !PeerTools.available(configuration.tool) { continue }
             // The control and the headline get more pairs: their spread is what the headline is read against.
-            let pairs = [.control, Self.headline].contains(configuration) ? context.pick(full: 9, quick: 2) : nil
+            let pairs = [.control, Self.headline].contains(configuration) ? context.pick(full: 7, quick: 2) : nil
             results.append(try measurement.run(configuration, pairs: pairs, progress: context.progress))
         }
         let saturation = try SaturationThroughput(port: port, seconds: context.pick(full: 6, quick: 3), pairs: context.pick(full: 3, quick: 1), paths: context.paths)

@@ -29,6 +29,8 @@ public struct FunctionChange: Codable, Sendable, Equatable {
     /// 95% confidence interval of candShare - baseShare (Wald, unpooled).
     public var ciLow: Double
     public var ciHigh: Double
+    /// The variance inflation the test and interval used (`SampleDispersion`; 1 = independent samples).
+    public var dispersion: Double = 1
 
     /// The change in percentage points.
     public var absoluteChangePoints: Double { absoluteChange * 100 }

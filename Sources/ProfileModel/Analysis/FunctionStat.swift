@@ -12,4 +12,7 @@ public struct FunctionStat: Codable, Sendable, Equatable {
     public var selfShare: Double
     /// `totalValue` / profile total (0...1).
     public var totalShare: Double
+    /// How much more the self share varies between blocks of the profile than independent samples
+    /// would (`SampleDispersion`, at least 1; 1 when it could not be estimated).
+    public var dispersion: Double = 1
 }

@@ -33,10 +33,13 @@ public struct FunctionStats: Sendable {
         }
         let total = perStack.reduce(0, &+)
         let denominator = Double(max(total, 1))
+        // Off-CPU values are nanoseconds and tested per sample: the block estimate is for CPU counts.
+        let dispersion = profile.metadata.kind == .cpu ? SampleDispersion.ratios(of: profile) : [:]
         let stats = totalByName.map { name, totalValue -> FunctionStat in
             let selfValue = selfByName[name] ?? 0
             return FunctionStat(name: name, kind: kindByName[name] ?? .unknown, selfValue: selfValue, totalValue: totalValue,
-                                selfShare: Double(selfValue) / denominator, totalShare: Double(totalValue) / denominator)
+                                selfShare: Double(selfValue) / denominator, totalShare: Double(totalValue) / denominator,
+                                dispersion: dispersion[name] ?? 1)
         }
         functions = stats.sorted { ($0.selfValue, $1.name) > ($1.selfValue, $0.name) }
         indexByName = Dictionary(uniqueKeysWithValues: functions.enumerated().map { ($1.name, $0) })

@@ -23,8 +23,10 @@ public enum ProfileDiff {
         let baseShare = b?.selfShare ?? 0, candShare = c?.selfShare ?? 0
         let n1 = base.testSampleSize, n2 = candidate.testSampleSize
         let x1 = baseShare * n1, x2 = candShare * n2
-        let test = ShareStatistics.twoProportionTest(x1: x1, n1: n1, x2: x2, n2: n2)
-        let interval = ShareStatistics.differenceInterval(x1: x1, n1: n1, x2: x2, n2: n2)
+        // One inflation for both sides: a function new in the candidate has no base estimate.
+        let dispersion = max(b?.dispersion ?? 1, c?.dispersion ?? 1)
+        let test = ShareStatistics.twoProportionTest(x1: x1, n1: n1, x2: x2, n2: n2, dispersion: dispersion)
+        let interval = ShareStatistics.differenceInterval(x1: x1, n1: n1, x2: x2, n2: n2, dispersion: dispersion)
         let absolute = candShare - baseShare
         return FunctionChange(
             name: name, kind: c?.kind ?? b?.kind ?? .unknown,
@@ -33,6 +35,6 @@ public enum ProfileDiff {
             baseTotalShare: b?.totalShare ?? 0, candTotalShare: c?.totalShare ?? 0,
             absoluteChange: absolute, relativeChange: baseShare > 0 ? absolute / baseShare : nil,
             isNew: b == nil && c != nil, isGone: c == nil && b != nil,
-            z: test.z, pValue: test.pValue, ciLow: interval.low, ciHigh: interval.high)
+            z: test.z, pValue: test.pValue, ciLow: interval.low, ciHigh: interval.high, dispersion: dispersion)
     }
 }

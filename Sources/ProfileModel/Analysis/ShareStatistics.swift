@@ -2,9 +2,9 @@ import Foundation
 
 /// Statistics on sampled shares: two-proportion tests, confidence intervals and power.
 ///
-/// A sampled profile is treated as n independent draws in which a function is on CPU (self) with
-/// probability p. That is the usual model for timer sampling; it ignores correlation between
-/// neighbouring samples, so intervals are if anything a little narrow on bursty workloads.
+/// A sampled profile is treated as n draws in which a function is on CPU (self) with probability p:
+/// the usual model for timer sampling. Neighbouring samples are correlated, so the tests take a
+/// `dispersion` factor (variance over the binomial one, from `SampleDispersion`) that widens them.
 public enum ShareStatistics {
     /// Standard normal cumulative distribution function.
     public static func normalCDF(_ x: Double) -> Double {
@@ -25,12 +25,13 @@ public enum ShareStatistics {
     }
 
     /// Pooled two-proportion z-test of x1/n1 against x2/n2: z (positive when the second grew) and
-    /// the two-sided p-value. With no data or no variance, z = 0 and p = 1.
-    public static func twoProportionTest(x1: Double, n1: Double, x2: Double, n2: Double) -> (z: Double, pValue: Double) {
+    /// the two-sided p-value, the variance multiplied by `dispersion`. With no data or no variance,
+    /// z = 0 and p = 1.
+    public static func twoProportionTest(x1: Double, n1: Double, x2: Double, n2: Double, dispersion: Double = 1) -> (z: Double, pValue: Double) {
         guard n1 > 0, n2 > 0 else { return (0, 1) }
         let p1 = x1 / n1, p2 = x2 / n2
         let pooled = (x1 + x2) / (n1 + n2)
-        let se = (pooled * (1 - pooled) * (1 / n1 + 1 / n2)).squareRoot()
+        let se = (max(dispersion, 1) * pooled * (1 - pooled) * (1 / n1 + 1 / n2)).squareRoot()
         guard se > 0, se.isFinite else { return (0, 1) }
         let z = (p2 - p1) / se
         return (z, min(1, 2 * normalCDF(-abs(z))))
@@ -38,10 +39,10 @@ public enum ShareStatistics {
 
     /// Wald (unpooled) confidence interval of p2 - p1 at `confidence` (e.g. 0.95).
     public static func differenceInterval(x1: Double, n1: Double, x2: Double, n2: Double,
-                                          confidence: Double = 0.95) -> (low: Double, high: Double) {
+                                          confidence: Double = 0.95, dispersion: Double = 1) -> (low: Double, high: Double) {
         guard n1 > 0, n2 > 0 else { return (-1, 1) }
         let p1 = x1 / n1, p2 = x2 / n2
-        let se = (p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2).squareRoot()
+        let se = (max(dispersion, 1) * (p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)).squareRoot()
         let z = normalQuantile(1 - (1 - confidence) / 2)
         return (p2 - p1 - z * se, p2 - p1 + z * se)
     }

@@ -55,11 +55,11 @@ public enum GateCommentRenderer {
     private static func why(_ v: GateVerdict) -> [String] {
         var lines = ["### Why", ""]
         for f in v.reasons {
-            lines.append("- FAIL: \(describe(f, v)); p \(pRelation(f.pValue)), below the per-test level "
+            lines.append("- FAIL: \(describe(f, v)); p \(pRelation(f.pValue))\(inflation(f)), below the per-test level "
                          + "\(alpha(v.correctedAlpha)).")
         }
         for f in v.notSignificant {
-            lines.append("- Not significant, not counted: \(describe(f, v)); p \(pRelation(f.pValue)) is not below "
+            lines.append("- Not significant, not counted: \(describe(f, v)); p \(pRelation(f.pValue))\(inflation(f)) is not below "
                          + "the per-test level \(alpha(v.correctedAlpha)) at these sample counts.")
         }
         if v.reasons.isEmpty && v.notSignificant.isEmpty {
@@ -80,7 +80,10 @@ public enum GateCommentRenderer {
             "### Rule and statistics", "",
             "Fail when a function enters the top \(r.topN) by \(v.valueName) that was not in the baseline's top \(r.topN)"
                 + "\(entrant), or when a top-\(r.topN) function's self share grows by more than \(growth). A trigger counts "
-                + "only if significant: pooled two-proportion z-test, two-sided, α = \(alpha(r.alpha)) \(correction).",
+                + "only if significant: pooled two-proportion z-test, two-sided, α = \(alpha(r.alpha)) \(correction). "
+                + "Neighbouring samples are correlated, so a share varies more between two captures than independent "
+                + "draws would: each test's variance is multiplied by the larger of the two profiles' measured ratio "
+                + "(batch means over \(SampleDispersion.blocks) blocks of samples in time order; 1 when samples carry no time).",
             "",
         ]
         let s = v.sampleSize
@@ -102,6 +105,11 @@ public enum GateCommentRenderer {
     }
 
     // MARK: phrasing and numbers
+
+    /// ` (variance ×2.3)` when the test was widened for correlated samples.
+    private static func inflation(_ f: GateFinding) -> String {
+        f.dispersion > 1.005 ? " (variance ×\(String(format: "%.1f", f.dispersion)))" : ""
+    }
 
     private static func describe(_ f: GateFinding, _ v: GateVerdict) -> String {
         let ranks = "rank \(f.baseRank.map(String.init) ?? "—") → \(f.candRank.map(String.init) ?? "—")"

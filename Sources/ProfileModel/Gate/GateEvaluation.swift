@@ -54,7 +54,7 @@ struct GateEvaluation {
         let significant = change.z > 0 && change.pValue < alpha
         return GateFinding(trigger: trigger, function: change.name, kind: change.kind,
                            baseShare: change.baseShare, candShare: change.candShare,
-                           relativeChange: change.relativeChange, pValue: change.pValue, significant: significant,
+                           relativeChange: change.relativeChange, pValue: change.pValue, dispersion: change.dispersion, significant: significant,
                            baseRank: rank(change.name, in: base), candRank: rank(change.name, in: cand))
     }
 

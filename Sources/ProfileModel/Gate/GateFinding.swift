@@ -15,6 +15,8 @@ public struct GateFinding: Codable, Sendable, Equatable {
     /// nil when the function is new (base share 0).
     public var relativeChange: Double?
     public var pValue: Double
+    /// The variance inflation the test used (1 = independent samples).
+    public var dispersion: Double = 1
     /// True when the change passed the (corrected) significance test: only these fail the gate.
     public var significant: Bool
     /// 1-based rank by self value, nil when absent (no self samples).

@@ -14,7 +14,6 @@ public final class Shop: Sendable {
     /// Starts the slow inventory backend, the Python worker and (optionally) the periodic janitor.
     public init(config: ShopConfig, checkoutPlan: CheckoutPlan = CheckoutPlan()) throws {
         self.config = config
-        self.checkoutPlan = checkoutPlan
         executor = RequestExecutor(threads: config.workerThreads)
         metrics = ShopMetrics(version: config.version.rawValue)
         fault = FaultSwitch(share: config.faultShare)
@@ -22,12 +21,24 @@ public final class Shop: Sendable {
         try backend.start()
         inventory = InventoryClient(backendPort: backend.port)
         python = try PythonWorker(directory: config.pythonDirectory)
+        self.checkoutPlan = config.version == .v2 ? try Self.sizingFraud(checkoutPlan, python: python) : checkoutPlan
         GroundTruthCounters.shared.enabled = config.groundTruthCounters
         janitor = config.periodicJanitor ? CacheJanitor() : nil
         janitor?.start()
     }
 
     public var pythonVersion: String { python.version }
+
+    /// `plan` with v2's fraud rounds sized on this machine (before the ground-truth counters are on).
+    private static func sizingFraud(_ plan: CheckoutPlan, python: PythonWorker) throws -> CheckoutPlan {
+        var sized = plan
+        sized.fraudRounds = try FraudCalibration.rounds(share: plan.fraudShareOfWork) {
+            _ = PricingEngine.quoteBasket(itemCount: plan.basketItems, seed: 1)
+            _ = TaxCalculator.taxInvoice(lines: plan.invoiceLines)
+            _ = try python.recommend(size: plan.recommendationSize)
+        }
+        return sized
+    }
 
     /// The compute route's work.
     public func price(items: Int) -> Double {

@@ -6,7 +6,10 @@ public enum ShopServer {
     public static func run(config: ShopConfig) async throws {
         let shop = try Shop(config: config)
         var logger = Logger(label: "flamelab-shop")
-        logger.logLevel = .warning
+        logger.logLevel = .notice
+        if config.version == .v2 {
+            logger.notice("v2: FraudScreening.scoreOrderRisk sized to \(shop.checkoutPlan.fraudRounds) rounds, \(Int(shop.checkoutPlan.fraudShareOfWork * 100))% of a v1 checkout's work on this machine")
+        }
         let app = Application(
             router: ShopRoutes.router(for: shop),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "flamelab-shop/\(config.version.rawValue)"),
