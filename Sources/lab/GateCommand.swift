@@ -14,10 +14,13 @@ struct GateCommand: ParsableCommand {
         --max-growth percent (default 15). An entrant must also be new or have grown by more than --max-growth \
         (a rank swap of two near-equal functions is not a regression) unless --literal-entrants is given.
 
-        Noise guard: a trigger fails the gate only if its change is significant at the samples collected: pooled \
-        two-proportion z-test of the self share, two-sided, at --alpha (default 0.05) divided by the number of \
-        functions tested (Bonferroni over the union of both top-N lists). Triggers that are not significant are \
-        reported and do not fail. The report also states the smallest relative growth of the baseline's top-N \
+        Noise guard: a trigger fails the gate only if its change is significant at the samples collected: \
+        Fisher's exact test of the self share, two-sided, at --alpha (default 0.01; at 0.05 two of twenty A/A \
+        comparisons of one build failed, on kernel symbols where deferred timer interrupts land) divided by \
+        the number of functions tested (Bonferroni over the union of both top-N lists), with the counts \
+        shrunk by how much more the share varies across time blocks of each profile than independent \
+        samples would (batch means). With --min-change the share must also rise by that many percentage \
+        points. Triggers that do not count are reported and do not fail. The report also states the smallest relative growth of the baseline's top-N \
         shares detectable at these sample counts (80% power) and whether that is enough to see --max-growth.
 
         Examples:
@@ -35,7 +38,9 @@ struct GateCommand: ParsableCommand {
     @Option(help: "How many top functions by self CPU the rule watches (default 5).") var top: String?
     @Option(name: .customLong("max-growth"), help: "Largest allowed relative growth of a top function's self share, percent (default 15).")
     var maxGrowth: String?
-    @Option(help: "Family-wise significance level before the Bonferroni correction (default 0.05).") var alpha: String?
+    @Option(name: .customLong("min-change"), help: "Smallest rise of a self share that can fail the gate, percentage points (default 0: no floor).")
+    var minChange: String?
+    @Option(help: "Family-wise significance level before the Bonferroni correction (default 0.01).") var alpha: String?
     @Flag(name: .customLong("literal-entrants"), help: "Any significant rise into the top N fails, even without growth past --max-growth.")
     var literalEntrants = false
     @Flag(help: "Capture canary profiles of --previous and --version from the shop service itself, then gate.") var canary = false
@@ -142,6 +147,13 @@ struct GateCommand: ParsableCommand {
                 throw LabError("failed to parse --max-growth: want a percentage such as 15, got '\(maxGrowth)'")
             }
             rule.maxRelativeGrowth = percent / 100
+        }
+        if let minChange {
+            let text = minChange.hasSuffix("pts") ? String(minChange.dropLast(3)).trimmingCharacters(in: .whitespaces) : minChange
+            guard let points = Double(text), points >= 0, points < 100 else {
+                throw LabError("failed to parse --min-change: want percentage points such as 2, got '\(minChange)'")
+            }
+            rule.minAbsoluteChange = points / 100
         }
         if let alpha {
             guard let a = Double(alpha), a > 0, a < 1 else { throw LabError("failed to parse --alpha: want a level in (0, 1), got '\(alpha)'") }

@@ -54,6 +54,43 @@ import Testing
         try FixtureFiles.expectMatches(GateCommentRenderer.render(v), "gate/small-growth20.comment.md")
     }
 
+    @Test("Fisher's exact test matches a reference implementation (scipy.stats.fisher_exact)")
+    func fisherExact() {
+        // The two A/A false alarms of the lab's gate before the floor, and a large table.
+        #expect(abs(ShareStatistics.fisherExactTwoSided(x1: 2, n1: 872, x2: 13, n2: 890) - 0.0071935) < 1e-6)
+        #expect(abs(ShareStatistics.fisherExactTwoSided(x1: 17, n1: 996, x2: 35, n2: 965) - 0.0107451) < 1e-6)
+        #expect(ShareStatistics.fisherExactTwoSided(x1: 0, n1: 10, x2: 0, n2: 10) == 1)
+        #expect(ShareStatistics.fisherExactTwoSided(x1: 12_000, n1: 100_000, x2: 14_400, n2: 100_000) < 1e-40)
+    }
+
+    /// A small kernel symbol that jumps into the top 5: significant, but under 2 points.
+    static func kernelJump() -> (Profile, Profile) {
+        func profile(_ counts: [(String, Int64)]) -> Profile {
+            var p = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 99))
+            for (name, count) in counts { p.add(stack: [Frame(name: "main"), Frame(name: name)], value: count) }
+            return p
+        }
+        return (profile([("A", 500), ("B", 300), ("C", 150), ("D", 48), ("_raw_spin_unlock_irq", 2)]),
+                profile([("A", 493), ("B", 296), ("C", 150), ("D", 48), ("_raw_spin_unlock_irq", 13)]))
+    }
+
+    @Test func theDefaultLevelDoesNotFailTheKernelJumpOfAnAARun() throws {
+        let (base, cand) = Self.kernelJump()
+        let v = try GateRule().evaluate(baseline: base, candidate: cand)
+        #expect(v.passed && v.notSignificant.contains { $0.function == "_raw_spin_unlock_irq" && !$0.significant })
+    }
+
+    @Test func aSignificantRiseBelowTheFloorIsReportedButDoesNotFail() throws {
+        let (base, cand) = Self.kernelJump()
+        let v = try GateRule(minAbsoluteChange: 0.02, alpha: 0.05).evaluate(baseline: base, candidate: cand)
+        #expect(v.passed)
+        let finding = try #require(v.notSignificant.first { $0.function == "_raw_spin_unlock_irq" })
+        #expect(finding.significant && finding.belowFloor && !finding.counts)
+        #expect(GateCommentRenderer.render(v).contains("Below the floor, not counted: `_raw_spin_unlock_irq`"))
+        let literal = try GateRule(minAbsoluteChange: 0, alpha: 0.05).evaluate(baseline: base, candidate: cand)
+        #expect(!literal.passed && literal.reasons.map(\.function) == ["_raw_spin_unlock_irq"])
+    }
+
     @Test func resampledAAComparisonsPass() throws {
         let base = try Self.load("base")
         let stacks = base.samples.map { base.frames(ofStack: $0.stackID) }

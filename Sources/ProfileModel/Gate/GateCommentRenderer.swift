@@ -59,8 +59,13 @@ public enum GateCommentRenderer {
                          + "\(alpha(v.correctedAlpha)).")
         }
         for f in v.notSignificant {
-            lines.append("- Not significant, not counted: \(describe(f, v)); p \(pRelation(f.pValue))\(inflation(f)) is not below "
-                         + "the per-test level \(alpha(v.correctedAlpha)) at these sample counts.")
+            if f.significant {
+                lines.append("- Below the floor, not counted: \(describe(f, v)); its share rose \(points(f.candShare - f.baseShare)), "
+                             + "less than the \(floor(v.rule)) two captures of one build can differ by.")
+            } else {
+                lines.append("- Not significant, not counted: \(describe(f, v)); p \(pRelation(f.pValue))\(inflation(f)) is not below "
+                             + "the per-test level \(alpha(v.correctedAlpha)) at these sample counts.")
+            }
         }
         if v.reasons.isEmpty && v.notSignificant.isEmpty {
             lines.append("- PASS: the top \(v.rule.topN) by \(v.valueName) kept its members and no top-\(v.rule.topN) "
@@ -80,9 +85,10 @@ public enum GateCommentRenderer {
             "### Rule and statistics", "",
             "Fail when a function enters the top \(r.topN) by \(v.valueName) that was not in the baseline's top \(r.topN)"
                 + "\(entrant), or when a top-\(r.topN) function's self share grows by more than \(growth). A trigger counts "
-                + "only if significant: pooled two-proportion z-test, two-sided, α = \(alpha(r.alpha)) \(correction). "
+                + "only if\(r.minAbsoluteChange > 0 ? " it rose by at least \(floor(r)) and" : "") it is significant: Fisher's exact test, "
+                + "two-sided, α = \(alpha(r.alpha)) \(correction). "
                 + "Neighbouring samples are correlated, so a share varies more between two captures than independent "
-                + "draws would: each test's variance is multiplied by the larger of the two profiles' measured ratio "
+                + "draws would: each test's counts are divided by the larger of the two profiles' measured variance ratio "
                 + "(batch means over \(SampleDispersion.blocks) blocks of samples in time order; 1 when samples carry no time).",
             "",
         ]
@@ -134,6 +140,9 @@ public enum GateCommentRenderer {
     static func signedPercent(_ share: Double) -> String { String(format: "%+.1f%%", share * 100) }
 
     static func points(_ share: Double) -> String { String(format: "%+.2f pts", share * 100) }
+
+    /// The rule's floor, `2 percentage points`.
+    static func floor(_ rule: GateRule) -> String { String(format: "%g percentage points", rule.minAbsoluteChange * 100) }
 
     static func pValue(_ p: Double) -> String { p < 0.001 ? "< 0.001" : String(format: "%.3f", p) }
 

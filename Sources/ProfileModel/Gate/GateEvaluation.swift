@@ -17,10 +17,10 @@ struct GateEvaluation {
             }
         }
         let allChanges = ProfileDiff.compute(base: base, candidate: cand)
-        let failing = findings.filter(\.significant)
+        let failing = findings.filter(\.counts)
         return GateVerdict(
             passed: failing.isEmpty, verdict: failing.isEmpty ? "pass" : "fail", rule: rule, valueName: Self.valueName(base.kind),
-            reasons: failing, notSignificant: findings.filter { !$0.significant },
+            reasons: failing, notSignificant: findings.filter { !$0.counts },
             topChanges: Array(allChanges.prefix(rule.tableRows)),
             baselineTop: baseTop, candidateTop: candTop,
             baselineSamples: base.testSampleSize, candidateSamples: cand.testSampleSize,
@@ -55,6 +55,7 @@ struct GateEvaluation {
         return GateFinding(trigger: trigger, function: change.name, kind: change.kind,
                            baseShare: change.baseShare, candShare: change.candShare,
                            relativeChange: change.relativeChange, pValue: change.pValue, dispersion: change.dispersion, significant: significant,
+                           belowFloor: change.absoluteChange < rule.minAbsoluteChange,
                            baseRank: rank(change.name, in: base), candRank: rank(change.name, in: cand))
     }
 

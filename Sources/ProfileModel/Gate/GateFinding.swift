@@ -17,8 +17,12 @@ public struct GateFinding: Codable, Sendable, Equatable {
     public var pValue: Double
     /// The variance inflation the test used (1 = independent samples).
     public var dispersion: Double = 1
-    /// True when the change passed the (corrected) significance test: only these fail the gate.
+    /// True when the change passed the (corrected) significance test.
     public var significant: Bool
+    /// True when the share rose by less than the rule's floor (`GateRule.minAbsoluteChange`).
+    public var belowFloor: Bool = false
+    /// Significant and above the floor: only these fail the gate.
+    public var counts: Bool { significant && !belowFloor }
     /// 1-based rank by self value, nil when absent (no self samples).
     public var baseRank: Int?
     public var candRank: Int?

@@ -8,6 +8,14 @@
 /// alarm rate at or below `alpha`. Triggers that fail the test are reported as "not significant"
 /// and do not fail the gate.
 ///
+/// Level: `alpha` is 0.01 by default, not 0.05. The test's model (samples drawn independently from a
+/// fixed mix) leaves out that the machine itself changes between two captures: at 0.05, two of twenty
+/// A/A comparisons of the same build failed, both on kernel symbols where deferred timer interrupts
+/// land (`_raw_spin_unlock_irq` 2 -> 13 samples, exact p = 0.007; `_raw_spin_unlock_irqrestore`
+/// 17 -> 35). A regression worth failing a deploy for stands far below 0.01 at canary sample counts.
+///
+/// Floor (off by default): `minAbsoluteChange` also requires the share to rise by at least that much.
+///
 /// Entrants: by default (`entrantRequiresGrowth`) a function that enters the top N must also have
 /// grown by more than `maxRelativeGrowth` or be new (absent from the baseline); a mere rank swap
 /// between two functions of nearly equal share is not a regression. Set it to false for the
@@ -17,6 +25,8 @@ public struct GateRule: Codable, Sendable, Equatable {
     public var topN: Int
     /// Relative growth of a self share that fails the gate (0.15 = 15%).
     public var maxRelativeGrowth: Double
+    /// Smallest rise of a self share, in share units (0.02 = 2 percentage points), that can fail the gate; 0 = none.
+    public var minAbsoluteChange: Double
     /// Family-wise significance level before correction.
     public var alpha: Double
     /// Divide `alpha` by the number of functions tested (Bonferroni).
@@ -27,10 +37,11 @@ public struct GateRule: Codable, Sendable, Equatable {
     /// Rows of the changed-functions table in the verdict.
     public var tableRows: Int
 
-    public init(topN: Int = 5, maxRelativeGrowth: Double = 0.15, alpha: Double = 0.05, bonferroni: Bool = true,
-                entrantRequiresGrowth: Bool = true, power: Double = 0.8, tableRows: Int = 5) {
+    public init(topN: Int = 5, maxRelativeGrowth: Double = 0.15, minAbsoluteChange: Double = 0, alpha: Double = 0.01,
+                bonferroni: Bool = true, entrantRequiresGrowth: Bool = true, power: Double = 0.8, tableRows: Int = 5) {
         self.topN = topN
         self.maxRelativeGrowth = maxRelativeGrowth
+        self.minAbsoluteChange = minAbsoluteChange
         self.alpha = alpha
         self.bonferroni = bonferroni
         self.entrantRequiresGrowth = entrantRequiresGrowth
@@ -44,10 +55,13 @@ public struct GateRule: Codable, Sendable, Equatable {
         the baseline's top N, or when a top-N function's self share (of its own profile's total) grows \
         by more than X% relative (default 15%). An entrant must also be new or have grown by more than \
         X%, so a rank swap between two near-equal functions is not a regression. Noise guard: a trigger \
-        counts only when it is significant at the samples collected: a pooled two-proportion z-test of \
-        the self share, two-sided, at alpha (default 0.05) divided by the number of functions tested \
-        (Bonferroni over the union of both top-N lists). Triggers that are not significant are listed as \
-        such and do not fail. The verdict also states the smallest relative growth of the smallest \
+        counts only when it is significant at the samples collected: Fisher's exact test of the self \
+        share (base against candidate), two-sided, at alpha (default 0.01: at 0.05 two of twenty A/A \
+        comparisons of one build failed on kernel symbols) divided by the number of functions tested \
+        (Bonferroni over the union of both top-N lists), with counts shrunk by how much more the share \
+        varies between time blocks of each profile than independent samples would (batch means). An \
+        optional floor (--min-change) also requires a rise of that many percentage points. Triggers that do \
+        not count are listed as such and do not fail. The verdict also states the smallest relative growth of the smallest \
         top-N share that the samples can detect with 80% power, and how many samples per side would \
         be needed to see X%. CPU profiles test sample counts; off-CPU profiles test shares of blocked \
         time with the number of samples as n (an approximation).
@@ -61,8 +75,8 @@ public struct GateRule: Codable, Sendable, Equatable {
 
     /// Applies the rule to a baseline and a candidate profile.
     public func evaluate(baseline: Profile, candidate: Profile) throws -> GateVerdict {
-        guard topN >= 1, maxRelativeGrowth >= 0, alpha > 0, alpha < 1, power > 0, power < 1 else {
-            throw GateError(reason: "invalid rule (top N >= 1, growth >= 0, 0 < alpha < 1, 0 < power < 1)")
+        guard topN >= 1, maxRelativeGrowth >= 0, minAbsoluteChange >= 0, alpha > 0, alpha < 1, power > 0, power < 1 else {
+            throw GateError(reason: "invalid rule (top N >= 1, growth >= 0, floor >= 0, 0 < alpha < 1, 0 < power < 1)")
         }
         guard baseline.metadata.kind == candidate.metadata.kind else {
             throw GateError(reason: "baseline is \(baseline.metadata.kind.rawValue) but candidate is \(candidate.metadata.kind.rawValue)")

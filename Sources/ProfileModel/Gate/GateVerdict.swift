@@ -10,7 +10,7 @@ public struct GateVerdict: Codable, Sendable, Equatable {
     public var valueName: String
     /// Significant triggers: why the gate failed (empty when it passed).
     public var reasons: [GateFinding]
-    /// Triggers that were not significant at the samples collected: reported, not counted.
+    /// Triggers that were not significant at the samples collected, or rose less than the floor: reported, not counted.
     public var notSignificant: [GateFinding]
     /// The most changed functions by |absolute self-share change|.
     public var topChanges: [FunctionChange]
