@@ -104,7 +104,7 @@ public struct OverheadScenario: Scenario {
                                                ("Profilers", "each runs as its own process, attached before the measured window opens and stopped after it; flamelab is `lab record` with trace-id correlation and the Python walker on, BPF run-time stats on")])
         report.heading("Overhead per configuration")
         report.table(header: ["configuration", "pairs", "overhead median", "range", "p99 delta ms", "profiler CPU ms/s", "samples/run", "service CPU per sample µs (range)", "BPF µs/run", "BPF / service CPU (bound)", "agent RSS MiB"],
-                     rows: results.map(Self.row))
+                     rows: results.map { Self.row($0, resolvable: Self.standsAboveControl($0, in: results)) })
         try PrivateFile.write(chart(results).svg(), to: "\(dir)/overhead.svg")
         report.paragraph("![service CPU per request, on/off - 1, every pair](overhead.svg)")
         report.paragraph(interpretation(results))
@@ -119,12 +119,19 @@ public struct OverheadScenario: Scenario {
         try PrivateFile.write(report.text, to: "\(dir)/report.md")
     }
 
-    private static func row(_ r: OverheadMeasurement.Result) -> [String] {
+    /// Whether every pair of `r` lies above the A/A control's range: only then is its per-sample cost
+    /// more than noise (at 99 Hz a pair's extra CPU over ~100 samples reads as ±1000 µs per sample).
+    static func standsAboveControl(_ r: OverheadMeasurement.Result, in results: [OverheadMeasurement.Result]) -> Bool {
+        guard let control = results.first(where: { $0.configuration == .control }) else { return false }
+        return r.configuration != .control && r.overheadMin > control.overheadMax
+    }
+
+    private static func row(_ r: OverheadMeasurement.Result, resolvable: Bool) -> [String] {
         func format(_ value: Double?, _ spec: String) -> String { value.map { String(format: spec, $0) } ?? "-" }
         return [r.configuration.label, "\(r.pairs.count)", String(format: "%+.2f%%", r.overheadMedian * 100),
                 String(format: "%+.1f..%+.1f%%", r.overheadMin * 100, r.overheadMax * 100), String(format: "%+.2f", r.p99DeltaMsMedian),
                 format(r.profilerCPUMsPerSecond, "%.2f"), format(r.samplesPerRun, "%.0f"),
-                r.costPerSampleUs.map { String(format: "%.1f (%.1f..%.1f)", $0, r.costPerSampleUsMin ?? .nan, r.costPerSampleUsMax ?? .nan) } ?? "-",
+                resolvable ? r.costPerSampleUs.map { String(format: "%.1f (%.1f..%.1f)", $0, r.costPerSampleUsMin ?? .nan, r.costPerSampleUsMax ?? .nan) } ?? "-" : "-",
                 format(r.bpfNanosecondsPerRun.map { $0 / 1000 }, "%.2f"),
                 format(r.bpfShareOfServiceCPU.map { $0 * 100 }, "%.3f%%"), format(r.agentPeakRSSMiB, "%.0f")]
     }
@@ -140,9 +147,9 @@ public struct OverheadScenario: Scenario {
 
     /// The per-sample cost at the high rates, where it stands above the noise, and the 99 Hz figure it implies.
     private func perSampleReading(_ results: [OverheadMeasurement.Result]) -> String {
-        let measured = results.filter { $0.configuration.tool == .flamelab && $0.configuration.hz >= 999 && $0.costPerSampleUs != nil }
-        guard !measured.isEmpty else { return "No high-rate configuration was measured." }
-        var text = "At 99 Hz a sample's cost is lost in the pairs' noise; at high rates there are enough samples per window to see it. The service's extra CPU in each on-window over the samples the agent recorded in it gives the cost of one sample as the service pays it: the timer interrupt, perf's overflow handling and the BPF program, all on the interrupted thread. A pid-targeted cpu-clock event samples the service `hz` times per second of its CPU, so the overhead at a rate is that cost times the rate. "
+        let measured = results.filter { $0.configuration.tool == .flamelab && $0.costPerSampleUs != nil && Self.standsAboveControl($0, in: results) }
+        guard !measured.isEmpty else { return "No configuration's pairs all stood above the A/A control's range, so no per-sample cost is resolvable in this run." }
+        var text = "At 99 Hz a sample's cost is lost in the pairs' noise; at a high rate there are enough samples per window to see it (a cost is given only where every pair of a configuration lies above the A/A control's range). The service's extra CPU in each on-window over the samples the agent recorded in it gives the cost of one sample as the service pays it: the timer interrupt, perf's overflow handling and the BPF program, all on the interrupted thread. A pid-targeted cpu-clock event samples the service `hz` times per second of its CPU, so the overhead at a rate is that cost times the rate. "
         text += measured.map { r in
             String(format: "%@: %.1f µs per sample (range %.1f..%.1f over %d pairs), so %.2f%% at 99 Hz and %.1f%% at 999 Hz",
                    r.configuration.label as NSString, r.costPerSampleUs ?? .nan, r.costPerSampleUsMin ?? .nan, r.costPerSampleUsMax ?? .nan, r.pairs.count,
