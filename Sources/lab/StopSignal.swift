@@ -17,6 +17,8 @@ enum StopSignal {
             FileHandle.standardError.write(Data("lab: failed to create the stop pipe: \(String(cString: strerror(errno))); Ctrl-C will end without writing\n".utf8))
             return
         }
+        // Not inherited by anything the recording starts.
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         stopPipeWriteEnd = ends[1]
         for number in [SIGINT, SIGTERM] {
             signal(number) { _ in
