@@ -36,7 +36,7 @@ public struct GateScenario: Scenario {
     private func writeReport(_ context: ScenarioContext, dir: String, regression: GateVerdict, noChange: GateVerdict, calibration: GateCalibration.Result) throws {
         var report = MarkdownReport(title: "CI gate on canary profiles", machine: context.machine, command: context.command(for: name),
                                     settings: [("Agent", "999 Hz CPU, unwind fp"), ("Canary", "\(Int(calibration.secondsPerCanary)) s of open-loop checkout load at 40/s, ~\(Int(calibration.medianSamples)) samples each"),
-                                               ("Rule", "fail when a function enters the top \(regression.rule.topN) by self CPU or a top-\(regression.rule.topN) frame grows > \(Int(regression.rule.maxRelativeGrowth * 100))%, only if significant (two-proportion test, Bonferroni-corrected)")])
+                                               ("Rule", "fail when a function enters the top \(regression.rule.topN) by self CPU or a top-\(regression.rule.topN) frame grows > \(Int(regression.rule.maxRelativeGrowth * 100))%, only if significant (Fisher's exact test, Bonferroni-corrected, α = \(regression.rule.alpha))")])
         report.heading("v1 -> v2: \(regression.verdict)")
         report.paragraph("The PR comment the gate posts: [pr-comment-v1-v2.md](pr-comment-v1-v2.md).")
         report.paragraph(GateCommentRenderer.render(regression))

@@ -23,7 +23,8 @@ public struct FunctionChange: Codable, Sendable, Equatable {
     public var isNew: Bool
     /// Present in the base, absent from the candidate.
     public var isGone: Bool
-    /// Pooled two-proportion z statistic (positive = grew) and its two-sided p-value.
+    /// Pooled two-proportion z statistic (positive = grew) and the two-sided p-value of Fisher's exact
+    /// test, both widened by `dispersion` (see `ShareStatistics.twoProportionTest`).
     public var z: Double
     public var pValue: Double
     /// 95% confidence interval of candShare - baseShare (Wald, unpooled).

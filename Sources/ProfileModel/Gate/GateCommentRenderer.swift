@@ -141,7 +141,7 @@ public enum GateCommentRenderer {
 
     static func points(_ share: Double) -> String { String(format: "%+.2f pts", share * 100) }
 
-    /// The rule's floor, `2 percentage points`.
+    /// The rule's floor (`--min-change`), e.g. `2 percentage points`.
     static func floor(_ rule: GateRule) -> String { String(format: "%g percentage points", rule.minAbsoluteChange * 100) }
 
     static func pValue(_ p: Double) -> String { p < 0.001 ? "< 0.001" : String(format: "%.3f", p) }

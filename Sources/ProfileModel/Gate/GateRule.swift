@@ -2,7 +2,8 @@
 /// baseline's top N, or when a top-N function's self share grows by more than `maxRelativeGrowth`.
 ///
 /// Noise guard: a trigger counts only when the change is significant at the samples collected —
-/// a pooled two-proportion z-test of the function's self share (base against candidate), two-sided,
+/// Fisher's exact test of the function's self share (base against candidate), two-sided, its counts
+/// shrunk by the batch-means variance ratio of correlated samples (`SampleDispersion`),
 /// at level `alpha` divided by the number of functions tested (the union of both top-N lists):
 /// a Bonferroni correction, so that looking at ~N functions at once keeps the family-wise false
 /// alarm rate at or below `alpha`. Triggers that fail the test are reported as "not significant"
