@@ -14,14 +14,29 @@ struct RunCommand: ParsableCommand {
           lab run all                 # what `make lab` does
           lab run all --quick         # the short version `make test` runs
           lab run drill regression    # just these two
+          lab run --repeat 20 --quick all   # how often each quick check holds: results/reproducibility/quick/
+          lab run --repeat 3 all            # the same for full runs: results/reproducibility/full/
         """
     )
 
     @Argument(help: "Scenario names, or 'all'.") var scenarios: [String] = ["all"]
     @Flag(help: "Short durations (CI); conclusions are still checked.") var quick = false
     @Option(help: "Write results here instead of results/.") var results: String?
+    @Option(help: "Run the scenarios N times and report each check's hold rate and each figure's spread (results/reproducibility/).")
+    var `repeat`: Int?
+
+    func validate() throws {
+        if let count = `repeat`, count < 1 { throw ValidationError("--repeat must be at least 1; got \(count)") }
+    }
 
     func run() throws {
+        if let count = `repeat` {
+            let runner = RepeatRunner(repeats: count, quick: quick)
+            let report = try CLI.orExit { try runner.run(scenarios, resultsDirectory: results ?? runner.paths.resultsDirectory, scenarios: LabScenarios.all) }
+            print("\(report.runs.filter(\.passed).count) of \(report.runs.count) runs passed every check; \(report.checks.filter { $0.held == $0.runs }.count) of \(report.checks.count) checks held in every run")
+            if !report.allHeld { throw ExitCode(1) }
+            return
+        }
         let context = ScenarioContext(quick: quick, resultsDirectory: results)
         let outcomes = try CLI.orExit { try ScenarioRunner(scenarios: LabScenarios.all).run(scenarios, context: context) }
         let failed = outcomes.filter { !$0.passed }

@@ -57,4 +57,11 @@ public struct WindowSpread: Sendable, Codable {
         below = pairs.filter { $0.0.upper < $0.1 }.count
         above = pairs.filter { $0.0.lower > $0.1 }.count
     }
+
+    /// How much more the window estimates vary than independent samples would (at least 1). It also
+    /// holds the true share's own movement between windows, so it errs on the wide side.
+    public var varianceRatio: Double {
+        let binomial = meanShare * (1 - meanShare) / max(meanSamples, 1)
+        return binomial > 0 ? max(1, shareSD * shareSD / binomial) : 1
+    }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Per route: the service's thread CPU time against wall time for the request's work (Server-Timing,
-/// measured in the service with CLOCK_THREAD_CPUTIME_ID), cross-checked with /proc process CPU.
+/// measured in the service with CLOCK_THREAD_CPUTIME_ID), cross-checked with the process's CPU from its threads' schedstat.
 public struct CPUWallMeasurement: Sendable {
     /// One route's result.
     public struct RouteResult: Codable, Sendable {
@@ -11,7 +11,7 @@ public struct CPUWallMeasurement: Sendable {
         public var cpuWallRatioMedian: Double
         public var cpuWallRatioP10: Double
         public var cpuWallRatioP90: Double
-        /// Whole-process CPU (/proc, includes HTTP handling) per request, ms.
+        /// Whole-process CPU (live threads' schedstat, includes HTTP handling) per request, ms.
         public var processCPUMsPerRequest: Double
         public var latencyP50Ms: Double
         public var throughputPerSecond: Double
@@ -30,10 +30,10 @@ public struct CPUWallMeasurement: Sendable {
         try routes.map { route in
             progress?.update("cpu-wall: \(route) for \(Int(secondsPerRoute)) s")
             let mix = try RouteMix.parse(route)
-            let cpu0 = try ProcessCPU.seconds(pid: service.pid)
+            let cpu0 = try ProcessCPU.liveThreadNanoseconds(pid: service.pid)
             let result = LoadGenerator(options: LoadOptions(mode: .closed(connections: connections), durationSeconds: secondsPerRoute,
                                                             mix: mix, port: service.port, version: service.version)).run()
-            let cpu1 = try ProcessCPU.seconds(pid: service.pid)
+            let cpu1 = try ProcessCPU.liveThreadNanoseconds(pid: service.pid)
             let ok = result.records.filter { !$0.isError }
             guard !ok.isEmpty else { throw LabError("failed to measure route \(route): no successful requests (\(result.records.first?.error ?? "none sent"))") }
             let ratios = ok.compactMap { r -> Double? in
@@ -45,7 +45,7 @@ public struct CPUWallMeasurement: Sendable {
                                cpuWallRatioMedian: Statistics.median(ratios) ?? 0,
                                cpuWallRatioP10: Statistics.quantile(ratios, 0.1) ?? 0,
                                cpuWallRatioP90: Statistics.quantile(ratios, 0.9) ?? 0,
-                               processCPUMsPerRequest: (cpu1 - cpu0) * 1000 / Double(ok.count),
+                               processCPUMsPerRequest: Double(cpu1 &- cpu0) / 1e6 / Double(ok.count),
                                latencyP50Ms: summary.p50Ms, throughputPerSecond: summary.throughputPerSecond)
         }
     }

@@ -9,7 +9,7 @@ public struct VersionComparison: Sendable {
         public var index: Int
         public var requests: Int
         public var errors: Int
-        /// Whole-process CPU per request (/proc), ms.
+        /// Whole-process CPU per request (live threads' schedstat, ns resolution), ms.
         public var processCPUMsPerRequest: Double
         /// Median of the service's thread CPU for the checkout work (Server-Timing), ms.
         public var workCPUMsMedian: Double
@@ -74,14 +74,14 @@ public struct VersionComparison: Sendable {
         defer { try? controller.stop(port: port) }
         let mix = try RouteMix.parse("checkout")
         _ = LoadGenerator(options: LoadOptions(mode: .open(rate: rate), durationSeconds: warmupSeconds, mix: mix, port: port)).run()
-        let cpu0 = try ProcessCPU.seconds(pid: service.pid)
+        let cpu0 = try ProcessCPU.liveThreadNanoseconds(pid: service.pid)
         let result = LoadGenerator(options: LoadOptions(mode: .open(rate: rate), durationSeconds: secondsPerRepetition, mix: mix, port: port, version: version)).run()
-        let cpu1 = try ProcessCPU.seconds(pid: service.pid)
+        let cpu1 = try ProcessCPU.liveThreadNanoseconds(pid: service.pid)
         let ok = result.records.filter { !$0.isError }
         guard !ok.isEmpty else { throw LabError("failed to measure \(version): no successful checkout requests") }
         let summary = RouteSummary.make(route: "checkout", records: ok, seconds: result.seconds)
         return Repetition(version: version, index: index, requests: ok.count, errors: result.records.count - ok.count,
-                          processCPUMsPerRequest: (cpu1 - cpu0) * 1000 / Double(ok.count),
+                          processCPUMsPerRequest: Double(cpu1 &- cpu0) / 1e6 / Double(ok.count),
                           workCPUMsMedian: summary.serverCPUMsMedian ?? 0, p50Ms: summary.p50Ms, p99Ms: summary.p99Ms)
     }
 

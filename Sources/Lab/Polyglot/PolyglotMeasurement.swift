@@ -23,9 +23,13 @@ public struct PolyglotMeasurement: Sendable {
     public var connections: Int
     public var mix: RouteMix
     public var setups: [ProfilerSetup]
+    /// The longest the py-spy comparison window may run; its length is otherwise sized for power.
+    public var pySpyMaxSeconds: Double
 
-    public init(seconds: Double, hz: Int = 99, port: UInt16, connections: Int = 3, mix: RouteMix, setups: [ProfilerSetup] = ProfilerSetup.all) {
+    public init(seconds: Double, hz: Int = 99, port: UInt16, connections: Int = 3, mix: RouteMix, setups: [ProfilerSetup] = ProfilerSetup.all,
+                pySpyMaxSeconds: Double = 60) {
         self.seconds = seconds
+        self.pySpyMaxSeconds = pySpyMaxSeconds
         self.hz = hz
         self.port = port
         self.connections = connections
@@ -70,8 +74,10 @@ public struct PolyglotMeasurement: Sendable {
         let recordings = Self.finishAll(agents, window: window)
         progress.update("polyglot: waiting for perf and bpftrace to end")
         for peer in peers { try? peer.awaitRecording() }  // errors come back from collect below
-        progress.update("polyglot: flamelab auto +py beside py-spy alone")
-        let reference = compareWithPySpy(pid: service.pid, workDirectory: work)
+        let workerRate = Self.workerSamplesPerSecond(recordings[.flamelab(unwind: .auto, python: .auto)], seconds: seconds)
+        let pySpySeconds = PySpyReference.windowSeconds(workerSamplesPerSecondAt: hz, rate: workerRate, maximum: pySpyMaxSeconds)
+        progress.update("polyglot: flamelab auto +py beside py-spy alone for \(Int(pySpySeconds)) s")
+        let reference = compareWithPySpy(pid: service.pid, seconds: pySpySeconds, workDirectory: work)
         generator.stop()
         loadDone.wait()
 
@@ -104,9 +110,8 @@ public struct PolyglotMeasurement: Sendable {
     /// A second window, same load, with only one agent (auto +py) and py-spy sampling: py-spy samples the
     /// GIL holder on wall-clock time, so the scheduling pressure of nine profilers at once would bend
     /// its split; each tool is compared where it alone perturbs the service.
-    private func compareWithPySpy(pid: Int32, workDirectory: String) -> PySpyReference {
-        let seconds = max(8, seconds / 2)
-        let agent = Agent(config: AgentConfig(targets: .pids([pid]), hz: hz, kinds: [.cpu], unwind: .auto, python: .auto,
+    private func compareWithPySpy(pid: Int32, seconds: Double, workDirectory: String) -> PySpyReference {
+        let agent = Agent(config: AgentConfig(targets: .pids([pid]), hz: PySpyReference.hz, kinds: [.cpu], unwind: .auto, python: .auto,
                                               durationSeconds: seconds + 30, service: "shop", version: "v1"))
         agent.progress = .never
         var reference: PySpyReference
@@ -127,6 +132,12 @@ public struct PolyglotMeasurement: Sendable {
         }
         reference.seconds = seconds
         return reference
+    }
+
+    /// The Python worker's samples per second in the main window (nil without a recording).
+    static func workerSamplesPerSecond(_ recording: Result<(StackSamples, [String]), Error>?, seconds: Double) -> Double? {
+        guard case .success(let (samples, _))? = recording, seconds > 0 else { return nil }
+        return Double(samples.workerSamples) / seconds
     }
 
     private struct StartedAgent {

@@ -1,4 +1,5 @@
 import Foundation
+import ProfileModel
 
 /// py-spy (from PyPI) sampling the service's embedded interpreter over the same window as the agents:
 /// the reference for the Python worker's function split. It reads the interpreter's memory from
@@ -6,8 +7,30 @@ import Foundation
 /// thread holding the GIL: the one on CPU, as flamelab samples. Without it py-spy also counts the
 /// worker threads queued for the GIL, at the frame where they wait.
 public struct PySpyReference: Codable, Sendable {
-    /// py-spy's rate: twice the agent's, for a reference with more samples than what it checks.
-    public static let hz = 197
+    /// py-spy's rate, and the one agent's beside it: both well above the lab's 99 Hz, so the window
+    /// that gives the comparison its power stays short.
+    public static let hz = 499
+    /// The largest gap in points the comparison allows, and the variance ratio it assumes for
+    /// neighbouring samples of one worker call (they are correlated: a call spans many samples).
+    public static let tolerance = 0.05
+    public static let assumedDispersion = 2.0
+
+    /// The window in which two estimates of a share near 3/4 (p(1-p) taken at its worst, 1/4) at
+    /// `hz` each agree within `tolerance` with `SamplingPower.target` probability, given the worker's
+    /// samples per second seen at `sampledHz`; at least 8 s, at most `maximum`.
+    public static func windowSeconds(workerSamplesPerSecondAt sampledHz: Int, rate: Double?, maximum: Double) -> Double {
+        guard let rate, rate > 0 else { return min(20, maximum) }
+        let perSecond = rate * Double(hz) / Double(sampledHz)
+        let z = ShareStatistics.normalQuantile(1 - (1 - SamplingPower.target) / 2)
+        let seconds = z * z * 0.25 * assumedDispersion * (2 / perSecond) / (tolerance * tolerance)
+        return min(max(8, seconds.rounded(.up)), maximum)
+    }
+
+    /// The probability, at the samples taken, that the two agree within `tolerance` when both are right.
+    public var agreementPower: Double {
+        SamplingPower.agreement(share: 0.75, n1: Double(recommendSamples), d1: Self.assumedDispersion,
+                                n2: Double(flamelabFunctionSamples["recommend"] ?? 0), d2: Self.assumedDispersion, tolerance: Self.tolerance)
+    }
 
     /// Samples inside `recommend`, and through each planted function.
     public var recommendSamples = 0

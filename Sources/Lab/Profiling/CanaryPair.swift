@@ -2,6 +2,10 @@ import ProfileModel
 
 /// Canary CPU profiles of two versions under the same open-loop checkout load, captured one after the other.
 public struct CanaryPair: Sendable {
+    /// Checkout requests per second in every canary: twice the lab's steady load, still far below
+    /// saturation (about 0.4 of one core), so a canary collects its samples in half the time.
+    public static let defaultRate = 80.0
+
     public var base: ProfiledRun.Capture
     public var candidate: ProfiledRun.Capture
 

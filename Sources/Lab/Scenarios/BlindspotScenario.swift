@@ -31,7 +31,7 @@ public struct BlindspotScenario: Scenario {
         try PrivateFile.write(BlindspotReportWriter(context: context, command: context.command(for: name), result: result, analysis: analysis).text(),
                               to: "\(dir)/report.md")
         context.progress.finish()
-        return ScenarioOutcome(scenario: name, headline: analysis.headline, checks: analysis.checks(quick: context.quick))
+        return ScenarioOutcome(scenario: name, headline: analysis.headline, checks: analysis.checks(quick: context.quick), figures: analysis.figures)
     }
 
     private func measure(_ context: ScenarioContext, pid: Int32, port: UInt16, connection: HTTPClientConnection) throws -> BlindspotResult {

@@ -67,7 +67,11 @@ public struct CPUVersusOffCPUScenario: Scenario {
         let headline = String(format: "I/O request %@: CPU/wall %.2f%%, %.0f%% of its %.0f ms wait under %@; compute request CPU/wall %.0f%%",
                               String(io.traceID.prefix(8)) as NSString, io.cpuWallRatio * 100, blockedShare * 100, Double(io.offcpuNs) / 1e6,
                               topShort as NSString, compute.cpuWallRatio * 100)
-        return ScenarioOutcome(scenario: name, headline: headline, checks: checks)
+        return ScenarioOutcome(scenario: name, headline: headline, checks: checks, figures: [
+            .init("I/O request CPU/wall", io.cpuWallRatio * 100, unit: "%"),
+            .init("wait under the blocking call", blockedShare * 100, unit: "%"),
+            .init("compute request CPU/wall", compute.cpuWallRatio * 100, unit: "%"),
+        ])
     }
 
     private func writeReport(_ context: ScenarioContext, dir: String, io: RequestView, compute: RequestView, blockedShare: Double,

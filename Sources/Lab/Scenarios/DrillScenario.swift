@@ -23,6 +23,8 @@ public struct DrillScenario: Scenario {
         var exemplarTraceIDs: [String]
         var namedFunction: String?
         var namedFunctionShare: Double?
+        /// How surely the same function would be named again from as many traces (`ProfileQueries.hottestPower`).
+        var namingPower: Double?
         var filteredSamples: Int
         var faultToAlertSeconds: Double? { alertAt.map { $0 - faultAt } }
         var alertToNamedSeconds: Double? { namedAt.flatMap { n in alertAt.map { n - $0 } } }
@@ -95,6 +97,7 @@ public struct DrillScenario: Scenario {
         if let hot = ProfileQueries.hottest(filtered, kinds: [.app]) {
             timeline.namedFunction = hot.name
             timeline.namedFunctionShare = hot.share
+            timeline.namingPower = ProfileQueries.hottestPower(filtered, kinds: [.app])
         }
         return filtered
     }
@@ -110,7 +113,9 @@ public struct DrillScenario: Scenario {
                               t.faultToAlertSeconds ?? -1, alertToNamed, named as NSString, (t.namedFunctionShare ?? 0) * 100)
         var checks: [ScenarioOutcome.Check] = [
             .init("the burn-rate alert fired", t.alertAt != nil, t.alertSeverity ?? "no alert"),
-            .init("the drill names the planted hotspot", t.namedFunction?.contains(Self.plantedHotspot) ?? false, named),
+            .init("the drill names the planted hotspot, with >= \(SamplingPower.target) power from its traces",
+                  (t.namedFunction?.contains(Self.plantedHotspot) ?? false) && (t.namingPower ?? 0) >= SamplingPower.target,
+                  String(format: "%@ from %d samples of %d traces (power %.4f)", named as NSString, t.filteredSamples, t.exemplarTraceIDs.count, t.namingPower ?? 0)),
             .init("alert -> named function under 30 s (brief)", alertToNamed < 30, String(format: "%.2f s", alertToNamed)),
         ]
         // The 1 s goal is checked on full runs; a quick run shares the CPUs with the test build's leftovers.
@@ -130,7 +135,16 @@ public struct DrillScenario: Scenario {
         case .failure(let error):
             checks.append(.init("the browser drill ran", false, "\(error)"))
         }
-        return ScenarioOutcome(scenario: name, headline: headline, checks: checks)
+        var figures: [ScenarioOutcome.Figure] = [
+            .init("fault -> alert", t.faultToAlertSeconds ?? .nan, unit: "s"),
+            .init("alert -> named function", alertToNamed, unit: "s"),
+            .init("named function's share of the slow traces", (t.namedFunctionShare ?? 0) * 100, unit: "%"),
+            .init("trace-filtered samples", Double(t.filteredSamples)),
+        ]
+        if case .success(let b) = browser {
+            figures.append(.init("browser alert -> named function", b.alertToNamedSeconds ?? .nan, unit: "s"))
+        }
+        return ScenarioOutcome(scenario: name, headline: headline, checks: checks, figures: figures)
     }
 
     private func report(_ context: ScenarioContext, dir: String, slo: SLODefinition, scale: Double, monitor: BurnRateMonitor,

@@ -1,4 +1,5 @@
 import Foundation
+import ProfileModel
 
 /// `polyglot` (also `lab symbolization`): how well each profiler names the frames of a Swift service
 /// with an embedded CPython worker, per class of frame: flamelab FP/DWARF/auto with and without the
@@ -22,7 +23,7 @@ public struct PolyglotScenario: Scenario {
     public func run(_ context: ScenarioContext) throws -> ScenarioOutcome {
         let dir = try context.directory(for: name)
         let measurement = PolyglotMeasurement(seconds: context.pick(full: 40, quick: 10), hz: 99, port: 18300, connections: 3,
-                                              mix: try RouteMix.parse(Self.mix))
+                                              mix: try RouteMix.parse(Self.mix), pySpyMaxSeconds: context.pick(full: 60, quick: 8))
         let run = try measurement.run(controller: context.controller, progress: context.progress)
         context.progress.finish()
         try PrivateFile.writeJSON(run.figures, to: "\(dir)/symbolization.json")
@@ -55,8 +56,9 @@ public struct PolyglotScenario: Scenario {
                   flamelab.map { String(format: "%@ %.1f%%", $0.setup, $0.row(.app)?.namedPercent ?? 0) }.joined(separator: ", ")),
         ]
         let gap = PolyglotReport.largestPySpyGap(run)
-        let pySpyCheck = ScenarioOutcome.Check("the walker's Python function shares within 5 points of py-spy's (same window)", (gap?.points ?? 100) <= 5,
-                                               gap.map { String(format: "largest gap %.1f points (%@), py-spy %d samples in recommend", $0.points, $0.where as NSString, run.pySpy.recommendSamples) }
+        let pySpyCheck = ScenarioOutcome.Check("the walker's Python function shares within 5 points of py-spy's (same window, power >= \(SamplingPower.target))",
+                                               (gap?.points ?? 100) <= 5 && run.pySpy.agreementPower >= SamplingPower.target,
+                                               gap.map { String(format: "largest gap %.1f points (%@), py-spy %d and flamelab %d samples in recommend over %.0f s: power %.4f", $0.points, $0.where as NSString, run.pySpy.recommendSamples, run.pySpy.flamelabFunctionSamples["recommend"] ?? 0, run.pySpy.seconds, run.pySpy.agreementPower) }
                                                    ?? (run.pySpy.error ?? "no py-spy samples"))
         if quick {
             checks.append(.init("py-spy comparison measured (checked <= 5 points on full runs)", gap != nil, pySpyCheck.detail))
@@ -68,6 +70,11 @@ public struct PolyglotScenario: Scenario {
             checks.append(.init("every peer profiler recorded samples", failed.isEmpty,
                                 failed.isEmpty ? "\(figures.count) configurations" : failed.map { "\($0.setup): \($0.error ?? "no samples")" }.joined(separator: "; ")))
         }
-        return ScenarioOutcome(scenario: name, headline: PolyglotReport.headline(figures), checks: checks)
+        return ScenarioOutcome(scenario: name, headline: PolyglotReport.headline(figures), checks: checks, figures: [
+            .init("worker samples named (walker, min)", minWorker, unit: "%"),
+            .init("Swift app frames named (min)", minApp, unit: "%"),
+            .init("largest gap to py-spy", gap?.points ?? .nan, unit: "pp"),
+            .init("py-spy comparison power", run.pySpy.agreementPower),
+        ])
     }
 }

@@ -14,8 +14,12 @@ public struct RegressionScenario: Scenario {
     public func run(_ context: ScenarioContext) throws -> ScenarioOutcome {
         let dir = try context.directory(for: name)
         let hz = 999
-        context.progress.update("regression: canary profiles of v1 and v2")
-        let load = try CanaryPair.load(rate: 40, seconds: context.pick(full: 20, quick: 6))
+        let plan = try CanaryPilot(rate: CanaryPair.defaultRate, hz: hz, port: 18400, pilotSeconds: context.pick(full: 6, quick: 4), plantedFunction: Self.plantedFunction)
+            .plan(base: "v1", candidate: "v2", minimum: context.pick(full: 20, quick: 6), maximum: context.pick(full: 60, quick: 20),
+                  controller: context.controller, progress: context.progress)
+        FileHandle.standardError.write(Data("    regression: \(plan.summary)\n".utf8))
+        context.progress.update("regression: \(Int(plan.seconds)) s canary profiles of v1 and v2")
+        let load = try CanaryPair.load(rate: CanaryPair.defaultRate, seconds: plan.seconds)
         let pair = try CanaryPair.capture(baseVersion: "v1", candidateVersion: "v2", port: 18400, hz: hz, load: load, controller: context.controller)
         let base = try pair.base.profile(.cpu), cand = try pair.candidate.profile(.cpu)
         let changes = ProfileDiff.compute(base: base, candidate: cand)
@@ -27,13 +31,25 @@ public struct RegressionScenario: Scenario {
         let latency = LatencyComparison(base: pair.base.load, candidate: pair.candidate.load)
         let writeUp = Self.writeUp(changes: changes, latency: latency)
         try PrivateFile.write(writeUp + "\n", to: "\(dir)/write-up.md")
-        try writeReport(context, dir: dir, pair: pair, changes: changes, latency: latency, writeUp: writeUp, hz: hz)
+        try PrivateFile.writeJSON(plan, to: "\(dir)/canary-plan.json")
+        try writeReport(context, dir: dir, pair: pair, changes: changes, latency: latency, writeUp: writeUp, hz: hz, plan: plan)
+        let planted = changes.firstIndex { $0.name.contains(Self.plantedFunction) && ($0.isNew || $0.absoluteChange > 0) }
         let top = changes.first
-        let topIsPlanted = top.map { $0.name.contains(Self.plantedFunction) && ($0.isNew || $0.absoluteChange > 0) } ?? false
+        let detail = top.map { "\(FunctionName.display($0.name)) \($0.isNew ? "NEW" : "grown") \(String(format: "%+.1f", $0.absoluteChange * 100)) pts" } ?? "no change"
+        // Short of the planned power (a quick run capped by its budget), the claim the samples support is weaker.
+        let topCheck: ScenarioOutcome.Check = plan.topChangePower >= plan.sizing.target
+            ? .init("top changed function is the planted regression (power \(String(format: "%.4f", plan.topChangePower)))", planted == 0, detail)
+            : .init("the planted regression is among the 3 largest changes (weaker: top-of-diff power \(String(format: "%.3f", plan.topChangePower)) at this length)",
+                    (planted ?? 99) < 3, detail)
+        let plantedChange = planted.map { changes[$0] }
         return ScenarioOutcome(scenario: name, headline: writeUp.components(separatedBy: ". ").first ?? writeUp, checks: [
-            .init("top changed function is the planted regression", topIsPlanted,
-                  top.map { "\(FunctionName.display($0.name)) \($0.isNew ? "NEW" : "grown") \(String(format: "%+.1f", $0.absoluteChange * 100)) pts" } ?? "no change"),
+            topCheck,
             .init("both canaries have samples", base.samples.count > 100 && cand.samples.count > 100, "\(base.samples.count) / \(cand.samples.count) CPU samples"),
+        ], figures: [
+            .init("planted function's v2 share", (plantedChange?.candShare ?? 0) * 100, unit: "%"),
+            .init("canary seconds", plan.seconds, unit: "s"),
+            .init("v2 samples", Double(cand.samples.count)),
+            .init("p50 change", latency.p50DeltaMs, unit: "ms"),
         ])
     }
 
@@ -60,11 +76,12 @@ public struct RegressionScenario: Scenario {
     }
 
     private func writeReport(_ context: ScenarioContext, dir: String, pair: CanaryPair, changes: [FunctionChange],
-                             latency: LatencyComparison, writeUp: String, hz: Int) throws {
+                             latency: LatencyComparison, writeUp: String, hz: Int, plan: CanaryPilot.Plan) throws {
         var report = MarkdownReport(title: "Deploy regression: v1 -> v2", machine: context.machine, command: context.command(for: name),
                                     settings: [("Agent", "\(hz) Hz CPU, unwind fp, trace ids on"),
                                                ("Samples", "v1 \(pair.base.recording.stats.cpuSamples), v2 \(pair.candidate.recording.stats.cpuSamples) CPU samples"),
-                                               ("Load", "open loop 40 checkout/s, \(Int(pair.base.load.options.durationSeconds)) s per version")])
+                                               ("Load", "open loop \(Int(CanaryPair.defaultRate)) checkout/s, \(Int(pair.base.load.options.durationSeconds)) s per version"),
+                                               ("Canary length", plan.summary)])
         report.heading("Write-up")
         report.paragraph(writeUp)
         report.heading("Differential flame graph")

@@ -38,13 +38,23 @@ public struct ServiceScenario: Scenario {
             .init("I/O route CPU/wall < 5%", io < 0.05, String(format: "inventory %.2f%%", io * 100)),
             .init("compute route CPU/wall > 80%", compute > 0.8, String(format: "price %.1f%%", compute * 100)),
         ]
-        // A quick run has too few repetitions for the 10-20% band; it still must show growth.
+        // v2's step is a fixed share of each request's work, so the growth is the same on every start; a
+        // quick run's two short repetitions measure it with a few points of noise, so its band is wider.
+        let detail = String(format: "%+.1f%% (pairs %+.1f..%+.1f%%; work CPU %+.1f%%)", growth * 100, versions.cpuGrowthMin * 100,
+                            versions.cpuGrowthMax * 100, versions.workCPUGrowthMedian * 100)
         checks.append(quick
-            ? .init("v2 costs more CPU per checkout", growth > 0.03, String(format: "%+.1f%%", growth * 100))
-            : .init("v2 checkout CPU +10..20%", (0.10...0.20).contains(growth), String(format: "%+.1f%%", growth * 100)))
+            ? .init("v2 checkout CPU +5..25% (quick: two short repetitions; +10..20% on full runs)", (0.05...0.25).contains(growth), detail)
+            : .init("v2 checkout CPU +10..20%", (0.10...0.20).contains(growth), detail))
         let headline = String(format: "inventory CPU/wall %.1f%%, price %.0f%%; v2 checkout CPU %+.1f%%, p50 %+.1f ms (spread %.1f ms); trace-context publish %.0f ns/request",
                               io * 100, compute * 100, growth * 100, versions.p50DifferenceMs, versions.p50SpreadMs, publish.nanosecondsPerRequestMedian)
-        return ScenarioOutcome(scenario: name, headline: headline, checks: checks)
+        return ScenarioOutcome(scenario: name, headline: headline, checks: checks, figures: [
+            .init("inventory CPU/wall", io * 100, unit: "%"),
+            .init("price CPU/wall", compute * 100, unit: "%"),
+            .init("v2 checkout CPU growth", growth * 100, unit: "%"),
+            .init("v2 work CPU growth", versions.workCPUGrowthMedian * 100, unit: "%"),
+            .init("p50 change v1 -> v2", versions.p50DifferenceMs, unit: "ms"),
+            .init("trace-context publish", publish.nanosecondsPerRequestMedian, unit: "ns"),
+        ])
     }
 
     private func writeReport(_ context: ScenarioContext, dir: String, cpuWall: [CPUWallMeasurement.RouteResult],

@@ -14,13 +14,15 @@ public enum SampleDispersion {
     public static let minimumSamplesPerBlock = 20
 
     /// The variance ratio per function name (absent: 1), from the samples' timestamps; empty when
-    /// the samples carry none (folded input) or are too few.
-    public static func ratios(of profile: Profile) -> [String: Double] {
+    /// the samples carry none (folded input) or are too few. The gate uses `blocks`; a pilot that sizes
+    /// canaries may split into more blocks, which estimates the ratio more tightly (fewer degrees of
+    /// freedom lost to the block count).
+    public static func ratios(of profile: Profile, blocks: Int = SampleDispersion.blocks) -> [String: Double] {
         let timed = profile.samples.indices.filter { profile.samples[$0].labels.timestampNs != nil }
-        guard timed.count == profile.samples.count, timed.count >= blocks * minimumSamplesPerBlock else { return [:] }
+        guard blocks >= 2, timed.count == profile.samples.count, timed.count >= blocks * minimumSamplesPerBlock else { return [:] }
         let ordered = timed.sorted { profile.samples[$0].labels.timestampNs! < profile.samples[$1].labels.timestampNs! }
-        let totals = blockTotals(profile, ordered)
-        let counts = blockSelfValues(profile, ordered)
+        let totals = blockTotals(profile, ordered, blocks: blocks)
+        let counts = blockSelfValues(profile, ordered, blocks: blocks)
         let n = totals.reduce(0, +)
         guard n > 0, totals.allSatisfy({ $0 > 0 }) else { return [:] }
         var result: [String: Double] = [:]
@@ -36,27 +38,32 @@ public enum SampleDispersion {
         return result
     }
 
+    /// The largest block count `profile` supports (at least `minimumSamplesPerBlock` samples each).
+    public static func maximumBlocks(of profile: Profile) -> Int {
+        profile.samples.count / minimumSamplesPerBlock
+    }
+
     /// Block of the i-th sample in time order: equal numbers of samples per block.
-    private static func block(ofPosition position: Int, count: Int) -> Int {
+    private static func block(ofPosition position: Int, count: Int, blocks: Int) -> Int {
         min(blocks - 1, position * blocks / count)
     }
 
-    private static func blockTotals(_ profile: Profile, _ ordered: [Int]) -> [Double] {
+    private static func blockTotals(_ profile: Profile, _ ordered: [Int], blocks: Int) -> [Double] {
         var totals = [Double](repeating: 0, count: blocks)
         for (position, index) in ordered.enumerated() {
-            totals[block(ofPosition: position, count: ordered.count)] += Double(profile.samples[index].value)
+            totals[block(ofPosition: position, count: ordered.count, blocks: blocks)] += Double(profile.samples[index].value)
         }
         return totals
     }
 
     /// Self value per leaf function name per block.
-    private static func blockSelfValues(_ profile: Profile, _ ordered: [Int]) -> [String: [Double]] {
+    private static func blockSelfValues(_ profile: Profile, _ ordered: [Int], blocks: Int) -> [String: [Double]] {
         var result: [String: [Double]] = [:]
         for (position, index) in ordered.enumerated() {
             let sample = profile.samples[index]
             guard let leaf = profile.stacks[sample.stackID].last else { continue }
             let name = profile.frames[Int(leaf)].name
-            result[name, default: [Double](repeating: 0, count: blocks)][block(ofPosition: position, count: ordered.count)] += Double(sample.value)
+            result[name, default: [Double](repeating: 0, count: blocks)][block(ofPosition: position, count: ordered.count, blocks: blocks)] += Double(sample.value)
         }
         return result
     }

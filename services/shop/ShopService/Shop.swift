@@ -21,24 +21,13 @@ public final class Shop: Sendable {
         try backend.start()
         inventory = InventoryClient(backendPort: backend.port)
         python = try PythonWorker(directory: config.pythonDirectory)
-        self.checkoutPlan = config.version == .v2 ? try Self.sizingFraud(checkoutPlan, python: python) : checkoutPlan
+        self.checkoutPlan = checkoutPlan
         GroundTruthCounters.shared.enabled = config.groundTruthCounters
         janitor = config.periodicJanitor ? CacheJanitor() : nil
         janitor?.start()
     }
 
     public var pythonVersion: String { python.version }
-
-    /// `plan` with v2's fraud rounds sized on this machine (before the ground-truth counters are on).
-    private static func sizingFraud(_ plan: CheckoutPlan, python: PythonWorker) throws -> CheckoutPlan {
-        var sized = plan
-        sized.fraudRounds = try FraudCalibration.rounds(share: plan.fraudShareOfWork) {
-            _ = PricingEngine.quoteBasket(itemCount: plan.basketItems, seed: 1)
-            _ = TaxCalculator.taxInvoice(lines: plan.invoiceLines)
-            _ = try python.recommend(size: plan.recommendationSize)
-        }
-        return sized
-    }
 
     /// The compute route's work.
     public func price(items: Int) -> Double {
@@ -69,6 +58,7 @@ public final class Shop: Sendable {
     @inline(never)
     public func checkout(orderID: UInt64) throws -> Double {
         let plan = checkoutPlan
+        let workStart = ThreadCPUClock.threadCPUNanoseconds()
         let items = plan.basketItems * fault.basketMultiplier()
         var total = PricingEngine.quoteBasket(itemCount: items, seed: orderID)
         total += TaxCalculator.taxInvoice(lines: plan.invoiceLines)
@@ -76,7 +66,9 @@ public final class Shop: Sendable {
         total += Double(try inventory.fetchStockLevel(sku: "sku-\(orderID % 977)", delayMs: delay))
         total += Double(try recommend(size: plan.recommendationSize))
         if config.version == .v2 {
-            total += Double(FraudScreening.scoreOrderRisk(orderID: orderID, rounds: plan.fraudRounds))
+            let work = ThreadCPUClock.threadCPUNanoseconds() &- workStart
+            let budget = UInt64(Double(work) * plan.fraudShareOfWork)
+            total += Double(FraudScreening.scoreOrderRisk(orderID: orderID, cpuBudgetNs: budget))
         }
         return total
     }

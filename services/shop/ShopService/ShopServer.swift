@@ -8,7 +8,7 @@ public enum ShopServer {
         var logger = Logger(label: "flamelab-shop")
         logger.logLevel = .notice
         if config.version == .v2 {
-            logger.notice("v2: FraudScreening.scoreOrderRisk sized to \(shop.checkoutPlan.fraudRounds) rounds, \(Int(shop.checkoutPlan.fraudShareOfWork * 100))% of a v1 checkout's work on this machine")
+            logger.notice("v2: FraudScreening.scoreOrderRisk costs \(Int(shop.checkoutPlan.fraudShareOfWork * 100))% of each checkout's own work (thread CPU)")
         }
         let app = Application(
             router: ShopRoutes.router(for: shop),
