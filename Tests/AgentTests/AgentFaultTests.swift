@@ -11,24 +11,24 @@ extension AgentBPFTests {
         @Test func nonexistentPidIsAClearError() throws {
             guard AgentTestSupport.requireRoot() else { return }
             let agent = Agent(config: AgentConfig(targets: .pids([999_999_9]), durationSeconds: 1))
-            #expect(throws: AgentError("failed to find process 9999999: no such process")) { try agent.start() }
+            #expect(throws: FlamelabError("failed to find process 9999999: no such process")) { try agent.start() }
         }
 
         @Test func invalidSettingsAreRejectedBeforeLoading() {
             let tooFast = AgentConfig(targets: .all, hz: 20_000)
-            #expect(throws: AgentError("failed to configure the agent: --hz 20000 is outside 1...10000")) { try tooFast.validate() }
+            #expect(throws: FlamelabError("failed to configure the agent: --hz 20000 is outside 1...10000")) { try tooFast.validate() }
             let noKind = AgentConfig(targets: .all, kinds: [])
-            #expect(throws: AgentError.self) { try noKind.validate() }
+            #expect(throws: FlamelabError.self) { try noKind.validate() }
             let badPid = AgentConfig(targets: .pids([0]))
-            #expect(throws: AgentError("failed to configure the agent: 0 is not a valid pid")) { try badPid.validate() }
+            #expect(throws: FlamelabError("failed to configure the agent: 0 is not a valid pid")) { try badPid.validate() }
         }
 
         @Test func unwritableOutputIsRefusedBeforeRecording() throws {
             let sink = try FileProfileSink(path: "/nonexistent-dir/profile.folded")
-            #expect(throws: AgentError("failed to write /nonexistent-dir/profile.folded: directory /nonexistent-dir does not exist")) {
+            #expect(throws: FlamelabError("failed to write /nonexistent-dir/profile.folded: directory /nonexistent-dir does not exist")) {
                 try sink.checkWritable()
             }
-            #expect(throws: AgentError.self) { try FileProfileSink(path: "/tmp/profile.txt") }
+            #expect(throws: FlamelabError.self) { try FileProfileSink(path: "/tmp/profile.txt") }
         }
 
         @Test func outputFilesArePrivateAndSplitByKind() throws {

@@ -22,7 +22,7 @@ import Testing
 
     @Test func unknownFunctionIsAClearError() throws {
         let exe = try AgentTestSupport.product("agent-testee")
-        let error = #expect(throws: AgentError.self) { try UprobeFunction.resolve(binaryPath: exe, name: "noSuchFunctionAnywhere") }
+        let error = #expect(throws: FlamelabError.self) { try UprobeFunction.resolve(binaryPath: exe, name: "noSuchFunctionAnywhere") }
         #expect(error?.description.hasPrefix("failed to resolve noSuchFunctionAnywhere") == true)
     }
 

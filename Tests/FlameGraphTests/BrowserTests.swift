@@ -29,7 +29,7 @@ struct BrowserTests {
 
 extension BrowserTests {
     @Test func diffPageWorksInChromium() throws {
-        let meta = ProfileMetadata(kind: .cpu, hz: 99, unwindMode: "fp", service: "shop")
+        let meta = ProfileMetadata(kind: .cpu, hz: 99, unwindMode: .fp, service: "shop")
         var v1 = meta, v2 = meta
         v1.version = "v1"
         v2.version = "v2"
@@ -45,7 +45,7 @@ extension BrowserTests {
     /// A profile the size of a busy minute: 20,000 distinct stacks, 2,000 traces. The page must stay
     /// usable (no errors, trace filter and search work); the re-render time is reported, not asserted.
     @Test func largeTracedPageWorksInChromium() throws {
-        var profile = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 999, unwindMode: "dwarf", service: "shop", version: "v2"))
+        var profile = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 999, unwindMode: .dwarf, service: "shop", version: "v2"))
         var seed: UInt64 = 42
         func next(_ n: Int) -> Int {
             seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
@@ -72,7 +72,7 @@ extension BrowserTests {
 extension BrowserTests {
     /// Off-CPU values are nanoseconds: the page must show milliseconds and work the same way.
     @Test func offCPUPageWorksInChromium() throws {
-        var profile = Profile(metadata: ProfileMetadata(kind: .offcpu, unwindMode: "fp", service: "shop", version: "v1",
+        var profile = Profile(metadata: ProfileMetadata(kind: .offcpu, unwindMode: .fp, service: "shop", version: "v1",
                                                         startUnixNs: 1_764_075_600_000_000_000, endUnixNs: 1_764_075_610_000_000_000))
         let root = Frame(name: "start_thread", module: "libc.so.6", kind: .libc)
         let handle = Frame(name: "Shop.Server.handle(Shop.Request) -> Shop.Response", module: "flamelab-shop", kind: .app)

@@ -18,14 +18,14 @@ enum FixtureSupport {
 
     /// The handmade CPU profile with fixed metadata (99 Hz, fp, a 30 s window).
     static func shopProfile() throws -> Profile {
-        let metadata = ProfileMetadata(kind: .cpu, hz: 99, unwindMode: "fp", service: "shop", version: "v1",
+        let metadata = ProfileMetadata(kind: .cpu, hz: 99, unwindMode: .fp, service: "shop", version: "v1",
                                        startUnixNs: 1_764_075_600_000_000_000, endUnixNs: 1_764_075_630_000_000_000)
         return try FoldedCodec.decode(text("shop-cpu.folded"), metadata: metadata)
     }
 
     /// A profile whose samples carry trace ids: three traces plus untraced background samples.
     static func tracedProfile() -> Profile {
-        var profile = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 999, unwindMode: "dwarf", service: "shop", version: "v2",
+        var profile = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 999, unwindMode: .dwarf, service: "shop", version: "v2",
                                                         startUnixNs: 1_764_075_600_000_000_000, endUnixNs: 1_764_075_660_000_000_000))
         let root = Frame(name: "start_thread", module: "libc.so.6", kind: .libc)
         let handle = Frame(name: "Shop.Server.handle(Shop.Request) -> Shop.Response", module: "flamelab-shop", kind: .app)

@@ -11,7 +11,7 @@ import Testing
 
     @Test(arguments: ["", "nope", "checkout=0", "checkout=-1", "checkout=abc", "price=1,bogus=2"])
     func routeMixRejectsBadInputWithAClearMessage(_ text: String) {
-        let error = #expect(throws: LabError.self) { try RouteMix.parse(text) }
+        let error = #expect(throws: FlamelabError.self) { try RouteMix.parse(text) }
         #expect(error?.description.hasPrefix("failed to parse route mix") == true)
     }
 

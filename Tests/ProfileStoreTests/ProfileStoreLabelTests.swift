@@ -6,7 +6,7 @@ import Testing
 /// Labels and interning through the public API (`make test` builds release, so no @testable).
 @Suite struct ProfileStoreLabelTests {
     private func profile(spans: [String], traces: [String?] = []) -> Profile {
-        var profile = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 99, unwindMode: "fp"))
+        var profile = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 99, unwindMode: .fp))
         for (index, span) in spans.enumerated() {
             let trace = index < traces.count ? traces[index] : "4bf92f3577b34da6a3ce929d0e0e4736"
             profile.add(stack: [Frame(name: "main"), Frame(name: "f\(index)")], value: 1,
@@ -41,7 +41,7 @@ import Testing
         let fixture = try StoreFixture()
         let store = try fixture.openStore()
 
-        let error = #expect(throws: ProfileStoreError.self) { try store.write(profile(spans: [span])) }
+        let error = #expect(throws: FlamelabError.self) { try store.write(profile(spans: [span])) }
 
         #expect(error?.message == "failed to write profile to store \(fixture.storePath): sample 0 has span id \"\(span)\", which is not 16 hex digits")
     }
@@ -49,7 +49,7 @@ import Testing
     @Test func aStackOfManyFramesRoundTrips() throws {
         let fixture = try StoreFixture()
         let store = try fixture.openStore()
-        var original = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 99, unwindMode: "dwarf"))
+        var original = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 99, unwindMode: .dwarf))
         // 400 distinct frames: store ids above 127 take two varint bytes in the stack blob.
         let deep = (0..<400).map { (i: Int) in Frame(name: "frame\(i)", module: "m", kind: .native, file: "f.c", line: i) }
         original.add(stack: deep, value: 3, labels: .none)

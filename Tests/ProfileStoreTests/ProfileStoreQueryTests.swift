@@ -79,7 +79,7 @@ import Testing
         let fixture = try StoreFixture()
         let (store, ids) = try filledStore(fixture)
 
-        let error = #expect(throws: ProfileStoreError.self) { try store.profile(query: .runs(ids)) }
+        let error = #expect(throws: FlamelabError.self) { try store.profile(query: .runs(ids)) }
         #expect(error?.message.contains("have different kinds") == true)
     }
 

@@ -76,7 +76,7 @@ import Testing
         var profile = StoreFixture.sampleProfile()
         profile.add(stack: [Frame(name: "x")], value: 1, labels: SampleLabels(traceID: "not-hex"))
 
-        #expect(throws: ProfileStoreError.self) { try store.write(profile) }
+        #expect(throws: FlamelabError.self) { try store.write(profile) }
         do {
             try store.write(profile)
         } catch {

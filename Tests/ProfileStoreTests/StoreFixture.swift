@@ -28,7 +28,7 @@ final class StoreFixture {
     /// A CPU profile with Swift, libc, Python and kernel frames, two traces and untraced samples.
     static func sampleProfile(version: String = "v1", kind: ProfileKind = .cpu, startTime: UInt64 = 1_000) -> Profile {
         var profile = Profile(metadata: ProfileMetadata(
-            kind: kind, hz: kind == .cpu ? 99 : 0, unwindMode: "dwarf", service: "shop", version: version,
+            kind: kind, hz: kind == .cpu ? 99 : 0, unwindMode: .dwarf, service: "shop", version: version,
             startUnixNs: 1_700_000_000_000_000_000, endUnixNs: 1_700_000_010_000_000_000, dropped: 3))
         let root = Frame(name: "_start", module: "flamelab-shop", kind: .libc)
         let main = Frame(name: "main", module: "flamelab-shop", kind: .app)

@@ -14,7 +14,7 @@ final class RingBufferReader {
             reader.handler(UnsafeRawBufferPointer(start: data, count: size))
             return 0
         }, Unmanaged.passUnretained(self).toOpaque(), nil)
-        guard ring != nil else { throw AgentError("failed to create the ring buffer reader: \(errno)") }
+        guard ring != nil else { throw FlamelabError("failed to create the ring buffer reader: \(errno)") }
     }
 
     deinit {

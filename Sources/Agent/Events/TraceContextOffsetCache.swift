@@ -18,7 +18,7 @@ final class TraceContextOffsetCache: @unchecked Sendable {
         let path = "/proc/\(pid)/exe"
         var info = stat()
         guard stat(path, &info) == 0 else {
-            throw AgentError("failed to read the executable of pid \(pid): \(String(cString: strerror(errno)))")
+            throw FlamelabError("failed to read the executable of pid \(pid): \(String(cString: strerror(errno)))")
         }
         let id = FileID(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
         lock.lock()

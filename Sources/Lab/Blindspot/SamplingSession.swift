@@ -39,7 +39,7 @@ public struct SamplingSession: Sendable {
     public static let watched = [GroundTruthWindow.taxCounter, GroundTruthWindow.janitorCounter]
 
     /// `requests` gives the load's single requests within [start, end), read after the recording.
-    public func run(pid: Int32, janitorTID: Int32?, connection: HTTPClientConnection,
+    public func run(pid: Int32, janitorTID: Int32?, connection: ShopClient,
                     requests: ((UInt64, UInt64) -> [RequestWindow])? = nil) throws -> Result {
         var agents: [Agent] = []
         defer { for agent in agents { agent.requestStop() } }

@@ -28,7 +28,7 @@ public struct ThreadSchedSnapshot: Sendable, Codable {
         let now = MonotonicClock.nanoseconds()
         let taskDir = "/proc/\(pid)/task"
         guard let tids = try? FileManager.default.contentsOfDirectory(atPath: taskDir) else {
-            throw LabError("failed to read \(taskDir): process \(pid) is gone or not readable")
+            throw FlamelabError("failed to read \(taskDir): process \(pid) is gone or not readable")
         }
         var threads: [Int32: Thread] = [:]
         for entry in tids {

@@ -143,7 +143,7 @@ public struct OverheadMeasurement: Sendable {
         let result = LoadGenerator(options: load).run()
         let cpu1 = try ProcessCPU.liveThreadNanoseconds(pid: service.pid)
         let ok = result.records.filter { !$0.isError }
-        guard !ok.isEmpty else { throw LabError("failed to measure overhead: no successful request") }
+        guard !ok.isEmpty else { throw FlamelabError("failed to measure overhead: no successful request") }
         let cpuNs = Double(cpu1 - cpu0)
         return LoadFigures(cpuUs: cpuNs / 1000 / Double(ok.count), cpuNs: cpuNs, p99: Statistics.quantile(ok.map(\.latencyMs), 0.99) ?? 0, seconds: result.seconds)
     }

@@ -87,7 +87,7 @@ public struct PolyglotMeasurement: Sendable {
             let command = setup.commandLine(pid: service.pid, hz: hz)
             let collected: Result<(StackSamples, [String]), Error>
             if setup.isFlamelab {
-                collected = recordings[setup] ?? .failure(LabError("failed to record \(setup.label): no recording"))
+                collected = recordings[setup] ?? .failure(FlamelabError("failed to record \(setup.label): no recording"))
             } else {
                 progress.update("polyglot: reading \(setup.label) output")
                 let peer = peers.first { $0.setup == setup }!
@@ -103,7 +103,7 @@ public struct PolyglotMeasurement: Sendable {
                 figures.append(PolyglotFigures(setup: setup, command: command, error: String(describing: error)))
             }
         }
-        guard let load = loadBox.result else { throw LabError("failed to drive the polyglot load: no result") }
+        guard let load = loadBox.result else { throw FlamelabError("failed to drive the polyglot load: no result") }
         return Run(figures: figures, stacks: stacks, load: load, pid: service.pid, pySpy: reference)
     }
 
@@ -174,10 +174,10 @@ public struct PolyglotMeasurement: Sendable {
                 if let profile = recording.profile(.cpu) {
                     result = .success((StackSamples(profile: profile, window: window), agentNotes(recording.stats)))
                 } else {
-                    result = .failure(LabError("failed to record \(started.setup.label): no CPU profile"))
+                    result = .failure(FlamelabError("failed to record \(started.setup.label): no CPU profile"))
                 }
             } else {
-                result = .failure(started.error ?? LabError("failed to start \(started.setup.label)"))
+                result = .failure(started.error ?? FlamelabError("failed to start \(started.setup.label)"))
             }
             box.set(started.setup, result)
         }
@@ -204,7 +204,7 @@ public struct PolyglotMeasurement: Sendable {
             try? FileManager.default.removeItem(atPath: path)
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw LabError("failed to create \(path): \(error.localizedDescription)")
+            throw FlamelabError("failed to create \(path): \(error.localizedDescription)")
         }
         return path
     }

@@ -72,7 +72,7 @@ public struct PolyglotReport {
             }
             guard rows.contains(where: { $0[1] != "0" }) else { continue }
             report.paragraph("### \(title) (`\(kind.rawValue)`)")
-            report.table(header: ["configuration", "frames", "named", "stacks reaching root", "[unknown]", "module+offset"], rows: rows)
+            report.table(header: ["configuration", "frames", "named", "stacks reaching root", Frame.unknownName, "module+offset"], rows: rows)
         }
     }
 

@@ -29,7 +29,7 @@ public struct ElfImage: Sendable {
             ? celf_image_load(path, &raw, &errorBuffer, errorBuffer.count)
             : celf_image_load_segments(path, &raw, &errorBuffer, errorBuffer.count)
         guard status == 0 else {
-            throw SymbolizeError.failed("read", "ELF \(path)", String(cString: errorBuffer))
+            throw FlamelabError.failed("read", "ELF \(path)", String(cString: errorBuffer))
         }
         defer { celf_image_free(&raw) }
         return ElfImage(path: path, raw: raw)
@@ -43,7 +43,7 @@ public struct ElfImage: Sendable {
             celf_image_load_memory(buffer.baseAddress, buffer.count, &raw, &errorBuffer, errorBuffer.count)
         }
         guard status == 0 else {
-            throw SymbolizeError.failed("read", "ELF image \(name)", String(cString: errorBuffer))
+            throw FlamelabError.failed("read", "ELF image \(name)", String(cString: errorBuffer))
         }
         defer { celf_image_free(&raw) }
         return ElfImage(path: name, raw: raw)

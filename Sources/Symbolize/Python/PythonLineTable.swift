@@ -67,8 +67,8 @@ public struct PythonLineTable: Sendable, Equatable {
         return ranges[low].line
     }
 
-    static func malformed(_ reason: String) -> SymbolizeError {
-        SymbolizeError.failed("decode", "line table", reason)
+    static func malformed(_ reason: String) -> FlamelabError {
+        FlamelabError.failed("decode", "line table", reason)
     }
 
     /// Reads bytes and varints off the table, throwing on truncation.
