@@ -120,15 +120,17 @@ let package = Package(
         ),
 
         // MARK: tests (Swift Testing)
+        /// What every test target shares: the root/CI rule (`.requiresRoot`), running commands, finding tools.
+        .target(name: "FlamelabTesting", path: "Tests/FlamelabTesting", swiftSettings: swift6),
         .testTarget(name: "ProfileModelTests", dependencies: ["ProfileModel"], resources: [.copy("Fixtures")], swiftSettings: swift6),
         .testTarget(name: "ProfileStoreTests", dependencies: ["ProfileStore", "ProfileModel", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swift5),
         .testTarget(name: "FlameGraphTests", dependencies: ["FlameGraph", "ProfileModel"], exclude: ["Browser"], resources: [.copy("Fixtures")], swiftSettings: swift5),
         /// Runs the built `lab` binary: gate exit codes and comment, flamegraph/diff outputs (needs the whole lab built).
-        .testTarget(name: "LabCLITests", dependencies: ["lab"], exclude: ["Fixtures"], swiftSettings: swift5),
+        .testTarget(name: "LabCLITests", dependencies: ["FlamelabTesting", "lab"], exclude: ["Fixtures"], swiftSettings: swift5),
         .testTarget(name: "ShopServiceTests", dependencies: ["ShopService", .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types")], swiftSettings: swift5),
         .testTarget(
             name: "PythonFramesTests",
-            dependencies: ["Symbolize", "ProfileModel", "CPythonWalkTest"],
+            dependencies: ["FlamelabTesting", "Symbolize", "ProfileModel", "CPythonWalkTest"],
             resources: [.copy("Fixtures")],
             swiftSettings: swift5
         ),
@@ -139,13 +141,13 @@ let package = Package(
         .testTarget(name: "LabServerTests", dependencies: ["LabServer", "LabRuntime", "ProfileModel",
                                                             .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: swift5),
         /// Browser drill over `lab serve`: selenium + Debian chromium drive alert -> traces -> flame graph (needs root).
-        .testTarget(name: "LabServeTests", dependencies: ["lab"], swiftSettings: swift5),
+        .testTarget(name: "LabServeTests", dependencies: ["FlamelabTesting", "lab"], swiftSettings: swift5),
         /// The known program the Agent tests profile (a -> b -> c, a 200 ms block, a trace context).
         .executableTarget(name: "agent-testee", dependencies: ["CTraceContext"], path: "Tests/AgentTestee", swiftSettings: swift5),
         /// A minimal recorder over Agent: the process the SIGKILL test kills; measures the agent's own cost.
         .executableTarget(name: "agent-record", dependencies: ["Agent", "LabRuntime", "ProfileModel"], path: "Tests/AgentRecorder", swiftSettings: swift5),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "LabRuntime", "Symbolize", "ProfileModel"], swiftSettings: swift5),
-        .testTarget(name: "SymbolizeTests", dependencies: ["Symbolize", "ProfileModel", "CElfDwarf", "CTraceContext"], swiftSettings: swift5),
+        .testTarget(name: "AgentTests", dependencies: ["FlamelabTesting", "Agent", "LabRuntime", "Symbolize", "ProfileModel"], swiftSettings: swift5),
+        .testTarget(name: "SymbolizeTests", dependencies: ["FlamelabTesting", "Symbolize", "ProfileModel", "CElfDwarf", "CTraceContext"], swiftSettings: swift5),
     ]
 )
 

@@ -1,3 +1,5 @@
+import ProfileModel
+
 /// What happened during one recording: counts, losses, and how it was taken. Reported per run.
 public struct AgentRunStats: Sendable, Equatable, Codable {
     /// CPU samples and off-CPU intervals received by the agent.

@@ -1,3 +1,4 @@
+import ProfileModel
 import FlameGraph
 import Foundation
 import LabRuntime

@@ -1,3 +1,4 @@
+import ProfileModel
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -30,7 +30,7 @@ public struct SyntheticProfile: Sendable {
     public func make() -> Profile {
         var random = SplitMix64(seed: seed)
         var profile = Profile(metadata: ProfileMetadata(
-            kind: .cpu, hz: hz, unwindMode: "fp", service: "shop", version: "v1",
+            kind: .cpu, hz: hz, unwindMode: .fp, service: "shop", version: "v1",
             startUnixNs: 1_700_000_000_000_000_000,
             endUnixNs: 1_700_000_000_000_000_000 + UInt64(sampleCount / 2) * 1_000_000_000 / UInt64(max(hz, 1)),
             dropped: 0))

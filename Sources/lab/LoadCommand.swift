@@ -1,3 +1,4 @@
+import ProfileModel
 import ArgumentParser
 import Foundation
 import LabRuntime

@@ -1,6 +1,7 @@
 import Agent
 import Foundation
 import ProfileModel
+import FlamelabTesting
 import Testing
 
 extension AgentBPFTests {
@@ -28,9 +29,9 @@ extension AgentBPFTests {
             return recording
         }
 
-        @Test("CPU: >= 95% of the samples hold a -> b -> c and the trace id", arguments: [UnwindMode.fp, .dwarf, .auto])
+        @Test("CPU: >= 95% of the samples hold a -> b -> c and the trace id", .requiresRoot, arguments: [UnwindMode.fp, .dwarf, .auto])
         func cpuChainAndTraceID(unwind: UnwindMode) throws {
-            guard AgentTestSupport.requireRoot() else { return }
+            try TestEnvironment.requireRoot()
             let testee = try Testee(["cpu", "3"])
             try testee.waitUntilReady()
             let recording = try Self.record(testee, kinds: [.cpu], unwind: unwind)
@@ -53,9 +54,9 @@ extension AgentBPFTests {
 
         /// DWARF and auto only: the thread sleeps in glibc's clock_nanosleep, which has no frame pointer,
         /// so a frame-pointer walk skips its caller (see `offCPUWithFramePointersLosesTheCaller`).
-        @Test("Off-CPU: >= 95% of 3 x 200 ms attributed to blockTwoHundredMilliseconds, with the trace id", arguments: [UnwindMode.dwarf, .auto])
+        @Test("Off-CPU: >= 95% of 3 x 200 ms attributed to blockTwoHundredMilliseconds, with the trace id", .requiresRoot, arguments: [UnwindMode.dwarf, .auto])
         func offCPUBlockedTime(unwind: UnwindMode) throws {
-            guard AgentTestSupport.requireRoot() else { return }
+            try TestEnvironment.requireRoot()
             let blocks = 3
             let testee = try Testee(["block", "\(blocks)"])
             try testee.waitUntilReady()
@@ -76,8 +77,8 @@ extension AgentBPFTests {
 
         /// The FP limitation, measured rather than hidden: the blocked time is all there, but the walk
         /// from frameless clock_nanosleep lands on the caller's caller.
-        @Test func offCPUWithFramePointersLosesTheCaller() throws {
-            guard AgentTestSupport.requireRoot() else { return }
+        @Test(.requiresRoot) func offCPUWithFramePointersLosesTheCaller() throws {
+            try TestEnvironment.requireRoot()
             let testee = try Testee(["block", "2"])
             try testee.waitUntilReady()
             let recording = try Self.record(testee, kinds: [.offcpu], unwind: .fp)

@@ -2,6 +2,7 @@ import Agent
 import Foundation
 import ProfileModel
 import Symbolize
+import FlamelabTesting
 import Testing
 
 extension AgentBPFTests {
@@ -12,8 +13,8 @@ extension AgentBPFTests {
         static let query = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 60000000) SELECT sum(x*x % 7) FROM c;"
         static let hz = 499
 
-        @Test func sqliteTopSelfFunctionsAgreeWithPerf() throws {
-            guard AgentTestSupport.requireRoot() else { return }
+        @Test(.requiresRoot) func sqliteTopSelfFunctionsAgreeWithPerf() throws {
+            try TestEnvironment.requireRoot()
             let sqlite = try Self.require("/usr/bin/sqlite3", "apt-get install sqlite3")
             let perf = try Self.require("/usr/bin/perf", "apt-get install linux-perf")
             let target = Process()

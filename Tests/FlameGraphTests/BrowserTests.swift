@@ -57,7 +57,7 @@ extension BrowserTests {
             for depth in 0..<(4 + next(18)) {
                 stack.append(Frame(name: "Module\(depth % 3).function\(next(12 - min(depth, 9)))", kind: kinds[next(kinds.count)]))
             }
-            let trace = String(format: "%032x", i % 2_000 + 1)
+            let trace = TraceID(high: 0, low: UInt64(i % 2_000 + 1))
             profile.add(stack: stack, value: Int64(1 + next(5)), labels: SampleLabels(traceID: trace))
         }
         let html = HTMLRenderer().render(profile: profile)
@@ -81,7 +81,7 @@ extension BrowserTests {
         let schedule = Frame(name: "schedule", module: "[kernel]", kind: .kernel)
         for i in 0..<20 {
             profile.add(stack: [root, handle, inventory, sleep, schedule], value: 50_000_000,
-                        labels: SampleLabels(traceID: String(format: "%032x", i % 4 + 1)))
+                        labels: SampleLabels(traceID: TraceID(high: 0, low: UInt64(i % 4 + 1))))
         }
         profile.add(stack: [root, Frame(name: "epoll_wait", module: "libc.so.6", kind: .libc), schedule], value: 900_000_000)
         let html = HTMLRenderer().render(profile: profile)

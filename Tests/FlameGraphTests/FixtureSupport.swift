@@ -34,7 +34,7 @@ enum FixtureSupport {
         let py = Frame(name: "score", module: "recommender.py", kind: .python, file: "recommender.py", line: 30)
         let eval = Frame(name: "_PyEval_EvalFrameDefault", module: "libpython3.11.so.1.0", kind: .interpreter)
         let kernel = Frame(name: "do_syscall_64", module: "[kernel]", kind: .kernel)
-        let traces = ["4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7aaaaaaaaaaaaaaaa", "deadbeefdeadbeefdeadbeefdeadbeef"]
+        let traces = ["4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7aaaaaaaaaaaaaaaa", "deadbeefdeadbeefdeadbeefdeadbeef"].map { TraceID(hex: $0)! }
         for i in 0..<30 { profile.add(stack: [root, handle, slow], value: 1, labels: SampleLabels(traceID: traces[0], timestampNs: UInt64(i))) }
         for _ in 0..<6 { profile.add(stack: [root, handle, fast], value: 1, labels: SampleLabels(traceID: traces[0])) }
         for _ in 0..<12 { profile.add(stack: [root, handle, fast], value: 1, labels: SampleLabels(traceID: traces[1])) }

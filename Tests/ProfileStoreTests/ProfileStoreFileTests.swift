@@ -54,7 +54,7 @@ import Testing
 
         let error = #expect(throws: FlamelabError.self) { try fixture.openStore() }
 
-        #expect(error?.message == "failed to open profile store \(fixture.storePath): file is not a database")
+        #expect(error?.description == "failed to open profile store \(fixture.storePath): file is not a database")
     }
 
     @Test func aMissingDirectoryGivesAClearError() throws {
@@ -63,7 +63,7 @@ import Testing
 
         let error = #expect(throws: FlamelabError.self) { try ProfileStore(path: path) }
 
-        #expect(error?.message == "failed to open profile store \(path): directory \(fixture.directory)/no/such/dir does not exist")
+        #expect(error?.description == "failed to open profile store \(path): directory \(fixture.directory)/no/such/dir does not exist")
     }
 
     @Test func aDirectoryIsNotTakenForAStore() throws {
@@ -72,7 +72,7 @@ import Testing
 
         let error = #expect(throws: FlamelabError.self) { try ProfileStore(path: fixture.directory) }
 
-        #expect(error?.message == "failed to open profile store \(fixture.directory): it is not a regular file")
+        #expect(error?.description == "failed to open profile store \(fixture.directory): it is not a regular file")
         #expect(try mode(fixture.directory) == before, "the directory's permissions are left alone")
     }
 
@@ -87,7 +87,7 @@ import Testing
         let error = #expect(throws: FlamelabError.self) { try store.write(StoreFixture.sampleProfile()) }
         let waited = Date().timeIntervalSince(start)
 
-        #expect(error?.message == "failed to write profile to store \(fixture.storePath): it is held by another writer (gave up after waiting 0.3 s)")
+        #expect(error?.description == "failed to write profile to store \(fixture.storePath): it is held by another writer (gave up after waiting 0.3 s)")
         #expect(waited >= 0.25 && waited < 5, "waited \(waited) s")
         // Readers are not blocked by the writer.
         #expect(try store.runs().isEmpty)

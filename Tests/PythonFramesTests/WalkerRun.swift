@@ -1,3 +1,4 @@
+import ProfileModel
 import CPythonWalkTest
 import Foundation
 import Symbolize

@@ -1,3 +1,4 @@
+import ProfileModel
 import CTraceContext
 import Foundation
 import Testing

@@ -1,3 +1,4 @@
+import ProfileModel
 import Foundation
 
 /// Finds the compiled BPF objects (`bpf/.output/<name>.bpf.o`, built by `make -C bpf`).

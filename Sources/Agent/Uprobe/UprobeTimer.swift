@@ -1,3 +1,4 @@
+import ProfileModel
 import CBPF
 import Foundation
 

@@ -1,4 +1,6 @@
+import ProfileModel
 import Foundation
+import LabRuntime
 
 /// `blindspot`: what sampling cannot see. A 2 µs function called tens of thousands of times per
 /// request (TaxCalculator.roundToCents) and a 10 ms periodic sweep (CacheJanitor) are sampled at

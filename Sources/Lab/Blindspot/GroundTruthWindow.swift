@@ -1,3 +1,4 @@
+import LabRuntime
 /// The measured truth over one interval: each watched function's share of the service's CPU.
 public struct GroundTruthWindow: Sendable, Codable {
     public var startNs: UInt64

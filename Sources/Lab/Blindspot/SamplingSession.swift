@@ -1,6 +1,7 @@
 import Agent
 import Foundation
 import ProfileModel
+import LabRuntime
 
 /// One recording: an agent per rate, all sampling the service at once (so every rate sees the same
 /// work), with a ground-truth snapshot at every window boundary.

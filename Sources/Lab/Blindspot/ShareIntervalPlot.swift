@@ -1,5 +1,6 @@
 import FlameGraph
 import Foundation
+import LabRuntime
 
 /// A small hand-written SVG chart: groups of share estimates, each a dot with its 95% interval bar,
 /// an optional true value per estimate (a black tick) and horizontal reference lines (the truth).

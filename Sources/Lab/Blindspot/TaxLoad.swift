@@ -1,4 +1,5 @@
 import Foundation
+import LabRuntime
 
 /// Closed-loop background load: one connection sending `/tax?lines=N` back to back until stopped,
 /// so one service thread is busy in TaxCalculator while the janitor ticks on its own thread.

@@ -1,4 +1,6 @@
+import ProfileModel
 import Foundation
+import LabRuntime
 
 /// Every thread's exact CPU time of one process at one instant, from /proc/PID/task/TID/schedstat
 /// (nanoseconds on CPU and waiting on a run queue: the scheduler's own sums, not tick samples, so

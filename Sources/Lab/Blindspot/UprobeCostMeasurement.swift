@@ -1,5 +1,7 @@
+import ProfileModel
 import Agent
 import Foundation
+import LabRuntime
 
 /// What the uprobe pair on roundToCents costs the service: CPU per `/tax` request with the probes
 /// attached and detached, in interleaved repetitions (off, on, off, on ...), no other load.

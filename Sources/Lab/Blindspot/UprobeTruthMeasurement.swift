@@ -1,5 +1,6 @@
 import Agent
 import Foundation
+import LabRuntime
 
 /// Ground truth from targeted instrumentation: uprobe/uretprobe pairs on roundToCents and on the
 /// janitor's sweep, read beside the service's own counters over the same interval.

@@ -1,6 +1,7 @@
 import FlameGraph
 import Foundation
 import ProfileModel
+import LabRuntime
 
 /// `cpu-vs-offcpu`: one I/O-bound request, chosen by trace id, seen as a CPU profile (near zero) and an
 /// off-CPU profile (the wait, attributed to the blocking call), with its CPU/wall ratio; a compute

@@ -1,5 +1,6 @@
 import Foundation
 import ProfileModel
+import LabRuntime
 
 /// One request seen through the profiles: its CPU and off-CPU samples (by trace id) and its latency.
 public struct RequestView: Sendable {

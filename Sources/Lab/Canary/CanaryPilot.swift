@@ -1,5 +1,6 @@
 import Foundation
 import ProfileModel
+import LabRuntime
 
 /// Sizes canary captures from a short pilot of both versions: how many samples per side the planted
 /// regression needs to be caught with `SamplingPower.target` power (`CanarySizing`), and how many

@@ -1,4 +1,6 @@
+import ProfileModel
 import Foundation
+import LabRuntime
 
 /// The drill as a person clicks it: `lab/browser/browser_drill.py` drives `lab serve` in headless Chromium
 /// (status page -> alert -> slow traces -> trace-filtered flame graph), times each step and saves an annotated

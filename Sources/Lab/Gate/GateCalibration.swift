@@ -1,4 +1,5 @@
 import ProfileModel
+import LabRuntime
 
 /// N A/A comparisons (v1 against v1) and N A/B comparisons (v1 against v2) of canary profiles under one
 /// gate rule: the false-alarm rate and the detection rate at this canary length.

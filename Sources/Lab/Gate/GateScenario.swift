@@ -1,5 +1,6 @@
 import Foundation
 import ProfileModel
+import LabRuntime
 
 /// `gate`: the CI gate on canary profiles: v1 -> v2 must fail (with its PR comment), v1 -> v1 must pass,
 /// and a calibration of N A/A and N A/B comparisons gives the false-alarm and detection rates. The

@@ -1,5 +1,7 @@
+import ProfileModel
 import Agent
 import Foundation
+import LabRuntime
 
 /// Measures one configuration's overhead on the service: off/on repetitions under the same open-loop
 /// load, in ABBA order (off-on, on-off, ...) so that a drift of the machine over the run cancels

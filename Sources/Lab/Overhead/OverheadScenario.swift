@@ -1,5 +1,6 @@
 import Agent
 import Foundation
+import LabRuntime
 
 /// `overhead`: what the profiler costs the service. Same open-loop load with the agent off and on,
 /// interleaved, at several rates and unwind modes; peers (perf, bpftrace) measured in the same run;

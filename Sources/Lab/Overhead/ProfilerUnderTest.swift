@@ -1,3 +1,4 @@
+import ProfileModel
 import Agent
 import Foundation
 import LabRuntime

@@ -1,6 +1,7 @@
 import Foundation
 import ProfileModel
 import Symbolize
+import LabRuntime
 
 /// One frame line of `perf script` or bpftrace's `ustack(perf)`/`kstack(perf)` output, turned into a
 /// `Frame` classified by the same `FrameClassifier` rules the agent uses.

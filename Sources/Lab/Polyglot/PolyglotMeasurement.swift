@@ -1,6 +1,7 @@
 import Agent
 import Foundation
 import ProfileModel
+import LabRuntime
 
 /// Drives one workload (Swift and embedded-Python routes) against one service process and profiles it
 /// with every configuration at the same time: the flamelab agents in this process, the peers as child
@@ -185,7 +186,7 @@ public struct PolyglotMeasurement: Sendable {
     }
 
     static func agentNotes(_ stats: AgentRunStats) -> [String] {
-        var notes = ["unwind \(stats.unwindMode): \(stats.framePointerStacks) FP stacks, \(stats.dwarfStacks) DWARF stacks, \(stats.dwarfFailures) DWARF failures",
+        var notes = ["unwind \(stats.unwindMode.rawValue): \(stats.framePointerStacks) FP stacks, \(stats.dwarfStacks) DWARF stacks, \(stats.dwarfFailures) DWARF failures",
                      "drops \(stats.totalDrops), stack-copy failures \(stats.stackCopyFailures), samples with Python frames \(stats.samplesWithPythonFrames)"]
         notes += stats.notes
         return notes

@@ -1,6 +1,7 @@
 import Agent
 import Foundation
 import ProfileModel
+import LabRuntime
 
 /// Writes results/<polyglot|symbolization>/report.md: the per-class tables and the reader's write-up,
 /// every sentence built from the run's own figures.

@@ -1,5 +1,6 @@
 import Foundation
 import ProfileModel
+import LabRuntime
 
 /// `polyglot` (also `lab symbolization`): how well each profiler names the frames of a Swift service
 /// with an embedded CPython worker, per class of frame: flamelab FP/DWARF/auto with and without the

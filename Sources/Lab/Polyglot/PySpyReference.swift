@@ -1,5 +1,6 @@
 import Foundation
 import ProfileModel
+import LabRuntime
 
 /// py-spy (from PyPI) sampling the service's embedded interpreter over the same window as the agents:
 /// the reference for the Python worker's function split. It reads the interpreter's memory from

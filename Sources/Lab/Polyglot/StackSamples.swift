@@ -1,6 +1,7 @@
 import Foundation
 import ProfileModel
 import Symbolize
+import LabRuntime
 
 /// Stacks (root first) with how many samples each stands for: the common ground between the agent's
 /// `Profile` and the peers' text output, on which every polyglot figure is computed.

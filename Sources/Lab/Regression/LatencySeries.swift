@@ -1,3 +1,4 @@
+import LabRuntime
 /// Latency percentiles per time bucket of a load run, for latency-over-time charts.
 public enum LatencySeries {
     /// (bucket start s, p-th percentile ms) for buckets of `bucketSeconds`.

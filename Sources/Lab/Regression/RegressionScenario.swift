@@ -1,6 +1,7 @@
 import FlameGraph
 import Foundation
 import ProfileModel
+import LabRuntime
 
 /// `regression`: v1 and v2 canary profiles under the same load, the differential flame graph, a latency
 /// chart that cannot localise the change, and a generated write-up naming the regressed function.

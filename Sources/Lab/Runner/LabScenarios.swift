@@ -1,3 +1,4 @@
+import LabRuntime
 /// Every scenario, in the order `lab run all` runs them.
 public enum LabScenarios {
     public static let all: [any Scenario] = [

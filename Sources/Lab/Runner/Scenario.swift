@@ -1,3 +1,4 @@
+import LabRuntime
 /// One `lab run <name>` scenario: it measures, writes results/<name>/ and returns its conclusion.
 public protocol Scenario: Sendable {
     /// The name on the command line and the folder under results/.

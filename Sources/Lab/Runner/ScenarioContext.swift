@@ -1,4 +1,6 @@
+import ProfileModel
 import Foundation
+import LabRuntime
 
 /// What a scenario gets: where to write, whether this is a quick (CI) run, the machine, progress output,
 /// and the service controller. Ports are per scenario so scenarios never collide.

@@ -1,3 +1,4 @@
+import LabRuntime
 /// What a scenario concluded: a headline for the index, and the checks behind its key conclusion.
 public struct ScenarioOutcome: Codable, Sendable {
     /// One verified conclusion, e.g. "off-CPU top frame is InventoryClient.fetchStockLevel".

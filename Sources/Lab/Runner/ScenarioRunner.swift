@@ -1,4 +1,6 @@
+import ProfileModel
 import Foundation
+import LabRuntime
 
 /// Runs scenarios in order, records each outcome in results/<name>/outcome.json, and rewrites the
 /// results/README.md index from every outcome present.

@@ -1,4 +1,6 @@
+import ProfileModel
 import Foundation
+import LabRuntime
 
 /// Per route: the service's thread CPU time against wall time for the request's work (Server-Timing,
 /// measured in the service with CLOCK_THREAD_CPUTIME_ID), cross-checked with the process's CPU from its threads' schedstat.

@@ -1,4 +1,5 @@
 import Foundation
+import LabRuntime
 
 /// `service`: the subject under test measured on its own, before any profiler: CPU vs wall per route,
 /// v1 vs v2 interleaved, and what publishing the trace context costs.

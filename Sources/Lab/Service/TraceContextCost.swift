@@ -1,4 +1,5 @@
 import CTraceContext
+import LabRuntime
 
 /// What publishing the trace context costs: set + clear on the calling thread, against an empty loop,
 /// interleaved repetitions; reported as nanoseconds per request (one set + clear per request).

@@ -1,4 +1,6 @@
+import ProfileModel
 import Foundation
+import LabRuntime
 
 /// v1 against v2 in one run, interleaved (v1, v2, v1, v2, ...): checkout CPU per request and p50 latency.
 /// Shows the planted regression's shape: CPU grows 10-20% while p50 moves less than its run-to-run spread.

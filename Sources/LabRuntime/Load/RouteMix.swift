@@ -1,3 +1,5 @@
+import ProfileModel
+
 /// Which routes a load run sends and in what proportion, e.g. `checkout=70,price=10,inventory=10,tax=5,recommend=5`.
 public struct RouteMix: Sendable, Codable, Equatable {
     /// The planted routes and the path (with query) each one requests.

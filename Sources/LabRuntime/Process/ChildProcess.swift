@@ -1,3 +1,4 @@
+import ProfileModel
 import Foundation
 
 /// A child process started with posix_spawn (default signal mask and dispositions) and reaped with

@@ -1,3 +1,4 @@
+import ProfileModel
 import Foundation
 
 /// CPU time of a whole process from /proc/PID/stat (utime + stime, including exited threads).

@@ -1,3 +1,4 @@
+import ProfileModel
 import Foundation
 
 /// Starts, stops and inspects shop service processes (`lab service start|stop|status`).

@@ -1,3 +1,4 @@
+import ProfileModel
 import Foundation
 
 /// A latency SLO and its burn-rate alerts, read from lab/slo/*.json.

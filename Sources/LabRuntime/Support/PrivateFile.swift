@@ -1,3 +1,4 @@
+import ProfileModel
 import Foundation
 
 /// Writes evidence and profiles with owner-only permissions (profiles reveal code structure and data).

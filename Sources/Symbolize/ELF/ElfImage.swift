@@ -1,3 +1,4 @@
+import ProfileModel
 import CElfDwarf
 
 /// What Symbolize reads from one ELF file: program headers, code and TLS symbols, GNU build-id.

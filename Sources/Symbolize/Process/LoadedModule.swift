@@ -1,3 +1,5 @@
+import ProfileModel
+
 /// One ELF file as mapped by some process, loaded at most once per (device, inode, path).
 final class LoadedModule {
     struct Key: Hashable {

@@ -1,3 +1,5 @@
+import ProfileModel
+
 /// A snapshot of /proc/PID/maps, sorted by address, with binary-search lookup.
 public struct ProcessMaps: Sendable {
     public let pid: Int32

@@ -1,3 +1,5 @@
+import ProfileModel
+
 /// CPython 3.11's location table (`co_linetable`), decoded for line numbers only.
 ///
 /// Format (Objects/locations.md in CPython 3.11): a sequence of entries, each starting with a byte

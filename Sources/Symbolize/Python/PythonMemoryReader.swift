@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import ProfileModel
 import Glibc
 #endif
 import CPythonProbe
