@@ -136,7 +136,7 @@ let package = Package(
         ),
         .testTarget(name: "LabTests", dependencies: ["Lab", "LabRuntime", "ProfileModel"], swiftSettings: swift5),
         /// The runtime's pure parts and its sinks: alert evaluation, metrics parsing, the shop client, file sinks.
-        .testTarget(name: "LabRuntimeTests", dependencies: ["LabRuntime", "ProfileModel", "ProfileStore", "Agent"], swiftSettings: swift5),
+        .testTarget(name: "LabRuntimeTests", dependencies: ["LabRuntime", "ProfileModel", "ProfileStore", "Agent"], exclude: ["Fixtures"], swiftSettings: swift5),
         /// `lab serve`'s routes through HummingbirdTesting (no root, no BPF: the pages over a stub state).
         .testTarget(name: "LabServerTests", dependencies: ["LabServer", "LabRuntime", "ProfileModel",
                                                             .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: swift5),

@@ -8,8 +8,8 @@ extension AgentBPFTests {
     /// Real BPF against the known program agent-testee (root; see AgentTestSupport.requireRoot).
     @Suite(.serialized)
     struct AgentRecordingTests {
-        static let traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
-        static let spanID = "00f067aa0ba902b7"
+        static let traceID = TraceID(hex: "4bf92f3577b34da6a3ce929d0e0e4736")!
+        static let spanID = SpanID(hex: "00f067aa0ba902b7")!
 
         /// True when `names` contains frames starting with each prefix, in that order (root first).
         static func containsInOrder(_ names: [String], _ prefixes: [String]) -> Bool {
@@ -20,7 +20,6 @@ extension AgentBPFTests {
 
         static func record(_ testee: Testee, kinds: Set<ProfileKind>, unwind: UnwindMode, duration: Double = 20) throws -> AgentRecording {
             let agent = Agent(config: AgentConfig(targets: .pids([testee.pid]), hz: 99, kinds: kinds, unwind: unwind, durationSeconds: duration))
-            agent.progress = .never
             try agent.start()
             testee.go()
             // The run ends when the testee exits (every target gone) or at `duration`.
@@ -44,7 +43,7 @@ extension AgentBPFTests {
             let traced = samples.filter { $0.labels.traceID == Self.traceID && $0.labels.spanID == Self.spanID }
             print("agent [\(unwind.rawValue)] cpu: a -> b -> c in \(withChain.count) of \(samples.count) samples, trace id on \(traced.count)")
             #expect(Double(traced.count) >= 0.95 * Double(samples.count), "trace id on \(traced.count) of \(samples.count) samples")
-            #expect(profile.metadata.unwindMode == unwind.rawValue)
+            #expect(profile.metadata.unwindMode == unwind)
             #expect(recording.stats.exitedTargets == [testee.pid])
             if withChain.count < samples.count {
                 let other = samples.first { !Self.containsInOrder(profile.frames(ofStack: $0.stackID).map(\.name), chain) }!

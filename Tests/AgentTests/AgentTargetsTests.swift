@@ -41,7 +41,6 @@ extension AgentBPFTests {
             try process.run()
             usleep(300_000) // let the interpreter start: _PyRuntime must exist to be registered
             let agent = Agent(config: AgentConfig(targets: .pids([process.processIdentifier]), unwind: unwind, python: .auto, durationSeconds: 10))
-            agent.progress = .never
             let recording = try agent.record()
             process.waitUntilExit()
             let profile = try #require(recording.profile(.cpu))
@@ -64,7 +63,6 @@ extension AgentBPFTests {
             let testee = try Testee(["cpu", "6"])
             try testee.waitUntilReady()
             let agent = Agent(config: AgentConfig(targets: .all, kinds: [.cpu, .offcpu], durationSeconds: 6))
-            agent.progress = .never
             try agent.start()
             testee.go()
             let recording = agent.finish()

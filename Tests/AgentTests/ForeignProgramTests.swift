@@ -28,7 +28,6 @@ extension AgentBPFTests {
             defer { try? FileManager.default.removeItem(atPath: data) }
             // The agent attaches first; perf's window (`-- sleep 4`) then sets both windows, so they coincide.
             let agent = Agent(config: AgentConfig(targets: .pids([target.processIdentifier]), hz: Self.hz, kinds: [.cpu], unwind: .fp, python: .off, durationSeconds: nil))
-            agent.progress = .never
             try agent.start()
             agent.waitUntilPrepared()
             let perfRecord = try Self.run(perf, ["record", "-q", "-F", "\(Self.hz)", "-p", "\(target.processIdentifier)", "-o", data, "--", "sleep", "4"], wait: false)

@@ -23,8 +23,9 @@ import Testing
 
     @Test("a fault that makes 40% of checkouts slow pages once both windows burn")
     func fires() throws {
-        // Steady 0.1% slow for 30 s, then 40%: burn 40 (short window) and rising (long window).
-        let history = Self.history(seconds: 45, rate: 25) { $0 <= 30 ? 0.001 : 0.4 }
+        // Steady 0.1% slow for 30 s, then 40%: the short window burns at 40 at once; the long one
+        // (60 s) passes 14.4 once 20 s of the 50 are slow (16%).
+        let history = Self.history(seconds: 50, rate: 25) { $0 <= 30 ? 0.001 : 0.4 }
         let firing = try #require(AlertEvaluator(slo: Self.slo).firing(history))
         #expect(firing.alert.severity == "page")
         #expect(firing.shortBurnRate > 14.4 && firing.longBurnRate > 14.4)

@@ -1,3 +1,4 @@
+import CBPF
 import Foundation
 import ProfileModel
 import Symbolize

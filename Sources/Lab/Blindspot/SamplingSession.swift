@@ -46,7 +46,6 @@ public struct SamplingSession: Sendable {
         defer { for agent in agents { agent.requestStop() } }
         for hz in rates {
             let agent = Agent(config: AgentConfig(targets: .pids([pid]), hz: hz, kinds: [.cpu], unwind: .fp, python: .off, durationSeconds: nil))
-            agent.progress = .never
             try agent.start()
             agents.append(agent)
         }

@@ -42,7 +42,7 @@ struct BrowserDrill {
         let log = dir + "/browser-drill.log"
         let resultPath = dir + "/browser-drill.json"
         try? FileManager.default.removeItem(atPath: resultPath)
-        guard let python = PeerProfiler.findExecutable("python3") else { throw FlamelabError("failed to run the browser drill: python3 not found") }
+        guard let python = ExecutablePath.find("python3") else { throw FlamelabError("failed to run the browser drill: python3 not found") }
         let process = try ChildProcess(python, [script, "--lab", paths.labExecutable, "--results", dir, "--steady", "\(steadySeconds)"], output: log)
         let start = Date()
         while !process.wait(seconds: 1) {

@@ -18,7 +18,7 @@ final class ProfilerUnderTest {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flamelab-overhead-\(getpid())-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let command = configuration.command(pid: pid, labExecutable: paths.labExecutable, directory: directory)
-        guard let executable = PeerTool.find(command[0]) ?? (FileManager.default.isExecutableFile(atPath: command[0]) ? command[0] : nil) else {
+        guard let executable = ExecutablePath.find(command[0]) ?? (FileManager.default.isExecutableFile(atPath: command[0]) ? command[0] : nil) else {
             throw FlamelabError("failed to start \(configuration.label): \(command[0]) not found")
         }
         let process = try ChildProcess(executable, Array(command.dropFirst()), output: "\(directory)/stdout.log", errors: "\(directory)/stderr.log",

@@ -89,7 +89,7 @@ public final class PeerProfiler: @unchecked Sendable {
 
     private func runPerfScript(executablePath: String) throws -> StackSamples {
         let scriptPath = "\(workDirectory)/\(fileStem).script"
-        let perf = PeerTool.find("perf") ?? "/usr/bin/perf"
+        let perf = ExecutablePath.find("perf") ?? "/usr/bin/perf"
         let script = try ChildProcess(perf, ["script", "-i", "\(workDirectory)/\(fileStem).data", "-F", "tid,ip,sym,dso", "--no-inline"], output: scriptPath,
                                       errors: "\(workDirectory)/\(fileStem).script.log")
         guard script.wait(seconds: 300), script.exitStatus == 0 else {

@@ -114,7 +114,6 @@ public struct PolyglotMeasurement: Sendable {
     private func compareWithPySpy(pid: Int32, seconds: Double, workDirectory: String) -> PySpyReference {
         let agent = Agent(config: AgentConfig(targets: .pids([pid]), hz: PySpyReference.hz, kinds: [.cpu], unwind: .auto, python: .auto,
                                               durationSeconds: seconds + 30, service: "shop", version: "v1"))
-        agent.progress = .never
         var reference: PySpyReference
         do {
             try agent.start()
@@ -153,7 +152,6 @@ public struct PolyglotMeasurement: Sendable {
             guard case .flamelab(let unwind, let python) = setup else { return nil }
             let agent = Agent(config: AgentConfig(targets: .pids([pid]), hz: hz, kinds: [.cpu], unwind: unwind, python: python,
                                                   durationSeconds: seconds + 30, service: "shop", version: "v1"))
-            agent.progress = .never
             do {
                 try agent.start()
                 return StartedAgent(setup: setup, agent: agent)

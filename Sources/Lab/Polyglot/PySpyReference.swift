@@ -64,7 +64,7 @@ public struct PySpyReference: Codable, Sendable {
             output = "\(workDirectory)/py-spy.txt"
             command = ["record", "--pid", "\(pid)", "--rate", "\(hz)", "--duration", "\(Int(seconds.rounded(.up)))",
                        "--format", "raw", "--nonblocking", "--gil", "-o", output]
-            guard let executable = PeerProfiler.findExecutable("py-spy") else {
+            guard let executable = ExecutablePath.find("py-spy") else {
                 process = nil
                 startError = "py-spy not found on PATH (pip install py-spy)"
                 return

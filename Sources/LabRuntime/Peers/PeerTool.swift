@@ -17,14 +17,7 @@ public enum PeerTool: String, CaseIterable, Codable, Sendable {
     public var debianPackage: String { self == .bpftrace ? "bpftrace" : "linux-perf" }
 
     /// The installed executable, if any.
-    public var installedPath: String? { Self.find(executable) }
-
-    /// `name` on PATH or in the system directories.
-    public static func find(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        let candidates = path.split(separator: ":").map { "\($0)/\(name)" } + ["/usr/bin/\(name)", "/usr/sbin/\(name)", "/usr/local/bin/\(name)"]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
+    public var installedPath: String? { ExecutablePath.find(executable) }
 
     /// bpftrace 0.17 caches user symbols only when ASLR is off ("auto"); otherwise it re-reads the
     /// ELF file for every address, which took 53 s for 81 stacks of the 47 MB service binary (2.8 s

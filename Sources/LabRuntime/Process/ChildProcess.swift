@@ -2,14 +2,17 @@ import ProfileModel
 import Foundation
 
 /// A child process started with posix_spawn (default signal mask and dispositions) and reaped with
-/// waitpid. Under Foundation's `Process` the peers inherited the lab's signal state and never ended.
-final class ChildProcess {
-    let pid: pid_t
-    private(set) var exitStatus: Int32?
+/// waitpid: the lab's one process launcher. Under Foundation's `Process` the peers inherited the lab's
+/// signal state and never ended.
+///
+/// `@unchecked Sendable`: `exitStatus` is written once, by whichever thread reaps the child first.
+public final class ChildProcess: @unchecked Sendable {
+    public let pid: pid_t
+    public private(set) var exitStatus: Int32?
 
     /// Starts `executable` with `arguments`; stdout goes to `output` (created 0600), stderr to `errors`
     /// (or `output` too), stdin is /dev/null. `environment` adds to (or overrides) the lab's own.
-    init(_ executable: String, _ arguments: [String], output: String, errors: String? = nil, environment: [String: String] = [:]) throws {
+    public init(_ executable: String, _ arguments: [String], output: String, errors: String? = nil, environment: [String: String] = [:]) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -45,7 +48,7 @@ final class ChildProcess {
     }
 
     /// Whether it has exited (reaps it when it has).
-    var hasExited: Bool {
+    public var hasExited: Bool {
         if exitStatus != nil { return true }
         var status: Int32 = 0
         let rc = waitpid(pid, &status, WNOHANG)
@@ -56,7 +59,7 @@ final class ChildProcess {
     }
 
     /// Waits up to `seconds`; true when it exited.
-    func wait(seconds: Double) -> Bool {
+    public func wait(seconds: Double) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while !hasExited {
             if Date() >= deadline { return false }
@@ -65,7 +68,7 @@ final class ChildProcess {
         return true
     }
 
-    func signal(_ number: Int32) {
+    public func signal(_ number: Int32) {
         if !hasExited { kill(pid, number) }
     }
 }

@@ -1,5 +1,6 @@
 import ProfileModel
 import Foundation
+import Symbolize
 
 /// Starts, stops and inspects shop service processes (`lab service start|stop|status`).
 public struct ServiceController: Sendable {
@@ -19,29 +20,21 @@ public struct ServiceController: Sendable {
         }
         try FileManager.default.createDirectory(atPath: paths.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let logPath = "\(paths.stateDirectory)/shop-\(port).log"
-        FileManager.default.createFile(atPath: logPath, contents: nil, attributes: [.posixPermissions: 0o600])
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: paths.shopExecutable)
-        process.arguments = ["--version", version, "--port", String(port), "--python-dir", paths.pythonDirectory] + extraArguments
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
-            throw FlamelabError("failed to start \(paths.shopExecutable): \(error.localizedDescription)")
-        }
-        let instance = ServiceInstance(pid: process.processIdentifier, port: port, version: version,
+        let process = try ChildProcess(paths.shopExecutable,
+                                       ["--version", version, "--port", String(port), "--python-dir", paths.pythonDirectory] + extraArguments,
+                                       output: logPath)
+        let instance = ServiceInstance(pid: process.pid, port: port, version: version,
                                        startedAtUnix: Date().timeIntervalSince1970, logPath: logPath)
         try waitUntilHealthy(instance, process: process, timeoutSeconds: timeoutSeconds)
         try PrivateFile.writeJSON(instance, to: statePath(port: port))
         return instance
     }
 
-    private func waitUntilHealthy(_ instance: ServiceInstance, process: Process, timeoutSeconds: Double) throws {
+    private func waitUntilHealthy(_ instance: ServiceInstance, process: ChildProcess, timeoutSeconds: Double) throws {
         let deadline = ThreadClock.now() + timeoutSeconds
         while ThreadClock.now() < deadline {
-            if !process.isRunning {
-                throw FlamelabError("failed to start flamelab-shop \(instance.version) on port \(instance.port): exited with status \(process.terminationStatus): \(logTail(instance.logPath))")
+            if process.hasExited {
+                throw FlamelabError("failed to start flamelab-shop \(instance.version) on port \(instance.port): exited with status \(process.exitStatus ?? -1): \(logTail(instance.logPath))")
             }
             if let response = try? HTTPClientConnection(port: instance.port, timeoutSeconds: 2).send(path: "/healthz"), response.status == 200 {
                 return
@@ -87,12 +80,11 @@ public struct ServiceController: Sendable {
     private func statePath(port: UInt16) -> String { "\(paths.stateDirectory)/shop-\(port).json" }
 
     /// Alive and not a zombie: a reaped-late child still answers kill(pid, 0).
+    /// Alive and not a zombie; a service this process started and that exited is reaped here.
     func isAlive(_ pid: Int32) -> Bool {
-        guard kill(pid, 0) == 0 else { return false }
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return false }
-        let state = stat[stat.index(close, offsetBy: 2)]
-        return state != "Z" && state != "X"
+        var status: Int32 = 0
+        _ = waitpid(pid, &status, WNOHANG)
+        return ProcessStatus.isAlive(pid)
     }
 
     private func logTail(_ path: String) -> String {

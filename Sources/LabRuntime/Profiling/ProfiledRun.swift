@@ -46,7 +46,6 @@ public struct ProfiledRun: Sendable {
             _ = LoadGenerator(options: warmup).run()
         }
         let agent = Agent(config: agentConfig(pid: service.pid))
-        agent.progress = .never
         do { try agent.start() } catch {
             throw FlamelabError("failed to start the agent on \(version) (pid \(service.pid)): \(error)")
         }

@@ -17,14 +17,14 @@ public struct MetricsText: Sendable {
 
     /// The value of the sample named `name` whose labels include all of `labels`.
     public func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
-        samples.first { $0.name == name && labels.allSatisfy { key, value in $0.labels[key] == value } }?.value
+        samples.first { sample in sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value } }?.value
     }
 
     /// The count of a histogram's bucket at bound `le` (compared as numbers: `0.1` is `0.10`).
     public func bucket(_ histogram: String, le bound: Double, _ labels: [String: String] = [:]) -> Double? {
         samples.first { sample in
             sample.name == histogram + "_bucket" && labels.allSatisfy { sample.labels[$0.key] == $0.value }
-                && sample.labels["le"].flatMap(Double.init).map { abs($0 - bound) <= 1e-12 * max(1, abs(bound)) } == true
+                && sample.labels["le"].flatMap(Double.init).map { $0 == bound || ($0.isFinite && bound.isFinite && abs($0 - bound) <= 1e-12 * max(1, abs(bound))) } == true
         }?.value
     }
 

@@ -1,5 +1,5 @@
 import Foundation
-import Lab
+import LabRuntime
 import Testing
 
 /// The overhead report's strip chart, checked against a stored expected SVG
