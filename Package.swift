@@ -16,10 +16,8 @@
 // Only Agent (and its C shim CBPF) touches the kernel. ProfileModel and FlameGraph are pure: no I/O.
 import PackageDescription
 
-/// Swift 6 language mode (strict concurrency) for every module that compiles cleanly in it.
+/// Swift 6 language mode (strict concurrency checking) for every target: all compile cleanly in it.
 let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
-/// Swift 5 mode where a dependency's or a C shim's types are not yet Sendable-annotated.
-let swift5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
 
 let package = Package(
     name: "flamelab",
@@ -63,9 +61,9 @@ let package = Package(
         .target(name: "FlameGraph", dependencies: ["ProfileModel"], swiftSettings: swift6),
 
         // MARK: modules with I/O
-        .target(name: "ProfileStore", dependencies: ["ProfileModel", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")], swiftSettings: swift5),
-        .target(name: "Symbolize", dependencies: ["ProfileModel", "CElfDwarf", "CPythonProbe"], swiftSettings: swift5),
-        .target(name: "Agent", dependencies: ["ProfileModel", "Symbolize", "CBPF"], swiftSettings: swift5),
+        .target(name: "ProfileStore", dependencies: ["ProfileModel", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")], swiftSettings: swift6),
+        .target(name: "Symbolize", dependencies: ["ProfileModel", "CElfDwarf", "CPythonProbe"], swiftSettings: swift6),
+        .target(name: "Agent", dependencies: ["ProfileModel", "Symbolize", "CBPF"], swiftSettings: swift6),
         /// The infrastructure under the experiments: processes, load, the shop client, SLO alerts, peer
         /// command lines, the file and store sinks, reports and charts.
         .target(
@@ -74,13 +72,13 @@ let package = Package(
                 "ProfileModel", "FlameGraph", "ProfileStore", "Agent", "Symbolize",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
-            swiftSettings: swift5
+            swiftSettings: swift6
         ),
         /// The experiments: one folder per scenario (measurement, report, scenario) and the runner.
         .target(
             name: "Lab",
             dependencies: ["LabRuntime", "ProfileModel", "FlameGraph", "ProfileStore", "Agent", "Symbolize", "CTraceContext"],
-            swiftSettings: swift5
+            swiftSettings: swift6
         ),
         /// `lab serve`: the drill's web UI (SLO status, alerts, trace-filtered flame graphs) over Hummingbird.
         .target(
@@ -90,13 +88,13 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
-            swiftSettings: swift5
+            swiftSettings: swift6
         ),
         .executableTarget(
             name: "lab",
             dependencies: ["Lab", "LabRuntime", "LabServer", "Agent", "FlameGraph", "ProfileModel", "ProfileStore",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            swiftSettings: swift5
+            swiftSettings: swift6
         ),
 
         // MARK: the subject under test
@@ -110,44 +108,44 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "services/shop/ShopService",
-            swiftSettings: swift5
+            swiftSettings: swift6
         ),
         .executableTarget(
             name: "flamelab-shop",
             dependencies: ["ShopService", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "services/shop/flamelab-shop",
-            swiftSettings: swift5
+            swiftSettings: swift6
         ),
 
         // MARK: tests (Swift Testing)
         /// What every test target shares: the root/CI rule (`.requiresRoot`), running commands, finding tools.
         .target(name: "FlamelabTesting", path: "Tests/FlamelabTesting", swiftSettings: swift6),
         .testTarget(name: "ProfileModelTests", dependencies: ["ProfileModel"], resources: [.copy("Fixtures")], swiftSettings: swift6),
-        .testTarget(name: "ProfileStoreTests", dependencies: ["ProfileStore", "ProfileModel", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swift5),
-        .testTarget(name: "FlameGraphTests", dependencies: ["FlameGraph", "ProfileModel"], exclude: ["Browser"], resources: [.copy("Fixtures")], swiftSettings: swift5),
+        .testTarget(name: "ProfileStoreTests", dependencies: ["ProfileStore", "ProfileModel", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swift6),
+        .testTarget(name: "FlameGraphTests", dependencies: ["FlameGraph", "ProfileModel"], exclude: ["Browser"], resources: [.copy("Fixtures")], swiftSettings: swift6),
         /// Runs the built `lab` binary: gate exit codes and comment, flamegraph/diff outputs (needs the whole lab built).
-        .testTarget(name: "LabCLITests", dependencies: ["FlamelabTesting", "lab"], exclude: ["Fixtures"], swiftSettings: swift5),
-        .testTarget(name: "ShopServiceTests", dependencies: ["ShopService", .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types")], swiftSettings: swift5),
+        .testTarget(name: "LabCLITests", dependencies: ["FlamelabTesting", "lab"], exclude: ["Fixtures"], swiftSettings: swift6),
+        .testTarget(name: "ShopServiceTests", dependencies: ["ShopService", .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types")], swiftSettings: swift6),
         .testTarget(
             name: "PythonFramesTests",
             dependencies: ["FlamelabTesting", "Symbolize", "ProfileModel", "CPythonWalkTest"],
             resources: [.copy("Fixtures")],
-            swiftSettings: swift5
+            swiftSettings: swift6
         ),
-        .testTarget(name: "LabTests", dependencies: ["Lab", "LabRuntime", "ProfileModel"], swiftSettings: swift5),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "LabRuntime", "ProfileModel"], swiftSettings: swift6),
         /// The runtime's pure parts and its sinks: alert evaluation, metrics parsing, the shop client, file sinks.
-        .testTarget(name: "LabRuntimeTests", dependencies: ["LabRuntime", "ProfileModel", "ProfileStore", "Agent"], exclude: ["Fixtures"], swiftSettings: swift5),
+        .testTarget(name: "LabRuntimeTests", dependencies: ["LabRuntime", "ProfileModel", "ProfileStore", "Agent"], exclude: ["Fixtures"], swiftSettings: swift6),
         /// `lab serve`'s routes through HummingbirdTesting (no root, no BPF: the pages over a stub state).
         .testTarget(name: "LabServerTests", dependencies: ["LabServer", "LabRuntime", "ProfileModel",
-                                                            .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: swift5),
+                                                            .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: swift6),
         /// Browser drill over `lab serve`: selenium + Debian chromium drive alert -> traces -> flame graph (needs root).
-        .testTarget(name: "LabServeTests", dependencies: ["FlamelabTesting", "lab"], swiftSettings: swift5),
+        .testTarget(name: "LabServeTests", dependencies: ["FlamelabTesting", "lab"], swiftSettings: swift6),
         /// The known program the Agent tests profile (a -> b -> c, a 200 ms block, a trace context).
-        .executableTarget(name: "agent-testee", dependencies: ["CTraceContext"], path: "Tests/AgentTestee", swiftSettings: swift5),
+        .executableTarget(name: "agent-testee", dependencies: ["CTraceContext"], path: "Tests/AgentTestee", swiftSettings: swift6),
         /// A minimal recorder over Agent: the process the SIGKILL test kills; measures the agent's own cost.
-        .executableTarget(name: "agent-record", dependencies: ["Agent", "LabRuntime", "ProfileModel"], path: "Tests/AgentRecorder", swiftSettings: swift5),
-        .testTarget(name: "AgentTests", dependencies: ["FlamelabTesting", "Agent", "LabRuntime", "Symbolize", "ProfileModel"], swiftSettings: swift5),
-        .testTarget(name: "SymbolizeTests", dependencies: ["FlamelabTesting", "Symbolize", "ProfileModel", "CElfDwarf", "CTraceContext"], swiftSettings: swift5),
+        .executableTarget(name: "agent-record", dependencies: ["Agent", "LabRuntime", "ProfileModel"], path: "Tests/AgentRecorder", swiftSettings: swift6),
+        .testTarget(name: "AgentTests", dependencies: ["FlamelabTesting", "Agent", "LabRuntime", "Symbolize", "ProfileModel"], swiftSettings: swift6),
+        .testTarget(name: "SymbolizeTests", dependencies: ["FlamelabTesting", "Symbolize", "ProfileModel", "CElfDwarf", "CTraceContext"], swiftSettings: swift6),
     ]
 )
 

@@ -7,6 +7,7 @@ import Symbolize
 /// drains the ring buffer on its own thread, and turns the events into one `Profile` per kind.
 ///
 /// Use `record()` for a whole run, or `start()`, then `requestStop()` (e.g. on Ctrl-C) and `finish()`.
+/// `@unchecked Sendable`: state shared with the draining and preparation threads is behind `lock`; the rest is set up before they start and read after they end.
 public final class Agent: @unchecked Sendable {
     public let config: AgentConfig
     /// Called about once a second on the draining thread with the run so far (the CLI draws its

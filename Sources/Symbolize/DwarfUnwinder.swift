@@ -8,6 +8,7 @@ import Foundation
 /// One libdwfl session per process, built from a /proc/PID/maps snapshot and kept after the
 /// process exits. Memory reads are served from the copied stack, and from the modules' read-only
 /// ELF contents; a read past the copy ends the walk cleanly. Thread-safe (one lock).
+/// `@unchecked Sendable`: sessions and errors are behind `lock`; libdw handles are used only under it.
 public final class DwarfUnwinder: @unchecked Sendable {
     /// Register count of a capture, DWARF order: rax, rdx, rcx, rbx, rsi, rdi, rbp, rsp, r8..r15, rip.
     public static let registerCount = Int(CELF_X86_64_REGISTER_COUNT)

@@ -11,6 +11,7 @@ import ProfileModel
 /// Address convention: stacks are leaf first; `addresses[0]` is the exact PC, the others are return
 /// addresses, looked up at `address - 1` so a call at the very end of a function stays in it.
 /// Thread-safe (one lock).
+/// `@unchecked Sendable`: its caches and counters are behind one lock.
 public final class Symbolizer: @unchecked Sendable {
     /// Counters that make degraded symbolization visible instead of silent.
     public struct Statistics: Sendable, Equatable {

@@ -22,12 +22,6 @@ final class RingBufferReader {
         ring_buffer__free(ring)
     }
 
-    /// Waits up to `timeoutMs` for events and handles those available. Returns events handled or -errno.
-    @discardableResult
-    func poll(timeoutMs: Int32) -> Int32 {
-        ring_buffer__poll(ring, timeoutMs)
-    }
-
     /// Handles every event already in the buffer without waiting.
     @discardableResult
     func consume() -> Int32 {

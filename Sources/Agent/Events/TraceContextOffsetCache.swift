@@ -4,6 +4,7 @@ import Symbolize
 
 /// Trace-context offsets per executable file (device + inode), so that the many processes of one
 /// program (a whole-system run sees dozens of compilers) read its ELF file once.
+/// `@unchecked Sendable`: the cache is behind `lock`.
 final class TraceContextOffsetCache: @unchecked Sendable {
     private struct FileID: Hashable {
         let device: UInt64

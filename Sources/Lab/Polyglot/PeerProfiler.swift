@@ -4,6 +4,7 @@ import LabRuntime
 
 /// Runs one peer profiler (`perf record` or bpftrace) against a pid for a fixed time, in the
 /// background, and turns its output into `StackSamples` afterwards. Raw files stay in `workDirectory`.
+/// `@unchecked Sendable`: started, awaited and collected by the one thread that runs the measurement; never shared while running.
 public final class PeerProfiler: @unchecked Sendable {
     public let setup: ProfilerSetup
     private let pid: Int32

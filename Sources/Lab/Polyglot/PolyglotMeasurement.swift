@@ -210,11 +210,13 @@ public struct PolyglotMeasurement: Sendable {
 }
 
 /// The load result handed from the load thread.
+/// `@unchecked Sendable`: written by the load thread before it signals, read after the wait.
 private final class LoadBox: @unchecked Sendable {
     var result: LoadResult?
 }
 
 /// Results written from `concurrentPerform`'s threads.
+/// `@unchecked Sendable`: written by one finishing thread before it signals, read after the wait.
 private final class ResultBox: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var results: [ProfilerSetup: Result<(StackSamples, [String]), Error>] = [:]

@@ -4,6 +4,7 @@ import LabRuntime
 
 /// What a scenario gets: where to write, whether this is a quick (CI) run, the machine, progress output,
 /// and the service controller. Ports are per scenario so scenarios never collide.
+/// `@unchecked Sendable`: every stored property is a `let` of a Sendable type or of `ServiceController`/`ProgressLine`, which lock themselves.
 public final class ScenarioContext: @unchecked Sendable {
     public let paths: LabPaths
     public let quick: Bool

@@ -3,6 +3,7 @@ import ProfileModel
 
 /// Drives the shop service with open- or closed-loop load. Every request carries a fresh W3C
 /// `traceparent`; the trace ids are kept with the latencies so later steps can pick the slow ones.
+/// `@unchecked Sendable`: the records and the stop flag are behind `lock`; workers only append through it.
 public final class LoadGenerator: @unchecked Sendable {
     private let options: LoadOptions
     private let lock = NSLock()

@@ -1,6 +1,7 @@
 import Foundation
 
 /// A single self-overwriting status line on stderr for long runs; plain lines when stderr is not a TTY.
+/// `@unchecked Sendable`: its one mutable field is behind `lock`.
 public final class ProgressLine: @unchecked Sendable {
     private let isTTY = isatty(STDERR_FILENO) == 1
     private var lastPlain = Date.distantPast

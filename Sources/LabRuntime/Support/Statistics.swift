@@ -18,10 +18,4 @@ public enum Statistics {
     public static func mean(_ values: [Double]) -> Double? {
         values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
     }
-
-    /// The interquartile range (75th minus 25th percentile): the spread reports give beside a median.
-    public static func interquartileRange(_ values: [Double]) -> Double? {
-        guard let q1 = quantile(values, 0.25), let q3 = quantile(values, 0.75) else { return nil }
-        return q3 - q1
-    }
 }
