@@ -9,12 +9,12 @@ import Testing
 /// `lab serve`'s routes over a watcher and profile windows that were never started (no root, no
 /// service): every page answers, bad input gets a clear message, nothing is an error page by accident.
 @Suite struct LabServerRouteTests {
-    static let slo = SLODefinition(
-        name: "checkout-latency", service: "shop", route: "checkout", objective: 0.99, latencyThresholdSeconds: 0.1, windowDays: 30,
-        alerts: [.init(severity: "page", longWindowSeconds: 3600, shortWindowSeconds: 300, burnRate: 14.4)],
-        labTimeScale: 60, quickLabTimeScale: 120)
+    /// The lab's own SLO file.
+    static let sloPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("lab/slo/checkout.json").path
 
-    static func app() -> some ApplicationProtocol {
+    static func app() throws -> some ApplicationProtocol {
+        let slo = try SLODefinition.load(path: sloPath)
         let options = ServeOptions(port: 0, servicePort: 1, sloPath: "/dev/null")
         let router = LabServer.router(watcher: SLOWatcher(slo: slo, servicePort: 1, timeScale: 60), windows: ProfileWindows(options: options))
         return Application(router: router)

@@ -31,7 +31,7 @@ public final class PeerProfiler: @unchecked Sendable {
             return
         }
         guard let executable = tool.installedPath else {
-            startError = "\(tool.executable) not found on PATH (Debian: apt-get install \(tool.debianPackage))"
+            startError = "\(tool.executable) not found on PATH (\(tool.installHint))"
             return
         }
         let output = "\(workDirectory)/\(fileStem)" + (tool == .bpftrace ? ".txt" : ".data")

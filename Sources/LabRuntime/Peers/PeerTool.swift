@@ -9,12 +9,27 @@ public enum PeerTool: String, CaseIterable, Codable, Sendable {
     case perfDwarf = "perf --call-graph dwarf"
     /// bpftrace `profile:hz` with user and kernel stacks.
     case bpftrace
+    /// py-spy (PyPI): reads the interpreter's frames from outside with process_vm_readv, the
+    /// Python peer. `--gil` keeps the thread holding the GIL (the one on CPU, as flamelab samples).
+    case pySpy = "py-spy"
 
     /// The program's name on PATH.
-    public var executable: String { self == .bpftrace ? "bpftrace" : "perf" }
+    public var executable: String {
+        switch self {
+        case .perfFramePointer, .perfDwarf: return "perf"
+        case .bpftrace: return "bpftrace"
+        case .pySpy: return "py-spy"
+        }
+    }
 
-    /// The Debian package that provides it (the Makefile installs both).
-    public var debianPackage: String { self == .bpftrace ? "bpftrace" : "linux-perf" }
+    /// How to install it (the Makefile installs all of them).
+    public var installHint: String {
+        switch self {
+        case .perfFramePointer, .perfDwarf: return "apt-get install linux-perf"
+        case .bpftrace: return "apt-get install bpftrace"
+        case .pySpy: return "pip install py-spy"
+        }
+    }
 
     /// The installed executable, if any.
     public var installedPath: String? { ExecutablePath.find(executable) }
@@ -42,6 +57,10 @@ public enum PeerTool: String, CaseIterable, Codable, Sendable {
             return ["record", "-q", "-F", "\(hz)"] + graph + ["-p", "\(pid)", "-o", output ?? "perf.data"] + stop
         case .bpftrace:
             return (output.map { ["-o", $0] } ?? []) + ["-e", Self.bpftraceProgram(pid: pid, hz: hz, seconds: seconds)]
+        case .pySpy:
+            // py-spy needs a duration; `--nonblocking` never pauses the target. Raw output is folded stacks.
+            return ["record", "--pid", "\(pid)", "--rate", "\(hz)", "--duration", "\(Int((seconds ?? 3600).rounded(.up)))",
+                    "--format", "raw", "--nonblocking", "--gil", "-o", output ?? "py-spy.txt"]
         }
     }
 
@@ -51,6 +70,7 @@ public enum PeerTool: String, CaseIterable, Codable, Sendable {
         case .perfFramePointer: return "perf record -F \(hz) -g -p \(pid)"
         case .perfDwarf: return "perf record -F \(hz) --call-graph dwarf -p \(pid)"
         case .bpftrace: return "bpftrace -e '\(Self.bpftraceProgram(pid: pid, hz: hz, seconds: nil))'"
+        case .pySpy: return "py-spy record --pid \(pid) --rate \(hz) --format raw --nonblocking --gil"
         }
     }
 }

@@ -1,7 +1,17 @@
-/// Lowercase hex of 64-bit words, and its inverse: the one hex codec of the ids (`TraceID`, `SpanID`).
-/// Ids are bytes everywhere inside flamelab; hex exists only where they meet text (codecs, the store's
-/// query strings, the UI, the command line).
-enum Hex {
+/// Lowercase hex of bytes and 64-bit words, and its inverse: the one hex codec of flamelab's ids
+/// (`TraceID`, `SpanID`, ELF build ids). Ids are bytes everywhere inside flamelab; hex exists only
+/// where they meet text (codecs, the store's query strings, the UI, the command line).
+public enum Hex {
+    /// Lowercase hex of `bytes`, two digits each.
+    public static func string<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+        var out: [UInt8] = []
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0xf)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Appends the 16 lowercase hex digits of `word`, most significant first.

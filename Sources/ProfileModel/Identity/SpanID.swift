@@ -1,6 +1,9 @@
 /// A W3C span (parent) id: 8 bytes, never all zero, held as one big-endian word; spelled as 16
 /// lowercase hex digits only at the edges.
-public struct SpanID: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct SpanID: HexIdentifier {
+    public static let kindName = "span id"
+    public static let hexDigits = 16
+
     /// The 8 bytes as a big-endian word (the order of its hex digits).
     public let value: UInt64
 
@@ -42,20 +45,5 @@ public struct SpanID: Hashable, Comparable, Sendable, Codable, CustomStringConve
         return String(decoding: out, as: UTF8.self)
     }
 
-    public var description: String { hex }
-
     public static func < (a: SpanID, b: SpanID) -> Bool { a.value < b.value }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let id = SpanID(hex: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "span id \"\(text)\" is not 16 hex digits"))
-        }
-        self = id
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(hex)
-    }
 }

@@ -1,6 +1,9 @@
 /// A W3C trace id: 16 bytes, never all zero. Carried as two words inside flamelab; spelled as 32
 /// lowercase hex digits only at the edges (codecs, store queries, pages, the command line).
-public struct TraceID: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct TraceID: HexIdentifier {
+    public static let kindName = "trace id"
+    public static let hexDigits = 32
+
     /// Bytes 0-7 and 8-15 of the id, big-endian (the order of its hex digits).
     public let high: UInt64
     public let low: UInt64
@@ -49,20 +52,5 @@ public struct TraceID: Hashable, Comparable, Sendable, Codable, CustomStringConv
         return String(decoding: out, as: UTF8.self)
     }
 
-    public var description: String { hex }
-
     public static func < (a: TraceID, b: TraceID) -> Bool { (a.high, a.low) < (b.high, b.low) }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let id = TraceID(hex: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "trace id \"\(text)\" is not 32 hex digits"))
-        }
-        self = id
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(hex)
-    }
 }

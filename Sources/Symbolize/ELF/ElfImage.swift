@@ -163,11 +163,6 @@ public struct ElfImage: Sendable {
 
     private static func hex(of raw: celf_image) -> String {
         let count = min(raw.build_id_size, 64)
-        return withUnsafeBytes(of: raw.build_id) { bytes in
-            bytes.prefix(count).map { byte in
-                let digits = String(byte, radix: 16)
-                return digits.count == 1 ? "0" + digits : digits
-            }.joined()
-        }
+        return withUnsafeBytes(of: raw.build_id) { Hex.string($0.prefix(count)) }
     }
 }
