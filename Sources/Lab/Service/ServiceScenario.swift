@@ -14,7 +14,7 @@ public struct ServiceScenario: Scenario {
         let port: UInt16 = 18100
         let cpuWall = try measureCPUWall(context, port: port)
         try PrivateFile.writeJSON(cpuWall, to: "\(dir)/cpu-wall.json")
-        let versions = try VersionComparison(repetitions: context.pick(full: 5, quick: 2), secondsPerRepetition: context.pick(full: 8, quick: 3),
+        let versions = try VersionComparison(repetitions: context.pick(full: 5, quick: 3), secondsPerRepetition: context.pick(full: 8, quick: 4),
                                              rate: 25, port: port).run(controller: context.controller, progress: context.progress)
         try PrivateFile.writeJSON(versions, to: "\(dir)/versions.json")
         let publish = TraceContextCost.measure()
@@ -44,7 +44,7 @@ public struct ServiceScenario: Scenario {
         let detail = String(format: "%+.1f%% (pairs %+.1f..%+.1f%%; work CPU %+.1f%%)", growth * 100, versions.cpuGrowthMin * 100,
                             versions.cpuGrowthMax * 100, versions.workCPUGrowthMedian * 100)
         checks.append(quick
-            ? .init("v2 checkout CPU +5..25% (quick: two short repetitions; +10..20% on full runs)", (0.05...0.25).contains(growth), detail)
+            ? .init("v2 checkout CPU +5..25% (quick: three short repetitions; +10..20% on full runs)", (0.05...0.25).contains(growth), detail)
             : .init("v2 checkout CPU +10..20%", (0.10...0.20).contains(growth), detail))
         let headline = String(format: "inventory CPU/wall %.1f%%, price %.0f%%; v2 checkout CPU %+.1f%%, p50 %+.1f ms (spread %.1f ms); trace-context publish %.0f ns/request",
                               io * 100, compute * 100, growth * 100, versions.p50DifferenceMs, versions.p50SpreadMs, publish.nanosecondsPerRequestMedian)
