@@ -1,11 +1,23 @@
 // swift-tools-version: 6.0
 // flamelab: a profiling lab. One package; the demo service lives under services/ (path: targets).
 //
-// Data flows one way: kernel -> Agent -> Symbolize -> ProfileModel -> ProfileStore -> FlameGraph / Lab.
+// Data flows one way: kernel -> Agent (unwinding and names through Symbolize) -> ProfileModel profiles ->
+// LabRuntime's sinks -> ProfileStore or files -> FlameGraph pages and Lab's reports.
+// The layers, each depending only on those above it:
+//   ProfileModel      the vocabulary: ids, modes, formats, frames, profiles, codecs, diff, gate (pure)
+//   FlameGraph        layout and renderers (pure)
+//   Symbolize         /proc, ELF, DWARF, demangling, Python frames (reads files, not the kernel)
+//   Agent             the only module touching the kernel (BPF through CBPF)
+//   ProfileStore      SQLite (GRDB)
+//   LabRuntime        infrastructure: processes, load, the shop client, SLO alerts, peers, sinks, reports
+//   Lab               experiments only: one folder per scenario, the runner
+//   LabServer         `lab serve` (on LabRuntime, not Lab)
+//   lab               the thin CLI
 // Only Agent (and its C shim CBPF) touches the kernel. ProfileModel and FlameGraph are pure: no I/O.
 import PackageDescription
 
-let swift5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+/// Swift 6 language mode (strict concurrency checking) for every target: all compile cleanly in it.
+let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let package = Package(
     name: "flamelab",
@@ -45,35 +57,44 @@ let package = Package(
         // MARK: pure modules (no I/O)
         /// zlib for pprof's gzip framing (a codec, not I/O).
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        .target(name: "ProfileModel", dependencies: ["CZlib"], swiftSettings: swift5),
-        .target(name: "FlameGraph", dependencies: ["ProfileModel"], swiftSettings: swift5),
+        .target(name: "ProfileModel", dependencies: ["CZlib"], swiftSettings: swift6),
+        .target(name: "FlameGraph", dependencies: ["ProfileModel"], swiftSettings: swift6),
 
         // MARK: modules with I/O
-        .target(name: "ProfileStore", dependencies: ["ProfileModel", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")], swiftSettings: swift5),
-        .target(name: "Symbolize", dependencies: ["ProfileModel", "CElfDwarf", "CPythonProbe"], swiftSettings: swift5),
-        .target(name: "Agent", dependencies: ["ProfileModel", "Symbolize", "CBPF"], swiftSettings: swift5),
+        .target(name: "ProfileStore", dependencies: ["ProfileModel", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")], swiftSettings: swift6),
+        .target(name: "Symbolize", dependencies: ["ProfileModel", "CElfDwarf", "CPythonProbe"], swiftSettings: swift6),
+        .target(name: "Agent", dependencies: ["ProfileModel", "Symbolize", "CBPF"], swiftSettings: swift6),
+        /// The infrastructure under the experiments: processes, load, the shop client, SLO alerts, peer
+        /// command lines, the file and store sinks, reports and charts.
         .target(
-            name: "Lab",
+            name: "LabRuntime",
             dependencies: [
-                "ProfileModel", "FlameGraph", "ProfileStore", "Agent", "Symbolize", "CTraceContext",
+                "ProfileModel", "FlameGraph", "ProfileStore", "Agent", "Symbolize",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
-            swiftSettings: swift5
+            swiftSettings: swift6
+        ),
+        /// The experiments: one folder per scenario (measurement, report, scenario) and the runner.
+        .target(
+            name: "Lab",
+            dependencies: ["LabRuntime", "ProfileModel", "FlameGraph", "ProfileStore", "Agent", "Symbolize", "CTraceContext"],
+            swiftSettings: swift6
         ),
         /// `lab serve`: the drill's web UI (SLO status, alerts, trace-filtered flame graphs) over Hummingbird.
         .target(
             name: "LabServer",
             dependencies: [
-                "Lab", "FlameGraph", "ProfileModel", "Agent", "Symbolize",
+                "LabRuntime", "FlameGraph", "ProfileModel", "Agent", "Symbolize",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
-            swiftSettings: swift5
+            swiftSettings: swift6
         ),
         .executableTarget(
             name: "lab",
-            dependencies: ["Lab", "LabServer", "ProfileModel", "ProfileStore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            swiftSettings: swift5
+            dependencies: ["Lab", "LabRuntime", "LabServer", "Agent", "FlameGraph", "ProfileModel", "ProfileStore",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swift6
         ),
 
         // MARK: the subject under test
@@ -87,37 +108,44 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "services/shop/ShopService",
-            swiftSettings: swift5
+            swiftSettings: swift6
         ),
         .executableTarget(
             name: "flamelab-shop",
             dependencies: ["ShopService", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "services/shop/flamelab-shop",
-            swiftSettings: swift5
+            swiftSettings: swift6
         ),
 
         // MARK: tests (Swift Testing)
-        .testTarget(name: "ProfileModelTests", dependencies: ["ProfileModel"], resources: [.copy("Fixtures")], swiftSettings: swift5),
-        .testTarget(name: "ProfileStoreTests", dependencies: ["ProfileStore", "ProfileModel", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swift5),
-        .testTarget(name: "FlameGraphTests", dependencies: ["FlameGraph", "ProfileModel"], exclude: ["Browser"], resources: [.copy("Fixtures")], swiftSettings: swift5),
+        /// What every test target shares: the root/CI rule (`.requiresRoot`), running commands, finding tools.
+        .target(name: "FlamelabTesting", path: "Tests/FlamelabTesting", swiftSettings: swift6),
+        .testTarget(name: "ProfileModelTests", dependencies: ["ProfileModel"], resources: [.copy("Fixtures")], swiftSettings: swift6),
+        .testTarget(name: "ProfileStoreTests", dependencies: ["ProfileStore", "ProfileModel", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swift6),
+        .testTarget(name: "FlameGraphTests", dependencies: ["FlameGraph", "ProfileModel"], exclude: ["Browser"], resources: [.copy("Fixtures")], swiftSettings: swift6),
         /// Runs the built `lab` binary: gate exit codes and comment, flamegraph/diff outputs (needs the whole lab built).
-        .testTarget(name: "LabCLITests", dependencies: ["lab"], exclude: ["Fixtures"], swiftSettings: swift5),
-        .testTarget(name: "ShopServiceTests", dependencies: ["ShopService", .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types")], swiftSettings: swift5),
+        .testTarget(name: "LabCLITests", dependencies: ["FlamelabTesting", "lab"], exclude: ["Fixtures"], swiftSettings: swift6),
+        .testTarget(name: "ShopServiceTests", dependencies: ["ShopService", .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types")], swiftSettings: swift6),
         .testTarget(
             name: "PythonFramesTests",
-            dependencies: ["Symbolize", "ProfileModel", "CPythonWalkTest"],
+            dependencies: ["FlamelabTesting", "Symbolize", "ProfileModel", "CPythonWalkTest"],
             resources: [.copy("Fixtures")],
-            swiftSettings: swift5
+            swiftSettings: swift6
         ),
-        .testTarget(name: "LabTests", dependencies: ["Lab"], swiftSettings: swift5),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "LabRuntime", "ProfileModel"], swiftSettings: swift6),
+        /// The runtime's pure parts and its sinks: alert evaluation, metrics parsing, the shop client, file sinks.
+        .testTarget(name: "LabRuntimeTests", dependencies: ["LabRuntime", "ProfileModel", "ProfileStore", "Agent"], exclude: ["Fixtures"], swiftSettings: swift6),
+        /// `lab serve`'s routes through HummingbirdTesting (no root, no BPF: the pages over a stub state).
+        .testTarget(name: "LabServerTests", dependencies: ["LabServer", "LabRuntime", "ProfileModel",
+                                                            .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: swift6),
         /// Browser drill over `lab serve`: selenium + Debian chromium drive alert -> traces -> flame graph (needs root).
-        .testTarget(name: "LabServeTests", dependencies: ["lab"], swiftSettings: swift5),
+        .testTarget(name: "LabServeTests", dependencies: ["FlamelabTesting", "lab"], swiftSettings: swift6),
         /// The known program the Agent tests profile (a -> b -> c, a 200 ms block, a trace context).
-        .executableTarget(name: "agent-testee", dependencies: ["CTraceContext"], path: "Tests/AgentTestee", swiftSettings: swift5),
+        .executableTarget(name: "agent-testee", dependencies: ["CTraceContext"], path: "Tests/AgentTestee", swiftSettings: swift6),
         /// A minimal recorder over Agent: the process the SIGKILL test kills; measures the agent's own cost.
-        .executableTarget(name: "agent-record", dependencies: ["Agent", "ProfileModel"], path: "Tests/AgentRecorder", swiftSettings: swift5),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "Symbolize", "ProfileModel"], swiftSettings: swift5),
-        .testTarget(name: "SymbolizeTests", dependencies: ["Symbolize", "ProfileModel", "CElfDwarf", "CTraceContext"], swiftSettings: swift5),
+        .executableTarget(name: "agent-record", dependencies: ["Agent", "LabRuntime", "ProfileModel"], path: "Tests/AgentRecorder", swiftSettings: swift6),
+        .testTarget(name: "AgentTests", dependencies: ["FlamelabTesting", "Agent", "LabRuntime", "Symbolize", "ProfileModel"], swiftSettings: swift6),
+        .testTarget(name: "SymbolizeTests", dependencies: ["FlamelabTesting", "Symbolize", "ProfileModel", "CElfDwarf", "CTraceContext"], swiftSettings: swift6),
     ]
 )
 

@@ -17,6 +17,12 @@
 #define FLAMELAB_STACK_CHUNK 1024
 /* x86_64 registers in DWARF order: rax rdx rcx rbx rsi rdi rbp rsp r8..r15 rip. */
 #define FLAMELAB_DWARF_REGS 17
+/* Indices into regs[] of the registers the user side reads by name. */
+enum flamelab_dwarf_register {
+    FLAMELAB_REG_RBP = 6,
+    FLAMELAB_REG_RSP = 7,
+    FLAMELAB_REG_RIP = 16,
+};
 
 enum flamelab_event_kind {
     FLAMELAB_EVENT_CPU = 1,    /* one CPU sample; value = 1 */
@@ -39,7 +45,7 @@ enum flamelab_counter {
     FLAMELAB_COUNTER_TORN_CONTEXT = 4,     /* trace contexts read mid-write (ids dropped) */
     FLAMELAB_COUNTER_STACK_COPY_FAILS = 5, /* user stack copies that got no byte */
     FLAMELAB_COUNTER_OFFCPU_SHORT = 6,     /* blocks shorter than min_block_ns (not emitted) */
-    FLAMELAB_COUNTER_COUNT = 8,
+    FLAMELAB_COUNTER_COUNT = 7,            /* the number of counters above */
 };
 
 /* Run settings, set by the agent in .rodata before load. */

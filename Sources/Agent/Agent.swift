@@ -7,10 +7,12 @@ import Symbolize
 /// drains the ring buffer on its own thread, and turns the events into one `Profile` per kind.
 ///
 /// Use `record()` for a whole run, or `start()`, then `requestStop()` (e.g. on Ctrl-C) and `finish()`.
+/// `@unchecked Sendable`: state shared with the draining and preparation threads is behind `lock`; the rest is set up before they start and read after they end.
 public final class Agent: @unchecked Sendable {
     public let config: AgentConfig
-    /// Where the live progress line goes.
-    public var progress: ProgressOutput = .automatic
+    /// Called about once a second on the draining thread with the run so far (the CLI draws its
+    /// progress line from it); nil reports nothing. The agent itself prints nothing.
+    public var onProgress: (@Sendable (AgentProgress) -> Void)?
 
     private let symbolizer: Symbolizer
     private let recorder: SampleRecorder
@@ -24,6 +26,7 @@ public final class Agent: @unchecked Sendable {
     private var startUptime = 0.0
     private var stopUptime = 0.0
     private var startUnixNs: UInt64 = 0
+    private var startMonotonicNs: UInt64 = 0
     private var targetPids: [Int32] = []
     private var exitedTargets: [Int32] = []
     /// Whole-system mode prepares new processes here, off the draining thread.
@@ -47,7 +50,7 @@ public final class Agent: @unchecked Sendable {
         self.config = config
         self.symbolizer = symbolizer
         recorder = SampleRecorder(unwind: config.unwind, python: config.python)
-        stats.unwindMode = config.unwind.rawValue
+        stats.unwindMode = config.unwind
     }
 
     /// Records for the configured duration (or until every target exited / `requestStop()`).
@@ -56,7 +59,7 @@ public final class Agent: @unchecked Sendable {
         return finish()
     }
 
-    /// Loads and attaches the programs and starts draining. Throws `AgentError` with the reason.
+    /// Loads and attaches the programs and starts draining. Throws `FlamelabError` with the reason.
     public func start() throws {
         try config.validate()
         try Preflight.check(config)
@@ -80,7 +83,7 @@ public final class Agent: @unchecked Sendable {
         recorder.onNewProcess = { [unowned self] pid in
             if case .all = self.config.targets { self.prepareInBackground(pid) }
         }
-        reader = try RingBufferReader(fd: loaded.mapFD("flamelab_events")) { [unowned self] bytes in
+        reader = try RingBufferReader(fd: loaded.mapFD(.events)) { [unowned self] bytes in
             if let event = RawEvent.decode(bytes) { self.recorder.record(event) } else { self.recorder.countUndecodable() }
         }
         if config.kinds.contains(.cpu) { stats.cpusSampled = try loaded.attachCPUSampler(hz: config.hz) }
@@ -93,7 +96,8 @@ public final class Agent: @unchecked Sendable {
         }
         preparation.async { [symbolizer] in symbolizer.prepareKernel() }
         startUptime = ProcessInfo.processInfo.systemUptime
-        startUnixNs = Self.unixNanoseconds()
+        startUnixNs = Self.nanoseconds(CLOCK_REALTIME)
+        startMonotonicNs = Self.nanoseconds(CLOCK_MONOTONIC)
         let thread = Thread { [unowned self] in self.drainLoop() }
         thread.stackSize = 8 << 20
         thread.name = "flamelab-agent-drain"
@@ -152,14 +156,15 @@ public final class Agent: @unchecked Sendable {
         stats.elapsedSeconds = stopUptime - startUptime
         reader = nil
         object = nil
-        let endUnixNs = Self.unixNanoseconds()
+        let endUnixNs = Self.nanoseconds(CLOCK_REALTIME)
         let kinds = ProfileKind.allCases.filter { config.kinds.contains($0) }
         var builder = ProfileBuilder(symbolizer: symbolizer)
         let profiles = builder.build(from: recorder, kinds: kinds) { kind in
             ProfileMetadata(
-                kind: kind, hz: kind == .cpu ? self.config.hz : 0, unwindMode: self.config.unwind.rawValue,
+                kind: kind, hz: kind == .cpu ? self.config.hz : 0, unwindMode: self.config.unwind,
                 service: self.config.service, version: self.config.version,
-                startUnixNs: self.startUnixNs, endUnixNs: endUnixNs, dropped: Int64(clamping: self.stats.totalDrops)
+                startUnixNs: self.startUnixNs, endUnixNs: endUnixNs, monotonicStartNs: self.startMonotonicNs,
+                dropped: Int64(clamping: self.stats.totalDrops)
             )
         }
         stats.buildCPUSeconds = Self.cpuSeconds(Self.usageOfProcess) - buildStart
@@ -173,7 +178,6 @@ public final class Agent: @unchecked Sendable {
     // MARK: - draining
 
     private func drainLoop() {
-        var line = ProgressLine(output: progress)
         var lastTick = 0.0
         let cpuAtStart = Self.cpuSeconds(Self.usageOfThread)
         while true {
@@ -186,9 +190,11 @@ public final class Agent: @unchecked Sendable {
             if now - lastTick >= 1 {
                 lastTick = now
                 checkTargets(now: now)
-                let counters = object?.counters() ?? []
-                let drops = counters.count > 3 ? counters[Int(FLAMELAB_COUNTER_RINGBUF_DROPS.rawValue)] + counters[Int(FLAMELAB_COUNTER_OFFCPU_MAP_FULL.rawValue)] : 0
-                line.update(samples: recorder.samples.count, drops: drops, elapsed: now - startUptime, duration: config.durationSeconds)
+                if let onProgress {
+                    let drops = object?.counters().map { $0.ringBufferDrops + $0.offCPUMapFull } ?? 0
+                    onProgress(AgentProgress(samples: recorder.samples.count, drops: drops, elapsedSeconds: now - startUptime,
+                                             durationSeconds: config.durationSeconds))
+                }
             }
             if shouldStop(now: now) { break }
         }
@@ -202,7 +208,6 @@ public final class Agent: @unchecked Sendable {
                 stats.steadySeconds = stopUptime - mark.uptime
             }
         }
-        line.finish()
         drained.signal()
     }
 
@@ -217,7 +222,7 @@ public final class Agent: @unchecked Sendable {
 
     /// Notes targets that exited: their samples and the symbols captured while alive are kept.
     private func checkTargets(now: Double) {
-        for pid in targetPids where !exitedTargets.contains(pid) && !Preflight.isAlive(pid) {
+        for pid in targetPids where !exitedTargets.contains(pid) && !ProcessStatus.isAlive(pid) {
             exitedTargets.append(pid)
             let samples = recorder.samples.lazy.filter { $0.labels.pid == pid }.count
             note(String(format: "target %d exited after %.1fs; its %d samples and symbols are kept", pid, now - startUptime, samples))
@@ -276,7 +281,7 @@ public final class Agent: @unchecked Sendable {
     /// False once the run is finishing, or when the process is already gone (then counted).
     private func shouldPrepare(_ pid: Int32, countIfGone: Bool) -> Bool {
         if withLock({ preparationCancelled }) { return false }
-        if Preflight.isAlive(pid) { return true }
+        if ProcessStatus.isAlive(pid) { return true }
         if countIfGone { withLock { stats.processesGoneBeforePreparation += 1 } }
         return false
     }
@@ -287,7 +292,7 @@ public final class Agent: @unchecked Sendable {
                 try object?.setTraceContextOffset(pid: pid, offset: offset)
             }
         } catch {
-            if Preflight.isAlive(pid) { note("no trace ids for pid \(pid): \(error)") }
+            if ProcessStatus.isAlive(pid) { note("no trace ids for pid \(pid): \(error)") }
         }
     }
 
@@ -300,7 +305,7 @@ public final class Agent: @unchecked Sendable {
             var key = UInt32(bitPattern: pid)
             var value = flamelab_py_proc(runtime: info.runtimeAddress, reserved: 0)
             do {
-                try object?.update(map: "flamelab_py_procs", key: &key, value: &value, what: "register Python process \(pid)")
+                try object?.update(map: .pythonProcesses, key: &key, value: &value, what: "register Python process \(pid)")
                 withLock { stats.pythonProcesses.append(pid) }
                 return info
             } catch {
@@ -309,7 +314,7 @@ public final class Agent: @unchecked Sendable {
         case .unsupported(_, let message):
             note("pid \(pid): \(message)")
         case .failed(let message):
-            if Preflight.isAlive(pid) { note("pid \(pid): \(message); native frames only") }
+            if ProcessStatus.isAlive(pid) { note("pid \(pid): \(message); native frames only") }
         case .notPython:
             break
         }
@@ -336,12 +341,12 @@ public final class Agent: @unchecked Sendable {
     }
 
     private func readCounters() {
-        guard let counters = object?.counters(), counters.count >= Int(FLAMELAB_COUNTER_COUNT.rawValue) else { return }
-        stats.ringBufferDrops = counters[Int(FLAMELAB_COUNTER_RINGBUF_DROPS.rawValue)]
-        stats.offCPUMapFull = counters[Int(FLAMELAB_COUNTER_OFFCPU_MAP_FULL.rawValue)]
-        stats.tornTraceContexts = counters[Int(FLAMELAB_COUNTER_TORN_CONTEXT.rawValue)]
-        stats.stackCopyFailures = counters[Int(FLAMELAB_COUNTER_STACK_COPY_FAILS.rawValue)]
-        stats.shortBlocks = counters[Int(FLAMELAB_COUNTER_OFFCPU_SHORT.rawValue)]
+        guard let counters = object?.counters() else { return }
+        stats.ringBufferDrops = counters.ringBufferDrops
+        stats.offCPUMapFull = counters.offCPUMapFull
+        stats.tornTraceContexts = counters.tornTraceContexts
+        stats.stackCopyFailures = counters.stackCopyFailures
+        stats.shortBlocks = counters.shortBlocks
     }
 
     /// getrusage's RUSAGE_SELF and RUSAGE_THREAD (the latter is not imported without _GNU_SOURCE).
@@ -361,9 +366,9 @@ public final class Agent: @unchecked Sendable {
         return usage.ru_maxrss * 1024
     }
 
-    private static func unixNanoseconds() -> UInt64 {
+    private static func nanoseconds(_ clock: clockid_t) -> UInt64 {
         var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
+        clock_gettime(clock, &now)
         return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 }

@@ -1,3 +1,5 @@
+import ProfileModel
+
 /// What happened during one recording: counts, losses, and how it was taken. Reported per run.
 public struct AgentRunStats: Sendable, Equatable, Codable {
     /// CPU samples and off-CPU intervals received by the agent.
@@ -19,7 +21,7 @@ public struct AgentRunStats: Sendable, Equatable, Codable {
     /// Events the agent could not decode.
     public var undecodableEvents = 0
     /// `fp`, `dwarf` or `auto`.
-    public var unwindMode = "fp"
+    public var unwindMode: UnwindMode = .fp
     /// In `auto`/`dwarf`: stacks taken from the FP walk, from DWARF, and DWARF unwinds that failed
     /// (those keep the FP walk).
     public var framePointerStacks = 0
@@ -64,7 +66,7 @@ public struct AgentRunStats: Sendable, Equatable, Codable {
         var parts = ["\(cpuSamples) cpu samples", "\(offCPUIntervals) off-cpu intervals"]
         parts.append("\(totalDrops) dropped (ring buffer \(ringBufferDrops), off-cpu map \(offCPUMapFull))")
         parts.append("\(samplesWithTraceContext) with trace id, \(tornTraceContexts) torn")
-        parts.append("unwind \(unwindMode)" + (unwindMode == "fp" ? "" : " (fp \(framePointerStacks), dwarf \(dwarfStacks), dwarf failed \(dwarfFailures))"))
+        parts.append("unwind \(unwindMode.rawValue)" + (unwindMode == .fp ? "" : " (fp \(framePointerStacks), dwarf \(dwarfStacks), dwarf failed \(dwarfFailures))"))
         if let hook = schedSwitchHook { parts.append("off-cpu via \(hook)") }
         if !pythonProcesses.isEmpty { parts.append("python: \(pythonProcesses.count) processes, \(samplesWithPythonFrames) samples with Python frames") }
         if processesGoneBeforePreparation > 0 { parts.append("\(processesGoneBeforePreparation) processes exited before their symbols were read") }

@@ -71,7 +71,9 @@ int cbpf_set_rodata(struct bpf_object *obj, const char *name, const void *value,
     struct bpf_map *map = NULL;
     bpf_object__for_each_map(map, obj) {
         const char *map_name = bpf_map__name(map);
-        if (map_name && strstr(map_name, ".rodata"))
+        /* libbpf names the map "<object prefix>.rodata"; ".rodata.str1.1" and the like are other sections. */
+        size_t length = map_name ? strlen(map_name) : 0;
+        if (length >= 7 && strcmp(map_name + length - 7, ".rodata") == 0)
             break;
     }
     if (!map)

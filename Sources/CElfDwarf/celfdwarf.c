@@ -393,7 +393,7 @@ static bool unwinder_set_initial_registers(Dwfl_Thread *thread, void *thread_arg
     Dwarf_Word registers[CELF_X86_64_REGISTER_COUNT];
     for (int index = 0; index < CELF_X86_64_REGISTER_COUNT; index++) registers[index] = unwinder->registers[index];
     if (!dwfl_thread_state_registers(thread, 0, CELF_X86_64_REGISTER_COUNT, registers)) return false;
-    dwfl_thread_state_register_pc(thread, registers[16]);
+    dwfl_thread_state_register_pc(thread, registers[CELF_X86_64_RIP]);
     return true;
 }
 
@@ -444,7 +444,7 @@ size_t celf_unwinder_unwind(celf_unwinder *unwinder, int32_t tid, const uint64_t
     unwinder->pc_count = 0;
     /* A walk ends with an error when it leaves the copied stack: that is the normal end here. */
     (void)dwfl_getthread_frames(unwinder->dwfl, unwinder->tid, record_frame, unwinder);
-    if (unwinder->pc_count == 0) pcs[unwinder->pc_count++] = registers[16];
+    if (unwinder->pc_count == 0) pcs[unwinder->pc_count++] = registers[CELF_X86_64_RIP];
     unwinder->registers = NULL;
     unwinder->stack = NULL;
     unwinder->pcs = NULL;
@@ -480,7 +480,7 @@ __attribute__((noinline)) size_t celf_capture_current_stack(uint64_t *registers,
 #else
     return 0;
 #endif
-    uint64_t sp = registers[7];
+    uint64_t sp = registers[CELF_X86_64_RSP];
     *stack_pointer = sp;
     pthread_attr_t attributes;
     if (pthread_getattr_np(pthread_self(), &attributes) != 0) return 0;

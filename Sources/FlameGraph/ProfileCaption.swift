@@ -31,7 +31,7 @@ public struct ProfileCaption: Sendable, Equatable {
         var parts = [kindLabel(meta.kind)]
         // Off-CPU profiles record every block, not samples at a rate.
         parts.append(meta.kind == .offcpu ? "every block recorded" : meta.hz > 0 ? "\(meta.hz) Hz" : "hz not recorded")
-        parts.append("unwind \(meta.unwindMode)")
+        parts.append("unwind \(meta.unwindLabel)")
         switch meta.kind {
         case .cpu:
             parts.append(NumberFormat.value(total, kind: .cpu))
@@ -61,7 +61,7 @@ extension ProfileCaption {
         self.title = title ?? "Differential \(kind) flame graph: \(side(base, "base")) → \(side(candidate, "candidate"))"
         let meta = candidate.metadata
         var parts = [kind, meta.kind == .offcpu ? "every block recorded" : meta.hz > 0 ? "\(meta.hz) Hz" : "hz not recorded",
-                     "unwind \(meta.unwindMode)"]
+                     "unwind \(meta.unwindLabel)"]
         parts.append("base \(NumberFormat.value(base.totalValue, kind: base.metadata.kind)) → candidate \(NumberFormat.value(candidate.totalValue, kind: meta.kind))")
         parts.append(Self.window(meta))
         parts.append("widths from candidate, colour = change in self share")

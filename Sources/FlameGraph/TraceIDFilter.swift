@@ -12,6 +12,11 @@ public struct TraceIDFilter: Sendable, Equatable {
             .map(String.init)
     }
 
+    /// A filter on exactly these ids.
+    public init(_ ids: [TraceID]) {
+        prefixes = ids.map(\.hex)
+    }
+
     /// True when no id was given.
     public var isEmpty: Bool { prefixes.isEmpty }
 
@@ -21,7 +26,7 @@ public struct TraceIDFilter: Sendable, Equatable {
     /// Whether `sample` passes: always when empty, otherwise when its trace id starts with a prefix.
     public func matches(_ sample: Sample) -> Bool {
         guard !prefixes.isEmpty else { return true }
-        guard let id = sample.labels.traceID?.lowercased() else { return false }
+        guard let id = sample.labels.traceID?.hex else { return false }
         return prefixes.contains { id.hasPrefix($0) }
     }
 }

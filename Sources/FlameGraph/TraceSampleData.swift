@@ -10,13 +10,14 @@ struct TraceSampleData {
 
     /// Empty (no stacks, samples or ids) when no sample carries a trace id.
     init(profile: Profile, table: FlameFrameTable) {
-        var traceTotals: [String: Int64] = [:]
+        var traceTotals: [TraceID: Int64] = [:]
         for sample in profile.samples where sample.value > 0 {
-            if let id = sample.labels.traceID?.lowercased(), !id.isEmpty { traceTotals[id, default: 0] += sample.value }
+            if let id = sample.labels.traceID { traceTotals[id, default: 0] += sample.value }
         }
         guard !traceTotals.isEmpty else { return }
-        traceIDs = traceTotals.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
-        let traceNumber = Dictionary(uniqueKeysWithValues: traceIDs.enumerated().map { ($1, $0) })
+        let ordered = traceTotals.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
+        traceIDs = ordered.map(\.hex)
+        let traceNumber = Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ($1, $0) })
 
         var stackNumber: [Int: Int] = [:]
         var sums: [Int64: Int64] = [:]
@@ -30,7 +31,7 @@ struct TraceSampleData {
                 stackNumber[sample.stackID] = stack
                 stacks.append(profile.stacks[sample.stackID].map { Int64(table.number(of: profile.frames[Int($0)])) })
             }
-            let trace = sample.labels.traceID.flatMap { traceNumber[$0.lowercased()] } ?? -1
+            let trace = sample.labels.traceID.flatMap { traceNumber[$0] } ?? -1
             let key = Int64(stack) << 32 | Int64(trace + 1)
             if sums[key] == nil { order.append(key) }
             sums[key, default: 0] += sample.value

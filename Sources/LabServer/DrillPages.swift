@@ -1,6 +1,7 @@
+import ProfileModel
 import FlameGraph
 import Foundation
-import Lab
+import LabRuntime
 
 /// The UI's own small pages (status, alert, messages): plain HTML, inline CSS, no script, no network.
 enum DrillPages {
@@ -62,11 +63,11 @@ enum DrillPages {
         guard !alert.exemplarTraceIDs.isEmpty else {
             return page(title: "Alert #\(alert.id)", body: body + message("The service reported no slow exemplar for this alert."))
         }
-        let all = alert.exemplarTraceIDs.map(HTMLText.token).joined(separator: ",")
+        let all = alert.exemplarTraceIDs.map(\.hex).joined(separator: ",")
         body += "<p><a id=\"all-traces-cpu\" href=\"/flamegraph?trace_id=\(all)&amp;kind=cpu\"><b>CPU flame graph of all \(alert.exemplarTraceIDs.count) slow traces</b></a>"
             + " · <a id=\"all-traces-offcpu\" href=\"/flamegraph?trace_id=\(all)&amp;kind=offcpu\">off-CPU flame graph</a></p>"
         body += "<h2>Slow exemplar traces (slowest first)</h2><ol id=\"traces\">"
-        for id in alert.exemplarTraceIDs.map(HTMLText.token) {
+        for id in alert.exemplarTraceIDs.map(\.hex) {
             body += "<li><a class=\"trace-link\" href=\"/flamegraph?trace_id=\(id)&amp;kind=cpu\"><code>\(id)</code></a>"
                 + " (<a href=\"/flamegraph?trace_id=\(id)&amp;kind=offcpu\">off-CPU</a>)</li>"
         }

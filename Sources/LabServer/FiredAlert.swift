@@ -1,6 +1,7 @@
-import Foundation
+import LabRuntime
+import ProfileModel
 
-/// One burn-rate alert as it fired, with the slow requests' exemplar trace ids taken at that moment.
+/// One burn-rate alert as it fired, with the slow requests taken at that moment as its exemplars.
 public struct FiredAlert: Sendable {
     /// 1, 2, ... in firing order (the `/alerts/<id>` path).
     public var id: Int
@@ -9,10 +10,13 @@ public struct FiredAlert: Sendable {
     public var firedAtUnix: Double
     public var longBurnRate: Double
     public var shortBurnRate: Double
-    /// Trace ids of the slowest checkouts since shortly before the alert (slowest first).
-    public var exemplarTraceIDs: [String]
+    /// The slowest checkouts since shortly before the alert, slowest first.
+    public var exemplars: [ShopClient.SlowRequest]
     /// Why there are no exemplars, if fetching them failed.
     public var exemplarError: String?
     /// Whether the alert is still firing at the latest scrape.
     public var active: Bool
+
+    /// The exemplars' trace ids, slowest first.
+    public var exemplarTraceIDs: [TraceID] { exemplars.map(\.traceID) }
 }

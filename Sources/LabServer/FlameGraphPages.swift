@@ -1,13 +1,13 @@
 import FlameGraph
 import Foundation
-import Lab
+import LabRuntime
 import ProfileModel
 
 /// `/flamegraph` and `/diff`: the same renderers as `lab flamegraph` / `lab diff`, with a banner that
 /// names the top self function (`#top-function`) above the interactive page.
 enum FlameGraphPages {
     /// The trace-filtered flame graph of `kind`, or a message page when there is nothing to draw.
-    static func flameGraph(windows: ProfileWindows, traceIDs: [String], kind: ProfileKind) -> String {
+    static func flameGraph(windows: ProfileWindows, traceIDs: [TraceID], kind: ProfileKind) -> String {
         guard let merged = windows.profile(kind) else {
             let why = windows.lastError ?? "the first \(kind.rawValue) profiling window has not finished yet; retry in a few seconds"
             return DrillPages.page(title: "Flame graph", body: DrillPages.message("No profile yet: \(why)."), refreshSeconds: 2)
@@ -15,7 +15,7 @@ enum FlameGraphPages {
         let filtered = traceIDs.isEmpty ? merged : ProfileFilter(traceIDs: Set(traceIDs)).apply(to: merged)
         let title = traceIDs.isEmpty ? "\(kind == .cpu ? "CPU" : "Off-CPU") of the last \(windows.windowCount) windows"
             : "\(kind == .cpu ? "CPU" : "Off-CPU") of \(traceIDs.count) trace\(traceIDs.count == 1 ? "" : "s")"
-        let page = HTMLRenderer().render(profile: filtered, title: title, traceFilter: TraceIDFilter(traceIDs.joined(separator: ",")))
+        let page = HTMLRenderer().render(profile: filtered, title: title, traceFilter: TraceIDFilter(traceIDs))
         return insertBanner(banner(filtered, traceIDs: traceIDs, kind: kind), into: page)
     }
 
@@ -33,8 +33,8 @@ enum FlameGraphPages {
         return DiffRenderer().renderHTML(base: baseProfile, candidate: candidateProfile, title: "\(kind.rawValue): \(base) -> \(candidate)")
     }
 
-    private static func banner(_ profile: Profile, traceIDs: [String], kind: ProfileKind) -> String {
-        let ids = traceIDs.joined(separator: ",")
+    private static func banner(_ profile: Profile, traceIDs: [TraceID], kind: ProfileKind) -> String {
+        let ids = traceIDs.map(\.hex).joined(separator: ",")
         let other: ProfileKind = kind == .cpu ? .offcpu : .cpu
         var html = "<div id=\"drill-banner\" style=\"font:14px system-ui,sans-serif;padding:8px 12px;background:#eef4ff;border-bottom:1px solid #99b\">"
             + "<a href=\"/\">SLO status</a> · <a id=\"other-kind\" href=\"/flamegraph?trace_id=\(ids)&amp;kind=\(other.rawValue)\">\(other == .cpu ? "CPU" : "off-CPU") flame graph of these traces</a><br>"

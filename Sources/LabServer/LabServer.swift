@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Lab
+import LabRuntime
 import ProfileModel
 
 /// `lab serve`: the drill's web UI on 127.0.0.1, served from memory. It watches the service's SLO
@@ -51,7 +51,12 @@ public struct LabServer: Sendable {
             guard let kind = ProfileKind(rawValue: query.get("kind") ?? "cpu") else {
                 return html(DrillPages.page(title: "Flame graph", body: DrillPages.message("kind must be cpu or offcpu.")), status: .badRequest)
             }
-            let ids = (query.get("trace_id") ?? "").lowercased().split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+            let words = (query.get("trace_id") ?? "").split(whereSeparator: { $0 == "," || $0 == " " })
+            let ids = words.compactMap { TraceID(hex: $0) }
+            guard ids.count == words.count else {
+                let bad = words.first { TraceID(hex: $0) == nil }.map(String.init) ?? ""
+                return html(DrillPages.page(title: "Flame graph", body: DrillPages.message("trace_id must be 32 hex digits (comma-separated for several); got \"\(bad.prefix(64))\".")), status: .badRequest)
+            }
             return html(FlameGraphPages.flameGraph(windows: windows, traceIDs: ids, kind: kind))
         }
         router.get("/diff") { request, _ -> Response in

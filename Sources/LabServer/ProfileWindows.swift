@@ -1,6 +1,6 @@
 import Agent
 import Foundation
-import Lab
+import LabRuntime
 import ProfileModel
 import Symbolize
 
@@ -8,6 +8,7 @@ import Symbolize
 /// the last few finished windows kept in memory per service version. The next window's agent starts
 /// before the previous one detaches, so no time goes unprofiled (the short overlap may count a
 /// sample twice; a window is `windowSeconds` long, the overlap is the agent's detach time).
+/// `@unchecked Sendable`: every mutable field is behind `lock`.
 public final class ProfileWindows: @unchecked Sendable {
     /// One finished window.
     struct Window {
@@ -89,7 +90,6 @@ public final class ProfileWindows: @unchecked Sendable {
             let agent = Agent(config: AgentConfig(targets: .pids([instance.pid]), hz: 99, kinds: [.cpu, .offcpu], unwind: .fp,
                                                   python: .off, durationSeconds: nil, service: "flamelab-shop", version: instance.version),
                               symbolizer: symbolizer)
-            agent.progress = .never
             try agent.start()
             lock.withLock { lastErrorText = nil }
             return (agent, instance.version)

@@ -4,15 +4,15 @@
 /// frames and stacks its samples use; an empty result is a valid profile with no samples (callers
 /// say "no samples match", they do not fail).
 public struct ProfileFilter: Sendable, Equatable {
-    /// Keep samples whose trace id is one of these (compared lowercase); nil keeps all.
-    public var traceIDs: Set<String>?
+    /// Keep samples whose trace id is one of these; nil keeps all.
+    public var traceIDs: Set<TraceID>?
     /// Keep samples whose `timestampNs` lies in this window; samples without a time are dropped.
     public var timeWindowNs: ClosedRange<UInt64>?
     /// Keep the profile only if it is of this kind; otherwise the result has no samples.
     public var kind: ProfileKind?
 
-    public init(traceIDs: Set<String>? = nil, timeWindowNs: ClosedRange<UInt64>? = nil, kind: ProfileKind? = nil) {
-        self.traceIDs = traceIDs.map { Set($0.map { $0.lowercased() }) }
+    public init(traceIDs: Set<TraceID>? = nil, timeWindowNs: ClosedRange<UInt64>? = nil, kind: ProfileKind? = nil) {
+        self.traceIDs = traceIDs
         self.timeWindowNs = timeWindowNs
         self.kind = kind
     }
@@ -20,7 +20,7 @@ public struct ProfileFilter: Sendable, Equatable {
     /// True when `sample` passes the trace-id and time conditions.
     public func matches(_ sample: Sample) -> Bool {
         if let traceIDs {
-            guard let id = sample.labels.traceID, traceIDs.contains(id.lowercased()) else { return false }
+            guard let id = sample.labels.traceID, traceIDs.contains(id) else { return false }
         }
         if let window = timeWindowNs {
             guard let time = sample.labels.timestampNs, window.contains(time) else { return false }
@@ -41,8 +41,8 @@ public struct ProfileFilter: Sendable, Equatable {
 
     /// The trace ids present in `profile` with their summed values, largest first (ties by id):
     /// what a trace-id filter can offer. Samples without a trace id are not counted.
-    public static func traceIDs(in profile: Profile) -> [(traceID: String, value: Int64)] {
-        var totals: [String: Int64] = [:]
+    public static func traceIDs(in profile: Profile) -> [(traceID: TraceID, value: Int64)] {
+        var totals: [TraceID: Int64] = [:]
         for sample in profile.samples {
             if let id = sample.labels.traceID { totals[id, default: 0] &+= sample.value }
         }

@@ -1,18 +1,12 @@
 /// Merges profiles of one kind into one (e.g. several runs, or per-thread speedscope profiles).
 public enum ProfileMerge {
-    /// Why profiles could not be merged.
-    public struct MergeError: Error, Equatable, CustomStringConvertible {
-        public var reason: String
-        public var description: String { "failed to merge profiles: \(reason)" }
-    }
-
     /// All samples of `profiles`, in order. Metadata: hz, unwind mode, service and version where all
     /// agree (else 0 / `mixed` / nil), the earliest start, the latest end, the summed drops.
     public static func merge(_ profiles: [Profile]) throws -> Profile {
-        guard let first = profiles.first else { throw MergeError(reason: "no profiles given") }
+        guard let first = profiles.first else { throw FlamelabError.failed("merge", "profiles", "no profiles given", code: .input) }
         let kinds = Set(profiles.map(\.metadata.kind))
         guard kinds.count == 1 else {
-            throw MergeError(reason: "kinds differ (\(kinds.map(\.rawValue).sorted().joined(separator: ", ")))")
+            throw FlamelabError.failed("merge", "profiles", "kinds differ (\(kinds.map(\.rawValue).sorted().joined(separator: ", ")))", code: .input)
         }
         var result = Profile(metadata: mergedMetadata(profiles.map(\.metadata), kind: first.metadata.kind))
         for profile in profiles {
@@ -28,11 +22,12 @@ public enum ProfileMerge {
         return ProfileMetadata(
             kind: kind,
             hz: agreed(all.map(\.hz)) ?? 0,
-            unwindMode: agreed(all.map(\.unwindMode)) ?? "mixed",
+            unwindMode: agreed(all.map(\.unwindMode)) ?? nil,
             service: agreed(all.map(\.service)) ?? nil,
             version: agreed(all.map(\.version)) ?? nil,
             startUnixNs: starts.min() ?? 0,
             endUnixNs: all.map(\.endUnixNs).max() ?? 0,
+            monotonicStartNs: all.count == 1 ? all[0].monotonicStartNs : 0,
             dropped: all.reduce(0) { $0 &+ $1.dropped })
     }
 }

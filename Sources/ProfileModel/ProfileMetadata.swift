@@ -3,18 +3,21 @@ public struct ProfileMetadata: Hashable, Codable, Sendable {
     public var kind: ProfileKind
     /// Sampling frequency for CPU profiles; 0 for off-CPU and for inputs that do not say.
     public var hz: Int
-    /// `fp`, `dwarf`, `auto`, or `unknown` for imported profiles.
-    public var unwindMode: String
+    /// How user stacks were unwound; nil when the input does not say or merged profiles disagree.
+    public var unwindMode: UnwindMode?
     public var service: String?
     public var version: String?
     /// Wall-clock start and end, nanoseconds since the Unix epoch (0 when unknown).
     public var startUnixNs: UInt64
     public var endUnixNs: UInt64
+    /// CLOCK_MONOTONIC at `startUnixNs` (0 when unknown): samples carry monotonic times, and this
+    /// anchor places them on wall time (`wallTimeNs(of:)`).
+    public var monotonicStartNs: UInt64 = 0
     /// Samples lost to full ring buffers or maps, as counted by the agent.
     public var dropped: Int64
 
-    public init(kind: ProfileKind = .cpu, hz: Int = 0, unwindMode: String = "unknown", service: String? = nil,
-                version: String? = nil, startUnixNs: UInt64 = 0, endUnixNs: UInt64 = 0, dropped: Int64 = 0) {
+    public init(kind: ProfileKind = .cpu, hz: Int = 0, unwindMode: UnwindMode? = nil, service: String? = nil,
+                version: String? = nil, startUnixNs: UInt64 = 0, endUnixNs: UInt64 = 0, monotonicStartNs: UInt64 = 0, dropped: Int64 = 0) {
         self.kind = kind
         self.hz = hz
         self.unwindMode = unwindMode
@@ -22,6 +25,16 @@ public struct ProfileMetadata: Hashable, Codable, Sendable {
         self.version = version
         self.startUnixNs = startUnixNs
         self.endUnixNs = endUnixNs
+        self.monotonicStartNs = monotonicStartNs
         self.dropped = dropped
+    }
+
+    /// The unwind mode as reports and codecs spell it (`unknown` when not known).
+    public var unwindLabel: String { unwindMode?.rawValue ?? "unknown" }
+
+    /// A sample's monotonic time on the wall clock (Unix ns); nil without both anchors.
+    public func wallTimeNs(of monotonicNs: UInt64) -> UInt64? {
+        guard startUnixNs > 0, monotonicStartNs > 0 else { return nil }
+        return monotonicNs >= monotonicStartNs ? startUnixNs + (monotonicNs - monotonicStartNs) : startUnixNs - min(startUnixNs, monotonicStartNs - monotonicNs)
     }
 }

@@ -29,11 +29,11 @@ struct ProfileReader {
     }
 
     /// The distinct trace ids of a run's samples, sorted.
-    func traceIDs(run: RunID) throws -> [String] {
+    func traceIDs(run: RunID) throws -> [TraceID] {
         let blobs = try Data.fetchAll(db, sql: """
             SELECT DISTINCT trace_id FROM sample WHERE run_id = ? AND trace_id IS NOT NULL ORDER BY trace_id
             """, arguments: [run.rawValue])
-        return blobs.map { HexID.hex($0) }
+        return blobs.compactMap { TraceID(bytes: $0) }
     }
 
     /// Samples of the runs matched by `query`, merged into one profile.
@@ -60,11 +60,8 @@ struct ProfileReader {
             let statement = try RawStatement(db, sql: "\(select) WHERE trace_id = ?1\(timeSQL)")
             var trace = [UInt8](repeating: 0, count: 16)
             for traceID in Set(traceIDs) {
-                try trace.withUnsafeMutableBytes { buffer in
-                    guard HexID.parse(traceID, into: buffer) else {
-                        throw ProfileStoreError.read(storePath, "trace id \"\(traceID)\" is not 32 hex digits")
-                    }
-                    statement.bind(1, bytes: UnsafeRawBufferPointer(buffer))
+                trace.withUnsafeMutableBytes { buffer in
+                    statement.bind(1, bytes: ProfileWriter.storedTrace(traceID, into: buffer))
                 }
                 bindWindow(window, statement)
                 rows += try SampleRow.readAll(statement).filter { runIDs.contains($0.runID) }
@@ -92,7 +89,7 @@ struct ProfileReader {
     private func mergedMetadata(_ runs: [StoredRun], requestedKind: ProfileKind?) throws -> ProfileMetadata {
         guard let first = runs.first else { return ProfileMetadata(kind: requestedKind ?? .cpu) }
         if let other = runs.first(where: { $0.kind != first.kind }) {
-            throw ProfileStoreError.read(storePath, "runs \(first.id) (\(first.kind.rawValue)) and \(other.id) (\(other.kind.rawValue)) have different kinds; select one kind")
+            throw FlamelabError.storeRead(storePath, "runs \(first.id) (\(first.kind.rawValue)) and \(other.id) (\(other.kind.rawValue)) have different kinds; select one kind")
         }
         func shared<T: Equatable>(_ field: (StoredRun) -> T, otherwise: T) -> T {
             runs.allSatisfy { field($0) == field(first) } ? field(first) : otherwise
@@ -100,11 +97,12 @@ struct ProfileReader {
         return ProfileMetadata(
             kind: first.kind,
             hz: shared(\.hz, otherwise: 0),
-            unwindMode: shared(\.unwindMode, otherwise: "mixed"),
+            unwindMode: shared(\.unwindMode, otherwise: nil),
             service: shared(\.service, otherwise: nil),
             version: shared(\.version, otherwise: nil),
             startUnixNs: runs.map(\.startUnixNs).min() ?? 0,
             endUnixNs: runs.map(\.endUnixNs).max() ?? 0,
+            monotonicStartNs: runs.count == 1 ? first.monotonicStartNs : 0,
             dropped: runs.reduce(0) { $0 + $1.dropped })
     }
 
@@ -112,12 +110,13 @@ struct ProfileReader {
         let id: Int64 = row["id"]
         let kindName: String = row["kind"]
         guard let kind = ProfileKind(rawValue: kindName) else {
-            throw ProfileStoreError.read(storePath, "run \(id) has unknown kind \"\(kindName)\"")
+            throw FlamelabError.storeRead(storePath, "run \(id) has unknown kind \"\(kindName)\"")
         }
         return StoredRun(
             id: RunID(id), service: row["service"], version: row["version"], kind: kind, hz: row["hz"],
-            unwindMode: row["unwind_mode"],
+            unwindMode: UnwindMode(rawValue: row["unwind_mode"] as String),
             startUnixNs: UInt64(max(0, row["start_unix_ns"] as Int64)), endUnixNs: UInt64(max(0, row["end_unix_ns"] as Int64)),
+            monotonicStartNs: UInt64(max(0, (row["monotonic_start_ns"] as Int64?) ?? 0)),
             dropped: row["dropped"], host: row["host"], command: row["command"],
             sampleCount: row["sample_count"], totalValue: row["total_value"])
     }

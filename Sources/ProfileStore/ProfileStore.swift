@@ -22,7 +22,7 @@ public final class ProfileStore: Sendable {
 
     /// Opens the store at `path`, creating it (mode 0600) and its tables when missing.
     ///
-    /// Throws `ProfileStoreError`, e.g. `failed to open profile store X: file is not a database`.
+    /// Throws `FlamelabError`, e.g. `failed to open profile store X: file is not a database`.
     public init(path: String, busyTimeout: Double = 5) throws {
         self.path = path
         self.busyTimeout = busyTimeout
@@ -40,7 +40,7 @@ public final class ProfileStore: Sendable {
             try Self.migrateIfNeeded(pool, path: path)
             try StoreFile.makePrivate(path)
         } catch let error as DatabaseError {
-            throw ProfileStoreError.open(path, Self.reason(error, busyTimeout: busyTimeout))
+            throw FlamelabError.storeOpen(path, Self.reason(error, busyTimeout: busyTimeout))
         }
     }
 
@@ -48,7 +48,7 @@ public final class ProfileStore: Sendable {
     ///
     /// `service` and `version` override the profile's metadata when given. `command` is the
     /// profiled program's name: only the base name of its first word is kept, so no arguments
-    /// are ever stored. Trace and span ids must be hex (32 and 16 digits); they come back lowercase.
+    /// are ever stored. Trace ids are kept as 16-byte blobs, span ids as integers.
     @discardableResult
     public func write(_ profile: Profile, service: String? = nil, version: String? = nil,
                       host: String = ProfileStore.hostName(), command: String = "") throws -> RunID {
@@ -56,7 +56,7 @@ public final class ProfileStore: Sendable {
         let run = StoredRun(
             id: RunID(0), service: service ?? metadata.service, version: version ?? metadata.version,
             kind: metadata.kind, hz: metadata.hz, unwindMode: metadata.unwindMode,
-            startUnixNs: metadata.startUnixNs, endUnixNs: metadata.endUnixNs, dropped: metadata.dropped,
+            startUnixNs: metadata.startUnixNs, endUnixNs: metadata.endUnixNs, monotonicStartNs: metadata.monotonicStartNs, dropped: metadata.dropped,
             host: host, command: Self.programName(command),
             sampleCount: Int64(profile.samples.count), totalValue: profile.totalValue)
         return try writing { db in
@@ -78,7 +78,7 @@ public final class ProfileStore: Sendable {
     }
 
     /// The distinct trace ids seen in a run's samples, sorted.
-    public func traceIDs(run: RunID) throws -> [String] {
+    public func traceIDs(run: RunID) throws -> [TraceID] {
         try reading { try ProfileReader(db: $0, storePath: path).traceIDs(run: run) }
     }
 
@@ -102,7 +102,7 @@ public final class ProfileStore: Sendable {
             (done: try migrator.hasCompletedMigrations(db), newer: try migrator.hasBeenSuperseded(db))
         }
         if state.newer {
-            throw ProfileStoreError.open(path, "it was written by a newer flamelab (unknown schema migrations)")
+            throw FlamelabError.storeOpen(path, "it was written by a newer flamelab (unknown schema migrations)")
         }
         if !state.done {
             try migrator.migrate(pool)
@@ -124,7 +124,7 @@ public final class ProfileStore: Sendable {
         do {
             return try pool.writeWithoutTransaction(body)
         } catch let error as DatabaseError {
-            throw ProfileStoreError.write(path, Self.reason(error, busyTimeout: busyTimeout))
+            throw FlamelabError.storeWrite(path, Self.reason(error, busyTimeout: busyTimeout))
         }
     }
 
@@ -132,7 +132,7 @@ public final class ProfileStore: Sendable {
         do {
             return try pool.read(body)
         } catch let error as DatabaseError {
-            throw ProfileStoreError.read(path, Self.reason(error, busyTimeout: busyTimeout))
+            throw FlamelabError.storeRead(path, Self.reason(error, busyTimeout: busyTimeout))
         }
     }
 

@@ -83,7 +83,7 @@ public enum ProfileStoreBenchmark {
     }
 
     /// Trace ids spread evenly over the sorted list, so the pick does not favour one time range.
-    private static func pickTraceIDs(_ all: [String], count: Int) -> [String] {
+    private static func pickTraceIDs(_ all: [TraceID], count: Int) -> [TraceID] {
         guard all.count > count else { return all }
         return (0..<count).map { all[$0 * all.count / count] }
     }

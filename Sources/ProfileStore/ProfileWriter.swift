@@ -22,12 +22,12 @@ struct ProfileWriter {
     private func insertRun(_ run: StoredRun, profile: Profile) throws -> Int64 {
         try db.execute(
             sql: """
-                INSERT INTO run (service, version, kind, hz, unwind_mode, start_unix_ns, end_unix_ns, dropped,
+                INSERT INTO run (service, version, kind, hz, unwind_mode, start_unix_ns, end_unix_ns, monotonic_start_ns, dropped,
                                  host, command, sample_count, total_value)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [run.service, run.version, run.kind.rawValue, run.hz, run.unwindMode,
-                        Int64(clamping: run.startUnixNs), Int64(clamping: run.endUnixNs), run.dropped,
+            arguments: [run.service, run.version, run.kind.rawValue, run.hz, run.unwindMode?.rawValue ?? "unknown",
+                        Int64(clamping: run.startUnixNs), Int64(clamping: run.endUnixNs), Int64(clamping: run.monotonicStartNs), run.dropped,
                         run.host, run.command, Int64(profile.samples.count), profile.totalValue])
         return db.lastInsertedRowID
     }
@@ -54,7 +54,7 @@ struct ProfileWriter {
         let add = try db.makeStatement(sql: "INSERT INTO stack (hash, frames) VALUES (?, ?)")
         return try stacks.enumerated().map { index, stack in
             guard let storeIDs = storeFrameIDs(stack, frameIDs: frameIDs) else {
-                throw ProfileStoreError.write(storePath, "stack \(index) points at a frame the profile does not have")
+                throw FlamelabError.storeWrite(storePath, "stack \(index) points at a frame the profile does not have")
             }
             let blob = StackBlob.encode(storeIDs)
             let arguments: StatementArguments = [StackBlob.hash(blob), blob]
@@ -83,15 +83,15 @@ struct ProfileWriter {
         try trace.withUnsafeMutableBytes { traceBuffer in
             for (index, sample) in samples.enumerated() {
                 guard sample.stackID >= 0, sample.stackID < stackIDs.count else {
-                    throw ProfileStoreError.write(storePath, "sample \(index) points at stack \(sample.stackID), which the profile does not have")
+                    throw FlamelabError.storeWrite(storePath, "sample \(index) points at stack \(sample.stackID), which the profile does not have")
                 }
                 let labels = sample.labels
                 add.bind(1, runID)
                 add.bind(2, stackIDs[sample.stackID])
                 add.bind(3, try storedTime(labels.timestampNs, sampleIndex: index))
                 add.bind(4, sample.value)
-                add.bind(5, bytes: try storedTrace(labels.traceID, into: traceBuffer, sampleIndex: index))
-                add.bind(6, try storedSpan(labels.spanID, sampleIndex: index))
+                add.bind(5, bytes: Self.storedTrace(labels.traceID, into: traceBuffer))
+                add.bind(6, labels.spanID.map { Int64(bitPattern: $0.value) })
                 add.bind(7, labels.pid)
                 add.bind(8, labels.tid)
                 try add.execute()
@@ -99,27 +99,18 @@ struct ProfileWriter {
         }
     }
 
-    /// Trace ids that are not 32 hex digits are refused: stored, they would never match a query.
-    private func storedTrace(_ trace: String?, into buffer: UnsafeMutableRawBufferPointer, sampleIndex: Int) throws -> UnsafeRawBufferPointer? {
+    /// A trace id as the 16-byte blob the store keeps (W3C byte order), written into `buffer`.
+    static func storedTrace(_ trace: TraceID?, into buffer: UnsafeMutableRawBufferPointer) -> UnsafeRawBufferPointer? {
         guard let trace else { return nil }
-        guard HexID.parse(trace, into: buffer) else {
-            throw ProfileStoreError.write(storePath, "sample \(sampleIndex) has trace id \"\(trace)\", which is not 32 hex digits")
-        }
+        buffer.storeBytes(of: trace.high.bigEndian, toByteOffset: 0, as: UInt64.self)
+        buffer.storeBytes(of: trace.low.bigEndian, toByteOffset: 8, as: UInt64.self)
         return UnsafeRawBufferPointer(buffer)
-    }
-
-    private func storedSpan(_ span: String?, sampleIndex: Int) throws -> Int64? {
-        guard let span else { return nil }
-        guard let value = HexID.spanInteger(span) else {
-            throw ProfileStoreError.write(storePath, "sample \(sampleIndex) has span id \"\(span)\", which is not 16 hex digits")
-        }
-        return value
     }
 
     private func storedTime(_ time: UInt64?, sampleIndex: Int) throws -> Int64? {
         guard let time else { return nil }
         guard time <= UInt64(Int64.max) else {
-            throw ProfileStoreError.write(storePath, "sample \(sampleIndex) has timestamp \(time), beyond what the store keeps")
+            throw FlamelabError.storeWrite(storePath, "sample \(sampleIndex) has timestamp \(time), beyond what the store keeps")
         }
         return Int64(time)
     }

@@ -17,22 +17,11 @@ struct SampleRow {
     static func readAll(_ statement: RawStatement) throws -> [SampleRow] {
         defer { statement.reset() }
         var rows = [SampleRow]()
-        var lastTrace: (bytes: [UInt8], hex: String)?
         while try statement.step() {
-            var trace: String?
-            if let bytes = statement.bytes(5) {
-                // Neighbouring samples usually share a request: reuse the last hex string.
-                if let last = lastTrace, last.bytes.elementsEqual(bytes) {
-                    trace = last.hex
-                } else {
-                    let hex = HexID.hex(bytes)
-                    lastTrace = (Array(bytes), hex)
-                    trace = hex
-                }
-            }
+            let trace = statement.bytes(5).flatMap { TraceID(bytes: $0) }
             let timeNs = statement.optionalInt64(3)
             let labels = SampleLabels(
-                traceID: trace, spanID: statement.optionalInt64(6).map(HexID.spanHex),
+                traceID: trace, spanID: statement.optionalInt64(6).flatMap { SpanID(UInt64(bitPattern: $0)) },
                 pid: statement.optionalInt64(7).map { Int32(truncatingIfNeeded: $0) },
                 tid: statement.optionalInt64(8).map { Int32(truncatingIfNeeded: $0) },
                 timestampNs: timeNs.map { UInt64(max(0, $0)) })

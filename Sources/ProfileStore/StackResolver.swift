@@ -24,10 +24,10 @@ struct StackResolver {
     mutating func profileStackID(storeStackID: Int64, into profile: inout Profile) throws -> Int {
         if let id = stackIDs[storeStackID] { return id }
         guard let blob = try Data.fetchOne(stackStatement, arguments: [storeStackID]) else {
-            throw ProfileStoreError.read(storePath, "a sample points at stack \(storeStackID), which is missing")
+            throw FlamelabError.storeRead(storePath, "a sample points at stack \(storeStackID), which is missing")
         }
         guard let storeFrameIDs = StackBlob.decode(blob) else {
-            throw ProfileStoreError.read(storePath, "stack \(storeStackID) is malformed")
+            throw FlamelabError.storeRead(storePath, "stack \(storeStackID) is malformed")
         }
         var indices = [Int32]()
         indices.reserveCapacity(storeFrameIDs.count)
@@ -44,11 +44,11 @@ struct StackResolver {
         frameStatement.bind(1, storeFrameID)
         defer { frameStatement.reset() }
         guard try frameStatement.step() else {
-            throw ProfileStoreError.read(storePath, "stack refers to frame \(storeFrameID), which is missing")
+            throw FlamelabError.storeRead(storePath, "stack refers to frame \(storeFrameID), which is missing")
         }
         let kindName = frameStatement.text(2) ?? ""
         guard let kind = FrameKind(rawValue: kindName) else {
-            throw ProfileStoreError.read(storePath, "frame \(storeFrameID) has unknown kind \"\(kindName)\"")
+            throw FlamelabError.storeRead(storePath, "frame \(storeFrameID) has unknown kind \"\(kindName)\"")
         }
         let frame = Frame(name: frameStatement.text(0) ?? "", module: frameStatement.text(1) ?? "", kind: kind,
                           file: frameStatement.text(3), line: frameStatement.optionalInt64(4).map { Int($0) })

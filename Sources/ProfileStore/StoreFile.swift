@@ -1,3 +1,4 @@
+import ProfileModel
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -12,7 +13,7 @@ enum StoreFile {
         let directory = (path as NSString).deletingLastPathComponent
         var isDirectory: ObjCBool = false
         if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue {
-            throw ProfileStoreError.open(path, "directory \(directory) does not exist")
+            throw FlamelabError.storeOpen(path, "directory \(directory) does not exist")
         }
         let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         if fd >= 0 {
@@ -20,11 +21,11 @@ enum StoreFile {
             return
         }
         guard errno == EEXIST else {
-            throw ProfileStoreError.open(path, String(cString: strerror(errno)))
+            throw FlamelabError.storeOpen(path, String(cString: strerror(errno)))
         }
         var info = stat()
         guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            throw ProfileStoreError.open(path, "it is not a regular file")
+            throw FlamelabError.storeOpen(path, "it is not a regular file")
         }
         try makePrivate(path)
     }
@@ -36,7 +37,7 @@ enum StoreFile {
             guard stat(file, &info) == 0 else { continue }
             let mode = info.st_mode & 0o777
             if mode & 0o077 != 0, chmod(file, mode & 0o700) != 0 {
-                throw ProfileStoreError.open(path, "cannot make \(file) private: \(String(cString: strerror(errno)))")
+                throw FlamelabError.storeOpen(path, "cannot make \(file) private: \(String(cString: strerror(errno)))")
             }
         }
     }

@@ -14,6 +14,10 @@ enum StoreSchema {
             try createStackTable(db)
             try createSampleTable(db)
         }
+        // The monotonic clock at the run's start: samples carry monotonic times, this places them on wall time.
+        migrator.registerMigration("v2-monotonic-anchor") { db in
+            try db.execute(sql: "ALTER TABLE run ADD COLUMN monotonic_start_ns INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 

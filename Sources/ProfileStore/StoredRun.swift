@@ -10,11 +10,13 @@ public struct StoredRun: Hashable, Sendable {
     public var version: String?
     public var kind: ProfileKind
     public var hz: Int
-    /// `fp`, `dwarf`, `auto` or `unknown`.
-    public var unwindMode: String
+    /// How user stacks were unwound; nil when unknown.
+    public var unwindMode: UnwindMode?
     /// Wall-clock start and end, nanoseconds since the Unix epoch (0 when unknown).
     public var startUnixNs: UInt64
     public var endUnixNs: UInt64
+    /// CLOCK_MONOTONIC at `startUnixNs`, which places the samples' times on wall time (0 when unknown).
+    public var monotonicStartNs: UInt64 = 0
     /// Samples the agent lost (full ring buffers or maps).
     public var dropped: Int64
     /// The host the run was recorded on.
@@ -28,6 +30,6 @@ public struct StoredRun: Hashable, Sendable {
     /// The run's settings as profile metadata.
     public var metadata: ProfileMetadata {
         ProfileMetadata(kind: kind, hz: hz, unwindMode: unwindMode, service: service, version: version,
-                        startUnixNs: startUnixNs, endUnixNs: endUnixNs, dropped: dropped)
+                        startUnixNs: startUnixNs, endUnixNs: endUnixNs, monotonicStartNs: monotonicStartNs, dropped: dropped)
     }
 }

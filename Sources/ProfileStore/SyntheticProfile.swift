@@ -30,7 +30,7 @@ public struct SyntheticProfile: Sendable {
     public func make() -> Profile {
         var random = SplitMix64(seed: seed)
         var profile = Profile(metadata: ProfileMetadata(
-            kind: .cpu, hz: hz, unwindMode: "fp", service: "shop", version: "v1",
+            kind: .cpu, hz: hz, unwindMode: .fp, service: "shop", version: "v1",
             startUnixNs: 1_700_000_000_000_000_000,
             endUnixNs: 1_700_000_000_000_000_000 + UInt64(sampleCount / 2) * 1_000_000_000 / UInt64(max(hz, 1)),
             dropped: 0))
@@ -90,7 +90,7 @@ public struct SyntheticProfile: Sendable {
             if i / 2 % samplesPerTrace == 0 {
                 let traced = Double(random.next() % 10_000) / 10_000 < tracedShare
                 trace[thread] = traced
-                    ? SampleLabels(traceID: hex(random.next()) + hex(random.next()), spanID: hex(random.next()))
+                    ? SampleLabels(traceID: TraceID(high: random.next(), low: random.next()), spanID: SpanID(random.next()))
                     : SampleLabels()
             }
             // Squaring a uniform draw makes low stack ids far more common: a few hot paths.
@@ -104,10 +104,6 @@ public struct SyntheticProfile: Sendable {
         }
     }
 
-    private func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
-    }
 }
 
 /// A small, fast, seedable generator (SplitMix64), so synthetic data is the same on every run.

@@ -1,3 +1,4 @@
+import ProfileModel
 import CElfDwarf
 import Foundation
 
@@ -7,6 +8,7 @@ import Foundation
 /// One libdwfl session per process, built from a /proc/PID/maps snapshot and kept after the
 /// process exits. Memory reads are served from the copied stack, and from the modules' read-only
 /// ELF contents; a read past the copy ends the walk cleanly. Thread-safe (one lock).
+/// `@unchecked Sendable`: sessions and errors are behind `lock`; libdw handles are used only under it.
 public final class DwarfUnwinder: @unchecked Sendable {
     /// Register count of a capture, DWARF order: rax, rdx, rcx, rbx, rsi, rdi, rbp, rsp, r8..r15, rip.
     public static let registerCount = Int(CELF_X86_64_REGISTER_COUNT)
@@ -15,7 +17,7 @@ public final class DwarfUnwinder: @unchecked Sendable {
 
     private let lock = NSLock()
     private var sessions: [Int32: Session] = [:]
-    private var sessionErrors: [Int32: SymbolizeError] = [:]
+    private var sessionErrors: [Int32: FlamelabError] = [:]
     private let refreshInterval = 1.0
     private var virtualDSO: VirtualDSO?
     private var virtualDSOLoaded = false
@@ -40,8 +42,8 @@ public final class DwarfUnwinder: @unchecked Sendable {
         guard registers.count == DwarfUnwinder.registerCount else { return [] }
         lock.lock()
         defer { lock.unlock() }
-        guard var current = session(pid: pid) else { return [registers[16]] }
-        let rip = registers[16]
+        let rip = registers[Int(CELF_X86_64_RIP)]
+        guard var current = session(pid: pid) else { return [rip] }
         if celf_unwinder_has_module(current.handle, rip) == 0, current.age >= refreshInterval,
            let rebuilt = rebuildSession(pid: pid) {
             current = rebuilt
@@ -57,7 +59,7 @@ public final class DwarfUnwinder: @unchecked Sendable {
     }
 
     /// Why `pid` has no session, if it has none.
-    public func error(pid: Int32) -> SymbolizeError? {
+    public func error(pid: Int32) -> FlamelabError? {
         lock.lock()
         defer { lock.unlock() }
         return sessionErrors[pid]
@@ -90,10 +92,10 @@ public final class DwarfUnwinder: @unchecked Sendable {
             let session = try makeSession(maps: ProcessMaps.read(pid: pid))
             if let old = sessions.updateValue(session, forKey: pid) { celf_unwinder_destroy(old.handle) }
             return session
-        } catch let error as SymbolizeError {
+        } catch let error as FlamelabError {
             if sessions[pid] == nil { sessionErrors[pid] = error }
         } catch {
-            if sessions[pid] == nil { sessionErrors[pid] = SymbolizeError.failed("unwind", "pid \(pid)", "\(error)") }
+            if sessions[pid] == nil { sessionErrors[pid] = FlamelabError.failed("unwind", "pid \(pid)", "\(error)") }
         }
         return sessions[pid]
     }
@@ -101,7 +103,7 @@ public final class DwarfUnwinder: @unchecked Sendable {
     private func makeSession(maps: ProcessMaps) throws -> Session {
         var errorBuffer = [CChar](repeating: 0, count: 256)
         guard let handle = celf_unwinder_create(maps.pid, &errorBuffer, errorBuffer.count) else {
-            throw SymbolizeError.failed("start", "unwinder for pid \(maps.pid)", String(cString: errorBuffer))
+            throw FlamelabError.failed("start", "unwinder for pid \(maps.pid)", String(cString: errorBuffer))
         }
         for (mapping, bias) in DwarfUnwinder.reportableModules(maps: maps) {
             // A module libdwfl refuses (overlap, unreadable) only costs the frames inside it.
@@ -111,7 +113,7 @@ public final class DwarfUnwinder: @unchecked Sendable {
         reportVirtualDSO(handle: handle, maps: maps, errorBuffer: &errorBuffer)
         guard celf_unwinder_finish(handle, &errorBuffer, errorBuffer.count) == 0 else {
             celf_unwinder_destroy(handle)
-            throw SymbolizeError.failed("attach", "unwinder to pid \(maps.pid)", String(cString: errorBuffer))
+            throw FlamelabError.failed("attach", "unwinder to pid \(maps.pid)", String(cString: errorBuffer))
         }
         return Session(handle: handle, createdAt: ProcessImage.now())
     }

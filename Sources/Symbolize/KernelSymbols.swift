@@ -76,7 +76,7 @@ public struct KernelSymbols: Sendable {
     /// The frame for kernel address `address`: its symbol, or `[unknown]` of kind kernel.
     public func frame(for address: UInt64) -> Frame {
         guard let index = lastIndex(atOrBelow: address) else {
-            return Frame(name: "[unknown]", module: "[kernel]", kind: .kernel)
+            return Frame.unknown(module: "[kernel]", kind: .kernel)
         }
         return Frame(name: names[index], module: modules[index], kind: .kernel)
     }

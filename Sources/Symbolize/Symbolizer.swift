@@ -11,6 +11,7 @@ import ProfileModel
 /// Address convention: stacks are leaf first; `addresses[0]` is the exact PC, the others are return
 /// addresses, looked up at `address - 1` so a call at the very end of a function stays in it.
 /// Thread-safe (one lock).
+/// `@unchecked Sendable`: its caches and counters are behind one lock.
 public final class Symbolizer: @unchecked Sendable {
     /// Counters that make degraded symbolization visible instead of silent.
     public struct Statistics: Sendable, Equatable {
@@ -29,13 +30,13 @@ public final class Symbolizer: @unchecked Sendable {
     private let lock = NSLock()
     private let nameStyle: SymbolNames.Style
     private var processes: [Int32: ProcessImage] = [:]
-    private var processErrors: [Int32: SymbolizeError] = [:]
+    private var processErrors: [Int32: FlamelabError] = [:]
     private var modules: [LoadedModule.Key: LoadedModule] = [:]
     private var moduleFrames: [ModuleAddress: Frame] = [:]
     private var virtualDSO: VirtualDSO?
     private var virtualDSOLoaded = false
     private var kernelSymbols: KernelSymbols?
-    private var kernelError: SymbolizeError?
+    private var kernelError: FlamelabError?
     private var counters = Statistics()
     /// A process's maps are re-read for an unmapped address at most this often (dlopen'ed code).
     private let mapsRefreshInterval = 1.0
@@ -88,7 +89,7 @@ public final class Symbolizer: @unchecked Sendable {
         }
         guard let process = processImage(pid: pid) else {
             counters.unknownFrames += addresses.count
-            return addresses.map { _ in Frame(name: "[unknown]", kind: .unknown) }
+            return addresses.map { _ in Frame.unknown() }
         }
         let frames = addresses.enumerated().map { index, address in
             let frame = userFrame(process: process, address: index == 0 || address == 0 ? address : address - 1)
@@ -111,8 +112,8 @@ public final class Symbolizer: @unchecked Sendable {
         let symbols = loadedKernelSymbols()
         return addresses.enumerated().map { index, address in
             let lookup = index == 0 || address == 0 ? address : address - 1
-            let frame = symbols?.frame(for: lookup) ?? Frame(name: "[unknown]", module: "[kernel]", kind: .kernel)
-            if frame.name == "[unknown]" { counters.unknownFrames += 1 }
+            let frame = symbols?.frame(for: lookup) ?? Frame.unknown(module: "[kernel]", kind: .kernel)
+            if frame.name == Frame.unknownName { counters.unknownFrames += 1 }
             return frame
         }
     }
@@ -125,7 +126,7 @@ public final class Symbolizer: @unchecked Sendable {
     }
 
     /// Why `pid` could not be symbolized, if it could not (e.g. `failed to read /proc/42/maps: ...`).
-    public func error(pid: Int32) -> SymbolizeError? {
+    public func error(pid: Int32) -> FlamelabError? {
         lock.lock()
         defer { lock.unlock() }
         return processErrors[pid]
@@ -140,7 +141,7 @@ public final class Symbolizer: @unchecked Sendable {
     }
 
     /// Why kernel symbols are unavailable, if they are (not root, kptr_restrict).
-    public var kernelSymbolsError: SymbolizeError? {
+    public var kernelSymbolsError: FlamelabError? {
         lock.lock()
         defer { lock.unlock() }
         _ = loadedKernelSymbols()
@@ -165,10 +166,10 @@ public final class Symbolizer: @unchecked Sendable {
             let image = ProcessImage(maps: try ProcessMaps.read(pid: pid))
             processes[pid] = image
             return image
-        } catch let error as SymbolizeError {
+        } catch let error as FlamelabError {
             processErrors[pid] = error
         } catch {
-            processErrors[pid] = SymbolizeError.failed("read", "maps of pid \(pid)", "\(error)")
+            processErrors[pid] = FlamelabError.failed("read", "maps of pid \(pid)", "\(error)")
         }
         counters.unavailableProcesses += 1
         return nil
@@ -180,7 +181,7 @@ public final class Symbolizer: @unchecked Sendable {
         if mapping == nil, process.secondsSinceRefresh >= mapsRefreshInterval, process.refresh() {
             mapping = process.maps.mapping(containing: address)
         }
-        let found = mapping.map { frame(in: $0, process: process, address: address) } ?? Frame(name: "[unknown]", kind: .unknown)
+        let found = mapping.map { frame(in: $0, process: process, address: address) } ?? Frame.unknown()
         if process.frames.count > 1_000_000 { process.frames.removeAll(keepingCapacity: true) }
         process.frames[address] = found
         return found
@@ -214,7 +215,7 @@ public final class Symbolizer: @unchecked Sendable {
 
     /// `[vdso]` (named from this process's copy), anonymous and other non-file memory.
     private func pseudoFrame(mapping: MemoryMapping, address: UInt64) -> Frame {
-        guard mapping.path == "[vdso]" else { return Frame(name: "[unknown]", module: mapping.path, kind: .unknown) }
+        guard mapping.path == "[vdso]" else { return Frame.unknown(module: mapping.path) }
         if let vdso = loadedVirtualDSO(), let bias = vdso.loadBias(mappingStart: mapping.start),
            let symbol = vdso.image.codeSymbols.lookup(address &- bias) {
             return Frame(name: symbol.name, module: "[vdso]", kind: .native)
@@ -247,12 +248,12 @@ public final class Symbolizer: @unchecked Sendable {
             if symbols.isAvailable {
                 kernelSymbols = symbols
             } else {
-                kernelError = SymbolizeError.failed("read", "kernel symbols", "/proc/kallsyms shows no addresses (not root, or kernel.kptr_restrict)")
+                kernelError = FlamelabError.failed("read", "kernel symbols", "/proc/kallsyms shows no addresses (not root, or kernel.kptr_restrict)")
             }
-        } catch let error as SymbolizeError {
+        } catch let error as FlamelabError {
             kernelError = error
         } catch {
-            kernelError = SymbolizeError.failed("read", "/proc/kallsyms", "\(error)")
+            kernelError = FlamelabError.failed("read", "/proc/kallsyms", "\(error)")
         }
         return kernelSymbols
     }

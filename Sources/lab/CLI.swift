@@ -1,21 +1,52 @@
 import ArgumentParser
 import Foundation
-import Lab
+import LabRuntime
+import ProfileModel
 
-/// Shared CLI plumbing: turn LabErrors into one clear line on stderr and exit status 1.
+/// The one place the CLI turns an outcome into an exit status and a message:
+/// 0 success; 1 a failure (something did not work, a check or the gate failed); 2 a usage or input
+/// error (a bad flag or value, a missing or malformed file). Commands throw; `LabCommand.main` calls this.
 enum CLI {
-    static func orExit<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let error as LabError {
-            FileHandle.standardError.write(Data("lab: \(error.description)\n".utf8))
-            throw ExitCode(1)
-        }
+    /// Exit statuses.
+    enum Status: Int32 {
+        case success = 0
+        case failure = 1
+        case usage = 2
     }
 
-    /// Parses a duration option such as `30s`; a ValidationError names the option.
-    static func seconds(_ text: String, option: String) throws -> Double {
-        guard let value = DurationParser.seconds(text) else {
-            throw ValidationError("\(option) must be a duration like 500ms, 30s, 5m; got '\(text)'")
+    /// A command's own verdict that is not an error: a failed check or gate, with what to print.
+    struct Verdict: Error {
+        var status: Status
+        var message: String?
+    }
+
+    /// Prints what `error` says and exits with its status.
+    static func exit(with error: Error) -> Never {
+        let (status, message) = outcome(of: error)
+        if let message, !message.isEmpty {
+            let stream = status == .success ? FileHandle.standardOutput : FileHandle.standardError
+            stream.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
         }
-        return value
+        Foundation.exit(status.rawValue)
+    }
+
+    static func outcome(of error: Error) -> (Status, String?) {
+        switch error {
+        case let verdict as Verdict:
+            return (verdict.status, verdict.message)
+        case let failure as FlamelabError:
+            return (failure.code == .input ? .usage : .failure, "lab: \(failure.description)")
+        case let parse as ProfileParseError:
+            return (.usage, "lab: \(parse.description)")
+        case let exit as ExitCode:
+            return (exit.rawValue == 0 ? .success : .failure, nil)
+        default:
+            // ArgumentParser's own: help and version (exit 0), parse and validation errors (usage).
+            let code = LabCommand.exitCode(for: error)
+            let message = LabCommand.fullMessage(for: error)
+            if code == .success { return (.success, message) }
+            if code == .validationFailure { return (.usage, message) }
+            return (.failure, "lab: \(error)")
+        }
     }
 }

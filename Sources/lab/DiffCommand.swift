@@ -1,7 +1,7 @@
 import ArgumentParser
 import FlameGraph
 import Foundation
-import Lab
+import LabRuntime
 import ProfileModel
 
 /// `lab diff`: a differential flame graph of two profiles plus the table of changed functions.
@@ -36,16 +36,16 @@ struct DiffCommand: ParsableCommand {
     }
 
     func run() throws {
-        let baseProfile = try CLI.orExit { try ProfileInput.read(base) }
-        let candidateProfile = try CLI.orExit { try ProfileInput.read(candidate) }
+        let baseProfile = try ProfileFile.read(base)
+        let candidateProfile = try ProfileFile.read(candidate)
         let changes = ProfileDiff.compute(base: baseProfile, candidate: candidateProfile)
         let renderer = DiffRenderer()
         let text: String
-        switch OutputFormat(path: output)! {
+        switch OutputFormat(path: output) ?? .html {
         case .svg: text = renderer.renderSVG(base: baseProfile, candidate: candidateProfile, changes: changes, alpha: alpha, title: title)
         case .html: text = renderer.renderHTML(base: baseProfile, candidate: candidateProfile, changes: changes, alpha: alpha, title: title)
         }
-        try CLI.orExit { try PrivateFile.write(text, to: output) }
+        try PrivateFile.write(text, to: output)
         let rows = DiffRenderer.rows(changes, alpha: alpha)
         print(Self.table(Array(rows.prefix(max(0, top)))))
         print("wrote \(output)")
@@ -53,7 +53,7 @@ struct DiffCommand: ParsableCommand {
             let report = DiffReport(base: base, candidate: candidate, baseTotal: baseProfile.totalValue,
                                     candidateTotal: candidateProfile.totalValue, kind: candidateProfile.metadata.kind.rawValue,
                                     alpha: alpha, changes: changes.filter { $0.baseSelf != 0 || $0.candSelf != 0 })
-            try CLI.orExit { try PrivateFile.writeJSON(report, to: json) }
+            try PrivateFile.writeJSON(report, to: json)
             print("wrote \(json)")
         }
     }

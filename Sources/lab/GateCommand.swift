@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Lab
+import LabRuntime
 import ProfileModel
 
 /// `lab gate`: the deploy gate. Exit 0 pass, 1 regression, 2 usage or input error.
@@ -35,132 +36,94 @@ struct GateCommand: ParsableCommand {
     @Option(help: "The candidate profile (the deploy under test).") var candidate: String?
     @Option(help: "Write the markdown PR comment here (mode 0600).") var comment: String?
     @Option(help: "Write the verdict as JSON here (mode 0600).") var json: String?
-    @Option(help: "How many top functions by self CPU the rule watches (default 5).") var top: String?
-    @Option(name: .customLong("max-growth"), help: "Largest allowed relative growth of a top function's self share, percent (default 15).")
-    var maxGrowth: String?
-    @Option(name: .customLong("min-change"), help: "Smallest rise of a self share that can fail the gate, percentage points (default 0: no floor).")
-    var minChange: String?
-    @Option(help: "Family-wise significance level before the Bonferroni correction (default 0.01).") var alpha: String?
+    @Option(help: "How many top functions by self CPU the rule watches (default 5).",
+            transform: { try GateCommand.parse($0, "--top", "an integer 1...100") { Int($0).flatMap { (1...100).contains($0) ? $0 : nil } } })
+    var top: Int?
+    @Option(name: .customLong("max-growth"), help: "Largest allowed relative growth of a top function's self share, percent (default 15).",
+            transform: { try GateCommand.parse($0, "--max-growth", "a percentage such as 15") { Percent(argument: $0)?.fraction } })
+    var maxGrowth: Double?
+    @Option(name: .customLong("min-change"), help: "Smallest rise of a self share that can fail the gate, percentage points (default 0: no floor).",
+            transform: { try GateCommand.parse($0, "--min-change", "percentage points such as 2") { PercentagePoints(argument: $0)?.fraction } })
+    var minChange: Double?
+    @Option(help: "Family-wise significance level before the Bonferroni correction (default 0.01).",
+            transform: { try GateCommand.parse($0, "--alpha", "a level in (0, 1)") { Double($0).flatMap { $0 > 0 && $0 < 1 ? $0 : nil } } })
+    var alpha: Double?
     @Flag(name: .customLong("literal-entrants"), help: "Any significant rise into the top N fails, even without growth past --max-growth.")
     var literalEntrants = false
     @Flag(help: "Capture canary profiles of --previous and --version from the shop service itself, then gate.") var canary = false
     @Option(help: "Canary mode: the candidate version (default v2).") var version: String?
     @Option(help: "Canary mode: the baseline version (default v1).") var previous: String?
-    @Option(help: "Canary/calibration: profiling time per capture, e.g. 5m, 30s (default 5m canary, 6s calibration).") var duration: String?
-    @Option(help: "Run N A/A and N A/B comparisons and report false-alarm and detection rates.") var calibrate: String?
-    // Parsed by hand so every usage error exits 2 (ArgumentParser's own validation exits 64).
+    @Option(help: "Canary/calibration: profiling time per capture, e.g. 5m, 30s (default 5m canary, 6s calibration).",
+            transform: { try GateCommand.parse($0, "--duration", "e.g. 30s or 5m") { Duration(argument: $0)?.seconds } })
+    var duration: Double?
+    @Option(help: "Run N A/A and N A/B comparisons and report false-alarm and detection rates.",
+            transform: { try GateCommand.parse($0, "--calibrate", "1...100 comparisons") { Int($0).flatMap { (1...100).contains($0) ? $0 : nil } } })
+    var calibrate: Int?
+    // Anything unknown is a usage error with the gate's own wording (exit 2, as every usage error).
     @Argument(parsing: .allUnrecognized, help: .hidden) var unrecognized: [String] = []
+
+    /// Parses one option's text, or throws `failed to parse OPTION: want WHAT, got 'TEXT'`.
+    static func parse<T>(_ text: String, _ option: String, _ what: String, _ value: (String) -> T?) throws -> T {
+        guard let parsed = value(text) else { throw ValidationError("failed to parse \(option): want \(what), got '\(text)'") }
+        return parsed
+    }
+
+    func validate() throws {
+        if let extra = unrecognized.first { throw ValidationError("failed to parse arguments: unexpected '\(extra)'") }
+        guard !canary && calibrate == nil else { return }
+        if (baseline ?? "").isEmpty { throw ValidationError("failed to parse arguments: --baseline is required") }
+        if (candidate ?? "").isEmpty { throw ValidationError("failed to parse arguments: --candidate is required") }
+    }
 
     func run() throws {
         if let calibrate { return try runCalibration(calibrate) }
         if canary { return try runCanary() }
-        let parsed: (rule: GateRule, paths: (String, String))
-        do {
-            parsed = try parse()
-        } catch let error as LabError {
-            Self.fail("\(error.description)\n\(Self.helpMessage(columns: 100).split(separator: "\n").prefix(2).joined(separator: "\n"))")
-        }
-        let verdict: GateVerdict
-        do {
-            let base = try ProfileInput.read(parsed.paths.0)
-            let cand = try ProfileInput.read(parsed.paths.1)
-            verdict = try parsed.rule.evaluate(baseline: base, candidate: cand)
-        } catch let error as LabError {
-            Self.fail(error.description)
-        } catch {
-            Self.fail("\(error)")
-        }
-        try finish(verdict)
+        let base = try ProfileFile.read(baseline ?? "")
+        let cand = try ProfileFile.read(candidate ?? "")
+        try finish(try rule().evaluate(baseline: base, candidate: cand))
     }
 
     /// Writes the comment and JSON, prints the summary, exits 0 (pass) or 1 (regression).
     private func finish(_ verdict: GateVerdict) throws {
-        do {
-            if let comment { try PrivateFile.write(GateCommentRenderer.render(verdict), to: comment) }
-            if let json { try PrivateFile.writeJSON(verdict, to: json) }
-        } catch {
-            Self.fail("\(error)")
-        }
+        if let comment { try PrivateFile.write(GateCommentRenderer.render(verdict), to: comment) }
+        if let json { try PrivateFile.writeJSON(verdict, to: json) }
         print(Self.summary(verdict))
         if let comment { print("wrote \(comment)") }
         if let json { print("wrote \(json)") }
-        throw verdict.passed ? ExitCode.success : ExitCode(1)
+        if !verdict.passed { throw CLI.Verdict(status: .failure, message: nil) }
     }
 
     /// Canary mode: profile --previous then --version of the shop service under the same checkout load.
     private func runCanary() throws {
-        let seconds = try durationSeconds(default: 300)
-        let load = try CanaryPair.load(rate: 40, seconds: seconds)
-        let pair: CanaryPair
-        do {
-            pair = try CanaryPair.capture(baseVersion: previous ?? "v1", candidateVersion: version ?? "v2", port: 18550, hz: 999,
+        let seconds = duration ?? 300
+        let load = try CanaryPair.load(rate: CanaryPair.defaultRate, seconds: seconds)
+        let pair = try CanaryPair.capture(baseVersion: previous ?? "v1", candidateVersion: version ?? "v2", port: 18550, hz: 999,
                                           load: load, controller: ServiceController())
-        } catch {
-            Self.fail("failed to capture canary profiles: \(error)")
-        }
         let base = try pair.base.profile(.cpu), cand = try pair.candidate.profile(.cpu)
         print("canary: \(Int(seconds)) s per version at 999 Hz: \(base.samples.count) baseline and \(cand.samples.count) candidate samples")
-        let verdict: GateVerdict
-        do { verdict = try parse().0.evaluate(baseline: base, candidate: cand) } catch { Self.fail("\(error)") }
-        try finish(verdict)
+        try finish(try rule().evaluate(baseline: base, candidate: cand))
     }
 
     /// Calibration mode: N A/A and N A/B canary comparisons.
-    private func runCalibration(_ text: String) throws {
-        guard let n = Int(text), (1...100).contains(n) else { Self.fail("failed to parse --calibrate: want 1...100 comparisons, got '\(text)'") }
-        var calibration = GateCalibration(comparisons: n, secondsPerCanary: try durationSeconds(default: 6))
-        do { calibration.rule = try parse().0 } catch { Self.fail("\(error)") }
+    private func runCalibration(_ n: Int) throws {
+        var calibration = GateCalibration(comparisons: n, secondsPerCanary: duration ?? 6)
+        calibration.rule = rule()
         let progress = ProgressLine()
-        let result: GateCalibration.Result
-        do { result = try calibration.run(controller: ServiceController(), progress: progress).result } catch { Self.fail("failed to calibrate the gate: \(error)") }
+        let result = try calibration.run(controller: ServiceController(), progress: progress).result
         progress.finish()
         print("calibration: \(n) A/A comparisons: \(result.falseAlarms) false alarms; \(n) A/B comparisons (v1 -> v2): \(result.detections) detected, \(result.plantedOnTopOfDiff) with the planted function on top of the diff; \(Int(result.secondsPerCanary)) s canaries, median \(Int(result.medianSamples)) samples")
-        if let json { try CLI.orExit { try PrivateFile.writeJSON(result, to: json) } }
+        if let json { try PrivateFile.writeJSON(result, to: json) }
     }
 
-    private func durationSeconds(default fallback: Double) throws -> Double {
-        guard let duration else { return fallback }
-        guard let seconds = DurationParser.seconds(duration) else { Self.fail("failed to parse --duration: want e.g. 30s or 5m, got '\(duration)'") }
-        return seconds
-    }
-
-    /// Usage and input errors: one line on stderr, exit 2.
-    static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("lab gate: \(message)\n".utf8))
-        Foundation.exit(2)
-    }
-
-    private func parse() throws -> (GateRule, (String, String)) {
-        if let extra = unrecognized.first { throw LabError("failed to parse arguments: unexpected '\(extra)'") }
-        let needsFiles = !canary && calibrate == nil
-        let baseline = self.baseline ?? "", candidate = self.candidate ?? ""
-        if needsFiles && baseline.isEmpty { throw LabError("failed to parse arguments: --baseline is required") }
-        if needsFiles && candidate.isEmpty { throw LabError("failed to parse arguments: --candidate is required") }
+    /// The rule the options describe.
+    private func rule() -> GateRule {
         var rule = GateRule()
-        if let top {
-            guard let n = Int(top), n >= 1, n <= 100 else { throw LabError("failed to parse --top: want an integer 1...100, got '\(top)'") }
-            rule.topN = n
-        }
-        if let maxGrowth {
-            let text = maxGrowth.hasSuffix("%") ? String(maxGrowth.dropLast()) : maxGrowth
-            guard let percent = Double(text), percent >= 0, percent.isFinite else {
-                throw LabError("failed to parse --max-growth: want a percentage such as 15, got '\(maxGrowth)'")
-            }
-            rule.maxRelativeGrowth = percent / 100
-        }
-        if let minChange {
-            let text = minChange.hasSuffix("pts") ? String(minChange.dropLast(3)).trimmingCharacters(in: .whitespaces) : minChange
-            guard let points = Double(text), points >= 0, points < 100 else {
-                throw LabError("failed to parse --min-change: want percentage points such as 2, got '\(minChange)'")
-            }
-            rule.minAbsoluteChange = points / 100
-        }
-        if let alpha {
-            guard let a = Double(alpha), a > 0, a < 1 else { throw LabError("failed to parse --alpha: want a level in (0, 1), got '\(alpha)'") }
-            rule.alpha = a
-        }
+        if let top { rule.topN = top }
+        if let maxGrowth { rule.maxRelativeGrowth = maxGrowth }
+        if let minChange { rule.minAbsoluteChange = minChange }
+        if let alpha { rule.alpha = alpha }
         rule.entrantRequiresGrowth = !literalEntrants
-        return (rule, (baseline, candidate))
+        return rule
     }
 
     /// The terminal summary: verdict, reasons, not-significant triggers, sample-size note.

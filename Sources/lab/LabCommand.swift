@@ -27,4 +27,18 @@ struct LabCommand: AsyncParsableCommand {
             ServeCommand.self,
         ]
     )
+
+    /// Parses and runs a subcommand; every error and verdict becomes an exit status in `CLI.exit`.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            CLI.exit(with: error)
+        }
+    }
 }

@@ -1,6 +1,7 @@
+import ProfileModel
 import ArgumentParser
 import Foundation
-import Lab
+import LabRuntime
 
 /// `lab load`: open- or closed-loop load on the shop service with a latency table per route.
 struct LoadCommand: ParsableCommand {
@@ -19,26 +20,26 @@ struct LoadCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "open (constant arrival rate) or closed (N connections).") var mode: String = "open"
+    enum Mode: String, ExpressibleByArgument, CaseIterable { case open, closed }
+
+    @Option(help: "open (constant arrival rate) or closed (N connections).") var mode: Mode = .open
     @Option(help: "Open loop: requests per second.") var rate: Double = 50
     @Option(help: "Closed loop: concurrent connections.") var connections: Int = 4
-    @Option(help: "How long to send, e.g. 20s, 2m.") var duration: String = "10s"
+    @Option(help: "How long to send, e.g. 20s, 2m.") var duration = Duration(seconds: 10)
     @Option(help: "Route mix: 'all', or route=weight,... (routes: checkout, price, inventory, tax, recommend).") var mix: String = "all"
     @Option(help: "Service port on 127.0.0.1.") var port: UInt16 = 8080
     @Option(help: "Deploy label under test (written into the report).") var version: String?
     @Option(name: .shortAndLong, help: "Write the JSON report (summary + every request's trace id and latency) here.") var output: String?
 
     func validate() throws {
-        guard ["open", "closed"].contains(mode) else { throw ValidationError("--mode must be open or closed, got '\(mode)'") }
         guard rate > 0, rate <= 50_000 else { throw ValidationError("--rate must be in (0, 50000]") }
         guard (1...512).contains(connections) else { throw ValidationError("--connections must be 1-512") }
-        _ = try CLI.seconds(duration, option: "--duration")
         do { _ = try RouteMix.parse(mix) } catch { throw ValidationError(String(describing: error)) }
     }
 
     func run() throws {
-        let loadMode: LoadOptions.Mode = mode == "open" ? .open(rate: rate) : .closed(connections: connections)
-        let options = LoadOptions(mode: loadMode, durationSeconds: try CLI.seconds(duration, option: "--duration"),
+        let loadMode: LoadOptions.Mode = mode == .open ? .open(rate: rate) : .closed(connections: connections)
+        let options = LoadOptions(mode: loadMode, durationSeconds: duration.seconds,
                                   mix: try RouteMix.parse(mix), port: port, version: version)
         let progress = ProgressLine()
         let result = LoadGenerator(options: options).run { elapsed, done, errors in
@@ -47,11 +48,10 @@ struct LoadCommand: ParsableCommand {
         progress.finish()
         print(result.table())
         let path = output ?? LabPaths().resultsDirectory + "/runs/load-latest.json"
-        try CLI.orExit { try PrivateFile.writeJSON(result.jsonReport(), to: path) }
+        try PrivateFile.writeJSON(result.jsonReport(), to: path)
         print("wrote \(path)")
         if result.records.allSatisfy(\.isError) {
-            FileHandle.standardError.write(Data("lab: failed to load service on port \(port): every request failed (\(result.records.first?.error ?? "no requests"))\n".utf8))
-            throw ExitCode(1)
+            throw FlamelabError.failed("load", "service on port \(port)", "every request failed (\(result.records.first?.error ?? "no requests"))")
         }
     }
 }

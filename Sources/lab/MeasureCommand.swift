@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Lab
+import LabRuntime
 
 /// `lab measure`: the service's own measurements (no profiler involved).
 struct MeasureCommand: ParsableCommand {
@@ -30,16 +31,14 @@ struct MeasureCommand: ParsableCommand {
         func run() throws {
             let controller = ServiceController()
             let names = routes.split(separator: ",").map(String.init)
-            let results = try CLI.orExit { () -> [CPUWallMeasurement.RouteResult] in
-                let service = try controller.start(version: "v1", port: port)
-                defer { try? controller.stop(port: port) }
-                let progress = ProgressLine()
-                defer { progress.finish() }
-                return try CPUWallMeasurement(secondsPerRoute: seconds).run(service: service, routes: names, progress: progress)
-            }
+            let service = try controller.start(version: "v1", port: port)
+            defer { try? controller.stop(port: port) }
+            let progress = ProgressLine()
+            let results = try CPUWallMeasurement(secondsPerRoute: seconds).run(service: service, routes: names, progress: progress)
+            progress.finish()
             print(CPUWallMeasurement.table(results))
             let path = output ?? LabPaths().resultsDirectory + "/runs/cpu-wall.json"
-            try CLI.orExit { try PrivateFile.writeJSON(results, to: path) }
+            try PrivateFile.writeJSON(results, to: path)
             print("wrote \(path)")
         }
     }
@@ -62,7 +61,7 @@ struct MeasureCommand: ParsableCommand {
         func run() throws {
             let progress = ProgressLine()
             let comparison = VersionComparison(repetitions: repetitions, secondsPerRepetition: seconds, rate: rate, port: port)
-            let result = try CLI.orExit { try comparison.run(controller: ServiceController(), progress: progress) }
+            let result = try comparison.run(controller: ServiceController(), progress: progress)
             progress.finish()
             print(TextTable.render(header: ["version", "rep", "requests", "cpu ms/req", "work cpu ms p50", "p50 ms", "p99 ms"],
                                    rows: result.repetitions.map { r in
@@ -74,7 +73,7 @@ struct MeasureCommand: ParsableCommand {
             let verdict = result.p50WithinSpread ? "within the spread (latency alone cannot see it)" : "outside the spread"
             print(String(format: "p50 v2 - v1: %+.2f ms; run-to-run p50 spread: %.2f ms -> ", result.p50DifferenceMs, result.p50SpreadMs) + verdict)
             let path = output ?? LabPaths().resultsDirectory + "/runs/versions.json"
-            try CLI.orExit { try PrivateFile.writeJSON(result, to: path) }
+            try PrivateFile.writeJSON(result, to: path)
             print("wrote \(path)")
         }
     }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Lab
+import LabRuntime
 import ProfileModel
 import ProfileStore
 
@@ -30,7 +30,7 @@ struct ProfilesCommand: ParsableCommand {
         func open() throws -> ProfileStore {
             let path = path ?? ProfilesCommand.defaultStorePath
             guard FileManager.default.fileExists(atPath: path) else {
-                throw ProfileStoreError("failed to open profile store \(path): no such file (record a profile first, or pass --store)")
+                throw FlamelabError("failed to open profile store \(path): no such file (record a profile first, or pass --store)", code: .input)
             }
             return try ProfileStore(path: path)
         }
@@ -45,16 +45,10 @@ struct ProfilesCommand: ParsableCommand {
         @OptionGroup var store: StoreOption
         @Option(help: "Only runs of this service.") var service: String?
         @Option(help: "Only runs of this version.") var version: String?
-        @Option(help: "Only runs of this kind: cpu or offcpu.") var kind: String?
-
-        func validate() throws {
-            _ = try ProfilesCommand.kind(kind)
-        }
+        @Option(help: "Only runs of this kind: cpu or offcpu.") var kind: ProfileKind?
 
         func run() throws {
-            let runs = try ProfilesCommand.reportingErrors {
-                try store.open().runs(filter: RunFilter(service: service, version: version, kind: ProfilesCommand.kind(kind)))
-            }
+            let runs = try store.open().runs(filter: RunFilter(service: service, version: version, kind: kind))
             guard !runs.isEmpty else {
                 print("no runs stored")
                 return
@@ -73,8 +67,8 @@ struct ProfilesCommand: ParsableCommand {
         @Option(name: .customLong("run"), help: "Run id (see `lab profiles ls`).") var runID: Int64
 
         func run() throws {
-            let ids = try ProfilesCommand.reportingErrors { try store.open().traceIDs(run: RunID(runID)) }
-            print(ids.isEmpty ? "run \(runID) has no traced samples" : ids.joined(separator: "\n"))
+            let ids = try store.open().traceIDs(run: RunID(runID))
+            print(ids.isEmpty ? "run \(runID) has no traced samples" : ids.map(\.hex).joined(separator: "\n"))
         }
     }
 
@@ -91,45 +85,33 @@ struct ProfilesCommand: ParsableCommand {
         @Option(name: .customLong("run"), help: "Run id; repeat to merge several runs (default: all runs matching the other options).")
         var runIDs: [Int64] = []
         @Option(name: .customLong("trace-id"), help: "Only samples of this trace id (32 hex digits); repeatable.")
-        var traceIDs: [String] = []
-        @Option(help: "Only runs of this kind: cpu or offcpu (default without --run: cpu).") var kind: String?
+        var traceIDs: [TraceID] = []
+        @Option(help: "Only runs of this kind: cpu or offcpu (default without --run: cpu).") var kind: ProfileKind?
         @Option(help: "Only runs of this service.") var service: String?
         @Option(help: "Only runs of this version.") var version: String?
         @Option(name: .shortAndLong, help: "Output file: .folded, .pb.gz or .speedscope.json.") var output: String
 
         func validate() throws {
-            guard ProfileFileFormat(path: output) != nil else {
-                throw ValidationError("-o must end in .folded, .pb.gz or .speedscope.json; got '\(output)'")
+            guard ProfileFormat(fileName: output) != nil else {
+                throw ValidationError("-o must end in one of \(ProfileFormat.knownExtensions); got '\(output)'")
             }
             guard !runIDs.isEmpty || service != nil || version != nil || kind != nil || !traceIDs.isEmpty else {
                 throw ValidationError("say what to export: --run, --service, --version, --kind or --trace-id")
             }
-            _ = try ProfilesCommand.kind(kind)
         }
 
         func run() throws {
             let query = ProfileQuery(
                 runs: RunFilter(ids: runIDs.isEmpty ? nil : runIDs.map(RunID.init), service: service, version: version,
-                               kind: try ProfilesCommand.kind(kind) ?? (runIDs.isEmpty ? .cpu : nil)),
+                               kind: kind ?? (runIDs.isEmpty ? .cpu : nil)),
                 traceIDs: traceIDs.isEmpty ? nil : traceIDs)
-            let profile = try ProfilesCommand.reportingErrors { try store.open().profile(query: query) }
+            let profile = try store.open().profile(query: query)
             guard !profile.samples.isEmpty else {
-                FileHandle.standardError.write(Data("lab: failed to export profile to \(output): no stored samples match\n".utf8))
-                throw ExitCode(1)
+                throw FlamelabError.failed("export", "profile to \(output)", "no stored samples match", code: .input)
             }
-            let bytes = try ProfilesCommand.reportingErrors { try ProfileFileFormat(path: output)!.encode(profile) }
-            try ProfilesCommand.reportingErrors { try PrivateFile.write(Data(bytes), to: output) }
+            try ProfileFile.write(profile, to: output)
             print("wrote \(output): \(profile.samples.count) samples (total \(profile.totalValue) \(profile.metadata.kind.unit)), \(profile.stacks.count) stacks")
         }
-    }
-
-    /// Parses --kind; nil when absent.
-    static func kind(_ name: String?) throws -> ProfileKind? {
-        guard let name else { return nil }
-        guard let kind = ProfileKind(rawValue: name) else {
-            throw ValidationError("--kind must be cpu or offcpu; got '\(name)'")
-        }
-        return kind
     }
 
     struct Bench: ParsableCommand {
@@ -156,46 +138,22 @@ struct ProfilesCommand: ParsableCommand {
 
         func run() throws {
             let directory = directory ?? LabPaths().resultsDirectory + "/runs"
-            try ProfilesCommand.reportingErrors {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                        attributes: [.posixPermissions: 0o700])
-            }
-            let result = try ProfilesCommand.reportingErrors {
-                try ProfileStoreBenchmark.run(samples: samples, directory: directory, traceIDCount: traceIDs,
-                                              repetitions: repetitions)
-            }
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+            let result = try ProfileStoreBenchmark.run(samples: samples, directory: directory, traceIDCount: traceIDs,
+                                                       repetitions: repetitions)
             print(result.summary)
             if let output {
-                try ProfilesCommand.reportingErrors { try PrivateFile.writeJSON(result, to: output) }
+                try PrivateFile.writeJSON(result, to: output)
                 print("wrote \(output)")
             }
         }
     }
 
-    /// Runs `body`, turning the store's, the codecs' and the lab's errors into one line on stderr.
-    static func reportingErrors<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as ProfileStoreError {
-            return try exit(error.message)
-        } catch let error as ProfileParseError {
-            return try exit(error.description)
-        } catch let error as LabError {
-            return try exit(error.description)
-        } catch let error as CocoaError {
-            return try exit("failed to \(error.localizedDescription)")
-        }
-    }
-
-    private static func exit<T>(_ message: String) throws -> T {
-        FileHandle.standardError.write(Data("lab: \(message)\n".utf8))
-        throw ExitCode(1)
-    }
-
     static func row(_ run: StoredRun) -> [String] {
         let start = run.startUnixNs == 0 ? "-" : isoTime(run.startUnixNs)
         let seconds = run.endUnixNs > run.startUnixNs ? String(format: "%.1f", Double(run.endUnixNs - run.startUnixNs) / 1e9) : "-"
-        return [run.id.description, run.service ?? "-", run.version ?? "-", run.kind.rawValue, String(run.hz), run.unwindMode,
+        return [run.id.description, run.service ?? "-", run.version ?? "-", run.kind.rawValue, String(run.hz), run.unwindMode?.rawValue ?? "unknown",
                 start, seconds, String(run.sampleCount), String(run.totalValue), String(run.dropped), run.host,
                 run.command.isEmpty ? "-" : run.command]
     }
@@ -204,25 +162,5 @@ struct ProfilesCommand: ParsableCommand {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: Date(timeIntervalSince1970: Double(unixNs) / 1e9))
-    }
-}
-
-/// The profile file formats `lab profiles export` writes, chosen by the output file's extension.
-private enum ProfileFileFormat {
-    case folded, pprof, speedscope
-
-    init?(path: String) {
-        if path.hasSuffix(".folded") { self = .folded }
-        else if path.hasSuffix(".pb.gz") { self = .pprof }
-        else if path.hasSuffix(".speedscope.json") { self = .speedscope }
-        else { return nil }
-    }
-
-    func encode(_ profile: Profile) throws -> [UInt8] {
-        switch self {
-        case .folded: return Array(FoldedCodec.encode(profile).utf8)
-        case .pprof: return try PprofCodec.encode(profile)
-        case .speedscope: return Array(SpeedscopeCodec.encode(profile).utf8)
-        }
     }
 }

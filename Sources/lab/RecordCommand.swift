@@ -1,7 +1,7 @@
 import Agent
 import ArgumentParser
 import Foundation
-import Lab
+import LabRuntime
 import ProfileModel
 import ProfileStore
 
@@ -34,22 +34,22 @@ struct RecordCommand: ParsableCommand {
     var service = false
 
     @Option(help: "How long to record, e.g. 30s, 2m (Ctrl-C stops early and still writes).")
-    var duration = "30s"
+    var duration = Duration(seconds: 30)
 
     @Option(help: "CPU sampling frequency per CPU, 1...10000 Hz.")
     var hz = 99
 
     @Option(help: "Profiles to record: cpu, offcpu, or cpu,offcpu.")
-    var kind = "cpu"
+    var kind = KindList(.cpu)
 
     @Option(help: "User stack unwinding: fp (frame pointers), dwarf (eh_frame via libdw), auto (per mapping).")
-    var unwind = "fp"
+    var unwind = UnwindMode.fp
 
     @Option(help: "Walk CPython 3.11 frames: auto or off.")
-    var python = "auto"
+    var python = PythonMode.auto
 
     @Option(name: .customLong("min-block"), help: "Shortest off-CPU interval recorded, e.g. 1ms or 0.5ms.")
-    var minBlock = "1ms"
+    var minBlock = Duration(seconds: 0.001)
 
     @Option(name: .short, help: "Output: FILE.folded, FILE.pb.gz, FILE.speedscope.json, or `store`.")
     var output: String?
@@ -80,64 +80,42 @@ struct RecordCommand: ParsableCommand {
         guard modes == 1 else { throw ValidationError("give exactly one of --pid N (repeatable), --all, --service") }
         guard output != nil || storePath != nil else { throw ValidationError("give -o FILE (or -o store, or --store PATH)") }
         guard (1...10_000).contains(hz) else { throw ValidationError("--hz must be in 1...10000; got \(hz)") }
-        _ = try kinds()
-        guard UnwindMode(rawValue: unwind) != nil else { throw ValidationError("--unwind must be fp, dwarf or auto; got '\(unwind)'") }
-        guard PythonMode(rawValue: python) != nil else { throw ValidationError("--python must be auto or off; got '\(python)'") }
-        _ = try CLI.seconds(duration, option: "--duration")
-        _ = try CLI.seconds(minBlock, option: "--min-block")
-        if let output, output != "store", ProfileFileFormat.of(path: output) == nil {
-            throw ValidationError("-o must end in .folded, .pb.gz or .speedscope.json (or be `store`); got '\(output)'")
+        guard duration.seconds > 0 else { throw ValidationError("--duration must be positive; got \(duration)") }
+        if let output, output != "store", ProfileFormat(fileName: output) == nil {
+            throw ValidationError("-o must end in one of \(ProfileFormat.knownExtensions) (or be `store`); got '\(output)'")
         }
-    }
-
-    func kinds() throws -> Set<ProfileKind> {
-        var result: Set<ProfileKind> = []
-        for name in kind.split(separator: ",") {
-            guard let value = ProfileKind(rawValue: String(name)) else {
-                throw ValidationError("--kind takes cpu, offcpu or cpu,offcpu; got '\(kind)'")
-            }
-            result.insert(value)
-        }
-        guard !result.isEmpty else { throw ValidationError("--kind is empty") }
-        return result
     }
 
     func run() throws {
         let (targets, labels) = try resolveTargets()
         let config = AgentConfig(
-            targets: targets, hz: hz, kinds: try kinds(), unwind: UnwindMode(rawValue: unwind)!,
-            python: PythonMode(rawValue: python)!, durationSeconds: try CLI.seconds(duration, option: "--duration"),
-            minBlockNs: UInt64(try CLI.seconds(minBlock, option: "--min-block") * 1e9), measureBPFTime: bpfStats,
+            targets: targets, hz: hz, kinds: kind.kinds, unwind: unwind, python: python, durationSeconds: duration.seconds,
+            minBlockNs: UInt64(minBlock.seconds * 1e9), measureBPFTime: bpfStats,
             service: serviceLabel ?? labels.service, version: versionLabel ?? labels.version
         )
         let sink = try makeSink()
         let agent = Agent(config: config)
-        agent.progress = progress ? .always : .automatic
+        if progress || isatty(STDERR_FILENO) != 0 {
+            let line = ProgressLine()
+            agent.onProgress = { line.update($0.line) }
+        }
         StopSignal.install { agent.requestStop() }
-        do {
-            try agent.start()
-            if let readyFile {
-                agent.waitUntilPrepared()
-                try PrivateFile.write(Data(), to: readyFile)
-            }
-        } catch {
-            Self.fail("\(error)")
+        try agent.start()
+        if let readyFile {
+            agent.waitUntilPrepared()
+            try PrivateFile.write(Data(), to: readyFile)
         }
         let recording = agent.finish()
         Self.report(recording.stats)
-        do {
-            try sink.write(recording.profiles, stats: recording.stats)
-            if let statsJSON { try PrivateFile.writeJSON(recording.stats, to: statsJSON) }
-        } catch {
-            Self.fail("\(error)")
-        }
+        try sink.write(recording.profiles, stats: recording.stats)
+        if let statsJSON { try PrivateFile.writeJSON(recording.stats, to: statsJSON) }
     }
 
     private func resolveTargets() throws -> (AgentConfig.Targets, (service: String?, version: String?)) {
         if all { return (.all, (nil, nil)) }
         if !pids.isEmpty { return (.pids(pids), (nil, nil)) }
         let live = ServiceController().status().filter(\.alive).map(\.instance)
-        guard !live.isEmpty else { Self.fail("failed to find the shop service: none is running (start it with `lab service start`)") }
+        guard !live.isEmpty else { throw FlamelabError("failed to find the shop service: none is running (start it with `lab service start`)", code: .input) }
         let versions = Set(live.map(\.version))
         return (.pids(live.map(\.pid)), ("shop", versions.count == 1 ? versions.first : nil))
     }
@@ -146,13 +124,8 @@ struct RecordCommand: ParsableCommand {
         if output == "store" || (output == nil && storePath != nil) {
             return StoreProfileSink(path: storePath ?? ProfilesCommand.defaultStorePath)
         }
-        let sink: FileProfileSink
-        do {
-            sink = try FileProfileSink(path: output!)
-            try sink.checkWritable()
-        } catch {
-            Self.fail("\(error)")
-        }
+        let sink = try FileProfileSink(path: output ?? "")
+        try sink.checkWritable()
         return sink
     }
 
@@ -160,25 +133,5 @@ struct RecordCommand: ParsableCommand {
         var lines = ["recorded: \(stats.summary)"]
         lines += stats.notes.map { "note: \($0)" }
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
-    }
-
-    static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("lab: \(message)\n".utf8))
-        Foundation.exit(1)
-    }
-}
-
-/// Writes each recorded profile as a run of the profile store.
-struct StoreProfileSink: ProfileSink {
-    let path: String
-
-    func write(_ profiles: [Profile], stats: AgentRunStats) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        let store = try ProfileStore(path: path)
-        for profile in profiles {
-            let id = try store.write(profile)
-            FileHandle.standardError.write(Data("stored run \(id) (\(profile.metadata.kind.rawValue), \(profile.samples.count) samples) in \(path)\n".utf8))
-        }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Lab
+import LabRuntime
 
 /// `lab run <scenario>|all`: the scenarios that write the evidence under results/.
 struct RunCommand: ParsableCommand {
@@ -32,15 +33,15 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         if let count = `repeat` {
             let runner = RepeatRunner(repeats: count, quick: quick)
-            let report = try CLI.orExit { try runner.run(scenarios, resultsDirectory: results ?? runner.paths.resultsDirectory, scenarios: LabScenarios.all) }
+            let report = try runner.run(scenarios, resultsDirectory: results ?? runner.paths.resultsDirectory, scenarios: LabScenarios.all)
             print("\(report.runs.filter(\.passed).count) of \(report.runs.count) runs passed every check; \(report.checks.filter { $0.held == $0.runs }.count) of \(report.checks.count) checks held in every run")
-            if !report.allHeld { throw ExitCode(1) }
+            if !report.allHeld { throw CLI.Verdict(status: .failure, message: "lab: not every check held in every run (see reproducibility/)") }
             return
         }
         let context = ScenarioContext(quick: quick, resultsDirectory: results)
-        let outcomes = try CLI.orExit { try ScenarioRunner(scenarios: LabScenarios.all).run(scenarios, context: context) }
+        let outcomes = try ScenarioRunner(scenarios: LabScenarios.all).run(scenarios, context: context)
         let failed = outcomes.filter { !$0.passed }
         print("\(outcomes.count - failed.count) passed, \(failed.count) failed")
-        if !failed.isEmpty { throw ExitCode(1) }
+        if !failed.isEmpty { throw CLI.Verdict(status: .failure, message: "lab: failed: \(failed.map(\.scenario).joined(separator: ", "))") }
     }
 }

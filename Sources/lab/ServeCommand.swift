@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Lab
+import LabRuntime
 import LabServer
 
 /// `lab serve`: the drill's web UI (SLO burn rates, alerts, trace-filtered flame graphs) on 127.0.0.1.
@@ -27,25 +27,20 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "SLO definition (JSON).") var slo: String = "lab/slo/checkout.json"
     @Option(name: .customLong("time-scale"), help: "Real seconds per lab second for the burn-rate windows (default: the SLO's labTimeScale).")
     var timeScale: Double?
-    @Option(help: "Length of one profiling window, e.g. 5s.") var window: String = "5s"
+    @Option(help: "Length of one profiling window, e.g. 5s.") var window = Duration(seconds: 5)
     @Option(name: .customLong("keep-windows"), help: "Profiling windows kept in memory per service version.") var keepWindows: Int = 12
 
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be in 1...65535") }
         guard timeScale.map({ $0 > 0 }) ?? true else { throw ValidationError("--time-scale must be positive") }
         guard keepWindows >= 1 else { throw ValidationError("--keep-windows must be at least 1") }
+        guard window.seconds >= 1 else { throw ValidationError("--window must be at least 1s; got \(window)") }
     }
 
     func run() async throws {
-        let windowSeconds = try CLI.seconds(window, option: "--window")
         let sloPath = slo.hasPrefix("/") ? slo : LabPaths().root + "/" + slo
         let options = ServeOptions(port: port, servicePort: servicePort, sloPath: sloPath, timeScale: timeScale,
-                                   windowSeconds: windowSeconds, keptWindows: keepWindows)
-        do {
-            try await LabServer(options: options).run()
-        } catch {
-            FileHandle.standardError.write(Data("lab serve: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
+                                   windowSeconds: window.seconds, keptWindows: keepWindows)
+        try await LabServer(options: options).run()
     }
 }

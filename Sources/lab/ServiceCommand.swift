@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Lab
+import LabRuntime
 
 /// `lab service start|stop|status`: the demo shop service's life cycle.
 struct ServiceCommand: ParsableCommand {
@@ -38,7 +38,7 @@ struct ServiceCommand: ParsableCommand {
             if counters { extra.append("--counters") }
             if periodicJanitor { extra.append("--periodic-janitor") }
             if faultShare > 0 { extra += ["--fault-share", String(faultShare)] }
-            let instance = try CLI.orExit { try ServiceController().start(version: version, port: port, extraArguments: extra) }
+            let instance = try ServiceController().start(version: version, port: port, extraArguments: extra)
             print("flamelab-shop \(instance.version) running: pid \(instance.pid), http://127.0.0.1:\(instance.port) (log \(instance.logPath))")
         }
     }
@@ -48,7 +48,7 @@ struct ServiceCommand: ParsableCommand {
         @Option(help: "Port of the service to stop.") var port: UInt16 = 8080
 
         func run() throws {
-            try CLI.orExit { try ServiceController().stop(port: port) }
+            try ServiceController().stop(port: port)
             print("stopped service on port \(port)")
         }
     }

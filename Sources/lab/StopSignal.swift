@@ -2,7 +2,8 @@ import Foundation
 
 /// The write end of the pipe the handler writes to: write(2) is async-signal-safe, and the watcher
 /// thread sleeps in read(2) instead of polling a flag (a 20 Hz poll cost the agent ~0.3 ms of CPU a second).
-private var stopPipeWriteEnd: Int32 = -1
+/// `nonisolated(unsafe)`: written once before the handlers are installed; a signal handler can take no lock.
+nonisolated(unsafe) private var stopPipeWriteEnd: Int32 = -1
 
 /// Ctrl-C / SIGTERM for `lab record`: stop sampling, then still detach and write the profile.
 ///

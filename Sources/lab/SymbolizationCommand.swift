@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Lab
+import LabRuntime
 
 /// `lab symbolization`: the symbolization-quality evidence (the `polyglot` scenario's measurement)
 /// written to results/symbolization/.
@@ -27,14 +28,11 @@ struct SymbolizationCommand: ParsableCommand {
     func run() throws {
         let context = ScenarioContext(quick: quick, resultsDirectory: results)
         let scenario = PolyglotScenario(name: "symbolization", reproduce: "make build && .build/release/lab symbolization\(quick ? " --quick" : "")")
-        let outcome = try CLI.orExit { () throws -> ScenarioOutcome in
-            let outcome = try scenario.run(context)
-            try PrivateFile.writeJSON(outcome, to: "\(try context.directory(for: scenario.name))/outcome.json")
-            return outcome
-        }
+        let outcome = try scenario.run(context)
+        try PrivateFile.writeJSON(outcome, to: "\(try context.directory(for: scenario.name))/outcome.json")
         print(outcome.headline)
         for check in outcome.checks { print("  [\(check.passed ? "x" : " ")] \(check.name): \(check.detail)") }
         print("report: \(context.resultsDirectory)/\(scenario.name)/report.md")
-        if !outcome.passed { throw ExitCode(1) }
+        if !outcome.passed { throw CLI.Verdict(status: .failure, message: "lab: a symbolization check failed") }
     }
 }

@@ -4,6 +4,7 @@
 //
 //   agent-record --pid N [--pid M] | --all  [--duration S] [--hz N] [--kind cpu,offcpu]
 //                [--unwind fp|dwarf|auto] [--python auto|off] [--min-block-ns N] [--bpf-stats] [-o FILE]
+import LabRuntime
 import Agent
 import Foundation
 import ProfileModel

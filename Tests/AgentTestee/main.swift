@@ -97,7 +97,7 @@ func waitForGo() {
 
 func print(_ line: String, flush: ()) {
     print(line)
-    fflush(stdout)
+    fflush(nil)  // all streams: naming the global `stdout` is not concurrency-safe in Swift 6
 }
 
 let arguments = CommandLine.arguments

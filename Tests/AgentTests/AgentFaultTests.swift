@@ -2,49 +2,26 @@ import Agent
 import Foundation
 import ProfileModel
 import Symbolize
+import FlamelabTesting
 import Testing
 
 extension AgentBPFTests {
     /// Bad input and faults: each gets a clear `failed to ...` error or a counted outcome.
     @Suite(.serialized)
     struct AgentFaultTests {
-        @Test func nonexistentPidIsAClearError() throws {
-            guard AgentTestSupport.requireRoot() else { return }
+        @Test(.requiresRoot) func nonexistentPidIsAClearError() throws {
+            try TestEnvironment.requireRoot()
             let agent = Agent(config: AgentConfig(targets: .pids([999_999_9]), durationSeconds: 1))
-            #expect(throws: AgentError("failed to find process 9999999: no such process")) { try agent.start() }
+            #expect(throws: FlamelabError("failed to find process 9999999: no such process")) { try agent.start() }
         }
 
         @Test func invalidSettingsAreRejectedBeforeLoading() {
             let tooFast = AgentConfig(targets: .all, hz: 20_000)
-            #expect(throws: AgentError("failed to configure the agent: --hz 20000 is outside 1...10000")) { try tooFast.validate() }
+            #expect(throws: FlamelabError("failed to configure the agent: --hz 20000 is outside 1...10000")) { try tooFast.validate() }
             let noKind = AgentConfig(targets: .all, kinds: [])
-            #expect(throws: AgentError.self) { try noKind.validate() }
+            #expect(throws: FlamelabError.self) { try noKind.validate() }
             let badPid = AgentConfig(targets: .pids([0]))
-            #expect(throws: AgentError("failed to configure the agent: 0 is not a valid pid")) { try badPid.validate() }
-        }
-
-        @Test func unwritableOutputIsRefusedBeforeRecording() throws {
-            let sink = try FileProfileSink(path: "/nonexistent-dir/profile.folded")
-            #expect(throws: AgentError("failed to write /nonexistent-dir/profile.folded: directory /nonexistent-dir does not exist")) {
-                try sink.checkWritable()
-            }
-            #expect(throws: AgentError.self) { try FileProfileSink(path: "/tmp/profile.txt") }
-        }
-
-        @Test func outputFilesArePrivateAndSplitByKind() throws {
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("agent-sink-\(getpid())").path
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: dir) }
-            var cpu = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 99))
-            cpu.add(stack: [Frame(name: "main"), Frame(name: "work")], value: 3)
-            var off = Profile(metadata: ProfileMetadata(kind: .offcpu))
-            off.add(stack: [Frame(name: "main"), Frame(name: "sleep")], value: 5_000)
-            let sink = try FileProfileSink(path: dir + "/run.folded")
-            try sink.write([cpu, off], stats: AgentRunStats())
-            #expect(try String(contentsOfFile: dir + "/run.cpu.folded", encoding: .utf8) == "main;work 3\n")
-            #expect(try String(contentsOfFile: dir + "/run.offcpu.folded", encoding: .utf8) == "main;sleep 5000\n")
-            let mode = try FileManager.default.attributesOfItem(atPath: dir + "/run.cpu.folded")[.posixPermissions] as? Int
-            #expect(mode == 0o600)
+            #expect(throws: FlamelabError("failed to configure the agent: 0 is not a valid pid")) { try badPid.validate() }
         }
 
         /// The offset the agent publishes to BPF equals the one the program measures at run time.
@@ -63,8 +40,8 @@ extension AgentBPFTests {
         }
 
         /// kill -9 of a recording agent leaves no flamelab program attached (links are fd-based).
-        @Test func sigkillLeavesNoProbes() throws {
-            guard AgentTestSupport.requireRoot() else { return }
+        @Test(.requiresRoot) func sigkillLeavesNoProbes() throws {
+            try TestEnvironment.requireRoot()
             let testee = try Testee(["cpu", "30"])
             try testee.waitUntilReady()
             testee.go()

@@ -1,14 +1,15 @@
 import Agent
 import Foundation
 import ProfileModel
+import FlamelabTesting
 import Testing
 
 extension AgentBPFTests {
     /// Real BPF against the known program agent-testee (root; see AgentTestSupport.requireRoot).
     @Suite(.serialized)
     struct AgentRecordingTests {
-        static let traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
-        static let spanID = "00f067aa0ba902b7"
+        static let traceID = TraceID(hex: "4bf92f3577b34da6a3ce929d0e0e4736")!
+        static let spanID = SpanID(hex: "00f067aa0ba902b7")!
 
         /// True when `names` contains frames starting with each prefix, in that order (root first).
         static func containsInOrder(_ names: [String], _ prefixes: [String]) -> Bool {
@@ -19,7 +20,6 @@ extension AgentBPFTests {
 
         static func record(_ testee: Testee, kinds: Set<ProfileKind>, unwind: UnwindMode, duration: Double = 20) throws -> AgentRecording {
             let agent = Agent(config: AgentConfig(targets: .pids([testee.pid]), hz: 99, kinds: kinds, unwind: unwind, durationSeconds: duration))
-            agent.progress = .never
             try agent.start()
             testee.go()
             // The run ends when the testee exits (every target gone) or at `duration`.
@@ -28,9 +28,9 @@ extension AgentBPFTests {
             return recording
         }
 
-        @Test("CPU: >= 95% of the samples hold a -> b -> c and the trace id", arguments: [UnwindMode.fp, .dwarf, .auto])
+        @Test("CPU: >= 95% of the samples hold a -> b -> c and the trace id", .requiresRoot, arguments: [UnwindMode.fp, .dwarf, .auto])
         func cpuChainAndTraceID(unwind: UnwindMode) throws {
-            guard AgentTestSupport.requireRoot() else { return }
+            try TestEnvironment.requireRoot()
             let testee = try Testee(["cpu", "3"])
             try testee.waitUntilReady()
             let recording = try Self.record(testee, kinds: [.cpu], unwind: unwind)
@@ -43,7 +43,7 @@ extension AgentBPFTests {
             let traced = samples.filter { $0.labels.traceID == Self.traceID && $0.labels.spanID == Self.spanID }
             print("agent [\(unwind.rawValue)] cpu: a -> b -> c in \(withChain.count) of \(samples.count) samples, trace id on \(traced.count)")
             #expect(Double(traced.count) >= 0.95 * Double(samples.count), "trace id on \(traced.count) of \(samples.count) samples")
-            #expect(profile.metadata.unwindMode == unwind.rawValue)
+            #expect(profile.metadata.unwindMode == unwind)
             #expect(recording.stats.exitedTargets == [testee.pid])
             if withChain.count < samples.count {
                 let other = samples.first { !Self.containsInOrder(profile.frames(ofStack: $0.stackID).map(\.name), chain) }!
@@ -53,9 +53,9 @@ extension AgentBPFTests {
 
         /// DWARF and auto only: the thread sleeps in glibc's clock_nanosleep, which has no frame pointer,
         /// so a frame-pointer walk skips its caller (see `offCPUWithFramePointersLosesTheCaller`).
-        @Test("Off-CPU: >= 95% of 3 x 200 ms attributed to blockTwoHundredMilliseconds, with the trace id", arguments: [UnwindMode.dwarf, .auto])
+        @Test("Off-CPU: >= 95% of 3 x 200 ms attributed to blockTwoHundredMilliseconds, with the trace id", .requiresRoot, arguments: [UnwindMode.dwarf, .auto])
         func offCPUBlockedTime(unwind: UnwindMode) throws {
-            guard AgentTestSupport.requireRoot() else { return }
+            try TestEnvironment.requireRoot()
             let blocks = 3
             let testee = try Testee(["block", "\(blocks)"])
             try testee.waitUntilReady()
@@ -76,8 +76,8 @@ extension AgentBPFTests {
 
         /// The FP limitation, measured rather than hidden: the blocked time is all there, but the walk
         /// from frameless clock_nanosleep lands on the caller's caller.
-        @Test func offCPUWithFramePointersLosesTheCaller() throws {
-            guard AgentTestSupport.requireRoot() else { return }
+        @Test(.requiresRoot) func offCPUWithFramePointersLosesTheCaller() throws {
+            try TestEnvironment.requireRoot()
             let testee = try Testee(["block", "2"])
             try testee.waitUntilReady()
             let recording = try Self.record(testee, kinds: [.offcpu], unwind: .fp)

@@ -1,6 +1,7 @@
 import Agent
 import Foundation
 import ProfileModel
+import FlamelabTesting
 import Testing
 
 extension AgentBPFTests {
@@ -23,9 +24,9 @@ extension AgentBPFTests {
 
         /// >= 90% of a CPython 3.11 process's CPU samples carry its Python function names, merged above
         /// the interpreter's eval frame.
-        @Test(arguments: [UnwindMode.fp, .dwarf])
+        @Test(.requiresRoot, arguments: [UnwindMode.fp, .dwarf])
         func standalonePythonGetsPythonFrames(unwind: UnwindMode) throws {
-            guard AgentTestSupport.requireRoot() else { return }
+            try TestEnvironment.requireRoot()
             let python = "/usr/bin/python3.11"
             guard FileManager.default.isExecutableFile(atPath: python) else {
                 Issue.record("failed to find \(python): install python3.11")
@@ -40,7 +41,6 @@ extension AgentBPFTests {
             try process.run()
             usleep(300_000) // let the interpreter start: _PyRuntime must exist to be registered
             let agent = Agent(config: AgentConfig(targets: .pids([process.processIdentifier]), unwind: unwind, python: .auto, durationSeconds: 10))
-            agent.progress = .never
             let recording = try agent.record()
             process.waitUntilExit()
             let profile = try #require(recording.profile(.cpu))
@@ -58,12 +58,11 @@ extension AgentBPFTests {
             }
         }
 
-        @Test func wholeSystemIncludesTheTestProgram() throws {
-            guard AgentTestSupport.requireRoot() else { return }
+        @Test(.requiresRoot) func wholeSystemIncludesTheTestProgram() throws {
+            try TestEnvironment.requireRoot()
             let testee = try Testee(["cpu", "6"])
             try testee.waitUntilReady()
             let agent = Agent(config: AgentConfig(targets: .all, kinds: [.cpu, .offcpu], durationSeconds: 6))
-            agent.progress = .never
             try agent.start()
             testee.go()
             let recording = agent.finish()

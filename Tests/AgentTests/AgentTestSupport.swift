@@ -4,16 +4,6 @@ import Testing
 /// Shared plumbing for the Agent tests: root gating, locating and driving the test programs.
 enum AgentTestSupport {
     /// True when the tests may load BPF. Not root: a skip, except under CI=true where it is a failure.
-    static func requireRoot() -> Bool {
-        if geteuid() == 0 { return true }
-        if ProcessInfo.processInfo.environment["CI"] == "true" {
-            Issue.record("the Agent tests load real BPF programs and need root; CI must run them as root")
-        } else {
-            print("skipping: the Agent tests load real BPF programs and need root")
-        }
-        return false
-    }
-
     /// The directory of the built products (beside the test bundle), or FLAMELAB_PRODUCTS_DIR.
     static var productsDirectory: String {
         if let dir = ProcessInfo.processInfo.environment["FLAMELAB_PRODUCTS_DIR"] { return dir }

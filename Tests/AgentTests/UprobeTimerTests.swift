@@ -1,13 +1,15 @@
 @testable import Agent
+import ProfileModel
 import Foundation
 import Symbolize
+import FlamelabTesting
 import Testing
 
 /// The uprobe/uretprobe timer on a known program: agent-testee blocks exactly COUNT × 200 ms inside
 /// blockTwoHundredMilliseconds, so the probes must see COUNT calls and at least COUNT × 200 ms.
 @Suite(.serialized) struct UprobeTimerTests {
-    @Test func countsEveryCallAndItsTime() throws {
-        guard AgentTestSupport.requireRoot() else { return }
+    @Test(.requiresRoot) func countsEveryCallAndItsTime() throws {
+        try TestEnvironment.requireRoot()
         let testee = try Testee(["block", "3"])
         try testee.waitUntilReady()
         let timer = try UprobeTimer(pid: testee.pid, functionName: "blockTwoHundredMilliseconds")
@@ -22,7 +24,7 @@ import Testing
 
     @Test func unknownFunctionIsAClearError() throws {
         let exe = try AgentTestSupport.product("agent-testee")
-        let error = #expect(throws: AgentError.self) { try UprobeFunction.resolve(binaryPath: exe, name: "noSuchFunctionAnywhere") }
+        let error = #expect(throws: FlamelabError.self) { try UprobeFunction.resolve(binaryPath: exe, name: "noSuchFunctionAnywhere") }
         #expect(error?.description.hasPrefix("failed to resolve noSuchFunctionAnywhere") == true)
     }
 

@@ -29,7 +29,7 @@ struct BrowserTests {
 
 extension BrowserTests {
     @Test func diffPageWorksInChromium() throws {
-        let meta = ProfileMetadata(kind: .cpu, hz: 99, unwindMode: "fp", service: "shop")
+        let meta = ProfileMetadata(kind: .cpu, hz: 99, unwindMode: .fp, service: "shop")
         var v1 = meta, v2 = meta
         v1.version = "v1"
         v2.version = "v2"
@@ -45,7 +45,7 @@ extension BrowserTests {
     /// A profile the size of a busy minute: 20,000 distinct stacks, 2,000 traces. The page must stay
     /// usable (no errors, trace filter and search work); the re-render time is reported, not asserted.
     @Test func largeTracedPageWorksInChromium() throws {
-        var profile = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 999, unwindMode: "dwarf", service: "shop", version: "v2"))
+        var profile = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 999, unwindMode: .dwarf, service: "shop", version: "v2"))
         var seed: UInt64 = 42
         func next(_ n: Int) -> Int {
             seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
@@ -57,7 +57,7 @@ extension BrowserTests {
             for depth in 0..<(4 + next(18)) {
                 stack.append(Frame(name: "Module\(depth % 3).function\(next(12 - min(depth, 9)))", kind: kinds[next(kinds.count)]))
             }
-            let trace = String(format: "%032x", i % 2_000 + 1)
+            let trace = TraceID(high: 0, low: UInt64(i % 2_000 + 1))
             profile.add(stack: stack, value: Int64(1 + next(5)), labels: SampleLabels(traceID: trace))
         }
         let html = HTMLRenderer().render(profile: profile)
@@ -72,7 +72,7 @@ extension BrowserTests {
 extension BrowserTests {
     /// Off-CPU values are nanoseconds: the page must show milliseconds and work the same way.
     @Test func offCPUPageWorksInChromium() throws {
-        var profile = Profile(metadata: ProfileMetadata(kind: .offcpu, unwindMode: "fp", service: "shop", version: "v1",
+        var profile = Profile(metadata: ProfileMetadata(kind: .offcpu, unwindMode: .fp, service: "shop", version: "v1",
                                                         startUnixNs: 1_764_075_600_000_000_000, endUnixNs: 1_764_075_610_000_000_000))
         let root = Frame(name: "start_thread", module: "libc.so.6", kind: .libc)
         let handle = Frame(name: "Shop.Server.handle(Shop.Request) -> Shop.Response", module: "flamelab-shop", kind: .app)
@@ -81,7 +81,7 @@ extension BrowserTests {
         let schedule = Frame(name: "schedule", module: "[kernel]", kind: .kernel)
         for i in 0..<20 {
             profile.add(stack: [root, handle, inventory, sleep, schedule], value: 50_000_000,
-                        labels: SampleLabels(traceID: String(format: "%032x", i % 4 + 1)))
+                        labels: SampleLabels(traceID: TraceID(high: 0, low: UInt64(i % 4 + 1))))
         }
         profile.add(stack: [root, Frame(name: "epoll_wait", module: "libc.so.6", kind: .libc), schedule], value: 900_000_000)
         let html = HTMLRenderer().render(profile: profile)

@@ -3,9 +3,9 @@ import ProfileModel
 import Testing
 
 @Suite struct DiffRendererTests {
-    let metadataV1 = ProfileMetadata(kind: .cpu, hz: 99, unwindMode: "fp", service: "shop", version: "v1",
+    let metadataV1 = ProfileMetadata(kind: .cpu, hz: 99, unwindMode: .fp, service: "shop", version: "v1",
                                      startUnixNs: 1_764_075_600_000_000_000, endUnixNs: 1_764_075_900_000_000_000)
-    let metadataV2 = ProfileMetadata(kind: .cpu, hz: 99, unwindMode: "fp", service: "shop", version: "v2",
+    let metadataV2 = ProfileMetadata(kind: .cpu, hz: 99, unwindMode: .fp, service: "shop", version: "v2",
                                      startUnixNs: 1_764_076_000_000_000_000, endUnixNs: 1_764_076_300_000_000_000)
 
     func profiles() throws -> (Profile, Profile) {

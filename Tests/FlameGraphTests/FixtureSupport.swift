@@ -18,14 +18,14 @@ enum FixtureSupport {
 
     /// The handmade CPU profile with fixed metadata (99 Hz, fp, a 30 s window).
     static func shopProfile() throws -> Profile {
-        let metadata = ProfileMetadata(kind: .cpu, hz: 99, unwindMode: "fp", service: "shop", version: "v1",
+        let metadata = ProfileMetadata(kind: .cpu, hz: 99, unwindMode: .fp, service: "shop", version: "v1",
                                        startUnixNs: 1_764_075_600_000_000_000, endUnixNs: 1_764_075_630_000_000_000)
         return try FoldedCodec.decode(text("shop-cpu.folded"), metadata: metadata)
     }
 
     /// A profile whose samples carry trace ids: three traces plus untraced background samples.
     static func tracedProfile() -> Profile {
-        var profile = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 999, unwindMode: "dwarf", service: "shop", version: "v2",
+        var profile = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 999, unwindMode: .dwarf, service: "shop", version: "v2",
                                                         startUnixNs: 1_764_075_600_000_000_000, endUnixNs: 1_764_075_660_000_000_000))
         let root = Frame(name: "start_thread", module: "libc.so.6", kind: .libc)
         let handle = Frame(name: "Shop.Server.handle(Shop.Request) -> Shop.Response", module: "flamelab-shop", kind: .app)
@@ -34,7 +34,7 @@ enum FixtureSupport {
         let py = Frame(name: "score", module: "recommender.py", kind: .python, file: "recommender.py", line: 30)
         let eval = Frame(name: "_PyEval_EvalFrameDefault", module: "libpython3.11.so.1.0", kind: .interpreter)
         let kernel = Frame(name: "do_syscall_64", module: "[kernel]", kind: .kernel)
-        let traces = ["4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7aaaaaaaaaaaaaaaa", "deadbeefdeadbeefdeadbeefdeadbeef"]
+        let traces = ["4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7aaaaaaaaaaaaaaaa", "deadbeefdeadbeefdeadbeefdeadbeef"].map { TraceID(hex: $0)! }
         for i in 0..<30 { profile.add(stack: [root, handle, slow], value: 1, labels: SampleLabels(traceID: traces[0], timestampNs: UInt64(i))) }
         for _ in 0..<6 { profile.add(stack: [root, handle, fast], value: 1, labels: SampleLabels(traceID: traces[0])) }
         for _ in 0..<12 { profile.add(stack: [root, handle, fast], value: 1, labels: SampleLabels(traceID: traces[1])) }

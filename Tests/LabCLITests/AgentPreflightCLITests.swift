@@ -1,4 +1,5 @@
 import Foundation
+import FlamelabTesting
 import Testing
 
 /// `lab record` where the agent cannot run: each gets its own clear message and a failing exit status,
@@ -6,18 +7,8 @@ import Testing
 /// (setpriv), and on a kernel without BTF as far as it can tell (a private mount namespace hides
 /// /sys/kernel/btf). Both need root to set up: skipped otherwise, failed under CI=true.
 @Suite(.serialized) struct AgentPreflightCLITests {
-    static var underCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
-
-    static func canSetUp() -> Bool {
-        guard geteuid() == 0 else {
-            if underCI { Issue.record("needs root to run the agent as another user and to hide BTF (CI=true)") } else { print("SKIP preflight CLI tests: not root") }
-            return false
-        }
-        return true
-    }
-
-    @Test func withoutRootTheAgentSaysSo() throws {
-        guard Self.canSetUp() else { return }
+    @Test(.requiresRoot) func withoutRootTheAgentSaysSo() throws {
+        try TestEnvironment.requireRoot("runs the agent as another user")
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("flamelab-noroot-\(getpid()).folded").path
         let run = try LabCLITests.lab(["record", "--pid", "1", "--duration", "1s", "-o", output],
                                       under: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"])
@@ -26,8 +17,8 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: output), "no profile is written when nothing was recorded")
     }
 
-    @Test func aKernelWithoutBTFIsNamed() throws {
-        guard Self.canSetUp() else { return }
+    @Test(.requiresRoot) func aKernelWithoutBTFIsNamed() throws {
+        try TestEnvironment.requireRoot("hides the kernel's BTF in a mount namespace")
         let script = "mount -t tmpfs flamelab-no-btf /sys/kernel/btf && exec \"$0\" \"$@\""
         let run = try LabCLITests.lab(["record", "--pid", "1", "--duration", "1s", "-o", "/tmp/flamelab-no-btf.folded"],
                                       under: ["/usr/bin/unshare", "--mount", "--", "/bin/sh", "-c", script])

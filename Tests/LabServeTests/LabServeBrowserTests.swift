@@ -1,4 +1,5 @@
 import Foundation
+import FlamelabTesting
 import Testing
 
 /// The drill through `lab serve` in headless Chromium (lab/browser/browser_drill.py): alert -> slow traces ->
@@ -32,8 +33,8 @@ import Testing
         }
     }
 
-    @Test func alertToNamedFunctionInTheBrowser() throws {
-        guard geteuid() == 0 else { return Self.unavailable("needs root (the eBPF agent behind lab serve)") }
+    @Test(.requiresRoot) func alertToNamedFunctionInTheBrowser() throws {
+        try TestEnvironment.requireRoot("the eBPF agent behind lab serve")
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"),
               FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver") else {
             return Self.unavailable("chromium or chromium-driver is not installed (apt-get install chromium chromium-driver)")

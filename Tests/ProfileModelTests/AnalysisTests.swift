@@ -80,12 +80,12 @@ import Testing
 @Suite struct FilterAndMergeTests {
     @Test func filterByTraceTimeAndKind() {
         let p = TestProfiles.cpu()
-        let byTrace = ProfileFilter(traceIDs: [TestProfiles.traceA.uppercased()]).apply(to: p)
+        let byTrace = ProfileFilter(traceIDs: [TraceID(hex: TestProfiles.traceA.hex.uppercased())!]).apply(to: p)
         #expect(byTrace.totalValue == 9 && byTrace.samples.count == 2 && byTrace.stacks.count == 1 && byTrace.frames.count == 3)
         let byTime = ProfileFilter(timeWindowNs: 5_500...7_000).apply(to: p)
         #expect(byTime.totalValue == 3)
         #expect(ProfileFilter(kind: .offcpu).apply(to: p).samples.isEmpty)
-        #expect(ProfileFilter(traceIDs: ["ffff"]).apply(to: p).samples.isEmpty)
+        #expect(ProfileFilter(traceIDs: [TraceID(hex: "0000000000000000000000000000ffff")!]).apply(to: p).samples.isEmpty)
         #expect(ProfileFilter().apply(to: p).totalValue == p.totalValue)
     }
 
@@ -102,6 +102,6 @@ import Testing
         #expect(merged.totalValue == 2 * TestProfiles.cpu().totalValue)
         #expect(merged.frames.count == TestProfiles.cpu().frames.count)
         #expect(merged.metadata.version == nil && merged.metadata.service == "shop" && merged.metadata.dropped == 4)
-        #expect(throws: ProfileMerge.MergeError.self) { try ProfileMerge.merge([TestProfiles.cpu(), TestProfiles.offCPU()]) }
+        #expect(throws: FlamelabError.self) { try ProfileMerge.merge([TestProfiles.cpu(), TestProfiles.offCPU()]) }
     }
 }

@@ -8,7 +8,7 @@ struct CanarySizingTests {
 
     /// `count` one-count samples, 1 ms apart, cycling through `mix` (name index, repeats).
     static func profile(count: Int, withPlanted: Bool) -> Profile {
-        var profile = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 999, unwindMode: "fp"))
+        var profile = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 999, unwindMode: .fp))
         let pattern = [0, 0, 0, 1, 1, 2, 2, 3, 3] + (withPlanted ? [4] : [])
         for i in 0..<count {
             let index = pattern[i % pattern.count]

@@ -10,15 +10,15 @@ import Testing
 
     static func millionSamples() -> Profile {
         var rng = SeededGenerator(seed: 7)
-        var p = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 99, unwindMode: "fp"))
+        var p = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 99, unwindMode: .fp))
         let frames = (0..<500).map { Frame(name: "Shop.Module\($0 % 7).function\($0)(Swift.Int) -> Swift.Int", module: "flamelab-shop", kind: .app) }
         let stackIDs = (0..<2000).map { _ in
             p.intern(stack: (0..<30).map { _ in p.intern(frames[Int.random(in: 0..<frames.count, using: &rng)]) })
         }
-        let traces = (0..<1000).map { i in String(repeating: "0", count: 28) + String(format: "%04x", i) }
+        let traces = (0..<1000).map { i in TraceID(high: 0, low: UInt64(i) + 1)! }
         for i in 0..<1_000_000 {
             p.add(stackID: stackIDs[Int.random(in: 0..<stackIDs.count, using: &rng)], value: 1,
-                  labels: SampleLabels(traceID: traces[i % traces.count], spanID: "00f067aa0ba902b7", tid: Int32(i % 8),
+                  labels: SampleLabels(traceID: traces[i % traces.count], spanID: SpanID(hex: "00f067aa0ba902b7"), tid: Int32(i % 8),
                                        timestampNs: UInt64(i) * 10_000_000))
         }
         return p
@@ -60,6 +60,6 @@ import Testing
         _ = Self.time("function stats") { FunctionStats(profile: p) }
         _ = Self.time("diff tree") { DiffTree(base: p, candidate: back) }
         _ = try Self.time("gate") { try GateRule().evaluate(baseline: p, candidate: back) }
-        _ = Self.time("trace filter") { ProfileFilter(traceIDs: [String(repeating: "0", count: 28) + "0001"]).apply(to: p) }
+        _ = Self.time("trace filter") { ProfileFilter(traceIDs: [TraceID(high: 0, low: 2)!]).apply(to: p) }
     }
 }

@@ -93,6 +93,13 @@ import Testing
         #expect(ProfileFormat(fileName: "x.speedscope.json") == .speedscope)
         #expect(ProfileFormat(fileName: "out.FOLDED") == .folded)
         #expect(ProfileFormat(fileName: "x.svg") == nil)
+        #expect(ProfileFormat(fileName: "x.json") == .speedscope)
+        #expect(ProfileFormat(fileName: "x.pprof.gz") == .pprof)
+        #expect(ProfileFormat.detect(fileName: "noext", bytes: Array("a;b 1\n".utf8)) == .folded)
+        #expect(ProfileFormat.detect(fileName: "x.folded", bytes: [0x1f, 0x8b]) == .folded)
+        #expect(ProfileFormat.path("out.pb.gz", splitFor: .cpu) == "out.cpu.pb.gz")
+        #expect(ProfileFormat.path("out.JSON", splitFor: .offcpu) == "out.offcpu.JSON")
+        #expect(ProfileFormat.path("out", splitFor: .cpu) == "out.cpu")
         for format in ProfileFormat.allCases {
             let bytes = try format.encode(TestProfiles.cpu())
             #expect(ProfileFormat.sniff(bytes) == format)

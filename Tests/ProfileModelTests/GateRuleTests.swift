@@ -116,7 +116,7 @@ import Testing
 
     @Test func inputErrorsAreNotRegressions() throws {
         let base = try Self.load("base")
-        #expect(throws: GateRule.GateError.self) { try GateRule().evaluate(baseline: base, candidate: Profile()) }
+        #expect(throws: FlamelabError.self) { try GateRule().evaluate(baseline: base, candidate: Profile()) }
         let off = Profile(metadata: ProfileMetadata(kind: .offcpu))
         do {
             _ = try GateRule().evaluate(baseline: base, candidate: off)

@@ -8,7 +8,7 @@ struct SampleDispersionTests {
 
     /// 1,000 one-count samples in time order; `isHot(i)` says which are in `hot`.
     static func profile(timed: Bool = true, _ isHot: (Int) -> Bool) -> Profile {
-        var profile = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 99, unwindMode: "fp"))
+        var profile = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 99, unwindMode: .fp))
         for i in 0..<1_000 {
             profile.add(stack: [isHot(i) ? hot : other], value: 1, labels: SampleLabels(timestampNs: timed ? UInt64(i) * 10_000_000 : nil))
         }

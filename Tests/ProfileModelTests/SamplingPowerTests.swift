@@ -4,19 +4,7 @@ import Testing
 
 @Suite("Sampling power")
 struct SamplingPowerTests {
-    /// A small deterministic generator so the Monte Carlo checks are repeatable.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9e3779b97f4a7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58476d1ce4e5b9
-            z = (z ^ (z >> 27)) &* 0x94d049bb133111eb
-            return z ^ (z >> 31)
-        }
-    }
-
-    static func binomial(_ n: Int, _ p: Double, _ rng: inout SplitMix) -> Int {
+    static func binomial(_ n: Int, _ p: Double, _ rng: inout SeededGenerator) -> Int {
         (0..<n).reduce(0) { count, _ in count + (Double.random(in: 0..<1, using: &rng) < p ? 1 : 0) }
     }
 
@@ -42,7 +30,7 @@ struct SamplingPowerTests {
 
     @Test("detection power agrees with a simulation of the gate's own test (independent samples)")
     func detectionMatchesSimulation() {
-        var rng = SplitMix(state: 42)
+        var rng = SeededGenerator(seed: 42)
         let n = 300, p = 0.04, alpha = 0.001
         let trials = 2000
         // With a huge block count the widening is fixed at 1, as in the simulation.
@@ -57,7 +45,7 @@ struct SamplingPowerTests {
 
     @Test("a diff's top change: the simulated rate is at least the bound")
     func topChangeBound() {
-        var rng = SplitMix(state: 7)
+        var rng = SeededGenerator(seed: 7)
         let base = [0.5, 0.3, 0.2], planted = 0.08
         let cand = base.map { $0 * (1 - planted) } + [planted]
         let n = 400

@@ -2,9 +2,9 @@
 
 /// Small handmade profiles with one frame of every kind, used by the codec tests.
 enum TestProfiles {
-    static let traceA = "4bf92f3577b34da6a3ce929d0e0e4736"
-    static let spanA = "00f067aa0ba902b7"
-    static let traceB = "0af7651916cd43dd8448eb211c80319c"
+    static let traceA = TraceID(hex: "4bf92f3577b34da6a3ce929d0e0e4736")!
+    static let spanA = SpanID(hex: "00f067aa0ba902b7")!
+    static let traceB = TraceID(hex: "0af7651916cd43dd8448eb211c80319c")!
 
     static let startThread = Frame(name: "start_thread", module: "libc.so.6", kind: .libc)
     static let checkout = Frame(name: "Shop.Handler.checkout() -> ()", module: "flamelab-shop", kind: .app)
@@ -21,7 +21,7 @@ enum TestProfiles {
 
     /// A CPU profile at 99 Hz with labels on some samples.
     static func cpu() -> Profile {
-        var p = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 99, unwindMode: "fp", service: "shop", version: "v1",
+        var p = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 99, unwindMode: .fp, service: "shop", version: "v1",
                                                   startUnixNs: 1_700_000_000_000_000_000,
                                                   endUnixNs: 1_700_000_030_000_000_000, dropped: 2))
         let traced = SampleLabels(traceID: traceA, spanID: spanA, pid: 42, tid: 101, timestampNs: 5_000)
@@ -38,7 +38,7 @@ enum TestProfiles {
 
     /// An off-CPU profile: values are blocked nanoseconds.
     static func offCPU() -> Profile {
-        var p = Profile(metadata: ProfileMetadata(kind: .offcpu, unwindMode: "dwarf", service: "shop", version: "v2"))
+        var p = Profile(metadata: ProfileMetadata(kind: .offcpu, unwindMode: .dwarf, service: "shop", version: "v2"))
         p.add(stack: [startThread, checkout, libcRead, syscallEntry, ksysRead], value: 200_000_000,
               labels: SampleLabels(traceID: traceA, spanID: spanA, tid: 7, timestampNs: 10))
         p.add(stack: [startThread, retain], value: 1_500)

@@ -52,27 +52,27 @@ import Testing
         let garbage = Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
         try garbage.write(to: URL(fileURLWithPath: fixture.storePath))
 
-        let error = #expect(throws: ProfileStoreError.self) { try fixture.openStore() }
+        let error = #expect(throws: FlamelabError.self) { try fixture.openStore() }
 
-        #expect(error?.message == "failed to open profile store \(fixture.storePath): file is not a database")
+        #expect(error?.description == "failed to open profile store \(fixture.storePath): file is not a database")
     }
 
     @Test func aMissingDirectoryGivesAClearError() throws {
         let fixture = try StoreFixture()
         let path = fixture.directory + "/no/such/dir/p.sqlite"
 
-        let error = #expect(throws: ProfileStoreError.self) { try ProfileStore(path: path) }
+        let error = #expect(throws: FlamelabError.self) { try ProfileStore(path: path) }
 
-        #expect(error?.message == "failed to open profile store \(path): directory \(fixture.directory)/no/such/dir does not exist")
+        #expect(error?.description == "failed to open profile store \(path): directory \(fixture.directory)/no/such/dir does not exist")
     }
 
     @Test func aDirectoryIsNotTakenForAStore() throws {
         let fixture = try StoreFixture()
         let before = try mode(fixture.directory)
 
-        let error = #expect(throws: ProfileStoreError.self) { try ProfileStore(path: fixture.directory) }
+        let error = #expect(throws: FlamelabError.self) { try ProfileStore(path: fixture.directory) }
 
-        #expect(error?.message == "failed to open profile store \(fixture.directory): it is not a regular file")
+        #expect(error?.description == "failed to open profile store \(fixture.directory): it is not a regular file")
         #expect(try mode(fixture.directory) == before, "the directory's permissions are left alone")
     }
 
@@ -84,10 +84,10 @@ import Testing
         try other.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE") }
 
         let start = Date()
-        let error = #expect(throws: ProfileStoreError.self) { try store.write(StoreFixture.sampleProfile()) }
+        let error = #expect(throws: FlamelabError.self) { try store.write(StoreFixture.sampleProfile()) }
         let waited = Date().timeIntervalSince(start)
 
-        #expect(error?.message == "failed to write profile to store \(fixture.storePath): it is held by another writer (gave up after waiting 0.3 s)")
+        #expect(error?.description == "failed to write profile to store \(fixture.storePath): it is held by another writer (gave up after waiting 0.3 s)")
         #expect(waited >= 0.25 && waited < 5, "waited \(waited) s")
         // Readers are not blocked by the writer.
         #expect(try store.runs().isEmpty)

@@ -30,7 +30,7 @@ import Testing
         let fixture = try StoreFixture()
         let (store, ids) = try filledStore(fixture)
 
-        let profile = try store.profile(query: .runs([ids[0]], traceIDs: [StoreFixture.traceB.uppercased()]))
+        let profile = try store.profile(query: .runs([ids[0]], traceIDs: [TraceID(hex: StoreFixture.traceB.hex.uppercased())!]))
 
         #expect(profile.samples.map(\.value) == [2])
     }
@@ -79,8 +79,8 @@ import Testing
         let fixture = try StoreFixture()
         let (store, ids) = try filledStore(fixture)
 
-        let error = #expect(throws: ProfileStoreError.self) { try store.profile(query: .runs(ids)) }
-        #expect(error?.message.contains("have different kinds") == true)
+        let error = #expect(throws: FlamelabError.self) { try store.profile(query: .runs(ids)) }
+        #expect(error?.description.contains("have different kinds") == true)
     }
 
     @Test func wallClockWindowSelectsOverlappingRuns() throws {
@@ -102,7 +102,7 @@ import Testing
         let fixture = try StoreFixture()
         let (store, ids) = try filledStore(fixture)
 
-        let profile = try store.profile(query: .runs([ids[0]], traceIDs: ["ffffffffffffffffffffffffffffffff"]))
+        let profile = try store.profile(query: .runs([ids[0]], traceIDs: [TraceID(hex: "ffffffffffffffffffffffffffffffff")!]))
 
         #expect(profile.samples.isEmpty)
     }

@@ -66,21 +66,26 @@ import Testing
         #expect(stored.command == "python3")
         #expect(stored.host == "lab-host")
         #expect(stored.service == "shop" && stored.version == "v1" && stored.kind == .cpu)
-        #expect(stored.hz == 99 && stored.unwindMode == "dwarf" && stored.dropped == 3)
+        #expect(stored.hz == 99 && stored.unwindMode == .dwarf && stored.dropped == 3)
         #expect(stored.sampleCount == 5 && stored.totalValue == 9)
     }
 
-    @Test func badTraceIDsAreRefusedAndNothingIsStored() throws {
+    @Test func badSamplesAreRefusedAndNothingIsStored() throws {
+        // A trace id that is not hex cannot exist (`TraceID(hex:)` refuses it); a sample that points
+        // at a stack the profile lacks is the malformed input the store can still be given.
+        #expect(TraceID(hex: "not-hex") == nil)
         let fixture = try StoreFixture()
         let store = try fixture.openStore()
-        var profile = StoreFixture.sampleProfile()
-        profile.add(stack: [Frame(name: "x")], value: 1, labels: SampleLabels(traceID: "not-hex"))
+        // The public API cannot make such a profile; a decoded file can.
+        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(StoreFixture.sampleProfile())) as! [String: Any]
+        json["samples"] = (json["samples"] as! [Any]) + [["stackID": 99, "value": 1, "labels": [String: Any]()]]
+        let profile = try JSONDecoder().decode(Profile.self, from: JSONSerialization.data(withJSONObject: json))
 
-        #expect(throws: ProfileStoreError.self) { try store.write(profile) }
+        #expect(throws: FlamelabError.self) { try store.write(profile) }
         do {
             try store.write(profile)
         } catch {
-            #expect("\(error)".hasPrefix("failed to write profile to store \(fixture.storePath): sample 5 has trace id \"not-hex\""))
+            #expect("\(error)".hasPrefix("failed to write profile to store \(fixture.storePath): sample 5 points at stack"))
         }
         #expect(try store.runs().isEmpty, "a failed write rolls back its run")
     }

@@ -21,14 +21,14 @@ final class StoreFixture {
         try ProfileStore(path: storePath, busyTimeout: busyTimeout)
     }
 
-    static let traceA = "4bf92f3577b34da6a3ce929d0e0e4736"
-    static let traceB = "00f067aa0ba902b700f067aa0ba902b7"
-    static let spanA = "00f067aa0ba902b7"
+    static let traceA = TraceID(hex: "4bf92f3577b34da6a3ce929d0e0e4736")!
+    static let traceB = TraceID(hex: "00f067aa0ba902b700f067aa0ba902b7")!
+    static let spanA = SpanID(hex: "00f067aa0ba902b7")!
 
     /// A CPU profile with Swift, libc, Python and kernel frames, two traces and untraced samples.
     static func sampleProfile(version: String = "v1", kind: ProfileKind = .cpu, startTime: UInt64 = 1_000) -> Profile {
         var profile = Profile(metadata: ProfileMetadata(
-            kind: kind, hz: kind == .cpu ? 99 : 0, unwindMode: "dwarf", service: "shop", version: version,
+            kind: kind, hz: kind == .cpu ? 99 : 0, unwindMode: .dwarf, service: "shop", version: version,
             startUnixNs: 1_700_000_000_000_000_000, endUnixNs: 1_700_000_010_000_000_000, dropped: 3))
         let root = Frame(name: "_start", module: "flamelab-shop", kind: .libc)
         let main = Frame(name: "main", module: "flamelab-shop", kind: .app)
@@ -42,9 +42,9 @@ final class StoreFixture {
         profile.add(stack: [root, main, hot], value: kind == .cpu ? 1 : 5_000,
                     labels: SampleLabels(traceID: traceA, spanID: spanA, pid: 10, tid: 11, timestampNs: startTime))
         profile.add(stack: [root, main, eval, py], value: kind == .cpu ? 1 : 7_000,
-                    labels: SampleLabels(traceID: traceA, spanID: "0000000000000001", pid: 10, tid: 11, timestampNs: startTime + 10))
+                    labels: SampleLabels(traceID: traceA, spanID: SpanID(1), pid: 10, tid: 11, timestampNs: startTime + 10))
         profile.add(stack: [root, main, hot], value: kind == .cpu ? 2 : 9_000,
-                    labels: SampleLabels(traceID: traceB, spanID: "ffffffffffffffff", pid: 10, tid: 12, timestampNs: startTime + 20))
+                    labels: SampleLabels(traceID: traceB, spanID: SpanID(hex: "ffffffffffffffff"), pid: 10, tid: 12, timestampNs: startTime + 20))
         profile.add(stack: [root, main, kernel, unknown], value: kind == .cpu ? 1 : 1_000,
                     labels: SampleLabels(pid: 10, tid: 12, timestampNs: startTime + 30))
         return profile

@@ -1,4 +1,6 @@
+import ProfileModel
 import Foundation
+import FlamelabTesting
 import Testing
 import Symbolize
 
@@ -53,7 +55,7 @@ struct PythonFrameResolverTests {
             PythonRawFrame(code: hotA + 8, firstLineNumber: 21, lasti: 0, group: 0),  // not a code object
             PythonRawFrame(code: 8, firstLineNumber: 21, lasti: 0, group: 0),         // unmapped
         ])
-        #expect(frames.allSatisfy { $0.name == PythonFrameResolver.unknownFrameName })
+        #expect(frames.allSatisfy { $0.name == Frame.unknownPythonName })
         #expect(resolver.statistics.unresolvedFrames == 3)
         #expect(resolver.statistics.lastError?.hasPrefix("failed to ") == true)
     }

@@ -1,3 +1,4 @@
+import ProfileModel
 import Foundation
 import Testing
 import Symbolize
@@ -66,8 +67,8 @@ struct PythonLineTableTests {
     }
 
     @Test func malformedTablesThrow() {
-        #expect(throws: SymbolizeError.self) { try PythonLineTable(table: [0x01], firstLine: 1) }
-        #expect(throws: SymbolizeError.self) { try PythonLineTable(table: [0x80 | (14 << 3), 0x41], firstLine: 1) }
-        #expect(throws: SymbolizeError.self) { try PythonLineTable(table: [0x80 | (10 << 3), 0x01], firstLine: 1) }
+        #expect(throws: FlamelabError.self) { try PythonLineTable(table: [0x01], firstLine: 1) }
+        #expect(throws: FlamelabError.self) { try PythonLineTable(table: [0x80 | (14 << 3), 0x41], firstLine: 1) }
+        #expect(throws: FlamelabError.self) { try PythonLineTable(table: [0x80 | (10 << 3), 0x01], firstLine: 1) }
     }
 }

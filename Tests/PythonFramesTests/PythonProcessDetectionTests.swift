@@ -1,4 +1,5 @@
 import Foundation
+import FlamelabTesting
 import Testing
 import Symbolize
 

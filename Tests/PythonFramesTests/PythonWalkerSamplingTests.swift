@@ -1,6 +1,7 @@
 import CPythonWalkTest
 import Foundation
 import ProfileModel
+import FlamelabTesting
 import Testing
 import Symbolize
 
@@ -22,7 +23,7 @@ struct PythonWalkerSamplingTests {
     static let seconds = 10.0
     static let minimumSamples = 1000
 
-    @Test(arguments: Host.allCases)
+    @Test(.requiresRoot, arguments: Host.allCases)
     func walkerNamesPythonFramesLikePySpy(host: Host) throws {
         guard TestEnvironment.require(TestEnvironment.isRoot, "not root: the Python walker test loads BPF programs"),
               TestEnvironment.require(FileManager.default.isExecutableFile(atPath: TestPaths.debianPython),
@@ -74,7 +75,7 @@ struct PythonWalkerSamplingTests {
     }
 
     /// A stack deeper than FLAMELAB_MAX_PY_FRAMES: the leaf 64 frames, and the status says it was cut.
-    @Test func deepStacksAreTruncatedAndSaySo() throws {
+    @Test(.requiresRoot) func deepStacksAreTruncatedAndSaySo() throws {
         guard TestEnvironment.require(TestEnvironment.isRoot, "not root: the Python walker test loads BPF programs"),
               TestEnvironment.require(FileManager.default.isExecutableFile(atPath: TestPaths.debianPython),
                                       "\(TestPaths.debianPython) is missing (apt-get install python3.11)"),

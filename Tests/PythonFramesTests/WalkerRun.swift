@@ -1,3 +1,4 @@
+import ProfileModel
 import CPythonWalkTest
 import Foundation
 import Symbolize
@@ -24,7 +25,7 @@ struct WalkerRun {
     /// the programs run without walking (the baseline of the walker's own cost).
     static func record(info: PythonProcessInfo, hz: UInt64, seconds: Double, pySpy: String?, register: Bool = true) throws -> WalkerRun {
         var message = [CChar](repeating: 0, count: 512)
-        let error = { SymbolizeError(String(cString: message)) }
+        let error = { FlamelabError(String(cString: message)) }
         guard let session = pywalk_open(TestPaths.walkerObject.path, UInt32(info.pid), &message, message.count) else { throw error() }
         defer { pywalk_close(session) }
         guard !register || pywalk_register(session, UInt32(info.pid), info.runtimeAddress, &message, message.count) == 0,

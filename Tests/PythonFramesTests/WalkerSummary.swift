@@ -41,7 +41,7 @@ struct WalkerSummary {
                 continue
             }
             cpuSamples += 1
-            if names.contains(where: { $0 != PythonFrameResolver.unknownFrameName }) { named += 1 }
+            if names.contains(where: { $0 != Frame.unknownPythonName }) { named += 1 }
             // The split and the stack shape are about the main thread; the waiter wakes only briefly.
             guard event.tid == event.pid else { continue }
             mainThreadSamples += 1

@@ -27,12 +27,15 @@ import Testing
 
     @Test func fraudStepSpendsItsBudgetOnTheThreadClock() {
         for budget: UInt64 in [200_000, 1_000_000] {
-            let start = ThreadCPUClock.threadCPUNanoseconds()
-            _ = FraudScreening.scoreOrderRisk(orderID: 7, cpuBudgetNs: budget)
-            let spent = ThreadCPUClock.threadCPUNanoseconds() - start
-            // At least the budget; at most one chunk (~20 µs) past it, with room for a preempted read.
-            #expect(spent >= budget)
-            #expect(spent < budget + 400_000)
+            let spent = (0..<15).map { _ -> UInt64 in
+                let start = ThreadCPUClock.threadCPUNanoseconds()
+                _ = FraudScreening.scoreOrderRisk(orderID: 7, cpuBudgetNs: budget)
+                return ThreadCPUClock.threadCPUNanoseconds() - start
+            }.sorted()
+            // Every call spends at least the budget; the typical one at most one chunk (~25 µs) past it.
+            // (Single calls can read far more: a VM's stolen time runs the thread clock on.)
+            #expect(spent.allSatisfy { $0 >= budget })
+            #expect(spent[spent.count / 2] < budget + 150_000, "median \(spent[spent.count / 2]) ns for a budget of \(budget)")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import ProfileModel
+import FlamelabTesting
 import Testing
 @testable import Symbolize
 
@@ -91,7 +92,7 @@ struct SymbolizerTests {
         #expect(late.symbolizeUser(pid: pid, addresses: [getpid + bias]).map(\.name) == ["[unknown]"])
     }
 
-    @Test("kernel addresses are named from /proc/kallsyms", .enabled(if: TestProcess.rootOrCI, "needs root to read kernel addresses (runs, and fails, under CI=true)"))
+    @Test("kernel addresses are named from /proc/kallsyms", .requiresRoot)
     func kernelSymbols() throws {
         // The expected address comes from an independent reader of kallsyms (awk).
         let awk = Process()

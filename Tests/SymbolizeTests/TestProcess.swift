@@ -4,10 +4,6 @@ import Foundation
 /// Helpers shared by the Symbolize tests: facts about the test process itself.
 enum TestProcess {
     static var pid: Int32 { getpid() }
-    static var isRoot: Bool { geteuid() == 0 }
-    /// Under CI a root-only test must run (and fail) rather than skip.
-    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
-    static var rootOrCI: Bool { isRoot || isCI }
 
     /// The address of a symbol in the loaded libraries, through the dynamic linker.
     static func address(ofSymbol name: String) -> UInt64? {

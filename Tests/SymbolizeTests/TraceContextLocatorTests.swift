@@ -1,3 +1,4 @@
+import ProfileModel
 import CTraceContext
 import Foundation
 import Testing
@@ -21,13 +22,13 @@ struct TraceContextLocatorTests {
 
     @Test("a missing or non-ELF file gives a clear error")
     func badFiles() throws {
-        #expect(throws: SymbolizeError.self) {
+        #expect(throws: FlamelabError.self) {
             try TraceContextLocator.threadPointerOffset(executablePath: "/nonexistent/flamelab")
         }
         do {
             _ = try TraceContextLocator.threadPointerOffset(executablePath: "/etc/hostname")
             Issue.record("expected an error for a text file")
-        } catch let error as SymbolizeError {
+        } catch let error as FlamelabError {
             #expect(error.description.hasPrefix("failed to read ELF /etc/hostname: not an ELF file"))
         }
     }

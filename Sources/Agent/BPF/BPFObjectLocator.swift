@@ -1,3 +1,4 @@
+import ProfileModel
 import Foundation
 
 /// Finds the compiled BPF objects (`bpf/.output/<name>.bpf.o`, built by `make -C bpf`).
@@ -16,7 +17,7 @@ enum BPFObjectLocator {
         for dir in candidates where FileManager.default.isReadableFile(atPath: dir + "/" + file) {
             return dir + "/" + file
         }
-        throw AgentError(
+        throw FlamelabError(
             "failed to find BPF object \(file): not in FLAMELAB_BPF_DIR nor in bpf/.output above the current or the executable's directory (run `make -C bpf`)"
         )
     }

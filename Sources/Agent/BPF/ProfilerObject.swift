@@ -1,3 +1,4 @@
+import ProfileModel
 import CBPF
 import Foundation
 
@@ -34,7 +35,7 @@ final class ProfilerObject {
             if hook == .tracepoint, let reason = Tracefs.ensureMounted() { failures.append("tracepoint: \(reason)"); continue }
             cbpf_clear_log()
             guard let raw = bpf_object__open_file(path, nil) else {
-                throw AgentError("failed to open BPF object \(path): \(String(cString: strerror(errno)))")
+                throw FlamelabError("failed to open BPF object \(path): \(String(cString: strerror(errno)))")
             }
             let candidate = ProfilerObject(object: raw)
             try candidate.configure(settings: settings, ringBufferBytes: ringBufferBytes, cpu: cpu, hook: hook)
@@ -45,48 +46,52 @@ final class ProfilerObject {
             }
             failures.append("\(hook?.rawValue ?? "perf_event"): \(String(cString: strerror(-err)))\(Self.logTail())")
         }
-        throw AgentError("failed to load BPF programs from \(path): \(failures.joined(separator: "; "))")
+        throw FlamelabError("failed to load BPF programs from \(path): \(failures.joined(separator: "; "))")
     }
 
     private func configure(settings: flamelab_settings, ringBufferBytes: Int, cpu: Bool, hook: SchedSwitchHook?) throws {
         var settings = settings
         let err = withUnsafeBytes(of: &settings) { bytes in
-            cbpf_set_rodata(object, "flamelab_settings", bytes.baseAddress, bytes.count)
+            cbpf_set_rodata(object, profilerSettingsVariable, bytes.baseAddress, bytes.count)
         }
-        guard err == 0 else { throw AgentError("failed to set BPF settings: \(String(cString: strerror(-err)))") }
-        try setAutoload("flamelab_cpu_sample", cpu)
+        guard err == 0 else { throw FlamelabError("failed to set BPF settings: \(String(cString: strerror(-err)))") }
+        try bpf_program__set_autoload(program(.cpuSample), cpu)
         for candidate in SchedSwitchHook.allCases {
-            try setAutoload(candidate.programName, candidate == hook)
+            try bpf_program__set_autoload(program(candidate.program), candidate == hook)
         }
-        guard let ring = bpf_object__find_map_by_name(object, "flamelab_events"),
-              bpf_map__set_max_entries(ring, UInt32(ringBufferBytes)) == 0
-        else { throw AgentError("failed to size the BPF ring buffer: map flamelab_events missing or refused") }
+        guard bpf_map__set_max_entries(try map(.events), UInt32(ringBufferBytes)) == 0
+        else { throw FlamelabError("failed to size the BPF ring buffer \(ProfilerMap.events.rawValue) to \(ringBufferBytes) bytes: refused") }
     }
 
-    private func setAutoload(_ name: String, _ enabled: Bool) throws {
-        guard let program = bpf_object__find_program_by_name(object, name) else {
-            throw AgentError("failed to find BPF program \(name) in the object (stale bpf/.output? run `make -C bpf`)")
+    private func program(_ name: ProfilerProgram) throws -> OpaquePointer {
+        guard let program = bpf_object__find_program_by_name(object, name.rawValue) else {
+            throw FlamelabError("failed to find BPF program \(name.rawValue) in the object (stale bpf/.output? run `make -C bpf`)")
         }
-        bpf_program__set_autoload(program, enabled)
+        return program
+    }
+
+    private func map(_ name: ProfilerMap) throws -> OpaquePointer {
+        guard let map = bpf_object__find_map_by_name(object, name.rawValue) else {
+            throw FlamelabError("failed to find BPF map \(name.rawValue) in the object (stale bpf/.output? run `make -C bpf`)")
+        }
+        return map
     }
 
     /// Opens one cpu-clock perf event per online CPU at `hz` and attaches the sampler to each.
     /// Returns the number of CPUs sampled.
     func attachCPUSampler(hz: Int) throws -> Int {
-        guard let program = bpf_object__find_program_by_name(object, "flamelab_cpu_sample") else {
-            throw AgentError("failed to find BPF program flamelab_cpu_sample")
-        }
+        let program = try program(.cpuSample)
         var attached = 0
         for cpu in 0..<max(1, Int(libbpf_num_possible_cpus())) {
             let fd = cbpf_perf_event_open_cpu_clock(Int32(cpu), UInt64(hz))
             if fd == -ENODEV { continue } // offline CPU
             guard fd >= 0 else {
-                throw AgentError("failed to open the cpu-clock perf event on CPU \(cpu): \(String(cString: strerror(-fd)))")
+                throw FlamelabError("failed to open the cpu-clock perf event on CPU \(cpu): \(String(cString: strerror(-fd)))")
             }
             guard let link = bpf_program__attach_perf_event(program, fd) else {
                 let reason = String(cString: strerror(errno))
                 Glibc.close(fd)
-                throw AgentError("failed to attach the CPU sampler on CPU \(cpu): \(reason)")
+                throw FlamelabError("failed to attach the CPU sampler on CPU \(cpu): \(reason)")
             }
             links.append(link)
             attached += 1
@@ -96,11 +101,11 @@ final class ProfilerObject {
 
     /// Attaches the off-CPU program chosen at load time.
     func attachOffCPU() throws {
-        guard let hook = schedSwitchHook, let program = bpf_object__find_program_by_name(object, hook.programName) else {
-            throw AgentError("failed to attach the off-CPU program: it was not loaded")
+        guard let hook = schedSwitchHook else {
+            throw FlamelabError("failed to attach the off-CPU program: it was not loaded")
         }
-        guard let link = bpf_program__attach(program) else {
-            throw AgentError("failed to attach \(hook.programName) (\(hook.rawValue)/sched_switch): \(String(cString: strerror(errno)))")
+        guard let link = bpf_program__attach(try program(hook.program)) else {
+            throw FlamelabError("failed to attach \(hook.program.rawValue) (\(hook.rawValue)/sched_switch): \(String(cString: strerror(errno)))")
         }
         links.append(link)
     }
@@ -111,39 +116,36 @@ final class ProfilerObject {
         links.removeAll()
     }
 
-    func mapFD(_ name: String) throws -> Int32 {
-        guard let map = bpf_object__find_map_by_name(object, name) else {
-            throw AgentError("failed to find BPF map \(name)")
-        }
-        return bpf_map__fd(map)
+    func mapFD(_ name: ProfilerMap) throws -> Int32 {
+        bpf_map__fd(try map(name))
     }
 
     /// Adds a tgid to the set the programs sample.
     func addTarget(pid: Int32) throws {
         var key = UInt32(bitPattern: pid)
         var one: UInt8 = 1
-        try update(map: "flamelab_targets", key: &key, value: &one, what: "add pid \(pid) to the targets")
+        try update(map: .targets, key: &key, value: &one, what: "add pid \(pid) to the targets")
     }
 
     /// Records where `pid`'s trace context lives relative to the thread pointer.
     func setTraceContextOffset(pid: Int32, offset: Int64) throws {
         var key = UInt32(bitPattern: pid)
         var value = offset
-        try update(map: "flamelab_tls_offsets", key: &key, value: &value, what: "set the trace context offset of pid \(pid)")
+        try update(map: .tlsOffsets, key: &key, value: &value, what: "set the trace context offset of pid \(pid)")
     }
 
     /// Stores `value` (raw bytes) for `key` in map `name`.
-    func update<K: BitwiseCopyable, V: BitwiseCopyable>(map name: String, key: inout K, value: inout V, what: String) throws {
+    func update<K: BitwiseCopyable, V: BitwiseCopyable>(map name: ProfilerMap, key: inout K, value: inout V, what: String) throws {
         let fd = try mapFD(name)
         let err = withUnsafeBytes(of: &key) { k in
             withUnsafeBytes(of: &value) { v in bpf_map_update_elem(fd, k.baseAddress, v.baseAddress, UInt64(BPF_ANY)) }
         }
-        guard err == 0 else { throw AgentError("failed to \(what): \(String(cString: strerror(-err)))") }
+        guard err == 0 else { throw FlamelabError("failed to \(what): \(String(cString: strerror(-err)))") }
     }
 
-    /// The per-CPU counters summed over CPUs, indexed by `flamelab_counter`.
-    func counters() -> [UInt64] {
-        guard let fd = try? mapFD("flamelab_counters") else { return [] }
+    /// The per-CPU counters summed over CPUs; nil when the map cannot be read.
+    func counters() -> ProfilerCounters? {
+        guard let fd = try? mapFD(.counters) else { return nil }
         let cpus = max(1, Int(libbpf_num_possible_cpus()))
         var totals = [UInt64](repeating: 0, count: Int(FLAMELAB_COUNTER_COUNT.rawValue))
         var values = [UInt64](repeating: 0, count: cpus)
@@ -151,7 +153,7 @@ final class ProfilerObject {
             var key = UInt32(index)
             if bpf_map_lookup_elem(fd, &key, &values) == 0 { totals[index] = values.reduce(0, &+) }
         }
-        return totals
+        return ProfilerCounters(totals)
     }
 
     /// Run count and cumulated run time of each loaded program (run time is 0 unless BPF stats are on).

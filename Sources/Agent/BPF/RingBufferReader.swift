@@ -1,3 +1,4 @@
+import ProfileModel
 import CBPF
 import Foundation
 
@@ -14,17 +15,11 @@ final class RingBufferReader {
             reader.handler(UnsafeRawBufferPointer(start: data, count: size))
             return 0
         }, Unmanaged.passUnretained(self).toOpaque(), nil)
-        guard ring != nil else { throw AgentError("failed to create the ring buffer reader: \(errno)") }
+        guard ring != nil else { throw FlamelabError("failed to create the ring buffer reader: \(errno)") }
     }
 
     deinit {
         ring_buffer__free(ring)
-    }
-
-    /// Waits up to `timeoutMs` for events and handles those available. Returns events handled or -errno.
-    @discardableResult
-    func poll(timeoutMs: Int32) -> Int32 {
-        ring_buffer__poll(ring, timeoutMs)
     }
 
     /// Handles every event already in the buffer without waiting.

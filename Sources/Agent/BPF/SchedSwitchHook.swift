@@ -8,11 +8,11 @@ public enum SchedSwitchHook: String, Sendable, CaseIterable {
     case tracepoint
 
     /// The BPF program implementing this hook in profiler.bpf.c.
-    var programName: String {
+    var program: ProfilerProgram {
         switch self {
-        case .btfTracepoint: return "flamelab_switch_btf"
-        case .rawTracepoint: return "flamelab_switch_raw"
-        case .tracepoint: return "flamelab_switch_tp"
+        case .btfTracepoint: return .switchBTF
+        case .rawTracepoint: return .switchRaw
+        case .tracepoint: return .switchTracepoint
         }
     }
 }

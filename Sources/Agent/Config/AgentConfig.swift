@@ -77,23 +77,23 @@ public struct AgentConfig: Sendable, Equatable {
         return bytes
     }
 
-    /// Throws `AgentError` for settings no recording can honour.
+    /// Throws `FlamelabError` for settings no recording can honour.
     public func validate() throws {
         guard (1...10_000).contains(hz) else {
-            throw AgentError("failed to configure the agent: --hz \(hz) is outside 1...10000")
+            throw FlamelabError("failed to configure the agent: --hz \(hz) is outside 1...10000")
         }
-        guard !kinds.isEmpty else { throw AgentError("failed to configure the agent: no profile kind requested") }
+        guard !kinds.isEmpty else { throw FlamelabError("failed to configure the agent: no profile kind requested") }
         if case .pids(let pids) = targets {
-            guard !pids.isEmpty else { throw AgentError("failed to configure the agent: no pid given") }
+            guard !pids.isEmpty else { throw FlamelabError("failed to configure the agent: no pid given") }
             if let bad = pids.first(where: { $0 <= 0 }) {
-                throw AgentError("failed to configure the agent: \(bad) is not a valid pid")
+                throw FlamelabError("failed to configure the agent: \(bad) is not a valid pid")
             }
         }
         if let d = durationSeconds, !(d > 0) {
-            throw AgentError("failed to configure the agent: duration must be positive")
+            throw FlamelabError("failed to configure the agent: duration must be positive")
         }
         guard ringBufferBytes >= 4096, ringBufferBytes & (ringBufferBytes - 1) == 0 else {
-            throw AgentError("failed to configure the agent: ring buffer size \(ringBufferBytes) is not a power of two >= 4096")
+            throw FlamelabError("failed to configure the agent: ring buffer size \(ringBufferBytes) is not a power of two >= 4096")
         }
     }
 }

@@ -39,7 +39,7 @@ struct ProfileBuilder {
         }
         let kernel = key.kernel.isEmpty ? [] : Self.withoutProbeFrames(symbolizer.symbolizeKernel(addresses: key.kernel))
         let frames = Array(user.reversed()) + Array(kernel.reversed())
-        return frames.isEmpty ? [Frame(name: "[unknown]", kind: .unknown)] : frames
+        return frames.isEmpty ? [Frame.unknown()] : frames
     }
 }
 

@@ -13,8 +13,8 @@ struct RawEvent {
     var kernelStack: [UInt64]
     /// User addresses from the frame-pointer walk, leaf first.
     var userStack: [UInt64]
-    var traceID: String?
-    var spanID: String?
+    var traceID: TraceID?
+    var spanID: SpanID?
     var command: String
     /// The 17 DWARF-ordered user registers, when the BPF side copied them.
     var registers: [UInt64]?
@@ -57,8 +57,8 @@ struct RawEvent {
             flags: flags,
             kernelStack: words(bytes, at: field(\.kstack), byteCount: Int(i32(\.kstack_bytes)), limit: Int(FLAMELAB_MAX_STACK_DEPTH)),
             userStack: words(bytes, at: field(\.ustack), byteCount: Int(i32(\.ustack_bytes)), limit: Int(FLAMELAB_MAX_STACK_DEPTH)),
-            traceID: hasContext ? hex(bytes, at: field(\.trace_id), count: 16) : nil,
-            spanID: hasContext ? hex(bytes, at: field(\.span_id), count: 8) : nil,
+            traceID: hasContext ? TraceID(bytes: bytes[field(\.trace_id)..<(field(\.trace_id) + 16)]) : nil,
+            spanID: hasContext ? SpanID(bytes: bytes[field(\.span_id)..<(field(\.span_id) + 8)]) : nil,
             command: cString(bytes, at: field(\.comm), count: 16),
             registers: hasRegisters ? words(bytes, at: field(\.regs), byteCount: Int(FLAMELAB_DWARF_REGS) * 8, limit: Int(FLAMELAB_DWARF_REGS), keepZeros: true) : nil,
             stackDump: dumpBytes > 0 ? Array(bytes[headerSize..<(headerSize + dumpBytes)]) : [],
@@ -79,21 +79,6 @@ struct RawEvent {
             if word != 0 || keepZeros { result.append(word) }
         }
         return result
-    }
-
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
-    /// Lowercase hex of `count` bytes; nil when all are zero (no id).
-    private static func hex(_ bytes: UnsafeRawBufferPointer, at offset: Int, count: Int) -> String? {
-        let slice = bytes[offset..<(offset + count)]
-        if slice.allSatisfy({ $0 == 0 }) { return nil }
-        var digits: [UInt8] = []
-        digits.reserveCapacity(count * 2)
-        for byte in slice {
-            digits.append(hexDigits[Int(byte >> 4)])
-            digits.append(hexDigits[Int(byte & 15)])
-        }
-        return String(decoding: digits, as: UTF8.self)
     }
 
     private static func cString(_ bytes: UnsafeRawBufferPointer, at offset: Int, count: Int) -> String {

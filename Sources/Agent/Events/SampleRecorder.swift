@@ -1,3 +1,4 @@
+import CBPF
 import Foundation
 import ProfileModel
 import Symbolize
@@ -87,7 +88,7 @@ final class SampleRecorder {
             counts.framePointerStacks += 1
             return event.userStack
         }
-        let pcs = unwinder.unwind(pid: event.pid, registers: registers, stack: event.stackDump, stackPointer: registers[7])
+        let pcs = unwinder.unwind(pid: event.pid, registers: registers, stack: event.stackDump, stackPointer: registers[Int(FLAMELAB_REG_RSP.rawValue)])
         // An unwind that found less than the FP walk (no CFI, stack copy cut short) keeps the FP walk.
         guard !pcs.isEmpty, pcs.count >= min(event.userStack.count, 2) else {
             counts.dwarfFailures += 1

@@ -1,8 +1,10 @@
+import ProfileModel
 import Foundation
 import Symbolize
 
 /// Trace-context offsets per executable file (device + inode), so that the many processes of one
 /// program (a whole-system run sees dozens of compilers) read its ELF file once.
+/// `@unchecked Sendable`: the cache is behind `lock`.
 final class TraceContextOffsetCache: @unchecked Sendable {
     private struct FileID: Hashable {
         let device: UInt64
@@ -18,7 +20,7 @@ final class TraceContextOffsetCache: @unchecked Sendable {
         let path = "/proc/\(pid)/exe"
         var info = stat()
         guard stat(path, &info) == 0 else {
-            throw AgentError("failed to read the executable of pid \(pid): \(String(cString: strerror(errno)))")
+            throw FlamelabError("failed to read the executable of pid \(pid): \(String(cString: strerror(errno)))")
         }
         let id = FileID(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
         lock.lock()

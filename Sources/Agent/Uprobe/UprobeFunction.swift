@@ -1,4 +1,3 @@
-import CElfDwarf
 import Foundation
 import ProfileModel
 import Symbolize
@@ -26,7 +25,7 @@ public struct UprobeFunction: Sendable, Codable, Equatable {
     public static func resolve(pid: Int32, name: String) throws -> [UprobeFunction] {
         let exe = "/proc/\(pid)/exe"
         guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: exe) else {
-            throw AgentError("failed to resolve \(name) in pid \(pid): cannot read \(exe) (process gone or not permitted)")
+            throw FlamelabError("failed to resolve \(name) in pid \(pid): cannot read \(exe) (process gone or not permitted)")
         }
         // A replaced binary shows as "... (deleted)": the /proc link still reaches the mapped inode.
         let path = target.hasSuffix(" (deleted)") ? exe : target
@@ -35,13 +34,13 @@ public struct UprobeFunction: Sendable, Codable, Equatable {
 
     /// Finds `name` in the ELF file at `binaryPath` (see `resolve(pid:name:)`).
     public static func resolve(binaryPath: String, name: String) throws -> [UprobeFunction] {
-        let symbols = try functionSymbols(path: binaryPath)
+        let symbols = try ElfImage.functionSymbols(path: binaryPath)
         // Cheap raw filter first: the last name component appears verbatim in a Swift mangled name.
         let lastComponent = String(name.split(separator: ".").last ?? Substring(name))
         var seen = Set<UInt64>()
         // .symtab and .dynsym both list exported functions: one candidate per address.
         let unique = symbols.filter { seen.insert($0.value).inserted }
-        let candidates = unique.filter { $0.name.contains(lastComponent) }.compactMap { symbol -> (FunctionSymbol, String)? in
+        let candidates = unique.filter { $0.name.contains(lastComponent) }.compactMap { symbol -> (ElfImage.FunctionSymbol, String)? in
             let full = SymbolNames.demangle(symbol.name)
             let short = FunctionName.simplify(full)
             // Closures and thunks are other functions; specializations are copies of this one.
@@ -49,12 +48,12 @@ public struct UprobeFunction: Sendable, Codable, Equatable {
             return (symbol, full)
         }
         guard !candidates.isEmpty else {
-            throw AgentError("failed to resolve \(name) in \(binaryPath): no function symbol matches (stripped binary?)")
+            throw FlamelabError("failed to resolve \(name) in \(binaryPath): no function symbol matches (stripped binary?)")
         }
         let segments = try segments(path: binaryPath)
         return try candidates.map { symbol, full in
             guard let offset = fileOffset(of: symbol.value, segments: segments) else {
-                throw AgentError("failed to resolve \(name) in \(binaryPath): address 0x\(String(symbol.value, radix: 16)) is in no loadable segment")
+                throw FlamelabError("failed to resolve \(name) in \(binaryPath): address 0x\(String(symbol.value, radix: 16)) is in no loadable segment")
             }
             return UprobeFunction(binaryPath: binaryPath, mangledName: symbol.name, demangledName: full,
                                   virtualAddress: symbol.value, fileOffset: offset)
@@ -69,25 +68,5 @@ public struct UprobeFunction: Sendable, Codable, Equatable {
 
     private static func segments(path: String) throws -> [ElfSegment] {
         try ElfImage.load(path: path, symbols: false).segments
-    }
-
-    /// Every defined function symbol of the file (Symbolize's table keeps one name per address only).
-    private struct FunctionSymbol {
-        var value: UInt64
-        var name: String
-    }
-
-    private static func functionSymbols(path: String) throws -> [FunctionSymbol] {
-        var raw = celf_image()
-        var errorBuffer = [CChar](repeating: 0, count: 256)
-        guard celf_image_load(path, &raw, &errorBuffer, errorBuffer.count) == 0 else {
-            throw AgentError("failed to read ELF \(path): \(String(cString: errorBuffer))")
-        }
-        defer { celf_image_free(&raw) }
-        guard let base = raw.symbols, let names = raw.names else { return [] }
-        return UnsafeBufferPointer(start: base, count: raw.symbol_count).compactMap { symbol in
-            guard symbol.type == ElfSymbol.functionType, symbol.value != 0, Int(symbol.name_offset) < raw.names_size else { return nil }
-            return FunctionSymbol(value: symbol.value, name: String(cString: names + Int(symbol.name_offset)))
-        }
     }
 }

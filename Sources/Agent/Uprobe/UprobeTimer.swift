@@ -1,3 +1,4 @@
+import ProfileModel
 import CBPF
 import Foundation
 
@@ -16,7 +17,7 @@ public final class UprobeTimer {
     private var links: [OpaquePointer] = []
 
     /// Resolves `functionName` in `pid`'s executable (see `UprobeFunction.resolve`), loads the BPF
-    /// object and attaches entry and return probes. Throws `AgentError` with the reason.
+    /// object and attaches entry and return probes. Throws `FlamelabError` with the reason.
     public convenience init(pid: Int32, functionName: String, bpfDirectory: String? = nil) throws {
         try self.init(pid: pid, functions: UprobeFunction.resolve(pid: pid, name: functionName), bpfDirectory: bpfDirectory)
     }
@@ -29,13 +30,13 @@ public final class UprobeTimer {
         cbpf_install_print_callback(ProcessInfo.processInfo.environment["FLAMELAB_BPF_DEBUG"] != nil ? 1 : 0)
         cbpf_clear_log()
         guard let raw = bpf_object__open_file(path, nil) else {
-            throw AgentError("failed to open BPF object \(path): \(String(cString: strerror(errno)))")
+            throw FlamelabError("failed to open BPF object \(path): \(String(cString: strerror(errno)))")
         }
         object = raw
         let err = bpf_object__load(raw)
         guard err == 0 else {
             let log = String(cString: cbpf_last_log()).split(separator: "\n").suffix(3).joined(separator: " | ")
-            throw AgentError("failed to load BPF programs from \(path): \(String(cString: strerror(-err))) \(log)")
+            throw FlamelabError("failed to load BPF programs from \(path): \(String(cString: strerror(-err))) \(log)")
         }
         // On a throw from here on, deinit detaches what was attached and closes the object.
         for function in functions {
@@ -51,10 +52,10 @@ public final class UprobeTimer {
 
     private func attach(program name: String, returnProbe: Bool, function: UprobeFunction) throws {
         guard let program = bpf_object__find_program_by_name(object, name) else {
-            throw AgentError("failed to find BPF program \(name) (stale bpf/.output? run `make -C bpf`)")
+            throw FlamelabError("failed to find BPF program \(name) (stale bpf/.output? run `make -C bpf`)")
         }
         guard let link = bpf_program__attach_uprobe(program, returnProbe, pid, function.binaryPath, Int(function.fileOffset)) else {
-            throw AgentError("failed to attach \(returnProbe ? "uretprobe" : "uprobe") to \(function.demangledName) in pid \(pid) at \(function.binaryPath)+0x\(String(function.fileOffset, radix: 16)): \(String(cString: strerror(errno)))")
+            throw FlamelabError("failed to attach \(returnProbe ? "uretprobe" : "uprobe") to \(function.demangledName) in pid \(pid) at \(function.binaryPath)+0x\(String(function.fileOffset, radix: 16)): \(String(cString: strerror(errno)))")
         }
         links.append(link)
     }
@@ -71,7 +72,7 @@ public final class UprobeTimer {
     /// The totals so far, summed over CPUs. Throws when the map cannot be read.
     public func totals() throws -> UprobeTimerTotals {
         guard let map = bpf_object__find_map_by_name(object, "uprobe_timer_totals") else {
-            throw AgentError("failed to read the uprobe totals: map uprobe_timer_totals missing")
+            throw FlamelabError("failed to read the uprobe totals: map uprobe_timer_totals missing")
         }
         // struct uprobe_timer_totals (bpf/uprobe_timer.h): four u64 per CPU, in this order.
         let fields = 4
@@ -79,7 +80,7 @@ public final class UprobeTimer {
         var values = [UInt64](repeating: 0, count: cpus * fields)
         var key: UInt32 = 0
         let err = bpf_map_lookup_elem(bpf_map__fd(map), &key, &values)
-        guard err == 0 else { throw AgentError("failed to read the uprobe totals: \(String(cString: strerror(errno)))") }
+        guard err == 0 else { throw FlamelabError("failed to read the uprobe totals: \(String(cString: strerror(errno)))") }
         var sum = UprobeTimerTotals()
         for cpu in 0..<cpus {
             let base = cpu * fields

@@ -83,6 +83,9 @@ char *celf_cxx_demangle(const char *name);
 /// Number of registers in a captured user context, in DWARF order:
 /// rax, rdx, rcx, rbx, rsi, rdi, rbp, rsp, r8..r15, rip.
 #define CELF_X86_64_REGISTER_COUNT 17
+/// Indices of the registers read by name (DWARF x86_64 order: rax rdx rcx rbx rsi rdi rbp rsp r8..r15 rip).
+#define CELF_X86_64_RSP 7
+#define CELF_X86_64_RIP 16
 
 /// A libdwfl session for one process whose modules were reported from a /proc/PID/maps snapshot.
 typedef struct celf_unwinder celf_unwinder;

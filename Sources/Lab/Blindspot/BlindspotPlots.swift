@@ -1,3 +1,4 @@
+import LabRuntime
 /// The scenario's two charts, built on `ShareIntervalPlot`.
 public enum BlindspotPlots {
     static let shortColor = "#4477aa"

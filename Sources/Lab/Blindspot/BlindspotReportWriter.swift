@@ -1,4 +1,5 @@
 import Foundation
+import LabRuntime
 
 /// results/blindspot/report.md: settings, ground truth, the estimates per rate and window length,
 /// the aliasing sessions, the instrumentation's cost, and conclusions computed from those numbers.

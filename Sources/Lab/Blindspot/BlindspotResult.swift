@@ -1,4 +1,5 @@
 import Foundation
+import LabRuntime
 
 /// Everything the blind-spot scenario measured (results/blindspot/blindspot.json).
 public struct BlindspotResult: Sendable, Codable {
@@ -27,6 +28,9 @@ public struct WindowSpread: Sendable, Codable {
     public var errorSD: Double
     /// Standard deviation of the estimates themselves (no per-window truth noise in it).
     public var shareSD: Double
+    /// The same spread, robustly: 1.4826 × the median absolute deviation, which a single disturbed
+    /// window (the machine stalling the load for part of a second) does not inflate.
+    public var shareRobustSD: Double = 0
     public var minShare: Double
     public var maxShare: Double
     public var meanHalfWidth: Double
@@ -49,6 +53,9 @@ public struct WindowSpread: Sendable, Codable {
         let shares = pairs.map(\.0.share)
         let meanOfShares = shares.isEmpty ? 0 : shares.reduce(0, +) / Double(shares.count)
         shareSD = shares.count < 2 ? 0 : (shares.map { ($0 - meanOfShares) * ($0 - meanOfShares) }.reduce(0, +) / Double(shares.count - 1)).squareRoot()
+        if let median = Statistics.median(shares), let mad = Statistics.median(shares.map { abs($0 - median) }) {
+            shareRobustSD = 1.4826 * mad
+        }
         minShare = pairs.map(\.0.share).min() ?? 0
         maxShare = pairs.map(\.0.share).max() ?? 0
         meanHalfWidth = pairs.isEmpty ? 0 : pairs.map(\.0.halfWidth).reduce(0, +) / Double(pairs.count)

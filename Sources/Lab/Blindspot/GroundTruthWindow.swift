@@ -1,3 +1,4 @@
+import LabRuntime
 /// The measured truth over one interval: each watched function's share of the service's CPU.
 public struct GroundTruthWindow: Sendable, Codable {
     public var startNs: UInt64
@@ -58,9 +59,9 @@ public struct TruthSnapshot: Sendable, Codable {
     public var janitorTID: Int32?
 
     /// Reads the counters first, then the threads, and stamps the middle.
-    public static func read(pid: Int32, janitorTID: Int32?, connection: HTTPClientConnection) throws -> TruthSnapshot {
+    public static func read(pid: Int32, janitorTID: Int32?, connection: ShopClient) throws -> TruthSnapshot {
         let before = MonotonicClock.nanoseconds()
-        let counters = try ShopCounterSnapshot.read(connection)
+        let counters = try connection.counters()
         let sched = try ThreadSchedSnapshot.read(pid: pid)
         return TruthSnapshot(monotonicNs: before / 2 + MonotonicClock.nanoseconds() / 2, sched: sched, counters: counters, janitorTID: janitorTID)
     }

@@ -1,4 +1,5 @@
 import ProfileModel
+import LabRuntime
 
 /// One profile's CPU samples of one process reduced to what the blind-spot scenario counts: when each
 /// was taken and which watched functions were on its stack.

@@ -1,6 +1,7 @@
 import Agent
 import Foundation
 import ProfileModel
+import LabRuntime
 
 /// One recording: an agent per rate, all sampling the service at once (so every rate sees the same
 /// work), with a ground-truth snapshot at every window boundary.
@@ -39,13 +40,12 @@ public struct SamplingSession: Sendable {
     public static let watched = [GroundTruthWindow.taxCounter, GroundTruthWindow.janitorCounter]
 
     /// `requests` gives the load's single requests within [start, end), read after the recording.
-    public func run(pid: Int32, janitorTID: Int32?, connection: HTTPClientConnection,
+    public func run(pid: Int32, janitorTID: Int32?, connection: ShopClient,
                     requests: ((UInt64, UInt64) -> [RequestWindow])? = nil) throws -> Result {
         var agents: [Agent] = []
         defer { for agent in agents { agent.requestStop() } }
         for hz in rates {
             let agent = Agent(config: AgentConfig(targets: .pids([pid]), hz: hz, kinds: [.cpu], unwind: .fp, python: .off, durationSeconds: nil))
-            agent.progress = .never
             try agent.start()
             agents.append(agent)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import LabRuntime
 
 /// A sampled share: `hits` of `samples` had the function on the stack, with the normal-approximation
 /// 95% interval p ± 1.96·sqrt(p(1-p)/n) (clamped to [0, 1]). With p = 0 or 1 that interval has zero

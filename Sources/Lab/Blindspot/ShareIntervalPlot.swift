@@ -1,4 +1,6 @@
+import FlameGraph
 import Foundation
+import LabRuntime
 
 /// A small hand-written SVG chart: groups of share estimates, each a dot with its 95% interval bar,
 /// an optional true value per estimate (a black tick) and horizontal reference lines (the truth).
@@ -81,7 +83,7 @@ public struct ShareIntervalPlot: Sendable {
         let y = { (value: Double) -> Double in top + plotHeight * (1 - (value - low) / max(1e-9, high - low)) }
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">\n"
         out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        out += text(width / 2, 22, escape(title), anchor: "middle", size: 14)
+        out += text(width / 2, 22, MarkupEscape.xml(title), anchor: "middle", size: 14)
         out += axis(low: low, high: high, y: y, plotWidth: plotWidth)
         let band = plotWidth / Double(max(1, groups.count))
         for (index, group) in groups.enumerated() {
@@ -90,7 +92,7 @@ public struct ShareIntervalPlot: Sendable {
         for (index, line) in references.enumerated() {
             let ly = f(y(line.value))
             out += "<line x1=\"\(f(left))\" x2=\"\(f(width - right))\" y1=\"\(ly)\" y2=\"\(ly)\" stroke=\"\(line.color)\" stroke-dasharray=\"6 4\" stroke-width=\"1.5\"/>\n"
-            out += text(width - right - 4, y(line.value) - 4 - Double(index) * 12, escape(line.label), anchor: "end", color: line.color)
+            out += text(width - right - 4, y(line.value) - 4 - Double(index) * 12, MarkupEscape.xml(line.label), anchor: "end", color: line.color)
         }
         return out + "</svg>\n"
     }
@@ -122,7 +124,7 @@ public struct ShareIntervalPlot: Sendable {
             tick += step
         }
         let mid = top + (height - top - bottom) / 2
-        out += "<text x=\"16\" y=\"\(f(mid))\" transform=\"rotate(-90 16 \(f(mid)))\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
+        out += "<text x=\"16\" y=\"\(f(mid))\" transform=\"rotate(-90 16 \(f(mid)))\" text-anchor=\"middle\">\(MarkupEscape.xml(yLabel))</text>\n"
         return out
     }
 
@@ -130,13 +132,13 @@ public struct ShareIntervalPlot: Sendable {
         var out = "<line x1=\"\(f(x0))\" x2=\"\(f(x0))\" y1=\"\(f(top))\" y2=\"\(f(height - bottom))\" stroke=\"#ddd\"/>\n"
         let labelY = height - bottom + 14
         for (line, part) in group.label.split(separator: "\n").enumerated() {
-            out += text(x0 + band / 2, labelY + Double(line) * 13, escape(String(part)), anchor: "middle")
+            out += text(x0 + band / 2, labelY + Double(line) * 13, MarkupEscape.xml(String(part)), anchor: "middle")
         }
         let count = group.points.count
         for (index, point) in group.points.enumerated() where point.drawn {
             let x = x0 + band * (Double(index) + 1) / Double(count + 1)
             out += "<line x1=\"\(f(x))\" x2=\"\(f(x))\" y1=\"\(f(y(point.lower)))\" y2=\"\(f(y(point.upper)))\" stroke=\"\(group.color)\" stroke-width=\"\(count > 12 ? 1 : 2)\"/>\n"
-            out += "<circle cx=\"\(f(x))\" cy=\"\(f(y(point.value)))\" r=\"\(count > 12 ? 2 : 3.5)\" fill=\"\(group.color)\"><title>\(escape(point.note))</title></circle>\n"
+            out += "<circle cx=\"\(f(x))\" cy=\"\(f(y(point.value)))\" r=\"\(count > 12 ? 2 : 3.5)\" fill=\"\(group.color)\"><title>\(MarkupEscape.xml(point.note))</title></circle>\n"
             if let truth = point.truth {
                 let half = min(6, band / Double(count + 1) / 2)
                 out += "<line x1=\"\(f(x - half))\" x2=\"\(f(x + half))\" y1=\"\(f(y(truth)))\" y2=\"\(f(y(truth)))\" stroke=\"black\" stroke-width=\"1.5\"/>\n"
@@ -162,7 +164,4 @@ public struct ShareIntervalPlot: Sendable {
 
     private func f(_ value: Double) -> String { String(format: "%.1f", value) }
 
-    private func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-    }
 }

@@ -1,3 +1,4 @@
+import LabRuntime
 /// The periodic sweep's CPU time estimated from samples (hits / hz) against its measured time. This
 /// does not depend on the rest of the service's load, so sessions with and without load compare.
 /// The 95% interval is Poisson: hits ± 1.96·√hits, and 0 to 3 hits' worth when none was seen.

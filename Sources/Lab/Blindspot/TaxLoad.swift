@@ -1,7 +1,9 @@
 import Foundation
+import LabRuntime
 
 /// Closed-loop background load: one connection sending `/tax?lines=N` back to back until stopped,
 /// so one service thread is busy in TaxCalculator while the janitor ticks on its own thread.
+/// `@unchecked Sendable`: the counters and windows are behind `lock`.
 public final class TaxLoad: @unchecked Sendable {
     private let port: UInt16
     private let lines: Int

@@ -1,4 +1,6 @@
+import ProfileModel
 import Foundation
+import LabRuntime
 
 /// Every thread's exact CPU time of one process at one instant, from /proc/PID/task/TID/schedstat
 /// (nanoseconds on CPU and waiting on a run queue: the scheduler's own sums, not tick samples, so
@@ -28,7 +30,7 @@ public struct ThreadSchedSnapshot: Sendable, Codable {
         let now = MonotonicClock.nanoseconds()
         let taskDir = "/proc/\(pid)/task"
         guard let tids = try? FileManager.default.contentsOfDirectory(atPath: taskDir) else {
-            throw LabError("failed to read \(taskDir): process \(pid) is gone or not readable")
+            throw FlamelabError("failed to read \(taskDir): process \(pid) is gone or not readable")
         }
         var threads: [Int32: Thread] = [:]
         for entry in tids {

@@ -1,5 +1,7 @@
+import ProfileModel
 import Agent
 import Foundation
+import LabRuntime
 
 /// What the uprobe pair on roundToCents costs the service: CPU per `/tax` request with the probes
 /// attached and detached, in interleaved repetitions (off, on, off, on ...), no other load.
@@ -60,7 +62,7 @@ public struct UprobeCostMeasurement: Sendable {
         let before = try ThreadSchedSnapshot.read(pid: pid)
         for _ in 0..<requestsPerRepetition {
             let response = try connection.send(path: "/tax?lines=\(lines)")
-            guard response.status == 200 else { throw LabError("failed to measure the uprobe cost: /tax answered HTTP \(response.status)") }
+            guard response.status == 200 else { throw FlamelabError("failed to measure the uprobe cost: /tax answered HTTP \(response.status)") }
         }
         let after = try ThreadSchedSnapshot.read(pid: pid)
         let delta = after.delta(since: before, thread: janitorTID)

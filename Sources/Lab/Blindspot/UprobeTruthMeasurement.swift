@@ -1,5 +1,6 @@
 import Agent
 import Foundation
+import LabRuntime
 
 /// Ground truth from targeted instrumentation: uprobe/uretprobe pairs on roundToCents and on the
 /// janitor's sweep, read beside the service's own counters over the same interval.
@@ -32,7 +33,7 @@ public struct UprobeTruthMeasurement: Sendable {
         public func function(_ name: String) -> FunctionResult? { functions.first { $0.function == name } }
     }
 
-    public func run(pid: Int32, janitorTID: Int32?, connection: HTTPClientConnection) throws -> Result {
+    public func run(pid: Int32, janitorTID: Int32?, connection: ShopClient) throws -> Result {
         let names = SamplingSession.watched
         let timers = try names.map { try UprobeTimer(pid: pid, functionName: $0) }
         defer { timers.forEach { $0.detach() } }

@@ -1,5 +1,7 @@
+import ProfileModel
 import Agent
 import Foundation
+import LabRuntime
 
 /// Measures one configuration's overhead on the service: off/on repetitions under the same open-loop
 /// load, in ABBA order (off-on, on-off, ...) so that a drift of the machine over the run cancels
@@ -143,7 +145,7 @@ public struct OverheadMeasurement: Sendable {
         let result = LoadGenerator(options: load).run()
         let cpu1 = try ProcessCPU.liveThreadNanoseconds(pid: service.pid)
         let ok = result.records.filter { !$0.isError }
-        guard !ok.isEmpty else { throw LabError("failed to measure overhead: no successful request") }
+        guard !ok.isEmpty else { throw FlamelabError("failed to measure overhead: no successful request") }
         let cpuNs = Double(cpu1 - cpu0)
         return LoadFigures(cpuUs: cpuNs / 1000 / Double(ok.count), cpuNs: cpuNs, p99: Statistics.quantile(ok.map(\.latencyMs), 0.99) ?? 0, seconds: result.seconds)
     }

@@ -1,5 +1,7 @@
+import ProfileModel
 import Agent
 import Foundation
+import LabRuntime
 
 /// One profiler attached to the service as its own process for an overhead measurement: flamelab's
 /// agent (`lab record`), perf or bpftrace. Running flamelab out of process, as it is deployed, keeps
@@ -16,11 +18,11 @@ final class ProfilerUnderTest {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flamelab-overhead-\(getpid())-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let command = configuration.command(pid: pid, labExecutable: paths.labExecutable, directory: directory)
-        guard let executable = PeerProfiler.findExecutable(command[0]) ?? (FileManager.default.isExecutableFile(atPath: command[0]) ? command[0] : nil) else {
-            throw LabError("failed to start \(configuration.label): \(command[0]) not found")
+        guard let executable = ExecutablePath.find(command[0]) ?? (FileManager.default.isExecutableFile(atPath: command[0]) ? command[0] : nil) else {
+            throw FlamelabError("failed to start \(configuration.label): \(command[0]) not found")
         }
         let process = try ChildProcess(executable, Array(command.dropFirst()), output: "\(directory)/stdout.log", errors: "\(directory)/stderr.log",
-                                       environment: configuration.tool == .bpftrace ? PeerProfiler.environment(for: .bpftrace) : [:])
+                                       environment: configuration.peer?.environment ?? [:])
         let profiler = ProfilerUnderTest(configuration: configuration, process: process, directory: directory, pid: pid)
         try profiler.awaitAttached()
         return profiler
@@ -46,16 +48,16 @@ final class ProfilerUnderTest {
         process.signal(SIGINT)
         guard process.wait(seconds: 180) else {
             process.signal(SIGKILL)
-            throw LabError("failed to stop \(configuration.label): still running 180 s after SIGINT")
+            throw FlamelabError("failed to stop \(configuration.label): still running 180 s after SIGINT")
         }
         guard configuration.tool == .flamelab else { return nil }
         guard let data = FileManager.default.contents(atPath: "\(directory)/stats.json") else {
-            throw LabError("failed to read \(configuration.label)'s statistics: lab record exited with status \(process.exitStatus ?? -1): \(logTail())")
+            throw FlamelabError("failed to read \(configuration.label)'s statistics: lab record exited with status \(process.exitStatus ?? -1): \(logTail())")
         }
         do {
             return try JSONDecoder().decode(AgentRunStats.self, from: data)
         } catch {
-            throw LabError("failed to decode \(directory)/stats.json: \(error)")
+            throw FlamelabError("failed to decode \(directory)/stats.json: \(error)")
         }
     }
 
@@ -65,21 +67,21 @@ final class ProfilerUnderTest {
         let deadline = Date().addingTimeInterval(90)
         while Date() < deadline {
             if process.hasExited {
-                throw LabError("failed to start \(configuration.label): exited with status \(process.exitStatus ?? -1): \(logTail())")
+                throw FlamelabError("failed to start \(configuration.label): exited with status \(process.exitStatus ?? -1): \(logTail())")
             }
             switch configuration.tool {
             case .flamelab where FileManager.default.fileExists(atPath: "\(directory)/ready"): return
-            case .bpftrace where ((try? PeerProfiler.read("\(directory)/stdout.log")) ?? "").contains("Attaching"):
+            case .peer(.bpftrace) where ((try? PeerProfiler.read("\(directory)/stdout.log")) ?? "").contains("Attaching"):
                 Thread.sleep(forTimeInterval: 0.2)
                 return
-            case .perfFramePointer, .perfDwarf:
+            case .peer(.perfFramePointer), .peer(.perfDwarf):
                 Thread.sleep(forTimeInterval: 0.5)
                 return
             default: usleep(50_000)
             }
         }
         process.signal(SIGKILL)
-        throw LabError("failed to start \(configuration.label): not attached after 90 s: \(logTail())")
+        throw FlamelabError("failed to start \(configuration.label): not attached after 90 s: \(logTail())")
     }
 
     private func logTail() -> String {

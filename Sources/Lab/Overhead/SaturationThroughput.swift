@@ -1,4 +1,5 @@
 import Foundation
+import LabRuntime
 
 /// Closed-loop checkout throughput with flamelab (99 Hz, fp, `lab record`) off and on, in ABBA order.
 struct SaturationThroughput {

@@ -1,6 +1,7 @@
 import Foundation
 import ProfileModel
 import Symbolize
+import LabRuntime
 
 /// One frame line of `perf script` or bpftrace's `ustack(perf)`/`kstack(perf)` output, turned into a
 /// `Frame` classified by the same `FrameClassifier` rules the agent uses.
@@ -25,12 +26,12 @@ public enum PeerFrameLine {
 
     /// Applies the agent's classification: kernel by module, then `FrameClassifier` by file and symbol.
     static func classify(symbol: String, module: String, executablePath: String) -> Frame {
-        let named = !(symbol.isEmpty || symbol == "[unknown]" || symbol.hasPrefix("0x"))
-        let name = named ? symbol : "[unknown]"
+        let named = Frame(name: symbol).isNamed || Frame.isAddressName(symbol)
+        let name = named ? symbol : Frame.unknownName
         if module.hasPrefix("[kernel") || module == "[kernel.kallsyms]" {
             return Frame(name: name, module: "kernel", kind: .kernel)
         }
-        if module == "[unknown]" || module.isEmpty {
+        if module == Frame.unknownName || module.isEmpty {
             return Frame(name: name, module: "", kind: .unknown)
         }
         let moduleKind = FrameClassifier.kind(ofModule: module, executablePath: executablePath)

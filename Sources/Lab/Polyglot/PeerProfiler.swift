@@ -1,7 +1,10 @@
+import ProfileModel
 import Foundation
+import LabRuntime
 
 /// Runs one peer profiler (`perf record` or bpftrace) against a pid for a fixed time, in the
 /// background, and turns its output into `StackSamples` afterwards. Raw files stay in `workDirectory`.
+/// `@unchecked Sendable`: started, awaited and collected by the one thread that runs the measurement; never shared while running.
 public final class PeerProfiler: @unchecked Sendable {
     public let setup: ProfilerSetup
     private let pid: Int32
@@ -23,22 +26,27 @@ public final class PeerProfiler: @unchecked Sendable {
 
     /// Starts the tool; a missing tool is remembered and reported by `collect`, not thrown.
     public func start() {
-        let (tool, arguments) = recordCommand()
-        guard let executable = PeerProfiler.findExecutable(tool) else {
-            startError = "\(tool) not found on PATH (Debian: apt-get install \(tool == "perf" ? "linux-perf" : tool))"
+        guard let tool = setup.peer else {
+            startError = "failed to start \(setup.label): not a peer tool"
             return
         }
+        guard let executable = tool.installedPath else {
+            startError = "\(tool.executable) not found on PATH (\(tool.installHint))"
+            return
+        }
+        let output = "\(workDirectory)/\(fileStem)" + (tool == .bpftrace ? ".txt" : ".data")
         do {
-            process = try ChildProcess(executable, arguments, output: "\(workDirectory)/\(fileStem).log", environment: PeerProfiler.environment(for: setup))
+            process = try ChildProcess(executable, tool.arguments(pid: pid, hz: hz, output: output, seconds: seconds),
+                                       output: "\(workDirectory)/\(fileStem).log", environment: tool.environment)
         } catch {
-            startError = "failed to start \(tool): \(error)"
+            startError = "failed to start \(tool.executable): \(error)"
         }
     }
 
-    /// Waits for the tool to end its recording (the load must run until then). Throws `LabError`.
+    /// Waits for the tool to end its recording (the load must run until then). Throws `FlamelabError`.
     public func awaitRecording() throws {
-        if let startError { throw LabError(startError) }
-        guard let process else { throw LabError("failed to collect \(setup.label): it was never started") }
+        if let startError { throw FlamelabError(startError) }
+        guard let process else { throw FlamelabError("failed to collect \(setup.label): it was never started") }
         // Both tools end on their own after `seconds`; SIGINT makes a late one write what it has and stop.
         // bpftrace compiles and attaches first, then resolves every stack's symbols when it prints.
         if !process.wait(seconds: seconds + Self.graceSeconds) {
@@ -47,15 +55,15 @@ public final class PeerProfiler: @unchecked Sendable {
             if !process.wait(seconds: 15) {
                 process.signal(SIGKILL)
                 _ = process.wait(seconds: 5)
-                throw LabError("failed to collect \(setup.label): still running \(Int(seconds + Self.graceSeconds + 15)) s after start")
+                throw FlamelabError("failed to collect \(setup.label): still running \(Int(seconds + Self.graceSeconds + 15)) s after start")
             }
         }
         guard process.exitStatus == 0 || interrupted else {
-            throw LabError("failed to record with \(setup.label): exit status \(process.exitStatus ?? -1): \(logTail())")
+            throw FlamelabError("failed to record with \(setup.label): exit status \(process.exitStatus ?? -1): \(logTail())")
         }
     }
 
-    /// Waits for the tool to end and parses what it recorded. Throws `LabError` with the tool's log tail.
+    /// Waits for the tool to end and parses what it recorded. Throws `FlamelabError` with the tool's log tail.
     public func collect(executablePath: String) throws -> StackSamples {
         try awaitRecording()
         switch setup {
@@ -63,16 +71,16 @@ public final class PeerProfiler: @unchecked Sendable {
             let text = try PeerProfiler.read("\(workDirectory)/\(fileStem).txt")
             let samples = PeerStackParser.bpftraceMap(text, executablePath: executablePath)
             guard samples.sampleCount > 0 else {
-                throw LabError("failed to collect bpftrace: no stacks printed\(interrupted ? " (still busy \(Int(Self.graceSeconds)) s after its window, stopped with SIGINT)" : ""): \(logTail())")
+                throw FlamelabError("failed to collect bpftrace: no stacks printed\(interrupted ? " (still busy \(Int(Self.graceSeconds)) s after its window, stopped with SIGINT)" : ""): \(logTail())")
             }
             return samples
         default:
             // One retry: two full runs saw `perf script` exit 0 with nothing parsed from a good recording.
-            var lastError = LabError("failed to collect \(setup.label)")
+            var lastError = FlamelabError("failed to collect \(setup.label)")
             for _ in 0..<2 {
                 do {
                     return try runPerfScript(executablePath: executablePath)
-                } catch let error as LabError {
+                } catch let error as FlamelabError {
                     lastError = error
                 }
             }
@@ -82,31 +90,24 @@ public final class PeerProfiler: @unchecked Sendable {
 
     private func runPerfScript(executablePath: String) throws -> StackSamples {
         let scriptPath = "\(workDirectory)/\(fileStem).script"
-        let perf = PeerProfiler.findExecutable("perf") ?? "/usr/bin/perf"
+        let perf = ExecutablePath.find("perf") ?? "/usr/bin/perf"
         let script = try ChildProcess(perf, ["script", "-i", "\(workDirectory)/\(fileStem).data", "-F", "tid,ip,sym,dso", "--no-inline"], output: scriptPath,
                                       errors: "\(workDirectory)/\(fileStem).script.log")
         guard script.wait(seconds: 300), script.exitStatus == 0 else {
             script.signal(SIGKILL)
-            throw LabError("failed to run perf script for \(setup.label): exit status \(script.exitStatus.map(String.init) ?? "none after 300 s")")
+            throw FlamelabError("failed to run perf script for \(setup.label): exit status \(script.exitStatus.map(String.init) ?? "none after 300 s")")
         }
         let text = try PeerProfiler.read(scriptPath)
         let samples = PeerStackParser.perfScript(text, executablePath: executablePath)
         guard samples.sampleCount > 0 else {
             let scriptLog = ((try? PeerProfiler.read("\(workDirectory)/\(fileStem).script.log")) ?? "").split(separator: "\n").suffix(2).joined(separator: " / ")
-            throw LabError("failed to collect \(setup.label): perf script printed \(text.utf8.count) bytes and no sample (first line: \(text.prefix { $0 != "\n" }.prefix(120)); perf record: \(logTail()); perf script: \(scriptLog))")
+            throw FlamelabError("failed to collect \(setup.label): perf script printed \(text.utf8.count) bytes and no sample (first line: \(text.prefix { $0 != "\n" }.prefix(120)); perf record: \(logTail()); perf script: \(scriptLog))")
         }
         return samples
     }
 
     /// How long after its window a tool may take to write its output (bpftrace symbolizes then).
     static let graceSeconds = 120.0
-
-    /// bpftrace 0.17 caches user symbols only when ASLR is off ("auto"); otherwise it re-reads the
-    /// ELF file for every address, which took 53 s for 81 stacks of the 47 MB service binary (2.8 s
-    /// with the cache). The target keeps its mappings for the run, so the cache is safe here.
-    static func environment(for setup: ProfilerSetup) -> [String: String] {
-        setup == .bpftrace ? ["BPFTRACE_CACHE_USER_SYMBOLS": "1"] : [:]
-    }
 
     private var fileStem: String {
         switch setup {
@@ -117,33 +118,13 @@ public final class PeerProfiler: @unchecked Sendable {
         }
     }
 
-    private func recordCommand() -> (String, [String]) {
-        let duration = String(format: "%.1f", seconds)
-        switch setup {
-        case .perfFramePointer:
-            return ("perf", ["record", "-F", "\(hz)", "-g", "-p", "\(pid)", "-o", "\(workDirectory)/\(fileStem).data", "--", "sleep", duration])
-        case .perfDwarf:
-            return ("perf", ["record", "-F", "\(hz)", "--call-graph", "dwarf", "-p", "\(pid)", "-o", "\(workDirectory)/\(fileStem).data", "--", "sleep", duration])
-        case .bpftrace, .flamelab:
-            // perf print mode adds each frame's module, which the classifier needs; the walk is the same.
-            let program = "profile:hz:\(hz) /pid == \(pid)/ { @[ustack(perf), kstack(perf)] = count(); } interval:ms:\(Int(seconds * 1000)) { exit(); }"
-            return ("bpftrace", ["-o", "\(workDirectory)/\(fileStem).txt", "-e", program])
-        }
-    }
-
     private func logTail() -> String {
         let text = (try? PeerProfiler.read("\(workDirectory)/\(fileStem).log")) ?? ""
         return text.split(separator: "\n").suffix(3).joined(separator: " / ")
     }
 
     static func read(_ path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else { throw LabError("failed to read \(path): missing or unreadable") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw FlamelabError("failed to read \(path): missing or unreadable") }
         return String(decoding: data, as: UTF8.self)
-    }
-
-    static func findExecutable(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        let candidates = path.split(separator: ":").map { "\($0)/\(name)" } + ["/usr/bin/\(name)", "/usr/sbin/\(name)"]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import ProfileModel
+import LabRuntime
 
 /// Parses the peers' text output into stacks (root first) with their sample counts.
 public enum PeerStackParser {

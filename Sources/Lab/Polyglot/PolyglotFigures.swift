@@ -1,5 +1,6 @@
 import ProfileModel
 import Symbolize
+import LabRuntime
 
 /// The measured figures of one profiler configuration: per class of frame, and the Python worker's coverage.
 public struct PolyglotFigures: Codable, Sendable {

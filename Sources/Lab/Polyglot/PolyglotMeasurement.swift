@@ -1,6 +1,7 @@
 import Agent
 import Foundation
 import ProfileModel
+import LabRuntime
 
 /// Drives one workload (Swift and embedded-Python routes) against one service process and profiles it
 /// with every configuration at the same time: the flamelab agents in this process, the peers as child
@@ -87,7 +88,7 @@ public struct PolyglotMeasurement: Sendable {
             let command = setup.commandLine(pid: service.pid, hz: hz)
             let collected: Result<(StackSamples, [String]), Error>
             if setup.isFlamelab {
-                collected = recordings[setup] ?? .failure(LabError("failed to record \(setup.label): no recording"))
+                collected = recordings[setup] ?? .failure(FlamelabError("failed to record \(setup.label): no recording"))
             } else {
                 progress.update("polyglot: reading \(setup.label) output")
                 let peer = peers.first { $0.setup == setup }!
@@ -103,7 +104,7 @@ public struct PolyglotMeasurement: Sendable {
                 figures.append(PolyglotFigures(setup: setup, command: command, error: String(describing: error)))
             }
         }
-        guard let load = loadBox.result else { throw LabError("failed to drive the polyglot load: no result") }
+        guard let load = loadBox.result else { throw FlamelabError("failed to drive the polyglot load: no result") }
         return Run(figures: figures, stacks: stacks, load: load, pid: service.pid, pySpy: reference)
     }
 
@@ -113,7 +114,6 @@ public struct PolyglotMeasurement: Sendable {
     private func compareWithPySpy(pid: Int32, seconds: Double, workDirectory: String) -> PySpyReference {
         let agent = Agent(config: AgentConfig(targets: .pids([pid]), hz: PySpyReference.hz, kinds: [.cpu], unwind: .auto, python: .auto,
                                               durationSeconds: seconds + 30, service: "shop", version: "v1"))
-        agent.progress = .never
         var reference: PySpyReference
         do {
             try agent.start()
@@ -152,7 +152,6 @@ public struct PolyglotMeasurement: Sendable {
             guard case .flamelab(let unwind, let python) = setup else { return nil }
             let agent = Agent(config: AgentConfig(targets: .pids([pid]), hz: hz, kinds: [.cpu], unwind: unwind, python: python,
                                                   durationSeconds: seconds + 30, service: "shop", version: "v1"))
-            agent.progress = .never
             do {
                 try agent.start()
                 return StartedAgent(setup: setup, agent: agent)
@@ -174,10 +173,10 @@ public struct PolyglotMeasurement: Sendable {
                 if let profile = recording.profile(.cpu) {
                     result = .success((StackSamples(profile: profile, window: window), agentNotes(recording.stats)))
                 } else {
-                    result = .failure(LabError("failed to record \(started.setup.label): no CPU profile"))
+                    result = .failure(FlamelabError("failed to record \(started.setup.label): no CPU profile"))
                 }
             } else {
-                result = .failure(started.error ?? LabError("failed to start \(started.setup.label)"))
+                result = .failure(started.error ?? FlamelabError("failed to start \(started.setup.label)"))
             }
             box.set(started.setup, result)
         }
@@ -185,7 +184,7 @@ public struct PolyglotMeasurement: Sendable {
     }
 
     static func agentNotes(_ stats: AgentRunStats) -> [String] {
-        var notes = ["unwind \(stats.unwindMode): \(stats.framePointerStacks) FP stacks, \(stats.dwarfStacks) DWARF stacks, \(stats.dwarfFailures) DWARF failures",
+        var notes = ["unwind \(stats.unwindMode.rawValue): \(stats.framePointerStacks) FP stacks, \(stats.dwarfStacks) DWARF stacks, \(stats.dwarfFailures) DWARF failures",
                      "drops \(stats.totalDrops), stack-copy failures \(stats.stackCopyFailures), samples with Python frames \(stats.samplesWithPythonFrames)"]
         notes += stats.notes
         return notes
@@ -204,18 +203,20 @@ public struct PolyglotMeasurement: Sendable {
             try? FileManager.default.removeItem(atPath: path)
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw LabError("failed to create \(path): \(error.localizedDescription)")
+            throw FlamelabError("failed to create \(path): \(error.localizedDescription)")
         }
         return path
     }
 }
 
 /// The load result handed from the load thread.
+/// `@unchecked Sendable`: written by the load thread before it signals, read after the wait.
 private final class LoadBox: @unchecked Sendable {
     var result: LoadResult?
 }
 
 /// Results written from `concurrentPerform`'s threads.
+/// `@unchecked Sendable`: written by one finishing thread before it signals, read after the wait.
 private final class ResultBox: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var results: [ProfilerSetup: Result<(StackSamples, [String]), Error>] = [:]

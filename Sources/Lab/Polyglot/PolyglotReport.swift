@@ -1,6 +1,7 @@
 import Agent
 import Foundation
 import ProfileModel
+import LabRuntime
 
 /// Writes results/<polyglot|symbolization>/report.md: the per-class tables and the reader's write-up,
 /// every sentence built from the run's own figures.
@@ -72,7 +73,7 @@ public struct PolyglotReport {
             }
             guard rows.contains(where: { $0[1] != "0" }) else { continue }
             report.paragraph("### \(title) (`\(kind.rawValue)`)")
-            report.table(header: ["configuration", "frames", "named", "stacks reaching root", "[unknown]", "module+offset"], rows: rows)
+            report.table(header: ["configuration", "frames", "named", "stacks reaching root", Frame.unknownName, "module+offset"], rows: rows)
         }
     }
 

@@ -1,4 +1,5 @@
-import Agent
+import LabRuntime
+import ProfileModel
 
 /// One profiler configuration of the polyglot comparison: a flamelab agent setting, or a peer tool.
 public enum ProfilerSetup: Sendable, Hashable {
@@ -26,13 +27,21 @@ public enum ProfilerSetup: Sendable, Hashable {
         }
     }
 
-    /// What was run, as a reader would type it (`PID` and `HZ` substituted by the caller's values).
+    /// The peer tool behind a peer setting (nil for flamelab).
+    public var peer: PeerTool? {
+        switch self {
+        case .flamelab: return nil
+        case .perfFramePointer: return .perfFramePointer
+        case .perfDwarf: return .perfDwarf
+        case .bpftrace: return .bpftrace
+        }
+    }
+
+    /// What was run, as a reader would type it.
     public func commandLine(pid: Int32, hz: Int) -> String {
         switch self {
-        case .flamelab(let unwind, let python): return "lab record --pid \(pid) --hz \(hz) --unwind \(unwind.rawValue) --python \(python.rawValue)"
-        case .perfFramePointer: return "perf record -F \(hz) -g -p \(pid)"
-        case .perfDwarf: return "perf record -F \(hz) --call-graph dwarf -p \(pid)"
-        case .bpftrace: return "bpftrace -e 'profile:hz:\(hz) /pid == \(pid)/ { @[ustack(perf), kstack(perf)] = count(); }'"
+        case .flamelab(let unwind, let python): return AgentCommand.commandLine(pid: pid, hz: hz, unwind: unwind, python: python)
+        default: return peer!.commandLine(pid: pid, hz: hz)
         }
     }
 

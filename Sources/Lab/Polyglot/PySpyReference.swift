@@ -1,5 +1,6 @@
 import Foundation
 import ProfileModel
+import LabRuntime
 
 /// py-spy (from PyPI) sampling the service's embedded interpreter over the same window as the agents:
 /// the reference for the Python worker's function split. It reads the interpreter's memory from
@@ -61,11 +62,10 @@ public struct PySpyReference: Codable, Sendable {
 
         init(pid: Int32, hz: Int, seconds: Double, workDirectory: String) {
             output = "\(workDirectory)/py-spy.txt"
-            command = ["record", "--pid", "\(pid)", "--rate", "\(hz)", "--duration", "\(Int(seconds.rounded(.up)))",
-                       "--format", "raw", "--nonblocking", "--gil", "-o", output]
-            guard let executable = PeerProfiler.findExecutable("py-spy") else {
+            command = PeerTool.pySpy.arguments(pid: pid, hz: hz, output: output, seconds: seconds)
+            guard let executable = PeerTool.pySpy.installedPath else {
                 process = nil
-                startError = "py-spy not found on PATH (pip install py-spy)"
+                startError = "py-spy not found on PATH (\(PeerTool.pySpy.installHint))"
                 return
             }
             do {

@@ -1,6 +1,7 @@
 import Foundation
 import ProfileModel
 import Symbolize
+import LabRuntime
 
 /// Stacks (root first) with how many samples each stands for: the common ground between the agent's
 /// `Profile` and the peers' text output, on which every polyglot figure is computed.
@@ -62,7 +63,7 @@ public struct StackSamples: Sendable {
 
     /// A Python frame the resolver could name (`[unknown python]` is one it could not).
     static func isNamedPython(_ frame: Frame) -> Bool {
-        frame.kind == .python && frame.name != PythonFrameResolver.unknownFrameName && SymbolizationQuality.isNamed(frame)
+        frame.kind == .python && frame.isNamed
     }
 
     /// CPython 3.11's bytecode interpreter function.
@@ -86,8 +87,8 @@ public struct StackSamples: Sendable {
     public func topUnnamed(_ kind: FrameKind, limit: Int) -> [(name: String, count: Int)] {
         var counts: [String: Int] = [:]
         for (stack, weight) in zip(stacks, weights) {
-            for frame in stack where frame.kind == kind && !SymbolizationQuality.isNamed(frame) {
-                counts[frame.name == "[unknown]" ? "[unknown] (\(frame.module.isEmpty ? "no module" : frame.module))" : frame.name, default: 0] += weight
+            for frame in stack where frame.kind == kind && !frame.isNamed {
+                counts[frame.name == Frame.unknownName ? "\(Frame.unknownName) (\(frame.module.isEmpty ? "no module" : frame.module))" : frame.name, default: 0] += weight
             }
         }
         return counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(limit).map { ($0.key, $0.value) }
@@ -97,7 +98,7 @@ public struct StackSamples: Sendable {
     public func topNamed(_ kind: FrameKind, limit: Int) -> [(name: String, count: Int)] {
         var counts: [String: Int] = [:]
         for (stack, weight) in zip(stacks, weights) {
-            for frame in Set(stack.filter { $0.kind == kind && SymbolizationQuality.isNamed($0) }) {
+            for frame in Set(stack.filter { $0.kind == kind && $0.isNamed }) {
                 counts[frame.name, default: 0] += weight
             }
         }

@@ -88,10 +88,7 @@ public struct DiffTree: Sendable {
     public func baseSelfShare(_ i: Int) -> Double { share(nodes[i].baseSelf, of: baseTotal) }
     public func candSelfShare(_ i: Int) -> Double { share(nodes[i].candSelf, of: candTotal) }
     /// Candidate self share minus base self share (positive = grew: red).
-    public func selfShareChange(_ i: Int) -> Double { candSelfShare(i) - baseSelfShare(i) }
-    /// Candidate total share minus base total share.
-    public func totalShareChange(_ i: Int) -> Double { candTotalShare(i) - baseTotalShare(i) }
-    /// On this path only in the candidate.
+    public func selfShareChange(_ i: Int) -> Double { candSelfShare(i) - baseSelfShare(i) }    /// On this path only in the candidate.
     public func isNew(_ i: Int) -> Bool { i != 0 && nodes[i].baseTotal == 0 && nodes[i].candTotal > 0 }
     /// On this path only in the base.
     public func isGone(_ i: Int) -> Bool { i != 0 && nodes[i].candTotal == 0 && nodes[i].baseTotal > 0 }

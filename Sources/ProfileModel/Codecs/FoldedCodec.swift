@@ -9,7 +9,7 @@
 /// - kernel frames are written with FlameGraph's `_[k]` suffix, which decoding strips;
 /// - Python frames with a file are written `qualname (file:line)`, as py-spy does; decoding
 ///   turns that form back into a python frame with file and line;
-/// - every other name is classified by `FrameKindHeuristic`.
+/// - every other name is classified by `FrameClassification.guess`.
 /// A `;` inside a name is written as `:` and line breaks as spaces, since both would break the
 /// format. Folded stacks aggregate samples: they cannot carry labels (trace ids, span ids,
 /// threads, times); use pprof for those. Equal stacks are summed into one line, lines sorted.
@@ -94,7 +94,7 @@ public enum FoldedCodec {
             return Frame(name: String(name.dropLast(4)), kind: .kernel)
         }
         if let python = pythonFrame(name) { return python }
-        return Frame(name: name, kind: FrameKindHeuristic.kind(name: name))
+        return Frame(name: name, kind: FrameClassification.guess(name: name))
     }
 
     /// `qualname (path/file.py:123)` or `qualname (path/file.py)`.
@@ -129,7 +129,7 @@ public enum FoldedCodec {
             for (id, value) in perStack.enumerated() where value != 0 {
                 // A sample without frames (pprof allows it) still needs a frame to be a folded line.
                 let stack = profile.stacks[id]
-                let line = stack.isEmpty ? "[unknown]" : stack.map { names[Int($0)] }.joined(separator: ";")
+                let line = stack.isEmpty ? Frame.unknownName : stack.map { names[Int($0)] }.joined(separator: ";")
                 totals[line, default: [Int64](repeating: 0, count: profiles.count)][side] &+= value
             }
         }

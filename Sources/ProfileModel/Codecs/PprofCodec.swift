@@ -14,7 +14,7 @@
 /// - `time_nanos` = start, `duration_nanos` = end - start; hz, unwind mode, service, version and
 ///   drops go in `comment` strings `flamelab.<key>=<value>`.
 /// The decoder accepts gzipped or raw bytes and foreign profiles (kinds then come from
-/// `FrameKindHeuristic`, the value from the `off_cpu` or `samples` type, else the default type,
+/// `FrameClassification.guess`, the value from the `off_cpu` or `samples` type, else the default type,
 /// CPU nanoseconds divided by the period into sample counts).
 public enum PprofCodec {
     static let format = "pprof"

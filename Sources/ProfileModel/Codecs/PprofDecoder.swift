@@ -165,7 +165,8 @@ struct PprofDecoder {
             let value = String(comment[comment.index(after: eq)...])
             switch key {
             case "hz": meta.hz = max(0, Int(value) ?? meta.hz)
-            case "unwind": meta.unwindMode = value
+            case "unwind": meta.unwindMode = UnwindMode(rawValue: value)
+            case "monotonic_start_ns": meta.monotonicStartNs = UInt64(value) ?? 0
             case "dropped": meta.dropped = Int64(value) ?? 0
             case "service": meta.service = value
             case "version": meta.version = value
@@ -253,7 +254,7 @@ struct PprofDecoder {
             }
             var frames: [Int32] = []
             if lines.isEmpty {
-                let name = address != 0 && !module.isEmpty ? "\(module)+0x\(String(address, radix: 16))" : "[unknown]"
+                let name = address != 0 && !module.isEmpty ? "\(module)+0x\(String(address, radix: 16))" : Frame.unknownName
                 frames.append(profile.intern(Frame(name: name, module: module, kind: .unknown)))
             }
             // Lines run from the inlined (leaf) function outwards; stacks are root first.
@@ -289,7 +290,7 @@ struct PprofDecoder {
            let tagged = FrameKind(rawValue: String(function.systemName.dropFirst(PprofCodec.kindPrefix.count))) {
             kind = tagged
         } else {
-            kind = FrameKindHeuristic.kind(name: function.name, module: module.isEmpty ? function.file : module)
+            kind = FrameClassification.guess(name: function.name, module: module.isEmpty ? function.file : module)
         }
         return Frame(name: function.name, module: module, kind: kind,
                      file: function.file.isEmpty ? nil : function.file,
@@ -391,8 +392,14 @@ struct PprofDecoder {
             }
         }
         switch key {
-        case keys.trace: labels.traceID = try string(str, path() + ".str")
-        case keys.span: labels.spanID = try string(str, path() + ".str")
+        case keys.trace:
+            let text = try string(str, path() + ".str")
+            guard let id = TraceID(hex: text) else { throw fail(path() + ".str", "trace_id \"\(text.prefix(40))\" is not 32 hex digits") }
+            labels.traceID = id
+        case keys.span:
+            let text = try string(str, path() + ".str")
+            guard let id = SpanID(hex: text) else { throw fail(path() + ".str", "span_id \"\(text.prefix(40))\" is not 16 hex digits") }
+            labels.spanID = id
         case keys.pid: labels.pid = Int32(truncatingIfNeeded: num)
         case keys.tid: labels.tid = Int32(truncatingIfNeeded: num)
         case keys.timestamp: labels.timestampNs = UInt64(bitPattern: num)

@@ -137,11 +137,11 @@ struct PprofEncoder {
     private mutating func writeLabels(_ labels: SampleLabels, keys: LabelKeys, into sample: inout ProtobufWriter,
                                       scratch label: inout ProtobufWriter) {
         if let trace = labels.traceID {
-            label.removeAll(); label.uint64(1, keys.trace); label.uint64(2, id(trace))
+            label.removeAll(); label.uint64(1, keys.trace); label.uint64(2, id(trace.hex))
             sample.lengthDelimited(3, label.bytes)
         }
         if let span = labels.spanID {
-            label.removeAll(); label.uint64(1, keys.span); label.uint64(2, id(span))
+            label.removeAll(); label.uint64(1, keys.span); label.uint64(2, id(span.hex))
             sample.lengthDelimited(3, label.bytes)
         }
         if let pid = labels.pid {
@@ -161,9 +161,10 @@ struct PprofEncoder {
 
     private mutating func writeMetadataComments() {
         let meta = profile.metadata
-        var comments = ["hz=\(meta.hz)", "unwind=\(meta.unwindMode)", "dropped=\(meta.dropped)"]
+        var comments = ["hz=\(meta.hz)", "unwind=\(meta.unwindLabel)", "dropped=\(meta.dropped)"]
         if let service = meta.service { comments.append("service=\(service)") }
         if let version = meta.version { comments.append("version=\(version)") }
+        if meta.monotonicStartNs > 0 { comments.append("monotonic_start_ns=\(meta.monotonicStartNs)") }
         var ids: [UInt64] = []
         for c in comments { ids.append(id(PprofCodec.commentPrefix + c)) }
         out.packed(13, ids)

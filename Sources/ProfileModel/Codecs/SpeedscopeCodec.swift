@@ -9,7 +9,7 @@
 /// Decoding reads every `sampled` profile of the file into one `Profile` (speedscope writers
 /// often emit one per thread). A time unit means off-CPU nanoseconds, `none` CPU counts. The
 /// format carries no frame kind, module or labels: kernel frames are named with FlameGraph's
-/// `_[k]` suffix (stripped on decoding), other kinds come from `FrameKindHeuristic` (a `.py` file
+/// `_[k]` suffix (stripped on decoding), other kinds come from `FrameClassification.guess` (a `.py` file
 /// means python), and trace ids are lost; use pprof to keep them.
 public enum SpeedscopeCodec {
     static let format = "speedscope"

@@ -125,6 +125,6 @@ struct SpeedscopeReader {
         if name.hasSuffix("_[k]") {
             return Frame(name: String(name.dropLast(4)), kind: .kernel, file: file, line: line)
         }
-        return Frame(name: name, kind: FrameKindHeuristic.kind(name: name), file: file, line: line)
+        return Frame(name: name, kind: FrameClassification.guess(name: name), file: file, line: line)
     }
 }

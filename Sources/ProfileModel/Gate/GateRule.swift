@@ -68,23 +68,17 @@ public struct GateRule: Codable, Sendable, Equatable {
         time with the number of samples as n (an approximation).
         """
 
-    /// Why a gate could not be evaluated (an input error, not a regression).
-    public struct GateError: Error, Equatable, CustomStringConvertible {
-        public var reason: String
-        public var description: String { "failed to evaluate gate: \(reason)" }
-    }
-
     /// Applies the rule to a baseline and a candidate profile.
     public func evaluate(baseline: Profile, candidate: Profile) throws -> GateVerdict {
         guard topN >= 1, maxRelativeGrowth >= 0, minAbsoluteChange >= 0, alpha > 0, alpha < 1, power > 0, power < 1 else {
-            throw GateError(reason: "invalid rule (top N >= 1, growth >= 0, floor >= 0, 0 < alpha < 1, 0 < power < 1)")
+            throw FlamelabError.failed("evaluate", "gate", "invalid rule (top N >= 1, growth >= 0, floor >= 0, 0 < alpha < 1, 0 < power < 1)", code: .input)
         }
         guard baseline.metadata.kind == candidate.metadata.kind else {
-            throw GateError(reason: "baseline is \(baseline.metadata.kind.rawValue) but candidate is \(candidate.metadata.kind.rawValue)")
+            throw FlamelabError.failed("evaluate", "gate", "baseline is \(baseline.metadata.kind.rawValue) but candidate is \(candidate.metadata.kind.rawValue)", code: .input)
         }
         let base = FunctionStats(profile: baseline), cand = FunctionStats(profile: candidate)
-        guard base.total > 0 else { throw GateError(reason: "the baseline has no samples") }
-        guard cand.total > 0 else { throw GateError(reason: "the candidate has no samples") }
+        guard base.total > 0 else { throw FlamelabError.failed("evaluate", "gate", "the baseline has no samples", code: .input) }
+        guard cand.total > 0 else { throw FlamelabError.failed("evaluate", "gate", "the candidate has no samples", code: .input) }
         return GateEvaluation(rule: self, base: base, cand: cand).verdict()
     }
 }

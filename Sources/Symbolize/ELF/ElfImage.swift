@@ -1,3 +1,4 @@
+import ProfileModel
 import CElfDwarf
 
 /// What Symbolize reads from one ELF file: program headers, code and TLS symbols, GNU build-id.
@@ -29,7 +30,7 @@ public struct ElfImage: Sendable {
             ? celf_image_load(path, &raw, &errorBuffer, errorBuffer.count)
             : celf_image_load_segments(path, &raw, &errorBuffer, errorBuffer.count)
         guard status == 0 else {
-            throw SymbolizeError.failed("read", "ELF \(path)", String(cString: errorBuffer))
+            throw FlamelabError.failed("read", "ELF \(path)", String(cString: errorBuffer))
         }
         defer { celf_image_free(&raw) }
         return ElfImage(path: path, raw: raw)
@@ -43,7 +44,7 @@ public struct ElfImage: Sendable {
             celf_image_load_memory(buffer.baseAddress, buffer.count, &raw, &errorBuffer, errorBuffer.count)
         }
         guard status == 0 else {
-            throw SymbolizeError.failed("read", "ELF image \(name)", String(cString: errorBuffer))
+            throw FlamelabError.failed("read", "ELF image \(name)", String(cString: errorBuffer))
         }
         defer { celf_image_free(&raw) }
         return ElfImage(path: name, raw: raw)
@@ -162,11 +163,6 @@ public struct ElfImage: Sendable {
 
     private static func hex(of raw: celf_image) -> String {
         let count = min(raw.build_id_size, 64)
-        return withUnsafeBytes(of: raw.build_id) { bytes in
-            bytes.prefix(count).map { byte in
-                let digits = String(byte, radix: 16)
-                return digits.count == 1 ? "0" + digits : digits
-            }.joined()
-        }
+        return withUnsafeBytes(of: raw.build_id) { Hex.string($0.prefix(count)) }
     }
 }

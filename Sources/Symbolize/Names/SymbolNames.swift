@@ -27,11 +27,6 @@ public enum SymbolNames {
         return symbol
     }
 
-    /// Whether `symbol` is a Swift mangled name.
-    public static func isSwiftMangled(_ symbol: String) -> Bool {
-        symbol.hasPrefix("$s") || symbol.hasPrefix("_$s") || symbol.hasPrefix("$S") || symbol.hasPrefix("$e")
-    }
-
     private static func callDemangler(_ demangler: (UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>?,
                                       _ symbol: String) -> String? {
         guard let result = symbol.withCString({ demangler($0) }) else { return nil }

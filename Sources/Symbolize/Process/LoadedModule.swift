@@ -1,3 +1,5 @@
+import ProfileModel
+
 /// One ELF file as mapped by some process, loaded at most once per (device, inode, path).
 final class LoadedModule {
     struct Key: Hashable {
@@ -13,7 +15,7 @@ final class LoadedModule {
     let name: String
     let image: ElfImage?
     /// Why the file could not be read, when `image` is nil.
-    let loadError: SymbolizeError?
+    let loadError: FlamelabError?
 
     init(id: Int, key: Key, openablePath: String) {
         self.id = id
@@ -22,12 +24,12 @@ final class LoadedModule {
         do {
             self.image = try ElfImage.loadWithDebugSymbols(path: openablePath)
             self.loadError = nil
-        } catch let error as SymbolizeError {
+        } catch let error as FlamelabError {
             self.image = nil
             self.loadError = error
         } catch {
             self.image = nil
-            self.loadError = SymbolizeError.failed("read", "ELF \(key.path)", "\(error)")
+            self.loadError = FlamelabError.failed("read", "ELF \(key.path)", "\(error)")
         }
     }
 }

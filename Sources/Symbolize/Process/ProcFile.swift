@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import ProfileModel
 import Glibc
 #endif
 
@@ -11,7 +12,7 @@ enum ProcFile {
     static func readBytes(_ path: String) throws -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw SymbolizeError.failed("read", path, String(cString: strerror(errno)))
+            throw FlamelabError.failed("read", path, String(cString: strerror(errno)))
         }
         defer { close(descriptor) }
         var bytes: [UInt8] = []
@@ -20,7 +21,7 @@ enum ProcFile {
             let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw SymbolizeError.failed("read", path, String(cString: strerror(errno)))
+                throw FlamelabError.failed("read", path, String(cString: strerror(errno)))
             }
             if count == 0 { break }
             bytes.append(contentsOf: chunk[0..<count])

@@ -1,3 +1,5 @@
+import ProfileModel
+
 /// A snapshot of /proc/PID/maps, sorted by address, with binary-search lookup.
 public struct ProcessMaps: Sendable {
     public let pid: Int32
@@ -13,7 +15,7 @@ public struct ProcessMaps: Sendable {
 
     /// Reads the maps of a live process. Throws `failed to read /proc/PID/maps: <reason>`.
     public static func read(pid: Int32) throws -> ProcessMaps {
-        guard pid > 0 else { throw SymbolizeError.failed("read", "maps of pid \(pid)", "not a process id") }
+        guard pid > 0 else { throw FlamelabError.failed("read", "maps of pid \(pid)", "not a process id") }
         let text = try ProcFile.read("/proc/\(pid)/maps")
         let mappings = text.split(separator: "\n").compactMap { MemoryMapping(line: $0) }
         let firstFile = mappings.first { $0.isFileBacked }?.path ?? ""

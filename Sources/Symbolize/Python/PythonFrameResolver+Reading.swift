@@ -1,3 +1,4 @@
+import ProfileModel
 import CPythonProbe
 
 extension PythonFrameResolver {
@@ -15,7 +16,7 @@ extension PythonFrameResolver {
         try expectType(field(layout.object_type), process?.codeTypeAddress, what: "code object", at: raw.code)
         let firstLine = PythonMemoryReader.load(Int32.self, from: header, at: Int(layout.code_firstlineno))
         guard firstLine == raw.firstLineNumber else {
-            throw SymbolizeError.failed("validate", "code object at 0x\(String(raw.code, radix: 16))",
+            throw FlamelabError.failed("validate", "code object at 0x\(String(raw.code, radix: 16))",
                                         "co_firstlineno \(firstLine), sample had \(raw.firstLineNumber) (reused memory)")
         }
         let qualifiedName = try readString(reader: reader, at: field(layout.code_qualname), process: process)
@@ -35,7 +36,7 @@ extension PythonFrameResolver {
         let state = PythonMemoryReader.load(UInt32.self, from: header, at: Int(layout.str_state))
         let kind = Int((state & layout.str_state_kind_mask) >> layout.str_state_kind_shift)
         guard length >= 0, length <= PythonFrameResolver.stringLimit, [1, 2, 4].contains(kind) else {
-            throw SymbolizeError.failed("read", "str at 0x\(String(address, radix: 16))", "length \(length), kind \(kind)")
+            throw FlamelabError.failed("read", "str at 0x\(String(address, radix: 16))", "length \(length), kind \(kind)")
         }
         let isASCII = state & layout.str_state_ascii_mask != 0
         let data: UInt64
@@ -56,7 +57,7 @@ extension PythonFrameResolver {
                        process?.bytesTypeAddress, what: "bytes", at: address)
         let size = PythonMemoryReader.load(Int64.self, from: header, at: Int(layout.var_size))
         guard size >= 0, size <= PythonFrameResolver.lineTableLimit else {
-            throw SymbolizeError.failed("read", "bytes at 0x\(String(address, radix: 16))", "size \(size)")
+            throw FlamelabError.failed("read", "bytes at 0x\(String(address, radix: 16))", "size \(size)")
         }
         return try reader.bytes(at: address &+ UInt64(layout.bytes_data), count: Int(size))
     }
@@ -64,7 +65,7 @@ extension PythonFrameResolver {
     /// Checks an object's `ob_type` when the expected type's address is known.
     private func expectType(_ actual: UInt64, _ expected: UInt64?, what: String, at address: UInt64) throws {
         guard let expected, expected != 0, actual != expected else { return }
-        throw SymbolizeError.failed("validate", "\(what) at 0x\(String(address, radix: 16))",
+        throw FlamelabError.failed("validate", "\(what) at 0x\(String(address, radix: 16))",
                                     "ob_type 0x\(String(actual, radix: 16)) is not 0x\(String(expected, radix: 16))")
     }
 

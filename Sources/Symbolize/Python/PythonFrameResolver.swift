@@ -18,9 +18,6 @@ public final class PythonFrameResolver {
         public init() {}
     }
 
-    /// The name given to a frame whose code object could not be read or validated.
-    public static let unknownFrameName = "[unknown python]"
-
     /// Beyond this many cached code objects the cache starts over (bounded memory on long runs).
     public static let cacheLimit = 200_000
 
@@ -56,7 +53,7 @@ public final class PythonFrameResolver {
     public func resolve(pid: Int32, frame raw: PythonRawFrame) -> Frame {
         guard let info = codeInfo(pid: pid, raw: raw) else {
             statistics.unresolvedFrames += 1
-            return Frame(name: PythonFrameResolver.unknownFrameName, module: "", kind: .python)
+            return Frame(name: Frame.unknownPythonName, module: "", kind: .python)
         }
         statistics.resolvedFrames += 1
         let line = info.lineTable?.line(at: Int(raw.lasti)) ?? info.firstLine

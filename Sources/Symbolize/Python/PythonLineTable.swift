@@ -1,3 +1,5 @@
+import ProfileModel
+
 /// CPython 3.11's location table (`co_linetable`), decoded for line numbers only.
 ///
 /// Format (Objects/locations.md in CPython 3.11): a sequence of entries, each starting with a byte
@@ -67,8 +69,8 @@ public struct PythonLineTable: Sendable, Equatable {
         return ranges[low].line
     }
 
-    static func malformed(_ reason: String) -> SymbolizeError {
-        SymbolizeError.failed("decode", "line table", reason)
+    static func malformed(_ reason: String) -> FlamelabError {
+        FlamelabError.failed("decode", "line table", reason)
     }
 
     /// Reads bytes and varints off the table, throwing on truncation.

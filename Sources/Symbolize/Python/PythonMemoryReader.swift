@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import ProfileModel
 import Glibc
 #endif
 import CPythonProbe
@@ -14,7 +15,7 @@ struct PythonMemoryReader: Sendable {
         let read = buffer.withUnsafeMutableBytes { flamelab_py_read_memory(pid, address, $0.baseAddress, count) }
         guard read == count else {
             let reason = read < 0 ? String(cString: strerror(errno)) : "short read (\(read) bytes)"
-            throw SymbolizeError.failed("read", "\(count) bytes at 0x\(String(address, radix: 16)) of pid \(pid)", reason)
+            throw FlamelabError.failed("read", "\(count) bytes at 0x\(String(address, radix: 16)) of pid \(pid)", reason)
         }
         return buffer
     }

@@ -1,3 +1,4 @@
+import ProfileModel
 import CPythonProbe
 
 extension PythonProcessInfo {
@@ -84,7 +85,7 @@ extension PythonProcessInfo {
         switch flamelab_py_elf_symbol(path, name, &value, &message, message.count) {
         case 0: return value
         case 1: return nil
-        default: throw SymbolizeError(String(cString: message))
+        default: throw FlamelabError(String(cString: message))
         }
     }
 

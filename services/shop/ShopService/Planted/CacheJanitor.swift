@@ -5,6 +5,7 @@ import Glibc
 
 /// The periodic sub-interval function: every 10 ms a timer thread runs a short sweep. A sampler at
 /// exactly 100 Hz can phase-lock with it (always or never hitting it); a prime rate cannot.
+/// `@unchecked Sendable`: `running` is written once (stop) and read by the janitor thread; a torn read only delays the stop by a sweep.
 public final class CacheJanitor: @unchecked Sendable {
     public let period: UInt64 = 10_000_000
     private let workIterations: Int

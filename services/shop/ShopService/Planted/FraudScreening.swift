@@ -5,9 +5,9 @@
 /// CPUs (+13% on one host, +22% on another), and sizing the rounds once at start-up from a few timed
 /// checkouts moved with whatever the machine did at that moment (+1.9% to +19% seen).
 public enum FraudScreening {
-    /// Rounds of feature hashing between two reads of the thread clock: ~10-20 µs of work, so the
+    /// Rounds of feature hashing between two reads of the thread clock: ~25 µs of work, so the
     /// clock reads (a syscall each) stay around 1% of the step and the budget is met within one chunk.
-    static let roundsPerChunk = 12_288
+    static let roundsPerChunk = 2_048
 
     /// Scores an order's risk, hashing until the calling thread has spent `cpuBudgetNs` of CPU here.
     @inline(never)

@@ -6,6 +6,7 @@ import Glibc
 /// The slow dependency: a loopback TCP server that answers each `<delay_ms> <sku>` line after
 /// delay_ms milliseconds. It lives in the service process so the lab needs no extra daemon; the
 /// request thread still makes a real blocking read on a real socket.
+/// `@unchecked Sendable`: `port` and `listener` are set in `start()` before any request thread reads them.
 public final class SlowInventoryBackend: @unchecked Sendable {
     public private(set) var port: UInt16 = 0
     private var listener: Int32 = -1

@@ -1,0 +1,81 @@
+import Foundation
+import ProfileModel
+import LabRuntime
+
+/// `polyglot` (also `lab symbolization`): how well each profiler names the frames of a Swift service
+/// with an embedded CPython worker, per class of frame: flamelab FP/DWARF/auto with and without the
+/// Python walker, against `perf record -g`, `perf record --call-graph dwarf` and bpftrace, all on the
+/// same workload at the same time.
+public struct PolyglotScenario: Scenario {
+    public let name: String
+    public let summary = "symbolization quality per class of frame: Swift vs Python, walker off/on, FP vs DWARF, vs perf and bpftrace"
+    /// The command that reproduces the evidence; nil uses `lab run <name>`.
+    private let reproduce: String?
+
+    /// `name` is the results folder (`polyglot`, or `symbolization` for `lab symbolization`).
+    public init(name: String = "polyglot", reproduce: String? = nil) {
+        self.name = name
+        self.reproduce = reproduce
+    }
+
+    /// Swift and Python routes together: checkout crosses everything, recommend is the Python worker.
+    static let mix = "checkout=1,recommend=2,price=1,tax=1"
+
+    public func run(_ context: ScenarioContext) throws -> ScenarioOutcome {
+        let dir = try context.directory(for: name)
+        let measurement = PolyglotMeasurement(seconds: context.pick(full: 40, quick: 10), hz: 99, port: 18300, connections: 3,
+                                              mix: try RouteMix.parse(Self.mix), pySpyMaxSeconds: context.pick(full: 60, quick: 8))
+        let run = try measurement.run(controller: context.controller, progress: context.progress)
+        context.progress.finish()
+        try PrivateFile.writeJSON(run.figures, to: "\(dir)/symbolization.json")
+        try PrivateFile.writeJSON(run.load.summaries, to: "\(dir)/load.json")
+        for (label, stacks) in run.stacks {
+            try PrivateFile.write(stacks.folded(), to: "\(dir)/stacks/\(label.replacingOccurrences(of: " +py", with: "-py").replacingOccurrences(of: " ", with: "-")).folded")
+        }
+        let command = reproduce ?? context.command(for: name)
+        try PrivateFile.write(PolyglotReport(run: run, measurement: measurement, machine: context.machine, command: command).markdown(),
+                              to: "\(dir)/report.md")
+        try PrivateFile.writeJSON(run.pySpy, to: "\(dir)/py-spy.json")
+        return outcome(run, quick: context.quick)
+    }
+
+    private func outcome(_ run: PolyglotMeasurement.Run, quick: Bool) -> ScenarioOutcome {
+        let figures = run.figures
+        let measured = figures.filter { $0.error == nil }
+        let flamelab = measured.filter { $0.setup.hasPrefix("flamelab") }
+        let walker = flamelab.filter { $0.setup.hasSuffix("+py") }
+        let minWorker = walker.map(\.workerPythonNamedPercent).min() ?? 0
+        let minApp = flamelab.compactMap { $0.row(.app)?.namedPercent }.min() ?? 0
+        let failed = figures.filter { $0.error != nil || $0.samples == 0 }
+        let failedFlamelab = failed.filter { $0.setup.hasPrefix("flamelab") }
+        let pythonCheck = ScenarioOutcome.Check("Python frames named in >= 90% of the worker's samples with the walker", !walker.isEmpty && minWorker >= 90,
+                                                walker.map { String(format: "%@ %.1f%% of %d", $0.setup, $0.workerPythonNamedPercent, $0.workerSamples) }.joined(separator: ", "))
+        var checks: [ScenarioOutcome.Check] = [
+            .init("every flamelab configuration recorded samples", failedFlamelab.isEmpty,
+                  failedFlamelab.isEmpty ? "\(flamelab.count) configurations" : failedFlamelab.map { "\($0.setup): \($0.error ?? "no samples")" }.joined(separator: "; ")),
+            .init("Swift app frames >= 95% named (every flamelab mode)", !flamelab.isEmpty && minApp >= 95,
+                  flamelab.map { String(format: "%@ %.1f%%", $0.setup, $0.row(.app)?.namedPercent ?? 0) }.joined(separator: ", ")),
+        ]
+        let gap = PolyglotReport.largestPySpyGap(run)
+        let pySpyCheck = ScenarioOutcome.Check("the walker's Python function shares within 5 points of py-spy's (same window, power >= \(SamplingPower.target))",
+                                               (gap?.points ?? 100) <= 5 && run.pySpy.agreementPower >= SamplingPower.target,
+                                               gap.map { String(format: "largest gap %.1f points (%@), py-spy %d and flamelab %d samples in recommend over %.0f s: power %.4f", $0.points, $0.where as NSString, run.pySpy.recommendSamples, run.pySpy.flamelabFunctionSamples["recommend"] ?? 0, run.pySpy.seconds, run.pySpy.agreementPower) }
+                                                   ?? (run.pySpy.error ?? "no py-spy samples"))
+        if quick {
+            checks.append(.init("py-spy comparison measured (checked <= 5 points on full runs)", gap != nil, pySpyCheck.detail))
+            // A quick run's worker has a few dozen samples and the peers may not finish: report, don't gate CI on them.
+            checks.append(.init("Python naming measured (checked >= 90% on full runs)", !walker.isEmpty, pythonCheck.detail))
+        } else {
+            checks.append(pythonCheck)
+            checks.append(pySpyCheck)
+            checks.append(.init("every peer profiler recorded samples", failed.isEmpty,
+                                failed.isEmpty ? "\(figures.count) configurations" : failed.map { "\($0.setup): \($0.error ?? "no samples")" }.joined(separator: "; ")))
+        }
+        return ScenarioOutcome(scenario: name, headline: PolyglotReport.headline(figures), checks: checks, figures: [
+            .init("worker samples named (walker, min)", minWorker, unit: "%"),
+            .init("Swift app frames named (min)", minApp, unit: "%"),
+            .init("largest gap to py-spy", gap?.points ?? .nan, unit: "pp"),
+            .init("py-spy comparison power", run.pySpy.agreementPower),
+        ])
+    }
+}

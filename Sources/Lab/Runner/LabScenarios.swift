@@ -1,0 +1,14 @@
+import LabRuntime
+/// Every scenario, in the order `lab run all` runs them.
+public enum LabScenarios {
+    public static let all: [any Scenario] = [
+        ServiceScenario(),
+        OverheadScenario(),
+        CPUVersusOffCPUScenario(),
+        DrillScenario(),
+        RegressionScenario(),
+        GateScenario(),
+        PolyglotScenario(),
+        BlindspotScenario(),
+    ]
+}

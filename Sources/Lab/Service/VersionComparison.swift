@@ -1,0 +1,104 @@
+import ProfileModel
+import Foundation
+import LabRuntime
+
+/// v1 against v2 in one run, interleaved (v1, v2, v1, v2, ...): checkout CPU per request and p50 latency.
+/// Shows the planted regression's shape: CPU grows 10-20% while p50 moves less than its run-to-run spread.
+public struct VersionComparison: Sendable {
+    /// One repetition of one version.
+    public struct Repetition: Codable, Sendable {
+        public var version: String
+        public var index: Int
+        public var requests: Int
+        public var errors: Int
+        /// Whole-process CPU per request (live threads' schedstat, ns resolution), ms.
+        public var processCPUMsPerRequest: Double
+        /// Median of the service's thread CPU for the checkout work (Server-Timing), ms.
+        public var workCPUMsMedian: Double
+        public var p50Ms: Double
+        public var p99Ms: Double
+
+        public init(version: String, index: Int, requests: Int, errors: Int, processCPUMsPerRequest: Double,
+                    workCPUMsMedian: Double, p50Ms: Double, p99Ms: Double) {
+            self.version = version
+            self.index = index
+            self.requests = requests
+            self.errors = errors
+            self.processCPUMsPerRequest = processCPUMsPerRequest
+            self.workCPUMsMedian = workCPUMsMedian
+            self.p50Ms = p50Ms
+            self.p99Ms = p99Ms
+        }
+    }
+
+    /// The verdict over all repetitions.
+    public struct Result: Codable, Sendable {
+        public var repetitions: [Repetition]
+        public var rate: Double
+        public var secondsPerRepetition: Double
+        /// Median over repetition pairs of v2/v1 process CPU per request, minus 1.
+        public var cpuGrowthMedian: Double
+        public var cpuGrowthMin: Double
+        public var cpuGrowthMax: Double
+        public var workCPUGrowthMedian: Double
+        public var p50DifferenceMs: Double
+        /// Run-to-run spread of p50 within a version: the larger of the two versions' ranges (max - min).
+        public var p50SpreadMs: Double
+        public var p50WithinSpread: Bool
+    }
+
+    public var repetitions: Int
+    public var secondsPerRepetition: Double
+    public var rate: Double
+    public var warmupSeconds: Double = 2
+    public var port: UInt16
+
+    public init(repetitions: Int = 5, secondsPerRepetition: Double = 10, rate: Double = 25, port: UInt16 = 18090) {
+        self.repetitions = repetitions
+        self.secondsPerRepetition = secondsPerRepetition
+        self.rate = rate
+        self.port = port
+    }
+
+    public func run(controller: ServiceController, progress: ProgressLine? = nil) throws -> Result {
+        var reps: [Repetition] = []
+        for index in 0..<repetitions {
+            for version in ["v1", "v2"] {
+                progress?.update("versions: repetition \(index + 1)/\(repetitions), \(version)")
+                reps.append(try measure(version: version, index: index, controller: controller))
+            }
+        }
+        return summarize(reps)
+    }
+
+    private func measure(version: String, index: Int, controller: ServiceController) throws -> Repetition {
+        let service = try controller.start(version: version, port: port)
+        defer { try? controller.stop(port: port) }
+        let mix = try RouteMix.parse("checkout")
+        _ = LoadGenerator(options: LoadOptions(mode: .open(rate: rate), durationSeconds: warmupSeconds, mix: mix, port: port)).run()
+        let cpu0 = try ProcessCPU.liveThreadNanoseconds(pid: service.pid)
+        let result = LoadGenerator(options: LoadOptions(mode: .open(rate: rate), durationSeconds: secondsPerRepetition, mix: mix, port: port, version: version)).run()
+        let cpu1 = try ProcessCPU.liveThreadNanoseconds(pid: service.pid)
+        let ok = result.records.filter { !$0.isError }
+        guard !ok.isEmpty else { throw FlamelabError("failed to measure \(version): no successful checkout requests") }
+        let summary = RouteSummary.make(route: "checkout", records: ok, seconds: result.seconds)
+        return Repetition(version: version, index: index, requests: ok.count, errors: result.records.count - ok.count,
+                          processCPUMsPerRequest: Double(cpu1 &- cpu0) / 1e6 / Double(ok.count),
+                          workCPUMsMedian: summary.serverCPUMsMedian ?? 0, p50Ms: summary.p50Ms, p99Ms: summary.p99Ms)
+    }
+
+    /// Pairs repetition i of v1 with repetition i of v2 (measured side by side) and takes medians.
+    public func summarize(_ reps: [Repetition]) -> Result {
+        let v1 = reps.filter { $0.version == "v1" }.sorted { $0.index < $1.index }
+        let v2 = reps.filter { $0.version == "v2" }.sorted { $0.index < $1.index }
+        let growth = zip(v1, v2).map { $1.processCPUMsPerRequest / $0.processCPUMsPerRequest - 1 }
+        let workGrowth = zip(v1, v2).map { $1.workCPUMsMedian / $0.workCPUMsMedian - 1 }
+        let p50v1 = v1.map(\.p50Ms), p50v2 = v2.map(\.p50Ms)
+        let spread = max((p50v1.max() ?? 0) - (p50v1.min() ?? 0), (p50v2.max() ?? 0) - (p50v2.min() ?? 0))
+        let difference = (Statistics.median(p50v2) ?? 0) - (Statistics.median(p50v1) ?? 0)
+        return Result(repetitions: reps, rate: rate, secondsPerRepetition: secondsPerRepetition,
+                      cpuGrowthMedian: Statistics.median(growth) ?? 0, cpuGrowthMin: growth.min() ?? 0, cpuGrowthMax: growth.max() ?? 0,
+                      workCPUGrowthMedian: Statistics.median(workGrowth) ?? 0,
+                      p50DifferenceMs: difference, p50SpreadMs: spread, p50WithinSpread: abs(difference) <= spread)
+    }
+}
