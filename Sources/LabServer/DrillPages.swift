@@ -63,13 +63,15 @@ enum DrillPages {
         guard !alert.exemplarTraceIDs.isEmpty else {
             return page(title: "Alert #\(alert.id)", body: body + message("The service reported no slow exemplar for this alert."))
         }
+        // `seen` lets the flame graph wait for the window that holds the exemplars instead of showing it empty.
+        let seen = "&amp;seen=\(Int(alert.firedAtUnix.rounded(.up)))"
         let all = alert.exemplarTraceIDs.map(\.hex).joined(separator: ",")
-        body += "<p><a id=\"all-traces-cpu\" href=\"/flamegraph?trace_id=\(all)&amp;kind=cpu\"><b>CPU flame graph of all \(alert.exemplarTraceIDs.count) slow traces</b></a>"
-            + " · <a id=\"all-traces-offcpu\" href=\"/flamegraph?trace_id=\(all)&amp;kind=offcpu\">off-CPU flame graph</a></p>"
+        body += "<p><a id=\"all-traces-cpu\" href=\"/flamegraph?trace_id=\(all)&amp;kind=cpu\(seen)\"><b>CPU flame graph of all \(alert.exemplarTraceIDs.count) slow traces</b></a>"
+            + " · <a id=\"all-traces-offcpu\" href=\"/flamegraph?trace_id=\(all)&amp;kind=offcpu\(seen)\">off-CPU flame graph</a></p>"
         body += "<h2>Slow exemplar traces (slowest first)</h2><ol id=\"traces\">"
         for id in alert.exemplarTraceIDs.map(\.hex) {
-            body += "<li><a class=\"trace-link\" href=\"/flamegraph?trace_id=\(id)&amp;kind=cpu\"><code>\(id)</code></a>"
-                + " (<a href=\"/flamegraph?trace_id=\(id)&amp;kind=offcpu\">off-CPU</a>)</li>"
+            body += "<li><a class=\"trace-link\" href=\"/flamegraph?trace_id=\(id)&amp;kind=cpu\(seen)\"><code>\(id)</code></a>"
+                + " (<a href=\"/flamegraph?trace_id=\(id)&amp;kind=offcpu\(seen)\">off-CPU</a>)</li>"
         }
         return page(title: "Alert #\(alert.id)", body: body + "</ol>")
     }

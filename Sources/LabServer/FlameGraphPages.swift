@@ -7,7 +7,14 @@ import ProfileModel
 /// names the top self function (`#top-function`) above the interactive page.
 enum FlameGraphPages {
     /// The trace-filtered flame graph of `kind`, or a message page when there is nothing to draw.
-    static func flameGraph(windows: ProfileWindows, traceIDs: [TraceID], kind: ProfileKind) -> String {
+    /// `seenAtUnix` is when the traces were known to have run (an alert's firing time): until a window
+    /// that ended after it is in, the page waits and reloads instead of showing an empty profile.
+    static func flameGraph(windows: ProfileWindows, traceIDs: [TraceID], kind: ProfileKind, seenAtUnix: Double? = nil) -> String {
+        if let seen = seenAtUnix, !traceIDs.isEmpty, (windows.latestWindowEndUnix ?? 0) < seen, windows.lastError == nil {
+            let wait = max(0, seen + windows.windowSeconds - Date().timeIntervalSince1970)
+            let text = "Waiting for the profiling window that holds these traces: it closes within \(DrillPages.fmt(wait, 0)) s; this page reloads itself."
+            return DrillPages.page(title: "Flame graph", body: DrillPages.message(text, id: "pending"), refreshSeconds: 1)
+        }
         guard let merged = windows.profile(kind) else {
             let why = windows.lastError ?? "the first \(kind.rawValue) profiling window has not finished yet; retry in a few seconds"
             return DrillPages.page(title: "Flame graph", body: DrillPages.message("No profile yet: \(why)."), refreshSeconds: 2)

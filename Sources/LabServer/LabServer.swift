@@ -57,7 +57,8 @@ public struct LabServer: Sendable {
                 let bad = words.first { TraceID(hex: $0) == nil }.map(String.init) ?? ""
                 return html(DrillPages.page(title: "Flame graph", body: DrillPages.message("trace_id must be 32 hex digits (comma-separated for several); got \"\(bad.prefix(64))\".")), status: .badRequest)
             }
-            return html(FlameGraphPages.flameGraph(windows: windows, traceIDs: ids, kind: kind))
+            let seen = query.get("seen").flatMap(Double.init)
+            return html(FlameGraphPages.flameGraph(windows: windows, traceIDs: ids, kind: kind, seenAtUnix: seen))
         }
         router.get("/diff") { request, _ -> Response in
             let query = request.uri.queryParameters

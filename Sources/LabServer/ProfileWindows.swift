@@ -42,6 +42,12 @@ public final class ProfileWindows: @unchecked Sendable {
         }
     }
 
+    /// When the newest finished window ended (Unix seconds), nil before the first one.
+    public var latestWindowEndUnix: Double? { lock.withLock { windows.last?.endedAtUnix } }
+
+    /// How long one window lasts.
+    public var windowSeconds: Double { options.windowSeconds }
+
     /// Finished windows so far (all versions).
     public var windowCount: Int { lock.withLock { windows.count } }
 

@@ -138,7 +138,9 @@ enum TestShop {
         let values = header.split(separator: ",").compactMap { part -> Double? in
             part.split(separator: "=").last.flatMap { Double($0) }
         }
-        try #require(values.count == 2)
+        // cpu, app (wall) and queue (the run-queue wait inside the wall time).
+        try #require(values.count == 3)
+        #expect(values[2] >= 0 && values[2] <= values[1])
         return (values[0], values[1])
     }
 }

@@ -59,7 +59,7 @@ public struct RequestView: Sendable {
         for sample in cpu.samples { if let id = sample.labels.traceID { samplesByTrace[id, default: 0] += 1 } }
         let records = capture.load.records.filter { $0.route == route && !$0.isError }
         let server = records.compactMap { r -> Double? in
-            guard let c = r.serverCPUMs, let w = r.serverWallMs, w > 0 else { return nil }
+            guard let c = r.serverCPUMs, let w = r.serverWallMs.map({ $0 - (r.serverQueueMs ?? 0) }), w > 0 else { return nil }
             return c / w
         }
         let hz = Double(max(cpu.metadata.hz, 1))

@@ -38,10 +38,7 @@ public struct CPUWallMeasurement: Sendable {
             let cpu1 = try ProcessCPU.liveThreadNanoseconds(pid: service.pid)
             let ok = result.records.filter { !$0.isError }
             guard !ok.isEmpty else { throw FlamelabError("failed to measure route \(route): no successful requests (\(result.records.first?.error ?? "none sent"))") }
-            let ratios = ok.compactMap { r -> Double? in
-                guard let cpu = r.serverCPUMs, let wall = r.serverWallMs, wall > 0 else { return nil }
-                return cpu / wall
-            }
+            let ratios = ok.compactMap(\.serverCPUWallRatio)
             let summary = RouteSummary.make(route: route, records: ok, seconds: result.seconds)
             return RouteResult(route: route, requests: ok.count,
                                cpuWallRatioMedian: Statistics.median(ratios) ?? 0,

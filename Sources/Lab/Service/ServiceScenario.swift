@@ -39,15 +39,18 @@ public struct ServiceScenario: Scenario {
             .init("I/O route CPU/wall < 5%", io < 0.05, String(format: "inventory %.2f%%", io * 100)),
             .init("compute route CPU/wall > 80%", compute > 0.8, String(format: "price %.1f%%", compute * 100)),
         ]
-        // v2's step is a fixed share of each request's work, so the growth is the same on every start; a
-        // quick run's two short repetitions measure it with a few points of noise, so its band is wider.
-        let detail = String(format: "%+.1f%% (pairs %+.1f..%+.1f%%; work CPU %+.1f%%)", growth * 100, versions.cpuGrowthMin * 100,
-                            versions.cpuGrowthMax * 100, versions.workCPUGrowthMedian * 100)
+        // v2's fraud step spends 0.2 of the CPU the checkout's own work took, so a request's CPU grows by
+        // +20% (the step is 1/6 of v2's checkout). The request's thread clock (Server-Timing cpu) measures that directly; the
+        // process CPU per request also carries the event loop and the Python worker, and on a shared
+        // machine its short repetitions swing by ±12 points, so it is reported, not judged.
+        let work = versions.workCPUGrowthMedian
+        let detail = String(format: "work CPU %+.1f%% (planned +20%%); process CPU per request %+.1f%% (pairs %+.1f..%+.1f%%)",
+                            work * 100, growth * 100, versions.cpuGrowthMin * 100, versions.cpuGrowthMax * 100)
         checks.append(quick
-            ? .init("v2 checkout CPU +5..25% (quick: three short repetitions; +10..20% on full runs)", (0.05...0.25).contains(growth), detail)
-            : .init("v2 checkout CPU +10..20%", (0.10...0.20).contains(growth), detail))
-        let headline = String(format: "inventory CPU/wall %.1f%%, price %.0f%%; v2 checkout CPU %+.1f%%, p50 %+.1f ms (spread %.1f ms); trace-context publish %.0f ns/request",
-                              io * 100, compute * 100, growth * 100, versions.p50DifferenceMs, versions.p50SpreadMs, publish.nanosecondsPerRequestMedian)
+            ? .init("v2 checkout request CPU +10..30% (quick: three short repetitions; +14..26% on full runs)", (0.10...0.30).contains(work), detail)
+            : .init("v2 checkout request CPU +14..26%", (0.14...0.26).contains(work), detail))
+        let headline = String(format: "inventory CPU/wall %.1f%%, price %.0f%%; v2 checkout request CPU %+.1f%%, p50 %+.1f ms (spread %.1f ms); trace-context publish %.0f ns/request",
+                              io * 100, compute * 100, work * 100, versions.p50DifferenceMs, versions.p50SpreadMs, publish.nanosecondsPerRequestMedian)
         return ScenarioOutcome(scenario: name, headline: headline, checks: checks, figures: [
             .init("inventory CPU/wall", io * 100, unit: "%"),
             .init("price CPU/wall", compute * 100, unit: "%"),
@@ -63,7 +66,7 @@ public struct ServiceScenario: Scenario {
         var report = MarkdownReport(title: "The service alone", machine: context.machine, command: context.command(for: name),
                                     settings: [("Profiler", "none (this is the baseline)"), ("Load", "closed loop, 1 connection per route; versions: open loop \(Int(versions.rate)) req/s checkout")])
         report.heading("CPU time against wall time per route")
-        report.paragraph("Thread CPU (CLOCK_THREAD_CPUTIME_ID) over wall time of each request's work, measured inside the service and returned in `Server-Timing`; whole-process CPU from /proc beside it.")
+        report.paragraph("Thread CPU (CLOCK_THREAD_CPUTIME_ID) over the wall time of each request's work less the time its thread waited on a run queue (preempted by other work, not blocked: /proc/thread-self/schedstat), measured inside the service and returned in `Server-Timing`; whole-process CPU from the threads' schedstat beside it. On a quiet machine the queue wait is zero; on a shared one it keeps a compute request reading as CPU-bound.")
         report.table(header: ["route", "requests", "CPU/wall p50", "p10", "p90", "process CPU ms/request", "p50 ms", "req/s"],
                      rows: cpuWall.map { r in
                          [r.route, "\(r.requests)", CPUWallMeasurement.pct(r.cpuWallRatioMedian), CPUWallMeasurement.pct(r.cpuWallRatioP10),

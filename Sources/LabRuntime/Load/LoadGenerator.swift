@@ -94,7 +94,7 @@ public final class LoadGenerator: @unchecked Sendable {
             let response = try connection.send(path: options.mix.path(of: route), headers: ["traceparent": traceparent])
             record.status = response.status
             if let timing = response.headers["server-timing"] {
-                (record.serverCPUMs, record.serverWallMs) = Self.parseServerTiming(timing)
+                (record.serverCPUMs, record.serverWallMs, record.serverQueueMs) = Self.parseServerTiming(timing)
             }
         } catch {
             record.error = String(describing: error)
@@ -103,16 +103,14 @@ public final class LoadGenerator: @unchecked Sendable {
         return record
     }
 
-    /// Reads `cpu;dur=X, app;dur=Y` (milliseconds).
-    static func parseServerTiming(_ header: String) -> (Double?, Double?) {
-        var cpu: Double?
-        var app: Double?
+    /// Reads `cpu;dur=X, app;dur=Y, queue;dur=Z` (milliseconds).
+    static func parseServerTiming(_ header: String) -> (cpu: Double?, app: Double?, queue: Double?) {
+        var values: [String: Double] = [:]
         for metric in header.split(separator: ",") {
             let parts = metric.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
             guard let name = parts.first, let dur = parts.first(where: { $0.hasPrefix("dur=") }) else { continue }
-            let value = Double(dur.dropFirst(4))
-            if name == "cpu" { cpu = value } else if name == "app" { app = value }
+            values[name] = Double(dur.dropFirst(4))
         }
-        return (cpu, app)
+        return (values["cpu"], values["app"], values["queue"])
     }
 }

@@ -13,6 +13,17 @@ public struct RequestRecord: Codable, Sendable {
     /// The service's own measurement from its Server-Timing header: thread CPU and wall of the work.
     public var serverCPUMs: Double?
     public var serverWallMs: Double?
+    /// Of the work's wall time, how long its thread waited on a run queue (preempted by other work
+    /// on a shared machine, not blocked), from Server-Timing `queue`.
+    public var serverQueueMs: Double?
+
+    /// The work's CPU over its wall time less run-queue waits: whether the work computes or waits,
+    /// whatever else the machine runs. Nil without Server-Timing.
+    public var serverCPUWallRatio: Double? {
+        guard let cpu = serverCPUMs, let wall = serverWallMs else { return nil }
+        let running = wall - (serverQueueMs ?? 0)
+        return running > 0 ? cpu / running : nil
+    }
     public var error: String?
 
     public var isError: Bool { status == 0 || status >= 500 }

@@ -19,10 +19,7 @@ public struct RouteSummary: Codable, Sendable {
         var histogram = Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
         for r in records { _ = histogram.record(UInt64(max(0, r.latencyMs * 1000))) }
         let ms = { (p: Double) in Double(histogram.valueAtPercentile(p)) / 1000 }
-        let ratios = records.compactMap { r -> Double? in
-            guard let cpu = r.serverCPUMs, let wall = r.serverWallMs, wall > 0 else { return nil }
-            return cpu / wall
-        }
+        let ratios = records.compactMap(\.serverCPUWallRatio)
         return RouteSummary(
             route: route, count: records.count, errors: records.filter(\.isError).count,
             p50Ms: ms(50), p90Ms: ms(90), p99Ms: ms(99), maxMs: Double(histogram.max) / 1000,

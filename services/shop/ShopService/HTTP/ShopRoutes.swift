@@ -50,7 +50,7 @@ public enum ShopRoutes {
         let start = Date()
         var status = HTTPResponse.Status.ok
         var body: String
-        var timing = RequestExecutor.Timing(cpuNanoseconds: 0, wallNanoseconds: 0)
+        var timing = RequestExecutor.Timing(cpuNanoseconds: 0, wallNanoseconds: 0, runQueueNanoseconds: 0)
         do {
             let (value, measured) = try await shop.executor.run(context, work)
             timing = measured
@@ -68,8 +68,9 @@ public enum ShopRoutes {
         headers[.contentType] = "application/json"
         headers[traceparentField] = context.traceparent
         headers[traceIDField] = context.traceIDHex
-        headers[serverTimingField] = String(format: "cpu;dur=%.3f, app;dur=%.3f",
-                                            Double(timing.cpuNanoseconds) / 1e6, Double(timing.wallNanoseconds) / 1e6)
+        headers[serverTimingField] = String(format: "cpu;dur=%.3f, app;dur=%.3f, queue;dur=%.3f",
+                                            Double(timing.cpuNanoseconds) / 1e6, Double(timing.wallNanoseconds) / 1e6,
+                                            Double(min(timing.runQueueNanoseconds, timing.wallNanoseconds)) / 1e6)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 

@@ -10,6 +10,8 @@ public final class RequestExecutor: Sendable {
     public struct Timing: Sendable {
         public var cpuNanoseconds: UInt64
         public var wallNanoseconds: UInt64
+        /// Of the wall time, how long the thread waited on a run queue (preempted, not blocked).
+        public var runQueueNanoseconds: UInt64
     }
 
     private let pool: NIOThreadPool
@@ -22,11 +24,13 @@ public final class RequestExecutor: Sendable {
     /// Runs `work` on a pool thread under `context`; returns its result and timing.
     public func run<T: Sendable>(_ context: TraceContext, _ work: @Sendable @escaping () throws -> T) async throws -> (T, Timing) {
         try await pool.runIfActive {
+            let queued0 = ThreadCPUClock.threadRunQueueNanoseconds()
             let cpu0 = ThreadCPUClock.threadCPUNanoseconds()
             let wall0 = ThreadCPUClock.monotonicNanoseconds()
             let value = try ThreadTraceContext.with(context, work)
             let timing = Timing(cpuNanoseconds: ThreadCPUClock.threadCPUNanoseconds() - cpu0,
-                                wallNanoseconds: ThreadCPUClock.monotonicNanoseconds() - wall0)
+                                wallNanoseconds: ThreadCPUClock.monotonicNanoseconds() - wall0,
+                                runQueueNanoseconds: ThreadCPUClock.threadRunQueueNanoseconds() &- queued0)
             return (value, timing)
         }
     }
