@@ -44,6 +44,19 @@ import Testing
         #expect(spread.minShare == 0 && spread.maxShare == 0.5)
     }
 
+    @Test("the robust spread sees lattice estimates (where the MAD is 0) and shrugs off one disturbed window")
+    func robustSpread() {
+        // 19 Hz: most windows land on one multiple of 1/19, a few on the neighbours.
+        let lattice = [15, 15, 15, 15, 15, 15, 15, 14, 16, 13].map { ShareEstimate(hits: $0, samples: 19) }
+        let latticeSpread = WindowSpread(hz: 19, estimates: lattice, truths: Array(repeating: 0.8, count: lattice.count))
+        #expect(latticeSpread.shareRobustSD > 0.01, "robust SD \(latticeSpread.shareRobustSD) of a spread lattice")
+        // 999 Hz: tight estimates and one window where the load stalled.
+        let tight = [800, 810, 790, 800, 805, 795, 800, 500].map { ShareEstimate(hits: $0, samples: 1000) }
+        let tightSpread = WindowSpread(hz: 999, estimates: tight, truths: Array(repeating: 0.8, count: tight.count))
+        #expect(tightSpread.shareSD > 0.1)
+        #expect(tightSpread.shareRobustSD < 0.012, "robust SD \(tightSpread.shareRobustSD) inflated by one window")
+    }
+
     @Test func plotDrawsOneBarPerEstimateAndTheReferenceLine() {
         let plot = ShareIntervalPlot(
             title: "t<1>", yLabel: "share",

@@ -92,6 +92,9 @@ public struct BlindspotAnalysis: Sendable {
         let long999 = result.main.rate(999)?.tax ?? ShareEstimate(hits: 0, samples: 0)
         let sweep999 = longSweepEstimate(999)
         let sweepFactor = quick ? 3.0 : 2.0
+        // The ratio of two spreads from n windows each varies like sqrt(F(n-1, n-1)): its 0.1% quantile is
+        // 0.26 at the quick run's 8 windows and 0.55 at the full run's 30, so 2× is a sure finding only in full.
+        let spreadFactor = quick ? 1.0 : 2.0
         let sd19 = taxSpread(19)?.shareRobustSD ?? 0
         let sd999 = taxSpread(999)?.shareRobustSD ?? 0
         // 100 Hz is left out: it phase-locks with the 10 ms janitor (never sampling it), which is the aliasing
@@ -106,7 +109,9 @@ public struct BlindspotAnalysis: Sendable {
                   String(format: "999 Hz %.2f%% ± %.2f; ", long999.share * 100, long999.halfWidth * 100)
                       + others.map { String(format: "%d Hz %.2f%% (bound ±%.2f)", $0.hz, $0.tax.share * 100, agreementBound($0.hz, comparisons: others.count) * 100) }.joined(separator: ", ")
                       + String(format: "; wall-clock truth × on-CPU fraction %.2f%% (uprobes %.2f%%)", taxTruth * 100, (uprobeTax?.uprobeShare ?? 0) * 100)),
-            .init("19 Hz 1-s window estimates spread at least 2× the 999 Hz ones (robust SD)", sd999 > 0 && sd19 >= 2 * sd999,
+            .init(quick ? "19 Hz 1-s window estimates spread more than the 999 Hz ones (robust SD; weaker: 8 windows reach 99.9% power for 2× only if the true ratio is 8×)"
+                        : "19 Hz 1-s window estimates spread at least 2× the 999 Hz ones (robust SD)",
+                  sd999 > 0 && sd19 >= spreadFactor * sd999,
                   String(format: "robust SD of the estimates %.2f pp vs %.2f pp (plain SD %.2f vs %.2f)", sd19 * 100, sd999 * 100,
                          (taxSpread(19)?.shareSD ?? 0) * 100, (taxSpread(999)?.shareSD ?? 0) * 100)),
             .init("uprobes counted every roundToCents call (within 2% of the counters)", abs(callRatio - 1) <= 0.02,

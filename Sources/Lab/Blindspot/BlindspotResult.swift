@@ -28,8 +28,12 @@ public struct WindowSpread: Sendable, Codable {
     public var errorSD: Double
     /// Standard deviation of the estimates themselves (no per-window truth noise in it).
     public var shareSD: Double
-    /// The same spread, robustly: 1.4826 × the median absolute deviation, which a single disturbed
-    /// window (the machine stalling the load for part of a second) does not inflate.
+    /// The same spread, robustly: sqrt(pi/2) × the mean absolute deviation from the median (the SD for
+    /// normal data) over the windows left when the 10% farthest from the median are set aside, so a
+    /// disturbed window (the machine stalling the load for part of a second) does not inflate it; and
+    /// unlike the median absolute deviation it does not collapse on the
+    /// lattice of 19 Hz estimates (multiples of 1/19 per CPU), where most windows share one value
+    /// (2 of 11 quick runs judged 3.0 vs 0.8 pp plain SD as 1.5 vs 1.0 pp by the MAD).
     public var shareRobustSD: Double = 0
     public var minShare: Double
     public var maxShare: Double
@@ -53,8 +57,10 @@ public struct WindowSpread: Sendable, Codable {
         let shares = pairs.map(\.0.share)
         let meanOfShares = shares.isEmpty ? 0 : shares.reduce(0, +) / Double(shares.count)
         shareSD = shares.count < 2 ? 0 : (shares.map { ($0 - meanOfShares) * ($0 - meanOfShares) }.reduce(0, +) / Double(shares.count - 1)).squareRoot()
-        if let median = Statistics.median(shares), let mad = Statistics.median(shares.map { abs($0 - median) }) {
-            shareRobustSD = 1.4826 * mad
+        if let median = Statistics.median(shares), !shares.isEmpty {
+            let deviations = shares.map { abs($0 - median) }.sorted()
+            let kept = deviations.prefix(deviations.count - Int((Double(deviations.count) * 0.1).rounded(.up)))
+            shareRobustSD = kept.isEmpty ? 0 : (Double.pi / 2).squareRoot() * kept.reduce(0, +) / Double(kept.count)
         }
         minShare = pairs.map(\.0.share).min() ?? 0
         maxShare = pairs.map(\.0.share).max() ?? 0
