@@ -11,7 +11,7 @@
 //   ProfileStore      SQLite (GRDB)
 //   LabRuntime        infrastructure: processes, load, the shop client, SLO alerts, peers, sinks, reports
 //   Lab               experiments only: one folder per scenario, the runner
-//   LabServer         `lab serve` (on LabRuntime, not Lab)
+//   LabServer         `lab serve`: a UI over the store (on LabRuntime, not Lab; loads no BPF)
 //   lab               the thin CLI
 // Only Agent (and its C shim CBPF) touches the kernel. ProfileModel and FlameGraph are pure: no I/O.
 import PackageDescription
@@ -80,11 +80,12 @@ let package = Package(
             dependencies: ["LabRuntime", "ProfileModel", "FlameGraph", "ProfileStore", "Agent", "Symbolize", "CTraceContext"],
             swiftSettings: swift6
         ),
-        /// `lab serve`: the drill's web UI (SLO status, alerts, trace-filtered flame graphs) over Hummingbird.
+        /// `lab serve`: the drill's web UI over Hummingbird, reading the profile store `lab agent` writes
+        /// (SLO status, alerts, flame graphs of any selection, traces, diffs). It loads no BPF.
         .target(
             name: "LabServer",
             dependencies: [
-                "LabRuntime", "FlameGraph", "ProfileModel", "Agent", "Symbolize",
+                "LabRuntime", "FlameGraph", "ProfileModel", "ProfileStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -135,8 +136,8 @@ let package = Package(
         .testTarget(name: "LabTests", dependencies: ["Lab", "LabRuntime", "ProfileModel"], swiftSettings: swift6),
         /// The runtime's pure parts and its sinks: alert evaluation, metrics parsing, the shop client, file sinks.
         .testTarget(name: "LabRuntimeTests", dependencies: ["LabRuntime", "ProfileModel", "ProfileStore", "Agent"], exclude: ["Fixtures"], swiftSettings: swift6),
-        /// `lab serve`'s routes through HummingbirdTesting (no root, no BPF: the pages over a stub state).
-        .testTarget(name: "LabServerTests", dependencies: ["LabServer", "LabRuntime", "ProfileModel",
+        /// `lab serve`'s routes through HummingbirdTesting (no root, no BPF: the pages over a temporary store).
+        .testTarget(name: "LabServerTests", dependencies: ["LabServer", "LabRuntime", "ProfileModel", "ProfileStore",
                                                             .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: swift6),
         /// Browser drill over `lab serve`: selenium + Debian chromium drive alert -> traces -> flame graph (needs root).
         .testTarget(name: "LabServeTests", dependencies: ["FlamelabTesting", "lab"], swiftSettings: swift6),

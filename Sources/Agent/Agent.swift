@@ -13,6 +13,9 @@ public final class Agent: @unchecked Sendable {
     /// Called about once a second on the draining thread with the run so far (the CLI draws its
     /// progress line from it); nil reports nothing. The agent itself prints nothing.
     public var onProgress: (@Sendable (AgentProgress) -> Void)?
+    /// Continuous mode (`AgentConfig.windowSeconds`): called on the draining thread with each window
+    /// as it closes, the last one from `finish()`. Hand it on quickly (to a queue): draining waits.
+    public var onWindow: (@Sendable (AgentWindow) -> Void)?
 
     private let symbolizer: Symbolizer
     private let recorder: SampleRecorder
@@ -39,6 +42,18 @@ public final class Agent: @unchecked Sendable {
         return queue
     }()
     private var preparationCancelled = false
+    /// Continuous mode: the builder (its symbol cache lives across windows) and the cut state.
+    private var windowBuilder: ProfileBuilder
+    private var windowIndex = 0
+    private var windowStartMonotonicNs: UInt64 = 0
+    private var nextCutUptime = 0.0
+    private var countersAtCut = ProfilerCounters([])
+    private var recorderAtCut = RecorderCounts()
+    /// Targets added or removed from other threads, applied by the draining thread.
+    private var pendingAdds: [Int32] = []
+    private var pendingRemoves: [Int32] = []
+    /// `cutWindowNow()` was called: the draining thread cuts at its next pass.
+    private var cutRequested = false
     private var pendingPython: [PythonProcessInfo] = []
     private let traceContextOffsets = TraceContextOffsetCache()
     /// Process CPU seconds and uptime when `waitUntilPrepared` returned: the steady state starts there.
@@ -50,8 +65,29 @@ public final class Agent: @unchecked Sendable {
         self.config = config
         self.symbolizer = symbolizer
         recorder = SampleRecorder(unwind: config.unwind, python: config.python)
+        windowBuilder = ProfileBuilder(symbolizer: symbolizer)
         stats.unwindMode = config.unwind
     }
+
+    /// Continuous mode: starts sampling `pid` (and its threads) from any thread; its symbols and
+    /// trace-context offset are prepared in the background, its samples flow from the next drain.
+    public func addTarget(_ pid: Int32) {
+        withLock { pendingAdds.append(pid) }
+    }
+
+    /// Continuous mode: closes the open window at the next drain (within a few milliseconds) instead
+    /// of at its planned end, so a reader gets the samples up to now (from any thread).
+    public func cutWindowNow() {
+        withLock { cutRequested = true }
+    }
+
+    /// Continuous mode: stops sampling `pid` (from any thread).
+    public func removeTarget(_ pid: Int32) {
+        withLock { pendingRemoves.append(pid) }
+    }
+
+    /// The pids sampled now (`.pids` targets; empty for the whole machine).
+    public var currentTargets: [Int32] { withLock { targetPids } }
 
     /// Records for the configured duration (or until every target exited / `requestStop()`).
     public func record() throws -> AgentRecording {
@@ -98,6 +134,8 @@ public final class Agent: @unchecked Sendable {
         startUptime = ProcessInfo.processInfo.systemUptime
         startUnixNs = Self.nanoseconds(CLOCK_REALTIME)
         startMonotonicNs = Self.nanoseconds(CLOCK_MONOTONIC)
+        windowStartMonotonicNs = startMonotonicNs
+        nextCutUptime = startUptime + (config.windowSeconds ?? .infinity)
         let thread = Thread { [unowned self] in self.drainLoop() }
         thread.stackSize = 8 << 20
         thread.name = "flamelab-agent-drain"
@@ -134,6 +172,7 @@ public final class Agent: @unchecked Sendable {
         preparation.sync {}
         takePendingPython()
         reader?.consume()
+        if config.windowSeconds != nil { cutWindow(final: true) }
         readCounters()
         stats.bpfPrograms = object?.programStats() ?? []
         if statsFD >= 0 {
@@ -159,7 +198,8 @@ public final class Agent: @unchecked Sendable {
         let endUnixNs = Self.nanoseconds(CLOCK_REALTIME)
         let kinds = ProfileKind.allCases.filter { config.kinds.contains($0) }
         var builder = ProfileBuilder(symbolizer: symbolizer)
-        let profiles = builder.build(from: recorder, kinds: kinds) { kind in
+        // In continuous mode every sample went into a window: the recording carries the statistics only.
+        let profiles = config.windowSeconds != nil ? [] : builder.build(from: recorder, kinds: kinds) { kind in
             ProfileMetadata(
                 kind: kind, hz: kind == .cpu ? self.config.hz : 0, unwindMode: self.config.unwind,
                 service: self.config.service, version: self.config.version,
@@ -184,9 +224,20 @@ public final class Agent: @unchecked Sendable {
             // The BPF side sends no wakeups (BPF_RB_NO_WAKEUP): drain in batches, often enough that
             // the ring buffer (8 or 16 MiB by default) never fills at the configured rate.
             usleep(drainIntervalMicroseconds)
+            applyTargetChanges()
             reader?.consume()
             takePendingPython()
             let now = ProcessInfo.processInfo.systemUptime
+            let requestedCut = withLock { () -> Bool in
+                defer { cutRequested = false }
+                return cutRequested
+            }
+            if now >= nextCutUptime || (requestedCut && config.windowSeconds != nil) {
+                cutWindow(final: false)
+                nextCutUptime += config.windowSeconds ?? .infinity
+                // A requested cut starts a full window; so does a cut that fell behind.
+                if nextCutUptime < now || requestedCut { nextCutUptime = now + (config.windowSeconds ?? .infinity) }
+            }
             if now - lastTick >= 1 {
                 lastTick = now
                 checkTargets(now: now)
@@ -217,16 +268,74 @@ public final class Agent: @unchecked Sendable {
         lock.unlock()
         if requested { return true }
         if let duration = config.durationSeconds, now - startUptime >= duration { return true }
+        if config.windowSeconds != nil { return false }
         return !targetPids.isEmpty && exitedTargets.count == targetPids.count
     }
 
-    /// Notes targets that exited: their samples and the symbols captured while alive are kept.
+    /// Notes targets that exited: their samples and the symbols captured while alive are kept. In
+    /// continuous mode an exited target leaves the BPF target set (its pid may be reused).
     private func checkTargets(now: Double) {
-        for pid in targetPids where !exitedTargets.contains(pid) && !ProcessStatus.isAlive(pid) {
+        for pid in withLock({ targetPids }) where !exitedTargets.contains(pid) && !ProcessStatus.isAlive(pid) {
             exitedTargets.append(pid)
             let samples = recorder.samples.lazy.filter { $0.labels.pid == pid }.count
             note(String(format: "target %d exited after %.1fs; its %d samples and symbols are kept", pid, now - startUptime, samples))
+            if config.windowSeconds != nil {
+                object?.removeTarget(pid: pid)
+                withLock { targetPids.removeAll { $0 == pid } }
+                exitedTargets.removeAll { $0 == pid }
+            }
         }
+    }
+
+    /// Applies `addTarget`/`removeTarget` calls (draining thread).
+    private func applyTargetChanges() {
+        let (adds, removes): ([Int32], [Int32]) = withLock {
+            defer { pendingAdds.removeAll(); pendingRemoves.removeAll() }
+            return (pendingAdds, pendingRemoves)
+        }
+        for pid in removes {
+            object?.removeTarget(pid: pid)
+            withLock { targetPids.removeAll { $0 == pid } }
+        }
+        for pid in adds where !withLock({ targetPids.contains(pid) }) {
+            do {
+                try object?.addTarget(pid: pid)
+                withLock { targetPids.append(pid) }
+                prepareInBackground(pid)
+            } catch {
+                note("\(error)")
+            }
+        }
+    }
+
+    /// Closes the window that ends now: drains what is in the ring buffer, takes the samples taken
+    /// before the cut, builds their profiles and hands them to `onWindow` (draining thread).
+    private func cutWindow(final: Bool) {
+        // The cut lies 2 ms in the past: a sample taken before it has surely reached the ring buffer
+        // (BPF commits within microseconds), so draining now leaves none of them behind.
+        let end = Self.nanoseconds(CLOCK_MONOTONIC) - 2_000_000
+        reader?.consume()
+        let samples = recorder.takeSamples(before: final ? UInt64.max : end)
+        let counters = object?.counters() ?? countersAtCut
+        let counts = recorder.counts
+        let drops = (counters.ringBufferDrops &- countersAtCut.ringBufferDrops) &+ (counters.offCPUMapFull &- countersAtCut.offCPUMapFull)
+        let unreadable = (counters.stackCopyFailures &- countersAtCut.stackCopyFailures)
+            &+ UInt64(counts.dwarfFailures - recorderAtCut.dwarfFailures) &+ UInt64(counts.undecodable - recorderAtCut.undecodable)
+        countersAtCut = counters
+        recorderAtCut = counts
+        let start = windowStartMonotonicNs
+        windowStartMonotonicNs = end
+        let unix = { (monotonic: UInt64) in self.startUnixNs &+ (monotonic &- self.startMonotonicNs) }
+        let kinds = ProfileKind.allCases.filter { config.kinds.contains($0) }
+        let profiles = windowBuilder.build(samples, recorder: recorder, kinds: kinds) { kind in
+            ProfileMetadata(kind: kind, hz: kind == .cpu ? self.config.hz : 0, unwindMode: self.config.unwind,
+                            service: self.config.service, version: self.config.version,
+                            startUnixNs: unix(start), endUnixNs: unix(end), monotonicStartNs: start, dropped: Int64(clamping: drops))
+        }
+        let window = AgentWindow(index: windowIndex, startMonotonicNs: start, endMonotonicNs: end, startUnixNs: unix(start), endUnixNs: unix(end),
+                                 profiles: profiles, drops: drops, unreadable: unreadable, isFinal: final)
+        windowIndex += 1
+        onWindow?(window)
     }
 
     private var drainIntervalMicroseconds: UInt32 { UInt32(config.drainIntervalSeconds * 1_000_000) }
@@ -347,6 +456,7 @@ public final class Agent: @unchecked Sendable {
         stats.tornTraceContexts = counters.tornTraceContexts
         stats.stackCopyFailures = counters.stackCopyFailures
         stats.shortBlocks = counters.shortBlocks
+        stats.emittedEvents = counters.cpuSamples &+ counters.offCPUSamples
     }
 
     /// getrusage's RUSAGE_SELF and RUSAGE_THREAD (the latter is not imported without _GNU_SOURCE).

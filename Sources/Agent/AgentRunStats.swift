@@ -5,6 +5,9 @@ public struct AgentRunStats: Sendable, Equatable, Codable {
     /// CPU samples and off-CPU intervals received by the agent.
     public var cpuSamples = 0
     public var offCPUIntervals = 0
+    /// Events the BPF programs emitted into the ring buffer (CPU samples and off-CPU intervals), by
+    /// their own counters: what was received plus what the ring buffer dropped.
+    public var emittedEvents: UInt64 = 0
     public var offCPUNanoseconds: UInt64 = 0
     /// Samples carrying a trace id.
     public var samplesWithTraceContext = 0

@@ -2,6 +2,7 @@ import ProfileModel
 import FlameGraph
 import Foundation
 import LabRuntime
+import ProfileStore
 
 /// The UI's own small pages (status, alert, messages): plain HTML, inline CSS, no script, no network.
 enum DrillPages {
@@ -27,6 +28,7 @@ enum DrillPages {
 
     /// `/`: burn rate per alert window, firing alerts, links to each alert's traces.
     static func status(_ snapshot: SLOWatcher.Snapshot, slo: SLODefinition, timeScale: Double, profiling: String) -> String {
+        // The page refreshes itself while calm; the profiling section is raw HTML (built by `profilingSection`).
         var body = "<p>SLO <b>\(MarkupEscape.xml(slo.name))</b>: \(fmt(slo.objective * 100, 2))% of <code>\(MarkupEscape.xml(slo.route))</code> "
             + "under \(Int(slo.latencyThresholdSeconds * 1000)) ms. Windows scaled \(fmt(timeScale, 0)):1 (lab time).</p>"
         if let error = snapshot.lastError { body += message(error) }
@@ -50,12 +52,13 @@ enum DrillPages {
             }
             body += "</ul>"
         }
-        body += "<p>Profiling: \(MarkupEscape.xml(profiling))</p>"
+        body += profiling
         let refresh = snapshot.alerts.contains(where: \.active) ? nil : 1
         return page(title: "flamelab drill: \(slo.name)", body: body, refreshSeconds: refresh)
     }
 
-    /// `/alerts/<id>`: the alert's slow exemplar trace ids, each a link to its flame graph.
+    /// `/alerts/<id>`: the alert's slow exemplar requests, slowest first, with latency, route, version
+    /// and CPU/wall; checkboxes pick a subset for the flame graph (all are picked at first).
     static func alert(_ alert: FiredAlert) -> String {
         var body = "<p>\(MarkupEscape.xml(alert.severity)) fired at \(clock(alert.firedAtUnix)): burn rate \(fmt(alert.longBurnRate, 1)) (long window), "
             + "\(fmt(alert.shortBurnRate, 1)) (short window)\(alert.active ? ", still firing" : ", resolved").</p>"
@@ -65,15 +68,57 @@ enum DrillPages {
         }
         // `seen` lets the flame graph wait for the window that holds the exemplars instead of showing it empty.
         let seen = "&amp;seen=\(Int(alert.firedAtUnix.rounded(.up)))"
+        let range = "last=1h"
         let all = alert.exemplarTraceIDs.map(\.hex).joined(separator: ",")
-        body += "<p><a id=\"all-traces-cpu\" href=\"/flamegraph?trace_id=\(all)&amp;kind=cpu\(seen)\"><b>CPU flame graph of all \(alert.exemplarTraceIDs.count) slow traces</b></a>"
-            + " · <a id=\"all-traces-offcpu\" href=\"/flamegraph?trace_id=\(all)&amp;kind=offcpu\(seen)\">off-CPU flame graph</a></p>"
-        body += "<h2>Slow exemplar traces (slowest first)</h2><ol id=\"traces\">"
-        for id in alert.exemplarTraceIDs.map(\.hex) {
-            body += "<li><a class=\"trace-link\" href=\"/flamegraph?trace_id=\(id)&amp;kind=cpu\(seen)\"><code>\(id)</code></a>"
-                + " (<a href=\"/flamegraph?trace_id=\(id)&amp;kind=offcpu\(seen)\">off-CPU</a>)</li>"
+        body += "<p><a id=\"all-traces-cpu\" href=\"/flamegraph?\(range)&amp;trace_id=\(all)&amp;kind=cpu\(seen)\"><b>CPU flame graph of all \(alert.exemplarTraceIDs.count) slow traces</b></a>"
+            + " · <a id=\"all-traces-offcpu\" href=\"/flamegraph?\(range)&amp;trace_id=\(all)&amp;kind=offcpu\(seen)\">off-CPU flame graph</a></p>"
+        body += "<h2>Slow exemplar requests (slowest first)</h2><form id=\"pick-traces\" method=\"get\" action=\"/flamegraph\">"
+            + "<input type=\"hidden\" name=\"last\" value=\"1h\"><input type=\"hidden\" name=\"seen\" value=\"\(Int(alert.firedAtUnix.rounded(.up)))\">"
+            + "<table id=\"traces\"><tr><th>pick</th><th>trace id</th><th>latency</th><th>route</th><th>version</th><th>CPU/wall</th><th></th></tr>"
+        for exemplar in alert.exemplars {
+            let id = exemplar.traceID.hex
+            body += "<tr class=\"exemplar\"><td><input type=\"checkbox\" class=\"pick\" name=\"trace_id\" value=\"\(id)\" checked></td>"
+                + "<td><a class=\"trace-link\" href=\"/trace/\(id)?last=1h\"><code>\(id)</code></a></td>"
+                + "<td class=\"latency\">\(fmt(exemplar.latencySeconds * 1000, 1)) ms</td><td>\(MarkupEscape.xml(exemplar.route))</td>"
+                + "<td class=\"version\">\(MarkupEscape.xml(exemplar.version ?? "?"))</td><td class=\"cpu-wall\">\(fmt(exemplar.cpuPerWall * 100, 0))%</td>"
+                + "<td><a href=\"/flamegraph?\(range)&amp;trace_id=\(id)&amp;kind=offcpu\(seen)\">off-CPU</a></td></tr>"
         }
-        return page(title: "Alert #\(alert.id)", body: body + "</ol>")
+        body += "</table><p><label>Kind <select name=\"kind\"><option value=\"cpu\">CPU</option><option value=\"offcpu\">off-CPU</option></select></label> "
+            + "<button id=\"picked-flamegraph\" type=\"submit\">Flame graph of the picked traces</button></p></form>"
+        return page(title: "Alert #\(alert.id)", body: body)
+    }
+
+    /// The status page's profiling section: who writes the store, what it holds, the picker.
+    static func profilingSection(_ profiles: StoreProfiles, nowUnixNs: UInt64) -> String {
+        var html = "<h2>Profiles</h2>"
+        let summaries: [WindowSummary]
+        do { summaries = try profiles.summaries(service: nil, range: nil) } catch { return html + message("\(error)") }
+        if let pid = profiles.agentPID {
+            html += "<p id=\"agent\">lab agent (pid \(pid)) writes to <code>\(MarkupEscape.xml(profiles.storePath))</code>.</p>"
+        } else {
+            html += message(profiles.noAgentHint, id: "no-agent")
+        }
+        let selection = PageSelection(last: PageSelection.defaultLast, fromUnixNs: nowUnixNs - min(nowUnixNs, 900_000_000_000), toUnixNs: nowUnixNs)
+        // The picker lives on the flame graph page: this one reloads itself every second.
+        html += "<p><a id=\"explore\" href=\"/flamegraph?last=15m&amp;kind=cpu\">Explore the profiles: time range, service, version, trace search</a></p>"
+        guard !summaries.isEmpty else { return html + "<p id=\"no-windows\">The store holds no window yet.</p>" }
+        html += "<table id=\"versions\"><tr><th>service</th><th>version</th><th>kind</th><th>windows</th><th>samples</th><th>from</th><th>to</th><th></th></tr>"
+        for row in summaries {
+            var one = selection
+            one.service = row.service
+            one.version = row.version
+            one.kind = row.kind
+            html += "<tr><td>\(MarkupEscape.xml(row.service ?? "-"))</td><td>\(MarkupEscape.xml(row.version ?? "-"))</td><td>\(row.kind.rawValue)</td>"
+                + "<td>\(row.windows)</td><td>\(row.samples)</td><td>\(PageSelection.clock(row.firstStartUnixNs))</td><td>\(PageSelection.clock(row.lastEndUnixNs))</td>"
+                + "<td><a class=\"version-link\" href=\"/flamegraph?\(MarkupEscape.xml(one.queryString()))\">last 15m</a></td></tr>"
+        }
+        html += "</table>"
+        let versions = SelectionForm.uniqueSorted(summaries.compactMap(\.version))
+        if versions.count >= 2 {
+            let base = versions[versions.count - 2], candidate = versions[versions.count - 1]
+            html += "<p><a id=\"diff-link\" href=\"/diff?base=\(PageSelection.escape(base))&amp;cand=\(PageSelection.escape(candidate))&amp;last=1h&amp;kind=cpu\">Diff \(MarkupEscape.xml(base)) → \(MarkupEscape.xml(candidate)) (last 1h, CPU)</a></p>"
+        }
+        return html
     }
 
     private static func span(_ windowSeconds: Double, _ scale: Double) -> String {

@@ -4,9 +4,10 @@ import Hummingbird
 import LabRuntime
 import ProfileModel
 
-/// `lab serve`: the drill's web UI on 127.0.0.1, served from memory. It watches the service's SLO
-/// (burn rates from /metrics), records alerts with their slow exemplar trace ids, profiles the service
-/// continuously in rolling windows and draws trace-filtered flame graphs naming the top self function.
+/// `lab serve`: the drill's web UI on 127.0.0.1 over the profile store. It watches the service's SLO
+/// (burn rates from /metrics), records alerts with their slow exemplar requests, and draws flame
+/// graphs, traces and diffs of any selection of what a `lab agent` writes. It loads no BPF itself;
+/// `--with-agent` starts `lab agent --service` as a child for a one-command drill.
 public struct LabServer: Sendable {
     public let options: ServeOptions
 
@@ -18,25 +19,26 @@ public struct LabServer: Sendable {
     public func run() async throws {
         let slo = try SLODefinition.load(path: options.sloPath)
         let scale = options.timeScale ?? slo.labTimeScale
+        let agent = try options.withAgent ? AgentProcess(storePath: options.storePath,
+                                                         arguments: ["--service", "--window", "\(options.windowSeconds)s"]) : nil
+        defer { _ = try? agent?.stop() }
+        let profiles = try StoreProfiles(storePath: options.storePath, windowSeconds: options.windowSeconds)
         let watcher = SLOWatcher(slo: slo, servicePort: options.servicePort, timeScale: scale)
-        let windows = ProfileWindows(options: options)
         watcher.start()
-        windows.start()
-        defer {
-            watcher.stop()
-            windows.stop()
-        }
-        let app = Application(router: Self.router(watcher: watcher, windows: windows),
+        defer { watcher.stop() }
+        let app = Application(router: Self.router(watcher: watcher, profiles: profiles),
                               configuration: .init(address: .hostname("127.0.0.1", port: options.port), serverName: "lab-serve"),
-                              onServerRunning: { [options] _ in print("lab serve: http://127.0.0.1:\(options.port) (service port \(options.servicePort))") })
+                              onServerRunning: { [options] _ in
+                                  print("lab serve: http://127.0.0.1:\(options.port) (service port \(options.servicePort), store \(options.storePath)\(agent.map { ", agent pid \($0.pid)" } ?? ""))")
+                              })
         try await app.runService()
     }
 
-    static func router(watcher: SLOWatcher, windows: ProfileWindows) -> Router<BasicRequestContext> {
+    static func router(watcher: SLOWatcher, profiles: StoreProfiles) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/") { _, _ -> Response in
-            let profiling = windows.lastError ?? "\(windows.windowCount) windows kept (versions: \(windows.versions.joined(separator: ", ")))"
-            return html(DrillPages.status(watcher.snapshot, slo: watcher.slo, timeScale: watcher.timeScale, profiling: profiling))
+            let section = DrillPages.profilingSection(profiles, nowUnixNs: nowUnixNs())
+            return html(DrillPages.status(watcher.snapshot, slo: watcher.slo, timeScale: watcher.timeScale, profiling: section))
         }
         // Browsers ask for it; an empty answer keeps their consoles free of 404s.
         router.get("/favicon.ico") { _, _ -> Response in Response(status: .noContent) }
@@ -48,25 +50,38 @@ public struct LabServer: Sendable {
         }
         router.get("/flamegraph") { request, _ -> Response in
             let query = request.uri.queryParameters
-            guard let kind = ProfileKind(rawValue: query.get("kind") ?? "cpu") else {
-                return html(DrillPages.page(title: "Flame graph", body: DrillPages.message("kind must be cpu or offcpu.")), status: .badRequest)
+            switch PageSelection.parse(query, nowUnixNs: nowUnixNs()) {
+            case .failure(let problem): return problemPage("Flame graph", problem)
+            case .success(let selection):
+                return html(FlameGraphPages.flameGraph(profiles: profiles, selection: selection, seenAtUnix: query.get("seen").flatMap(Double.init)))
             }
-            let words = (query.get("trace_id") ?? "").split(whereSeparator: { $0 == "," || $0 == " " })
-            let ids = words.compactMap { TraceID(hex: $0) }
-            guard ids.count == words.count else {
-                let bad = words.first { TraceID(hex: $0) == nil }.map(String.init) ?? ""
-                return html(DrillPages.page(title: "Flame graph", body: DrillPages.message("trace_id must be 32 hex digits (comma-separated for several); got \"\(bad.prefix(64))\".")), status: .badRequest)
+        }
+        router.get("/trace/:id") { request, context -> Response in
+            guard let text = context.parameters.get("id"), let id = TraceID(hex: text) else {
+                return problemPage("Trace", PageProblem("A trace id is 32 hex digits; got \"\((context.parameters.get("id") ?? "").prefix(64))\"."))
             }
-            let seen = query.get("seen").flatMap(Double.init)
-            return html(FlameGraphPages.flameGraph(windows: windows, traceIDs: ids, kind: kind, seenAtUnix: seen))
+            switch PageSelection.parse(request.uri.queryParameters, nowUnixNs: nowUnixNs()) {
+            case .failure(let problem): return problemPage("Trace", problem)
+            case .success(let selection): return html(TracePage.html(id, selection: selection, profiles: profiles, exemplar: watcher.exemplar(traceID: id)))
+            }
         }
         router.get("/diff") { request, _ -> Response in
             let query = request.uri.queryParameters
-            let kind = ProfileKind(rawValue: query.get("kind") ?? "cpu") ?? .cpu
-            return html(FlameGraphPages.diff(windows: windows, base: HTMLText.token(query.get("base") ?? "v1"),
-                                             candidate: HTMLText.token(query.get("candidate") ?? "v2"), kind: kind))
+            switch PageSelection.parse(query, nowUnixNs: nowUnixNs()) {
+            case .failure(let problem): return problemPage("Diff", problem)
+            case .success(let selection):
+                let base = PageSelection.nonEmpty(query.get("base")) ?? "v1"
+                let candidate = PageSelection.nonEmpty(query.get("cand")) ?? "v2"
+                return html(FlameGraphPages.diff(profiles: profiles, selection: selection, base: base, candidate: candidate))
+            }
         }
         return router
+    }
+
+    private static func nowUnixNs() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1e9) }
+
+    private static func problemPage(_ title: String, _ problem: PageProblem) -> Response {
+        html(DrillPages.page(title: title, body: DrillPages.message(problem.message)), status: .badRequest)
     }
 
     private static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {

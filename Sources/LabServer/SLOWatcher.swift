@@ -37,6 +37,11 @@ public final class SLOWatcher: Sendable {
     /// The alert with `id`, if it fired.
     public func alert(id: Int) -> FiredAlert? { state.withLock { $0.alerts.first { $0.id == id } } }
 
+    /// The exemplar request with `traceID` among the alerts' (nil when no alert took it).
+    public func exemplar(traceID: TraceID) -> ShopClient.SlowRequest? {
+        state.withLock { $0.alerts.lazy.flatMap(\.exemplars).first { $0.traceID == traceID } }
+    }
+
     /// Starts scraping on a background thread.
     public func start() {
         let thread = Thread { [self] in

@@ -2,94 +2,117 @@ import Foundation
 import GRDB
 import ProfileModel
 
-/// Reads runs and samples back into `ProfileModel` values inside the caller's read transaction.
+/// Reads windows and their samples back into `ProfileModel` values inside the caller's read transaction.
 struct ProfileReader {
     let db: Database
     let storePath: String
 
-    /// Runs matching `filter`, oldest id first.
+    /// The columns of a window's description (not its blobs).
+    static let runColumns = """
+        id, host, service, version, pid, command, kind, hz, unwind_mode, start_unix_ns, end_unix_ns, monotonic_start_ns,
+        dropped, unreadable, sample_count, total_value, traced
+        """
+
+    /// Windows matching `filter`, oldest id first.
     func runs(_ filter: RunFilter) throws -> [StoredRun] {
+        let (whereSQL, arguments) = Self.whereClause(filter)
+        let rows = try Row.fetchAll(db, sql: "SELECT \(Self.runColumns) FROM window \(whereSQL) ORDER BY id", arguments: arguments)
+        return try rows.map(storedRun)
+    }
+
+    /// Counts and spans per service, version and kind (one GROUP BY, no blob read).
+    func summaries(_ filter: RunFilter) throws -> [WindowSummary] {
+        let (whereSQL, arguments) = Self.whereClause(filter)
+        let sql = """
+            SELECT service, version, kind, COUNT(*) AS windows, SUM(sample_count) AS samples,
+                   MIN(start_unix_ns) AS first_start, MAX(end_unix_ns) AS last_end
+            FROM window \(whereSQL) GROUP BY service, version, kind ORDER BY last_end DESC
+            """
+        return try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
+            guard let kind = ProfileKind(rawValue: row["kind"] as String) else { return nil }
+            let samples: Int64? = row["samples"]
+            return WindowSummary(service: row["service"], version: row["version"], kind: kind, windows: row["windows"],
+                                 samples: samples ?? 0, firstStartUnixNs: UInt64(max(0, row["first_start"] as Int64)),
+                                 lastEndUnixNs: UInt64(max(0, row["last_end"] as Int64)))
+        }
+    }
+
+    static func whereClause(_ filter: RunFilter) -> (String, StatementArguments) {
         var clauses = [String]()
         var arguments = StatementArguments()
         if let ids = filter.ids {
-            if ids.isEmpty { return [] }
-            clauses.append("id IN (\(placeholders(ids.count)))")
+            clauses.append(ids.isEmpty ? "0" : "id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ",")))")
             arguments += StatementArguments(ids.map(\.rawValue))
         }
         if let service = filter.service { clauses.append("service = ?"); arguments += [service] }
         if let version = filter.version { clauses.append("version = ?"); arguments += [version] }
         if let kind = filter.kind { clauses.append("kind = ?"); arguments += [kind.rawValue] }
+        if let pid = filter.pid { clauses.append("pid = ?"); arguments += [Int64(pid)] }
+        if let host = filter.host { clauses.append("host = ?"); arguments += [host] }
         if let window = filter.overlappingUnixNs {
             clauses.append("start_unix_ns <= ? AND end_unix_ns >= ?")
             arguments += [Int64(clamping: window.upperBound), Int64(clamping: window.lowerBound)]
         }
-        let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-        let rows = try Row.fetchAll(db, sql: "SELECT * FROM run \(whereSQL) ORDER BY id", arguments: arguments)
-        return try rows.map(storedRun)
+        return (clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "), arguments)
     }
 
-    /// The distinct trace ids of a run's samples, sorted.
+    /// The distinct trace ids of a window's samples, sorted.
     func traceIDs(run: RunID) throws -> [TraceID] {
-        let blobs = try Data.fetchAll(db, sql: """
-            SELECT DISTINCT trace_id FROM sample WHERE run_id = ? AND trace_id IS NOT NULL ORDER BY trace_id
-            """, arguments: [run.rawValue])
-        return blobs.compactMap { TraceID(bytes: $0) }
+        guard let blob = try Data.fetchOne(db, sql: "SELECT contexts FROM window WHERE id = ?", arguments: [run.rawValue]) else { return [] }
+        do {
+            return Set(try WindowCodec.traceIDs([UInt8](blob)).compactMap { $0 }).sorted()
+        } catch let malformed as WindowCodec.Malformed {
+            throw FlamelabError.storeRead(storePath, "window \(run) has a malformed \(malformed.what)")
+        }
     }
 
-    /// Samples of the runs matched by `query`, merged into one profile.
+    /// Samples of the windows matched by `query`, merged into one profile.
     func profile(_ query: ProfileQuery) throws -> Profile {
         let runs = try runs(query.runs)
         var profile = Profile(metadata: try mergedMetadata(runs, requestedKind: query.runs.kind))
-        let rows = try sampleRows(query, runIDs: Set(runs.map(\.id.rawValue)))
         var stacks = try StackResolver(db: db, storePath: storePath)
-        for row in rows {
-            let stackID = try stacks.profileStackID(storeStackID: row.stackID, into: &profile)
-            profile.add(stackID: stackID, value: row.value, labels: row.labels)
+        let wanted = query.traceIDs.map(Set.init)
+        let blobs = try db.makeStatement(sql: "SELECT stacks, contexts, samples FROM window WHERE id = ?")
+        for run in runs {
+            guard let row = try Row.fetchOne(blobs, arguments: [run.id.rawValue]) else { continue }
+            let packed = WindowCodec.Packed(stacks: [UInt8](row["stacks"] as Data), contexts: [UInt8](row["contexts"] as Data),
+                                            samples: [UInt8](row["samples"] as Data))
+            do {
+                if let wanted, !(try WindowCodec.traceIDs(packed.contexts).contains { $0.map(wanted.contains) ?? false }) { continue }
+                let storeStacks = try WindowCodec.storeStacks(packed.stacks)
+                var local = [Int?](repeating: nil, count: storeStacks.count)
+                try WindowCodec.unpack(packed) { entry in
+                    guard Self.matches(entry, query: query, wanted: wanted) else { return }
+                    let id: Int
+                    if let known = local[entry.stack] {
+                        id = known
+                    } else {
+                        id = try stacks.profileStackID(storeStackID: storeStacks[entry.stack], into: &profile)
+                        local[entry.stack] = id
+                    }
+                    profile.add(stackID: id, value: entry.value, labels: SampleLabels(
+                        traceID: entry.traceID, spanID: entry.spanID, pid: entry.pid, tid: entry.tid, timestampNs: entry.timestampNs))
+                }
+            } catch let malformed as WindowCodec.Malformed {
+                throw FlamelabError.storeRead(storePath, "window \(run.id) has a malformed \(malformed.what)")
+            }
         }
         return profile
     }
 
-    private func sampleRows(_ query: ProfileQuery, runIDs: Set<Int64>) throws -> [SampleRow] {
-        let timeSQL = query.sampleTimeNs == nil ? "" : " AND time_ns BETWEEN ?2 AND ?3"
-        let window = query.sampleTimeNs.map { (Int64(clamping: $0.lowerBound), Int64(clamping: $0.upperBound)) }
-        let select = "SELECT \(SampleRow.columns) FROM sample"
-        var rows = [SampleRow]()
-        if let traceIDs = query.traceIDs {
-            // Trace lookups go through the trace index; the run filter is applied here because
-            // a trace has few samples, far fewer than a run.
-            let statement = try RawStatement(db, sql: "\(select) WHERE trace_id = ?1\(timeSQL)")
-            var trace = [UInt8](repeating: 0, count: 16)
-            for traceID in Set(traceIDs) {
-                trace.withUnsafeMutableBytes { buffer in
-                    statement.bind(1, bytes: ProfileWriter.storedTrace(traceID, into: buffer))
-                }
-                bindWindow(window, statement)
-                rows += try SampleRow.readAll(statement).filter { runIDs.contains($0.runID) }
-            }
-            rows.sort { ($0.runID, $0.timeNs ?? -1, $0.rowID) < ($1.runID, $1.timeNs ?? -1, $1.rowID) }
-        } else {
-            let statement = try RawStatement(db, sql: "\(select) WHERE run_id = ?1\(timeSQL) ORDER BY time_ns, rowid")
-            for runID in runIDs.sorted() {
-                statement.bind(1, runID)
-                bindWindow(window, statement)
-                rows += try SampleRow.readAll(statement)
-            }
-        }
-        return rows
+    private static func matches(_ entry: WindowCodec.Entry, query: ProfileQuery, wanted: Set<TraceID>?) -> Bool {
+        if let wanted, !(entry.traceID.map(wanted.contains) ?? false) { return false }
+        if let window = query.sampleTimeNs, !(entry.timestampNs.map(window.contains) ?? false) { return false }
+        if let pid = query.runs.pid, entry.pid != pid { return false }
+        return true
     }
 
-    private func bindWindow(_ window: (Int64, Int64)?, _ statement: RawStatement) {
-        guard let window else { return }
-        statement.bind(2, window.0)
-        statement.bind(3, window.1)
-    }
-
-    /// One metadata for several runs: shared fields kept, differing ones cleared, drops summed.
-    /// Runs of different kinds are refused: their values have different units.
+    /// One metadata for several windows: shared fields kept, differing ones cleared, drops summed.
+    /// Windows of different kinds are refused: their values have different units.
     private func mergedMetadata(_ runs: [StoredRun], requestedKind: ProfileKind?) throws -> ProfileMetadata {
         guard let first = runs.first else { return ProfileMetadata(kind: requestedKind ?? .cpu) }
         if let other = runs.first(where: { $0.kind != first.kind }) {
-            throw FlamelabError.storeRead(storePath, "runs \(first.id) (\(first.kind.rawValue)) and \(other.id) (\(other.kind.rawValue)) have different kinds; select one kind")
+            throw FlamelabError.storeRead(storePath, "runs \(first.id) (\(first.kind.rawValue)) and \(other.id) (\(other.kind.rawValue)) have different kinds; select one kind", code: .input)
         }
         func shared<T: Equatable>(_ field: (StoredRun) -> T, otherwise: T) -> T {
             runs.allSatisfy { field($0) == field(first) } ? field(first) : otherwise
@@ -106,22 +129,19 @@ struct ProfileReader {
             dropped: runs.reduce(0) { $0 + $1.dropped })
     }
 
-    private func storedRun(_ row: Row) throws -> StoredRun {
+    func storedRun(_ row: Row) throws -> StoredRun {
         let id: Int64 = row["id"]
         let kindName: String = row["kind"]
         guard let kind = ProfileKind(rawValue: kindName) else {
-            throw FlamelabError.storeRead(storePath, "run \(id) has unknown kind \"\(kindName)\"")
+            throw FlamelabError.storeRead(storePath, "window \(id) has unknown kind \"\(kindName)\"")
         }
+        let pid: Int64? = row["pid"]
         return StoredRun(
-            id: RunID(id), service: row["service"], version: row["version"], kind: kind, hz: row["hz"],
-            unwindMode: UnwindMode(rawValue: row["unwind_mode"] as String),
+            id: RunID(id), service: row["service"], version: row["version"], pid: pid.map { Int32(truncatingIfNeeded: $0) },
+            kind: kind, hz: row["hz"], unwindMode: UnwindMode(rawValue: row["unwind_mode"] as String),
             startUnixNs: UInt64(max(0, row["start_unix_ns"] as Int64)), endUnixNs: UInt64(max(0, row["end_unix_ns"] as Int64)),
-            monotonicStartNs: UInt64(max(0, (row["monotonic_start_ns"] as Int64?) ?? 0)),
-            dropped: row["dropped"], host: row["host"], command: row["command"],
-            sampleCount: row["sample_count"], totalValue: row["total_value"])
-    }
-
-    private func placeholders(_ count: Int) -> String {
-        Array(repeating: "?", count: count).joined(separator: ",")
+            monotonicStartNs: UInt64(max(0, row["monotonic_start_ns"] as Int64)),
+            dropped: row["dropped"], unreadable: row["unreadable"], host: row["host"], command: row["command"],
+            sampleCount: row["sample_count"], totalValue: row["total_value"], traced: (row["traced"] as Int64) != 0)
     }
 }

@@ -1,12 +1,14 @@
 import Foundation
 import GRDB
 import ProfileModel
+import Synchronization
 
-/// The profile store: an SQLite file (WAL mode, owner-only permissions) holding runs, interned
-/// frames and stacks, and samples with their trace/span ids.
+/// The profile store: an SQLite file (WAL mode, owner-only permissions) holding windows (one
+/// recorded profile each: a `lab record` run or one of `lab agent`'s windows) with their samples
+/// packed, and the frames and stacks they share.
 ///
 /// One writer at a time: a second writer waits up to `busyTimeout` seconds, then gets a clear
-/// error. Readers never wait for the writer (WAL).
+/// error (a long-lived writer also takes `StoreLock`). Readers never wait for the writer (WAL).
 ///
 /// ```swift
 /// let store = try ProfileStore(path: "results/profiles.sqlite")
@@ -19,6 +21,7 @@ public final class ProfileStore: Sendable {
     /// Seconds a writer waits for another writer before giving up.
     public let busyTimeout: Double
     let pool: DatabasePool
+    private let cache = Mutex(InternCache())
 
     /// Opens the store at `path`, creating it (mode 0600) and its tables when missing.
     ///
@@ -37,7 +40,9 @@ public final class ProfileStore: Sendable {
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.refuseForeign(pool, path: path)
             try Self.migrateIfNeeded(pool, path: path)
+            try Self.enableIncrementalVacuum(pool)
             try StoreFile.makePrivate(path)
         } catch let error as DatabaseError {
             throw FlamelabError.storeOpen(path, Self.reason(error, busyTimeout: busyTimeout))
@@ -59,8 +64,34 @@ public final class ProfileStore: Sendable {
             startUnixNs: metadata.startUnixNs, endUnixNs: metadata.endUnixNs, monotonicStartNs: metadata.monotonicStartNs, dropped: metadata.dropped,
             host: host, command: Self.programName(command),
             sampleCount: Int64(profile.samples.count), totalValue: profile.totalValue)
-        return try writing { db in
-            try ProfileWriter(db: db, storePath: path).insert(profile, run: run)
+        return try write(profile, as: run)
+    }
+
+    /// Stores `profile` as a new window described by `run` (its id and counts are taken from the
+    /// store and the profile), in one transaction, and returns the window's id.
+    @discardableResult
+    public func write(_ profile: Profile, as run: StoredRun) throws -> RunID {
+        try writeAll([(profile, run)])[0]
+    }
+
+    /// Stores several windows in one transaction (all or none): one agent window's rows.
+    @discardableResult
+    public func writeAll(_ windows: [(profile: Profile, run: StoredRun)]) throws -> [RunID] {
+        try cache.withLock { cache in
+            do {
+                let ids = try writing { db in
+                    try windows.map { window in
+                        var run = window.run
+                        run.command = Self.programName(run.command)
+                        return try ProfileWriter(db: db, storePath: path).insert(window.profile, run: run, cache: &cache)
+                    }
+                }
+                cache.commit()
+                return ids
+            } catch {
+                cache.rollback()
+                throw error
+            }
         }
     }
 
@@ -77,10 +108,28 @@ public final class ProfileStore: Sendable {
         try reading { try ProfileReader(db: $0, storePath: path).profile(query) }
     }
 
+    /// Windows matching `filter` summed per service, version and kind, newest data first.
+    public func summaries(filter: RunFilter = RunFilter()) throws -> [WindowSummary] {
+        try reading { try ProfileReader(db: $0, storePath: path).summaries(filter) }
+    }
+
     /// The distinct trace ids seen in a run's samples, sorted.
     public func traceIDs(run: RunID) throws -> [TraceID] {
         try reading { try ProfileReader(db: $0, storePath: path).traceIDs(run: run) }
     }
+
+    /// Drops the cache of interned ids (after garbage collection deleted some).
+    func forgetInternedIDs() {
+        cache.withLock { $0 = InternCache() }
+    }
+
+    /// `PRAGMA integrity_check`: "ok" for a sound file, else SQLite's findings.
+    public func integrityCheck() throws -> String {
+        try reading { try String.fetchAll($0, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+    }
+
+    /// Bytes on disk: the database file and its write-ahead log.
+    public var sizeBytes: Int64 { StoreFile.size(path) + StoreFile.size(path + "-wal") }
 
     /// SQLite's journal mode for this store (`wal` once opened).
     public func journalMode() throws -> String {
@@ -94,6 +143,27 @@ public final class ProfileStore: Sendable {
     }
 
     // MARK: - helpers
+
+    /// Deleted windows give their pages back to the file system (retention keeps the file bounded).
+    /// SQLite switches auto-vacuum on only through a VACUUM once tables exist: done once per store
+    /// (instant on a new one).
+    private static func enableIncrementalVacuum(_ pool: DatabasePool) throws {
+        let mode = try pool.read { try Int.fetchOne($0, sql: "PRAGMA auto_vacuum") ?? 0 }
+        guard mode != 2 else { return }
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+            try db.execute(sql: "VACUUM")
+        }
+    }
+
+    /// A database that holds tables of its own is someone else's: refused, not migrated into.
+    private static func refuseForeign(_ pool: DatabasePool, path: String) throws {
+        let tables = try pool.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }
+        let foreign = tables.filter { !StoreSchema.ownTables.contains($0) }
+        if !foreign.isEmpty {
+            throw FlamelabError.storeOpen(path, "it is not a flamelab profile store (it holds the tables \(foreign.sorted().prefix(5).joined(separator: ", ")))")
+        }
+    }
 
     private static func migrateIfNeeded(_ pool: DatabasePool, path: String) throws {
         let migrator = StoreSchema.migrator
@@ -109,7 +179,7 @@ public final class ProfileStore: Sendable {
         }
     }
 
-    private func writing<T>(_ body: (Database) throws -> T) throws -> T {
+    func writing<T>(_ body: (Database) throws -> T) throws -> T {
         try writingWithoutTransaction { db in
             var result: T?
             try db.inTransaction(.immediate) {
@@ -120,7 +190,7 @@ public final class ProfileStore: Sendable {
         }
     }
 
-    private func writingWithoutTransaction<T>(_ body: (Database) throws -> T) throws -> T {
+    func writingWithoutTransaction<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             return try pool.writeWithoutTransaction(body)
         } catch let error as DatabaseError {
@@ -128,7 +198,7 @@ public final class ProfileStore: Sendable {
         }
     }
 
-    private func reading<T>(_ body: (Database) throws -> T) throws -> T {
+    func reading<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             return try pool.read(body)
         } catch let error as DatabaseError {

@@ -1,40 +1,25 @@
 import Foundation
 
-/// The stored form of a stack: store frame ids, root first, as unsigned LEB128 varints.
+/// The stored form of a stack: store frame ids, root first, as varints (`Varint`).
 /// A 30-frame stack over a few thousand frames takes ~60 bytes instead of 240 as int64s.
 enum StackBlob {
     /// Encodes frame ids (all >= 0) root first.
     static func encode(_ frameIDs: [Int64]) -> Data {
         var bytes = [UInt8]()
         bytes.reserveCapacity(frameIDs.count * 2)
-        for id in frameIDs {
-            var rest = UInt64(bitPattern: id)
-            while rest >= 0x80 {
-                bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
-                rest >>= 7
-            }
-            bytes.append(UInt8(rest))
-        }
+        for id in frameIDs { Varint.append(UInt64(bitPattern: id), to: &bytes) }
         return Data(bytes)
     }
 
     /// Decodes a blob written by `encode`; nil when it is truncated or overlong.
     static func decode(_ blob: Data) -> [Int64]? {
+        var reader = Varint.Reader([UInt8](blob))
         var ids = [Int64]()
-        var value: UInt64 = 0
-        var shift: UInt64 = 0
-        for byte in blob {
-            guard shift < 64 else { return nil }
-            value |= UInt64(byte & 0x7f) << shift
-            if byte & 0x80 == 0 {
-                ids.append(Int64(bitPattern: value))
-                value = 0
-                shift = 0
-            } else {
-                shift += 7
-            }
+        while !reader.isAtEnd {
+            guard let id = reader.next() else { return nil }
+            ids.append(Int64(bitPattern: id))
         }
-        return shift == 0 ? ids : nil
+        return ids
     }
 
     /// FNV-1a, 64 bit. Deterministic across processes (unlike `Hasher`), so it can be stored.

@@ -9,7 +9,9 @@ import Glibc
 enum StoreFile {
     /// Creates the database file with mode 0600 before SQLite opens it (SQLite then gives the
     /// -wal and -shm files the database's mode), or tightens an existing one.
-    static func prepare(_ path: String) throws {
+    /// Returns true when it created the file (a new store).
+    @discardableResult
+    static func prepare(_ path: String) throws -> Bool {
         let directory = (path as NSString).deletingLastPathComponent
         var isDirectory: ObjCBool = false
         if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue {
@@ -18,7 +20,7 @@ enum StoreFile {
         let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         if fd >= 0 {
             close(fd)
-            return
+            return true
         }
         guard errno == EEXIST else {
             throw FlamelabError.storeOpen(path, String(cString: strerror(errno)))
@@ -28,6 +30,7 @@ enum StoreFile {
             throw FlamelabError.storeOpen(path, "it is not a regular file")
         }
         try makePrivate(path)
+        return false
     }
 
     /// Removes group and other permissions from the database and its -wal/-shm files.

@@ -1,10 +1,14 @@
+import Foundation
 import GRDB
+import ProfileModel
 
 /// The store's tables, created and upgraded by GRDB's migrator.
 ///
-/// Sizes were chosen for ~1 M samples per hour: a sample row holds small integers, the trace id
-/// as a 16-byte blob and the span id as one integer; frames and stacks are interned once per
-/// store, a stack being a varint blob of frame ids (root first), unique by hash and content.
+/// Sized for continuous profiling (hours of samples): one row per window (a profile of one kind
+/// and one set of labels over a stretch of time), its samples packed into blobs (`WindowCodec`);
+/// frames and stacks interned once per store, a stack being a varint blob of frame ids (root
+/// first), unique by hash and content. v1 stored a row per sample (73 bytes each); v3 converts
+/// those runs into windows.
 enum StoreSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -18,29 +22,93 @@ enum StoreSchema {
         migrator.registerMigration("v2-monotonic-anchor") { db in
             try db.execute(sql: "ALTER TABLE run ADD COLUMN monotonic_start_ns INTEGER NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v3-windows") { db in
+            try createWindowTable(db)
+            try convertRunsToWindows(db)
+            try db.execute(sql: "DROP TABLE sample; DROP TABLE run")
+        }
         return migrator
     }
 
-    /// One row per recorded profile. No environment, no process arguments: `command` is a name.
-    private static func createRunTable(_ db: Database) throws {
+    /// The tables a flamelab store has; a database with others is someone else's.
+    static let ownTables: Set<String> = ["window", "frame", "stack", "grdb_migrations", "run", "sample", "sqlite_sequence"]
+
+    /// One row per window. No environment, no process arguments: `command` is a name.
+    /// `traced` is 0 for windows merged by retention (their samples keep stacks and values only).
+    private static func createWindowTable(_ db: Database) throws {
         try db.execute(sql: """
-            CREATE TABLE run (
+            CREATE TABLE window (
                 id INTEGER PRIMARY KEY,
+                host TEXT NOT NULL,
                 service TEXT,
                 version TEXT,
+                pid INTEGER,
+                command TEXT NOT NULL,
                 kind TEXT NOT NULL,
                 hz INTEGER NOT NULL,
                 unwind_mode TEXT NOT NULL,
                 start_unix_ns INTEGER NOT NULL,
                 end_unix_ns INTEGER NOT NULL,
+                monotonic_start_ns INTEGER NOT NULL,
                 dropped INTEGER NOT NULL,
-                host TEXT NOT NULL,
-                command TEXT NOT NULL,
+                unreadable INTEGER NOT NULL,
                 sample_count INTEGER NOT NULL,
-                total_value INTEGER NOT NULL
+                total_value INTEGER NOT NULL,
+                traced INTEGER NOT NULL,
+                stacks BLOB NOT NULL,
+                contexts BLOB NOT NULL,
+                samples BLOB NOT NULL
             );
-            CREATE INDEX run_by_service_version_kind ON run(service, version, kind);
-            CREATE INDEX run_by_start ON run(start_unix_ns);
+            CREATE INDEX window_by_end ON window(end_unix_ns);
+            CREATE INDEX window_by_labels ON window(service, version, kind, end_unix_ns);
+            """)
+    }
+
+    /// v1/v2 stores: each run becomes one window with the same id, its samples packed.
+    private static func convertRunsToWindows(_ db: Database) throws {
+        let runs = try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY id")
+        let samples = try db.makeStatement(sql: """
+            SELECT stack_id, time_ns, value, trace_id, span_id, pid, tid FROM sample WHERE run_id = ? ORDER BY time_ns, rowid
+            """)
+        for run in runs {
+            let id: Int64 = run["id"]
+            var stacks: [Int64] = [], position: [Int64: Int] = [:]
+            var entries: [WindowCodec.Entry] = []
+            let rows = try Row.fetchCursor(samples, arguments: [id])
+            while let row = try rows.next() {
+                let stack: Int64 = row["stack_id"]
+                let local = position[stack] ?? { stacks.append(stack); position[stack] = stacks.count - 1; return stacks.count - 1 }()
+                let time: Int64? = row["time_ns"]
+                let trace: Data? = row["trace_id"]
+                let span: Int64? = row["span_id"]
+                let pid: Int64? = row["pid"], tid: Int64? = row["tid"]
+                entries.append(WindowCodec.Entry(
+                    stack: local, value: row["value"], traceID: trace.flatMap { TraceID(bytes: $0) },
+                    spanID: span.flatMap { SpanID(UInt64(bitPattern: $0)) }, pid: pid.map { Int32(truncatingIfNeeded: $0) },
+                    tid: tid.map { Int32(truncatingIfNeeded: $0) }, timestampNs: time.map { UInt64(max(0, $0)) }))
+            }
+            let packed = try WindowCodec.pack(storeStacks: stacks, entries: entries)
+            let pids = Set(entries.compactMap(\.pid))
+            try db.execute(sql: """
+                INSERT INTO window (id, host, service, version, pid, command, kind, hz, unwind_mode, start_unix_ns, end_unix_ns,
+                                    monotonic_start_ns, dropped, unreadable, sample_count, total_value, traced, stacks, contexts, samples)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 1, ?, ?, ?)
+                """, arguments: [id, run["host"], run["service"], run["version"], pids.count == 1 ? pids.first.map { Int64($0) } : nil,
+                                 run["command"], run["kind"], run["hz"], run["unwind_mode"], run["start_unix_ns"], run["end_unix_ns"],
+                                 run["monotonic_start_ns"], run["dropped"], run["sample_count"], run["total_value"],
+                                 Data(packed.stacks), Data(packed.contexts), Data(packed.samples)])
+        }
+    }
+
+    // MARK: v1 tables (kept so that older stores migrate)
+
+    private static func createRunTable(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE run (
+                id INTEGER PRIMARY KEY, service TEXT, version TEXT, kind TEXT NOT NULL, hz INTEGER NOT NULL,
+                unwind_mode TEXT NOT NULL, start_unix_ns INTEGER NOT NULL, end_unix_ns INTEGER NOT NULL, dropped INTEGER NOT NULL,
+                host TEXT NOT NULL, command TEXT NOT NULL, sample_count INTEGER NOT NULL, total_value INTEGER NOT NULL
+            );
             """)
     }
 
@@ -73,22 +141,12 @@ enum StoreSchema {
             """)
     }
 
-    /// Samples reference their run and stack by id. Foreign keys are left out on purpose: they
-    /// cost two lookups per inserted row; the writer inserts samples only for ids it just made.
     private static func createSampleTable(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE sample (
-                run_id INTEGER NOT NULL,
-                stack_id INTEGER NOT NULL,
-                time_ns INTEGER,
-                value INTEGER NOT NULL,
-                trace_id BLOB,
-                span_id INTEGER,
-                pid INTEGER,
-                tid INTEGER
+                run_id INTEGER NOT NULL, stack_id INTEGER NOT NULL, time_ns INTEGER, value INTEGER NOT NULL,
+                trace_id BLOB, span_id INTEGER, pid INTEGER, tid INTEGER
             );
-            CREATE INDEX sample_by_run_time ON sample(run_id, time_ns);
-            CREATE INDEX sample_by_trace ON sample(trace_id) WHERE trace_id IS NOT NULL;
             """)
     }
 }

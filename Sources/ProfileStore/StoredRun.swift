@@ -1,6 +1,8 @@
 import ProfileModel
 
-/// What the store knows about one run: how it was taken, where, and how many samples it holds.
+/// What the store knows about one window (a recorded profile of one kind and one set of labels
+/// over a stretch of time: a `lab record` run, or one of `lab agent`'s windows): how it was taken,
+/// where, and how many samples it holds.
 ///
 /// It holds no environment and no arguments of the profiled process: `command` is the
 /// executable's name only.
@@ -8,6 +10,8 @@ public struct StoredRun: Hashable, Sendable {
     public var id: RunID
     public var service: String?
     public var version: String?
+    /// The process, when all the window's samples are of one.
+    public var pid: Int32?
     public var kind: ProfileKind
     public var hz: Int
     /// How user stacks were unwound; nil when unknown.
@@ -17,8 +21,10 @@ public struct StoredRun: Hashable, Sendable {
     public var endUnixNs: UInt64
     /// CLOCK_MONOTONIC at `startUnixNs`, which places the samples' times on wall time (0 when unknown).
     public var monotonicStartNs: UInt64 = 0
-    /// Samples the agent lost (full ring buffers or maps).
+    /// Samples the agent lost (full ring buffers or maps) in this window.
     public var dropped: Int64
+    /// Samples whose stack could not be read (user stack copy failed, DWARF unwind failed, undecodable).
+    public var unreadable: Int64 = 0
     /// The host the run was recorded on.
     public var host: String
     /// The profiled program's name, without arguments.
@@ -26,6 +32,30 @@ public struct StoredRun: Hashable, Sendable {
     /// Number of stored samples and the sum of their values.
     public var sampleCount: Int64
     public var totalValue: Int64
+    /// False for windows merged by retention: their samples keep stacks and values, no times or ids.
+    public var traced: Bool = true
+
+    public init(id: RunID, service: String?, version: String?, pid: Int32? = nil, kind: ProfileKind, hz: Int, unwindMode: UnwindMode?,
+                startUnixNs: UInt64, endUnixNs: UInt64, monotonicStartNs: UInt64 = 0, dropped: Int64, unreadable: Int64 = 0,
+                host: String, command: String, sampleCount: Int64, totalValue: Int64, traced: Bool = true) {
+        self.id = id
+        self.service = service
+        self.version = version
+        self.pid = pid
+        self.kind = kind
+        self.hz = hz
+        self.unwindMode = unwindMode
+        self.startUnixNs = startUnixNs
+        self.endUnixNs = endUnixNs
+        self.monotonicStartNs = monotonicStartNs
+        self.dropped = dropped
+        self.unreadable = unreadable
+        self.host = host
+        self.command = command
+        self.sampleCount = sampleCount
+        self.totalValue = totalValue
+        self.traced = traced
+    }
 
     /// The run's settings as profile metadata.
     public var metadata: ProfileMetadata {

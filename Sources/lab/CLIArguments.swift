@@ -77,3 +77,24 @@ struct PercentagePoints: ExpressibleByArgument, Sendable {
         fraction = value / 100
     }
 }
+
+/// A size such as `1GiB`, `200MiB`, `500MB` or a plain byte count.
+struct ByteSize: ExpressibleByArgument, Sendable, CustomStringConvertible {
+    let bytes: Int64
+    let description: String
+
+    init?(argument: String) {
+        let units: [(String, Double)] = [("GiB", 1_073_741_824), ("MiB", 1_048_576), ("KiB", 1024), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3), ("B", 1)]
+        let unit = units.first { argument.hasSuffix($0.0) }
+        guard let number = Double(unit.map { String(argument.dropLast($0.0.count)) } ?? argument), number >= 0 else { return nil }
+        bytes = Int64(number * (unit?.1 ?? 1))
+        description = argument
+    }
+
+    init(bytes: Int64) {
+        self.bytes = bytes
+        description = bytes % (1 << 30) == 0 ? "\(bytes >> 30)GiB" : bytes % (1 << 20) == 0 ? "\(bytes >> 20)MiB" : "\(bytes)"
+    }
+
+    var defaultValueDescription: String { description }
+}

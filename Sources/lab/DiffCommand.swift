@@ -3,6 +3,7 @@ import FlameGraph
 import Foundation
 import LabRuntime
 import ProfileModel
+import ProfileStore
 
 /// `lab diff`: a differential flame graph of two profiles plus the table of changed functions.
 struct DiffCommand: ParsableCommand {
@@ -16,14 +17,20 @@ struct DiffCommand: ParsableCommand {
         their self share, with counts and a two-proportion test's p-value (significant when p < --alpha). --json \
         writes the same table for machines.
 
+        From the profile store (`lab agent`), each side is a selection of key=value pairs (service, version, kind,
+        pid, host, trace) over one time range.
+
         Examples:
           lab diff results/profiles/v1-cpu.pb.gz results/profiles/v2-cpu.pb.gz -o diff.html
           lab diff v1.folded v2.folded -o diff.svg --json diff.json
+          lab diff --store results/runs/profiles.sqlite --base version=v1 --cand version=v2 --last 10m -o diff.html
         """
     )
 
-    @Argument(help: "The base profile (e.g. the previous version).") var base: String
-    @Argument(help: "The candidate profile (e.g. the new deploy).") var candidate: String
+    @Argument(help: "The base and candidate profile files (without --base/--cand).") var files: [String] = []
+    @Option(name: .customLong("base"), help: "Store mode: the base selection, e.g. version=v1.") var baseSelection: String?
+    @Option(name: .customLong("cand"), help: "Store mode: the candidate selection, e.g. version=v2.") var candidateSelection: String?
+    @OptionGroup var range: StoreRange
     @Option(name: .shortAndLong, help: "Output file: OUT.html or OUT.svg (mode 0600).") var output: String
     @Option(help: "Also write the changed-functions table as JSON here.") var json: String?
     @Option(help: "Title (default: service and versions of both sides).") var title: String?
@@ -31,17 +38,42 @@ struct DiffCommand: ParsableCommand {
     @Option(help: "Rows printed to the terminal.") var top: Int = 10
 
     func validate() throws {
-        guard OutputFormat(path: output) != nil else { throw ValidationError("-o must end in .svg or .html; got '\(output)'") }
+        guard ProfileOutput.Graph(path: output) != nil else { throw ValidationError("-o must end in .svg or .html; got '\(output)'") }
         guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1; got \(alpha)") }
+        let store = baseSelection != nil || candidateSelection != nil
+        if store {
+            guard baseSelection != nil, candidateSelection != nil, files.isEmpty else {
+                throw ValidationError("store mode takes --base and --cand (and no files)")
+            }
+        } else {
+            guard files.count == 2 else { throw ValidationError("give two profile files (base, candidate), or --base and --cand with a store") }
+        }
+    }
+
+    var base: String { files.first ?? baseSelection ?? "" }
+    var candidate: String { files.count > 1 ? files[1] : candidateSelection ?? "" }
+
+    /// The two sides: files, or selections of the store over one range.
+    func profiles() throws -> (Profile, Profile) {
+        guard let baseSelection, let candidateSelection else { return (try ProfileFile.read(files[0]), try ProfileFile.read(files[1])) }
+        let store = try range.open()
+        let sides = try [baseSelection, candidateSelection].map { text -> Profile in
+            let selection = range.applied(to: try StoreSelection.parse(text))
+            let profile = try store.profile(query: try selection.query())
+            guard !profile.samples.isEmpty else {
+                throw FlamelabError.failed("diff", "selections", "no stored sample matches \(text) (\(selection.summary))", code: .input)
+            }
+            return profile
+        }
+        return (sides[0], sides[1])
     }
 
     func run() throws {
-        let baseProfile = try ProfileFile.read(base)
-        let candidateProfile = try ProfileFile.read(candidate)
+        let (baseProfile, candidateProfile) = try profiles()
         let changes = ProfileDiff.compute(base: baseProfile, candidate: candidateProfile)
         let renderer = DiffRenderer()
         let text: String
-        switch OutputFormat(path: output) ?? .html {
+        switch ProfileOutput.Graph(path: output) ?? .html {
         case .svg: text = renderer.renderSVG(base: baseProfile, candidate: candidateProfile, changes: changes, alpha: alpha, title: title)
         case .html: text = renderer.renderHTML(base: baseProfile, candidate: candidateProfile, changes: changes, alpha: alpha, title: title)
         }

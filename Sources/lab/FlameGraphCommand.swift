@@ -31,7 +31,7 @@ struct FlameGraphCommand: ParsableCommand {
     @Option(help: "Profile kind to state for inputs that do not carry it: cpu or offcpu.") var kind: ProfileKind?
 
     func validate() throws {
-        guard OutputFormat(path: output) != nil else {
+        guard ProfileOutput.Graph(path: output) != nil else {
             throw ValidationError("-o must end in .svg or .html; got '\(output)'")
         }
         if let hz, hz <= 0 { throw ValidationError("--hz must be positive; got \(hz)") }
@@ -42,35 +42,11 @@ struct FlameGraphCommand: ParsableCommand {
         if let hz { profile.metadata.hz = hz }
         if let kind { profile.metadata.kind = kind }
         let filter = TraceIDFilter(traceID ?? "")
-        let orientation: FlameOrientation = icicle ? .icicle : .flame
-        let tree = FlameTree(profile: profile, include: filter.matches)
-        if !filter.isEmpty {
+        if !filter.isEmpty, !profile.samples.contains(where: filter.matches) {
             let traced = profile.samples.contains { $0.labels.traceID != nil }
             let note = traced ? "" : " (this input carries no trace ids; use a pprof file from the agent)"
-            if tree.totalValue == 0 {
-                FileHandle.standardError.write(Data("lab: no samples carry trace id \(filter.text)\(note); writing an empty flame graph\n".utf8))
-            }
+            FileHandle.standardError.write(Data("lab: no samples carry trace id \(filter.text)\(note); writing an empty flame graph\n".utf8))
         }
-        let text: String
-        switch OutputFormat(path: output) ?? .html {
-        case .svg:
-            var caption = ProfileCaption(profile: profile, title: title)
-            if !filter.isEmpty { caption.subtitle += " · trace filter: \(filter.text)" }
-            text = SVGRenderer(style: SVGStyle(orientation: orientation)).render(tree: tree, caption: caption, kind: profile.metadata.kind)
-        case .html:
-            text = HTMLRenderer(orientation: orientation).render(profile: profile, title: title, traceFilter: filter)
-        }
-        try PrivateFile.write(text, to: output)
-        print("wrote \(output): \(NumberFormat.value(tree.totalValue, kind: profile.metadata.kind)), \(tree.nodes.count) frames")
-    }
-}
-
-/// The renderers' output formats, chosen by the output file's extension.
-enum OutputFormat {
-    case svg, html
-
-    init?(path: String) {
-        let lower = path.lowercased()
-        if lower.hasSuffix(".svg") { self = .svg } else if lower.hasSuffix(".html") || lower.hasSuffix(".htm") { self = .html } else { return nil }
+        print(try ProfileOutput.write(profile, to: output, title: title, traceFilter: filter, icicle: icicle))
     }
 }

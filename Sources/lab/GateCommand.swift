@@ -3,6 +3,7 @@ import Foundation
 import Lab
 import LabRuntime
 import ProfileModel
+import ProfileStore
 
 /// `lab gate`: the deploy gate. Exit 0 pass, 1 regression, 2 usage or input error.
 struct GateCommand: ParsableCommand {
@@ -27,7 +28,9 @@ struct GateCommand: ParsableCommand {
         Examples:
           lab gate --baseline v1.pb.gz --candidate v2.pb.gz --comment gate.md --json gate.json
           lab gate --baseline v1.folded --candidate v2.folded --top 5 --max-growth 15
-          lab gate --canary --version v2 --previous v1 --duration 5m --comment gate.md   # profile the service itself
+          lab gate --canary --duration 5m --comment gate.md        # with `lab agent` running: its store, nothing captured
+          lab gate --canary --store p.sqlite --version v2 --previous v1 --duration 10m
+          lab gate --canary --version v2 --previous v1 --duration 5m   # no agent: profile the service itself
           lab gate --calibrate 10 --duration 6s                                          # false-alarm / detection rates
         """
     )
@@ -50,7 +53,11 @@ struct GateCommand: ParsableCommand {
     var alpha: Double?
     @Flag(name: .customLong("literal-entrants"), help: "Any significant rise into the top N fails, even without growth past --max-growth.")
     var literalEntrants = false
-    @Flag(help: "Capture canary profiles of --previous and --version from the shop service itself, then gate.") var canary = false
+    @Flag(help: "Canary profiles of --previous and --version: from the store when an agent writes it (or --store is given), else captured from the shop service.")
+    var canary = false
+    @Option(name: .customLong("store"), help: "Canary mode: the profile store to read both sides from (default: results/runs/profiles.sqlite when an agent writes it).")
+    var storePath: String?
+    @Option(help: "Canary mode with a store: the service label (default flamelab-shop).") var service: String = "flamelab-shop"
     @Option(help: "Canary mode: the candidate version (default v2).") var version: String?
     @Option(help: "Canary mode: the baseline version (default v1).") var previous: String?
     @Option(help: "Canary/calibration: profiling time per capture, e.g. 5m, 30s (default 5m canary, 6s calibration).",
@@ -93,14 +100,34 @@ struct GateCommand: ParsableCommand {
         if !verdict.passed { throw CLI.Verdict(status: .failure, message: nil) }
     }
 
-    /// Canary mode: profile --previous then --version of the shop service under the same checkout load.
+    /// Canary mode: from the continuous store when an agent writes it, else profile --previous then
+    /// --version of the shop service under the same checkout load.
     private func runCanary() throws {
+        let path = storePath ?? ContinuousAgentConfig.defaultStorePath
+        if storePath != nil || StoreLock.holder(storePath: path) != nil { return try runStoreCanary(path) }
         let seconds = duration ?? 300
         let load = try CanaryPair.load(rate: CanaryPair.defaultRate, seconds: seconds)
         let pair = try CanaryPair.capture(baseVersion: previous ?? "v1", candidateVersion: version ?? "v2", port: 18550, hz: 999,
                                           load: load, controller: ServiceController())
         let base = try pair.base.profile(.cpu), cand = try pair.candidate.profile(.cpu)
         print("canary: \(Int(seconds)) s per version at 999 Hz: \(base.samples.count) baseline and \(cand.samples.count) candidate samples")
+        try finish(try rule().evaluate(baseline: base, candidate: cand))
+    }
+
+    /// Store canary: each version's last --duration as `lab agent` stored it; nothing is captured.
+    private func runStoreCanary(_ path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw FlamelabError.failed("open", "profile store \(path)", "no such file (run `lab agent --service` first)", code: .input)
+        }
+        let store = try ProfileStore(path: path)
+        let seconds = duration ?? 300
+        let plan = try StoreCanary.plan(try store.summaries(filter: RunFilter(service: service, kind: .cpu)), service: service,
+                                        candidate: version, baseline: previous, seconds: seconds)
+        let (base, cand) = try plan.profiles(store, service: service)
+        for (side, profile) in [(plan.baseline, base), (plan.candidate, cand)] where profile.samples.isEmpty {
+            throw FlamelabError.failed("gate", "the store canary", "version \(side.version) has no CPU sample in its last \(Int(seconds)) s", code: .input)
+        }
+        print("canary from the store \(path): \(plan.baseline.version) \(base.samples.count) samples, \(plan.candidate.version) \(cand.samples.count) samples (each its last \(Int(seconds)) s)")
         try finish(try rule().evaluate(baseline: base, candidate: cand))
     }
 

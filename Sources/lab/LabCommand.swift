@@ -20,6 +20,8 @@ struct LabCommand: AsyncParsableCommand {
             RunCommand.self,
             ProfilesCommand.self,
             RecordCommand.self,
+            AgentCommand.self,
+            QueryCommand.self,
             FlameGraphCommand.self,
             DiffCommand.self,
             GateCommand.self,

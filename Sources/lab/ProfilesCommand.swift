@@ -21,7 +21,7 @@ struct ProfilesCommand: ParsableCommand {
     )
 
     /// The store file shared by the profile subcommands (git-ignored: profiles are private).
-    static var defaultStorePath: String { LabPaths().resultsDirectory + "/runs/profiles.sqlite" }
+    static var defaultStorePath: String { ContinuousAgentConfig.defaultStorePath }
 
     struct StoreOption: ParsableArguments {
         @Option(name: .customLong("store"), help: "Profile store file (default: results/runs/profiles.sqlite).")
@@ -53,7 +53,7 @@ struct ProfilesCommand: ParsableCommand {
                 print("no runs stored")
                 return
             }
-            let header = ["ID", "SERVICE", "VERSION", "KIND", "HZ", "UNWIND", "START (UTC)", "SECONDS", "SAMPLES", "VALUE", "DROPS", "HOST", "COMMAND"]
+            let header = ["ID", "SERVICE", "VERSION", "PID", "KIND", "HZ", "UNWIND", "START (UTC)", "SECONDS", "SAMPLES", "VALUE", "DROPS", "UNREADABLE", "HOST", "COMMAND"]
             print(TextTable.render(header: header, rows: runs.map(ProfilesCommand.row)))
         }
     }
@@ -116,11 +116,14 @@ struct ProfilesCommand: ParsableCommand {
 
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Measure the store: size per million samples, write rate, trace-filtered query time.",
+            abstract: "Measure the store: bytes per sample, write rate, trace-filtered and time-range query times.",
             discussion: """
-            Writes a synthetic run (~30-frame stacks from a few thousand distinct stacks, trace ids on
-            half the samples) into a scratch store, queries it, and removes it.
-            Example:
+            With --store: measures a store `lab agent` wrote (real samples): bytes per sample, a trace-filtered CPU
+            flame graph over its last hour (the newest windows' trace ids, or --trace-id), an unfiltered one of its
+            last 15 minutes. Without: writes a synthetic run (~30-frame stacks from a few thousand distinct stacks,
+            trace ids on half the samples) into a scratch store, queries it, and removes it.
+            Examples:
+              lab profiles bench --store results/runs/profiles.sqlite
               lab profiles bench --samples 1000000 -o results/runs/store-bench.json
             """
         )
@@ -128,6 +131,9 @@ struct ProfilesCommand: ParsableCommand {
         @Option(help: "Trace ids in the trace-filtered query.") var traceIDs: Int = 20
         @Option(help: "Repetitions of the trace-filtered query.") var repetitions: Int = 7
         @Option(help: "Directory for the scratch store (default: results/runs).") var directory: String?
+        @Option(name: .customLong("store"), help: "Measure this store instead of a synthetic run.") var storePath: String?
+        @Option(name: .customLong("trace-id"), help: "With --store: trace ids for the filtered query (repeatable; default: the newest windows').")
+        var traceIDList: [TraceID] = []
         @Option(name: .shortAndLong, help: "Also write the figures as JSON here.") var output: String?
 
         func validate() throws {
@@ -137,6 +143,7 @@ struct ProfilesCommand: ParsableCommand {
         }
 
         func run() throws {
+            if let storePath { return try measureStore(storePath) }
             let directory = directory ?? LabPaths().resultsDirectory + "/runs"
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
@@ -148,14 +155,28 @@ struct ProfilesCommand: ParsableCommand {
                 print("wrote \(output)")
             }
         }
+
+        /// Real samples: the figures of a store `lab agent` wrote.
+        private func measureStore(_ path: String) throws {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw FlamelabError.failed("open", "profile store \(path)", "no such file", code: .input)
+            }
+            let ids = traceIDList.isEmpty ? try StoreFigures.recentTraceIDs(storePath: path, count: traceIDs) : traceIDList
+            let figures = try StoreFigures.measure(storePath: path, traceIDs: ids, repetitions: repetitions)
+            print(figures.summary)
+            if let output {
+                try PrivateFile.writeJSON(figures, to: output)
+                print("wrote \(output)")
+            }
+        }
     }
 
     static func row(_ run: StoredRun) -> [String] {
         let start = run.startUnixNs == 0 ? "-" : isoTime(run.startUnixNs)
         let seconds = run.endUnixNs > run.startUnixNs ? String(format: "%.1f", Double(run.endUnixNs - run.startUnixNs) / 1e9) : "-"
-        return [run.id.description, run.service ?? "-", run.version ?? "-", run.kind.rawValue, String(run.hz), run.unwindMode?.rawValue ?? "unknown",
-                start, seconds, String(run.sampleCount), String(run.totalValue), String(run.dropped), run.host,
-                run.command.isEmpty ? "-" : run.command]
+        return [run.id.description, run.service ?? "-", run.version ?? "-", run.pid.map(String.init) ?? "-", run.kind.rawValue, String(run.hz),
+                run.unwindMode?.rawValue ?? "unknown", start, seconds, String(run.sampleCount), String(run.totalValue), String(run.dropped),
+                String(run.unreadable), run.host, run.command.isEmpty ? "-" : run.command]
     }
 
     private static func isoTime(_ unixNs: UInt64) -> String {

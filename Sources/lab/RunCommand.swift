@@ -17,6 +17,7 @@ struct RunCommand: ParsableCommand {
           lab run drill regression    # just these two
           lab run --repeat 20 --quick all   # how often each quick check holds: results/reproducibility/quick/
           lab run --repeat 3 all            # the same for full runs: results/reproducibility/full/
+          lab run continuous --minutes 60   # a longer soak than make lab's 8 minutes
         """
     )
 
@@ -25,21 +26,29 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Write results here instead of results/.") var results: String?
     @Option(help: "Run the scenarios N times and report each check's hold rate and each figure's spread (results/reproducibility/).")
     var `repeat`: Int?
+    @Option(help: "Minutes of the continuous scenario's soak (default 8, quick 1.5).") var minutes: Double?
+
+    /// Every scenario, the soak with its length when one is given.
+    var scenarioList: [any Scenario] {
+        guard let minutes else { return LabScenarios.all }
+        return LabScenarios.all.map { $0 is ContinuousScenario ? ContinuousScenario(minutes: minutes) : $0 }
+    }
 
     func validate() throws {
         if let count = `repeat`, count < 1 { throw ValidationError("--repeat must be at least 1; got \(count)") }
+        if let minutes, !(minutes > 0) { throw ValidationError("--minutes must be positive; got \(minutes)") }
     }
 
     func run() throws {
         if let count = `repeat` {
             let runner = RepeatRunner(repeats: count, quick: quick)
-            let report = try runner.run(scenarios, resultsDirectory: results ?? runner.paths.resultsDirectory, scenarios: LabScenarios.all)
+            let report = try runner.run(scenarios, resultsDirectory: results ?? runner.paths.resultsDirectory, scenarios: scenarioList)
             print("\(report.runs.filter(\.passed).count) of \(report.runs.count) runs passed every check; \(report.checks.filter { $0.held == $0.runs }.count) of \(report.checks.count) checks held in every run")
             if !report.allHeld { throw CLI.Verdict(status: .failure, message: "lab: not every check held in every run (see reproducibility/)") }
             return
         }
         let context = ScenarioContext(quick: quick, resultsDirectory: results)
-        let outcomes = try ScenarioRunner(scenarios: LabScenarios.all).run(scenarios, context: context)
+        let outcomes = try ScenarioRunner(scenarios: scenarioList).run(scenarios, context: context)
         let failed = outcomes.filter { !$0.passed }
         print("\(outcomes.count - failed.count) passed, \(failed.count) failed")
         if !failed.isEmpty { throw CLI.Verdict(status: .failure, message: "lab: failed: \(failed.map(\.scenario).joined(separator: ", "))") }

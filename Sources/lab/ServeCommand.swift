@@ -7,40 +7,45 @@ import LabServer
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the drill's web UI: SLO status, alerts, their slow traces' flame graphs (127.0.0.1 only, needs root to profile).",
+        abstract: "Serve the drill's web UI over the profile store: SLO status, alerts, flame graphs, traces, diffs (127.0.0.1 only).",
         discussion: """
-        The UI watches the service's /metrics, records burn-rate alerts with the slowest checkouts' trace ids,
-        profiles the service continuously (CPU and off-CPU, rolling windows kept in memory) and draws
-        trace-filtered flame graphs that name the top self function. Pages: / (SLO status), /alerts/<id>,
-        /flamegraph?trace_id=a,b&kind=cpu|offcpu, /diff?base=v1&candidate=v2.
+        The UI watches the service's /metrics, records burn-rate alerts with the slowest checkouts (latency, version,
+        CPU/wall), and reads the profile store that `lab agent` writes: flame graphs of any time range, service,
+        version and kind, one trace's CPU and off-CPU, diffs of two selections. It loads no BPF itself; without an
+        agent its pages say how to start one, and --with-agent starts `lab agent --service` as a child (root).
+        Pages: / (SLO status), /alerts/<id>, /flamegraph?last=15m&version=v2&kind=cpu&trace_id=a,b,
+        /trace/<id>, /diff?base=v1&cand=v2&last=1h.
 
         Examples:
           lab service start --version v1 --port 8080
-          sudo lab serve --port 8099 --service-port 8080
-          sudo lab serve --slo lab/slo/checkout.json --time-scale 120 --window 5s
+          sudo lab agent --service &                 # the store: results/runs/profiles.sqlite
+          lab serve --port 8099 --service-port 8080
+          sudo lab serve --with-agent --window 5s    # agent and UI in one command
           curl -X POST 'http://127.0.0.1:8080/admin/fault?share=0.4&factor=12'   # then watch http://127.0.0.1:8099/
         """
     )
 
     @Option(help: "Port of the web UI on 127.0.0.1.") var port: Int = 8099
-    @Option(name: .customLong("service-port"), help: "Port of the flamelab-shop service to watch and profile.") var servicePort: UInt16 = 8080
+    @Option(name: .customLong("service-port"), help: "Port of the flamelab-shop service to watch.") var servicePort: UInt16 = 8080
     @Option(help: "SLO definition (JSON).") var slo: String = "lab/slo/checkout.json"
     @Option(name: .customLong("time-scale"), help: "Real seconds per lab second for the burn-rate windows (default: the SLO's labTimeScale).")
     var timeScale: Double?
-    @Option(help: "Length of one profiling window, e.g. 5s.") var window = Duration(seconds: 5)
-    @Option(name: .customLong("keep-windows"), help: "Profiling windows kept in memory per service version.") var keepWindows: Int = 12
+    @Option(name: .customLong("store"), help: "The profile store (default: results/runs/profiles.sqlite).") var storePath: String?
+    @Flag(name: .customLong("with-agent"), help: "Also start `lab agent --service` on the store (needs root).") var withAgent = false
+    @Option(help: "The agent's window length, e.g. 5s (the child's --window; pages wait this long for a window).")
+    var window = Duration(seconds: 10)
 
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be in 1...65535") }
         guard timeScale.map({ $0 > 0 }) ?? true else { throw ValidationError("--time-scale must be positive") }
-        guard keepWindows >= 1 else { throw ValidationError("--keep-windows must be at least 1") }
         guard window.seconds >= 1 else { throw ValidationError("--window must be at least 1s; got \(window)") }
     }
 
     func run() async throws {
         let sloPath = slo.hasPrefix("/") ? slo : LabPaths().root + "/" + slo
         let options = ServeOptions(port: port, servicePort: servicePort, sloPath: sloPath, timeScale: timeScale,
-                                   windowSeconds: window.seconds, keptWindows: keepWindows)
+                                   storePath: try ContinuousAgentConfig.storePath(storePath), withAgent: withAgent,
+                                   windowSeconds: window.seconds)
         try await LabServer(options: options).run()
     }
 }

@@ -65,12 +65,7 @@ extension AgentBPFTests {
             #expect(held.programs.count >= 2 && !held.links.isEmpty, "expected the sampler and the switch program while recording: \(held)")
             kill(recorder.processIdentifier, SIGKILL)
             recorder.waitUntilExit()
-            // The kernel releases the links as the fds close; give it a moment.
-            var left = Self.loaded(held)
-            for _ in 0..<50 where !(left.programs.isEmpty && left.links.isEmpty) {
-                usleep(100_000)
-                left = Self.loaded(held)
-            }
+            let left = Self.loadedAfterRelease(held)
             #expect(left.programs.isEmpty, "programs left after SIGKILL: \(left.programs)")
             #expect(left.links.isEmpty, "links left after SIGKILL: \(left.links)")
         }
@@ -92,6 +87,17 @@ extension AgentBPFTests {
         }
 
         /// Which of `ids` the kernel still has loaded.
+        /// What of `ids` is still loaded once the kernel has had up to 5 s to release the links as the
+        /// killed holder's fds close.
+        static func loadedAfterRelease(_ ids: (programs: Set<Int>, links: Set<Int>)) -> (programs: Set<Int>, links: Set<Int>) {
+            var left = loaded(ids)
+            for _ in 0..<50 where !(left.programs.isEmpty && left.links.isEmpty) {
+                usleep(100_000)
+                left = loaded(ids)
+            }
+            return left
+        }
+
         static func loaded(_ ids: (programs: Set<Int>, links: Set<Int>)) -> (programs: Set<Int>, links: Set<Int>) {
             func listed(_ object: String) -> Set<Int> {
                 Set(bpftool([object, "show"]).split(separator: "\n").compactMap { line in

@@ -1,19 +1,24 @@
 #!/usr/bin/env python3
 """The drill through `lab serve` in headless Chromium: alert -> slow traces -> flame graph -> named function.
 
-Starts the demo service and `lab serve`, applies checkout load, flips the fault switch, waits for the
-burn-rate alert on the status page, then clicks alert -> "CPU flame graph of all slow traces" and reads
-the top self function from #top-function. Saves an annotated screenshot of each step to
-<results>/browser-*.png and the measured timeline to <results>/browser-drill.json. Also checks: no
-console errors, unknown trace ids give an empty profile with a message, unknown paths give 404, /diff
-with one version says so. Exits 0 when every check passes, 1 on a failed check, 3 when selenium or
-chromium is missing (the caller decides whether that is a skip).
+Starts the demo service and `lab serve --with-agent` (one `lab agent --service` writing a temporary
+store, the UI reading it), applies checkout load, flips the fault switch, waits for the burn-rate alert
+on the status page, then clicks alert -> "CPU flame graph of all slow traces" and reads the top self
+function from #top-function. Then the store's other paths: a time-range change, a trace search and
+that trace's page (CPU/wall), a subset of the alert's exemplars picked by checkbox, a v1 -> v2 deploy
+and the version diff. Saves an annotated screenshot of each step to <results>/browser-*.png and the
+measured timeline to <results>/browser-drill.json. Also checks: no console errors, unknown trace ids
+give an empty profile with a message, unknown paths give 404, a range in the future says so.
+Exits 0 when every check passes, 1 on a failed check, 3 when selenium or chromium is missing (the
+caller decides whether that is a skip).
 """
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -22,6 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from headless_chromium import missing, open_chromium  # noqa: E402
 
 NEEDLE = "PricingEngine.applyPairwiseBundleDiscounts"
+V2_NEEDLE = "FraudScreening.scoreOrderRisk"
 
 
 def http(method, url, timeout=5):
@@ -82,13 +88,22 @@ def main():
     serve_log = open(os.path.join(args.results, "browser-serve.log"), "w")
     os.chmod(serve_log.name, 0o600)
     driver = None
+    # The store is scratch: profiles are private, and the reference results are committed.
+    store_dir = tempfile.mkdtemp(prefix="flamelab-browser-")
+    store = os.path.join(store_dir, "profiles.sqlite")
+
+    def load(seconds):
+        return subprocess.Popen([lab, "load", "--mode", "open", "--rate", "25", "--duration", "%ds" % seconds, "--mix", "checkout",
+                                 "--port", str(args.service_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
     try:
         procs.append(subprocess.Popen([lab, "serve", "--port", str(args.ui_port), "--service-port", str(args.service_port),
-                                       "--time-scale", "120", "--window", "4s"], stdout=serve_log, stderr=subprocess.STDOUT))
-        if not check(wait_http(ui + "/", 30), "lab serve did not answer on %s" % ui):
+                                       "--time-scale", "120", "--window", "4s", "--with-agent", "--store", store],
+                                      stdout=serve_log, stderr=subprocess.STDOUT))
+        if not check(wait_http(ui + "/", 60), "lab serve did not answer on %s" % ui):
             raise RuntimeError("no UI")
-        procs.append(subprocess.Popen([lab, "load", "--mode", "open", "--rate", "25", "--duration", "150s", "--mix", "checkout",
-                                       "--port", str(args.service_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        load_v1 = load(150)
+        procs.append(load_v1)
 
         driver = open_chromium("1400,900")
         js = driver.execute_script
@@ -142,11 +157,15 @@ def main():
 
         link.click()
         WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.ID, "all-traces-cpu") or d.find_elements(By.ID, "message"))
+        alert_url = driver.current_url
+        result["exemplarVersions"] = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "tr.exemplar td.version")]
+        result["exemplarCPUWall"] = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "tr.exemplar td.cpu-wall")]
+        check(result["exemplarVersions"] and all(v == "v1" for v in result["exemplarVersions"]), "the exemplar table does not show the version v1")
         collect_console("/alerts")
         traces = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "a.trace-link")]
         result["exemplarTraceIDs"] = traces
         check(len(traces) > 0, "the alert page lists no slow trace")
-        shot("3-traces", "3. The alert's slow exemplar traces: open the flame graph of all of them")
+        shot("3-traces", "3. The alert's slow exemplars (latency, route, version, CPU/wall): open the flame graph of all of them")
 
         driver.find_element(By.ID, "all-traces-cpu").click()
         top = WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.ID, "top-function"))[0]
@@ -177,8 +196,83 @@ def main():
         code, _ = http("GET", ui + "/no/such/page")
         result["unknownPathStatus"] = code
         check(code == 404, "an unknown path answered HTTP %s, expected 404" % code)
-        code, body = http("GET", ui + "/diff?base=v1&candidate=v2")
-        check(code == 200 and "No cpu profile of version v2" in body, "/diff with only v1 profiled did not say so")
+        code, body = http("GET", ui + "/flamegraph?from=4102444800&kind=cpu")
+        check(code == 400 and "starts in the future" in body, "a range in the future did not say so (HTTP %s)" % code)
+
+        # A time-range change on the flame graph page: the picker's preset, submitted.
+        driver.get(ui + "/flamegraph?last=15m&kind=cpu")
+        from selenium.webdriver.support.ui import Select
+        Select(driver.find_element(By.ID, "range-last")).select_by_value("5m")
+        driver.find_element(By.ID, "show").click()
+        WebDriverWait(driver, 20).until(lambda d: "last=5m" in d.current_url and d.find_elements(By.ID, "top-function"))
+        check(bool(driver.find_element(By.ID, "top-function").get_attribute("data-function")), "the last 5 minutes have no named top function")
+        result["rangeChangeURL"] = driver.current_url
+        collect_console("/flamegraph last=5m")
+        shot("7-range", "7. The last 5 minutes of the whole service, picked in the range selector")
+
+        # A trace search: the slowest exemplar's id typed into the search box, then its trace page.
+        if traces:
+            box = driver.find_element(By.ID, "trace-search")
+            box.clear()
+            box.send_keys(traces[0])
+            driver.find_element(By.ID, "show").click()
+            WebDriverWait(driver, 20).until(lambda d: traces[0] in d.current_url and d.find_elements(By.ID, "top-function"))
+            searched = driver.find_element(By.ID, "top-function").get_attribute("data-function") or ""
+            result["traceSearchTopFunction"] = searched
+            check(NEEDLE in searched, "trace search of %s named %r, expected %s" % (traces[0], searched, NEEDLE))
+            collect_console("/flamegraph trace search")
+            driver.get(ui + "/trace/%s?last=15m" % traces[0])
+            cells = driver.find_elements(By.ID, "trace-cpu-wall")
+            check(bool(cells), "the trace page shows no CPU/wall")
+            result["traceCPUWall"] = cells[0].text if cells else None
+            collect_console("/trace")
+            shot("8-trace", "8. One trace: its CPU and off-CPU time from the profile, beside the service's own figures")
+
+        # A subset of the alert's exemplars, picked by checkbox.
+        driver.get(alert_url)
+        boxes = driver.find_elements(By.CSS_SELECTOR, "input.pick")
+        for box in boxes[3:]:
+            if box.is_selected():
+                box.click()
+        driver.find_element(By.ID, "picked-flamegraph").click()
+        WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.ID, "top-function"))
+        folded = driver.find_elements(By.CSS_SELECTOR, "#traces-folded summary")
+        picked = min(3, len(boxes))
+        check(folded and folded[0].text.startswith("%d trace" % picked), "the picked subset is not %d traces: %s" % (picked, folded[0].text if folded else "no summary"))
+        collect_console("/flamegraph picked")
+        shot("9-picked", "9. The flame graph of %d picked exemplars; the ids are folded under a count" % picked)
+
+        # A deploy: v1 stops, v2 starts on the port; the agent follows it and the diff shows the new code.
+        load_v1.terminate()
+        subprocess.run([lab, "service", "stop", "--port", str(args.service_port)], capture_output=True)
+        deployed = subprocess.run([lab, "service", "start", "--version", "v2", "--port", str(args.service_port)], capture_output=True, text=True)
+        check(deployed.returncode == 0, "failed to deploy v2: %s" % deployed.stderr.strip())
+        deploy_at = time.monotonic()
+        procs.append(load(40))
+        seen_v2 = False
+        while time.monotonic() - deploy_at < 40 and not seen_v2:
+            code, body = http("GET", ui + "/")
+            seen_v2 = code == 200 and "<td>v2</td><td>cpu</td>" in body
+            time.sleep(0.5)
+        result["deployToV2WindowSeconds"] = round(time.monotonic() - deploy_at, 2) if seen_v2 else None
+        check(seen_v2, "no v2 window in the store 40 s after the deploy")
+        time.sleep(8)  # two more windows of v2, so its diff has samples of the new code
+        # The status page reloads itself every second: take the link's address, then open it.
+        driver.get(ui + "/")
+        href = None
+        for _ in range(20):
+            try:
+                href = driver.find_element(By.ID, "diff-link").get_attribute("href")
+                break
+            except Exception:
+                time.sleep(0.25)
+        check(href is not None, "the status page offers no v1 -> v2 diff link")
+        driver.get(href or ui + "/diff?base=v1&cand=v2&last=1h&kind=cpu")
+        WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.ID, "diff-form"))
+        result["diffURL"] = driver.current_url
+        check(V2_NEEDLE in driver.page_source, "the v1 -> v2 diff does not show %s" % V2_NEEDLE)
+        collect_console("/diff")
+        shot("10-diff", "10. After the deploy: the v1 -> v2 differential flame graph from the store")
     except Exception as e:  # a failed wait or a dead process: report it as a failure
         failures.append("drill stopped: %s: %s" % (type(e).__name__, e))
     finally:
@@ -196,6 +290,7 @@ def main():
                 p.kill()
         serve_log.close()
         subprocess.run([lab, "service", "stop", "--port", str(args.service_port)], capture_output=True)
+        shutil.rmtree(store_dir, ignore_errors=True)
 
     check(not console, "console errors: %s" % console[:3])
     elapsed = result.get("alertToNamedSeconds")

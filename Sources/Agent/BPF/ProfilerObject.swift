@@ -127,6 +127,13 @@ final class ProfilerObject {
         try update(map: .targets, key: &key, value: &one, what: "add pid \(pid) to the targets")
     }
 
+    /// Stops sampling a tgid (continuous mode, when a target exits or is dropped).
+    func removeTarget(pid: Int32) {
+        guard let fd = try? mapFD(.targets) else { return }
+        var key = UInt32(bitPattern: pid)
+        _ = bpf_map_delete_elem(fd, &key)
+    }
+
     /// Records where `pid`'s trace context lives relative to the thread pointer.
     func setTraceContextOffset(pid: Int32, offset: Int64) throws {
         var key = UInt32(bitPattern: pid)

@@ -36,13 +36,17 @@ public struct AgentConfig: Sendable, Equatable {
     /// Labels for the profiles' metadata.
     public var service: String?
     public var version: String?
+    /// Continuous mode: cut the stream into windows of this many seconds (`Agent.onWindow`), keep
+    /// running when targets exit, and accept targets added later (`Agent.addTarget`). Nil records one run.
+    public var windowSeconds: Double?
 
     public init(
         targets: Targets, hz: Int = 99, kinds: Set<ProfileKind> = [.cpu], unwind: UnwindMode = .fp,
         python: PythonMode = .auto, durationSeconds: Double? = 30, minBlockNs: UInt64 = 1_000_000,
         bpfDirectory: String? = nil, ringBufferBytes: Int? = nil, measureBPFTime: Bool = false,
-        service: String? = nil, version: String? = nil
+        service: String? = nil, version: String? = nil, windowSeconds: Double? = nil
     ) {
+        self.windowSeconds = windowSeconds
         self.measureBPFTime = measureBPFTime
         self.targets = targets
         self.hz = hz
@@ -84,10 +88,13 @@ public struct AgentConfig: Sendable, Equatable {
         }
         guard !kinds.isEmpty else { throw FlamelabError("failed to configure the agent: no profile kind requested") }
         if case .pids(let pids) = targets {
-            guard !pids.isEmpty else { throw FlamelabError("failed to configure the agent: no pid given") }
+            guard !pids.isEmpty || windowSeconds != nil else { throw FlamelabError("failed to configure the agent: no pid given") }
             if let bad = pids.first(where: { $0 <= 0 }) {
                 throw FlamelabError("failed to configure the agent: \(bad) is not a valid pid")
             }
+        }
+        if let w = windowSeconds, !(w >= 0.1) {
+            throw FlamelabError("failed to configure the agent: windows must last at least 0.1 s")
         }
         if let d = durationSeconds, !(d > 0) {
             throw FlamelabError("failed to configure the agent: duration must be positive")

@@ -7,16 +7,25 @@ struct ProfileBuilder {
     /// Puts the Python frames named by the recorder into the native stacks at the eval frames.
     var merger = PythonStackMerger()
 
+    /// Frames per recorded stack, kept across windows: a continuous agent sees the same stacks
+    /// every window and symbolizes each once.
+    var symbolized: [Int: [Frame]] = [:]
+
     /// The profiles for `kinds`, stacks root first (user root ... user leaf, then kernel entry ... leaf).
     mutating func build(from recorder: SampleRecorder, kinds: [ProfileKind], metadata: (ProfileKind) -> ProfileMetadata) -> [Profile] {
-        var symbolized: [Int: [Frame]] = [:]
+        build(recorder.samples, recorder: recorder, kinds: kinds, metadata: metadata)
+    }
+
+    /// The same for some of the recorder's samples (one window's).
+    mutating func build(_ samples: [SampleRecorder.RecordedSample], recorder: SampleRecorder, kinds: [ProfileKind],
+                        metadata: (ProfileKind) -> ProfileMetadata) -> [Profile] {
         var profiles: [ProfileKind: Profile] = [:]
         var interned: [ProfileKind: [Int: Int]] = [:]
         for kind in kinds {
             profiles[kind] = Profile(metadata: metadata(kind))
             interned[kind] = [:]
         }
-        for sample in recorder.samples {
+        for sample in samples {
             guard profiles[sample.kind] != nil else { continue }
             if let id = interned[sample.kind]?[sample.stack] {
                 profiles[sample.kind]!.add(stackID: id, value: sample.value, labels: sample.labels)

@@ -79,6 +79,18 @@ final class SampleRecorder {
         counts.undecodable += 1
     }
 
+    /// Removes and returns the samples taken before `monotonicNs` (the rest stay for the next
+    /// window): with the ring buffer drained first, every sample lands in exactly one window.
+    func takeSamples(before monotonicNs: UInt64) -> [RecordedSample] {
+        var taken: [RecordedSample] = [], kept: [RecordedSample] = []
+        taken.reserveCapacity(samples.count)
+        for sample in samples {
+            if (sample.labels.timestampNs ?? 0) < monotonicNs { taken.append(sample) } else { kept.append(sample) }
+        }
+        samples = kept
+        return taken
+    }
+
     private func userStack(of event: RawEvent) -> [UInt64] {
         guard let registers = event.registers, let unwinder, !event.isKernelThread else {
             if !event.userStack.isEmpty { counts.framePointerStacks += 1 }

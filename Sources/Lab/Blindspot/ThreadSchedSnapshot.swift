@@ -80,12 +80,3 @@ public struct SchedDelta: Sendable, Codable {
         return runnable == 0 ? 1 : Double(otherRunNs) / Double(runnable)
     }
 }
-
-/// CLOCK_MONOTONIC in nanoseconds.
-public enum MonotonicClock {
-    public static func nanoseconds() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-    }
-}

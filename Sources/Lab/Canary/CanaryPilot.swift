@@ -43,6 +43,8 @@ public struct CanaryPilot: Sendable {
     public var pilotSeconds: Double
     public var plantedFunction: String
     public var rule: GateRule
+    /// The continuous agent the pilot reads its captures from (nil: one-shot agents).
+    public var session: StoreAgentSession?
 
     public init(rate: Double, hz: Int, port: UInt16, pilotSeconds: Double, plantedFunction: String, rule: GateRule = GateRule()) {
         self.rate = rate
@@ -58,7 +60,8 @@ public struct CanaryPilot: Sendable {
                      controller: ServiceController, progress: ProgressLine?) throws -> Plan {
         progress?.update("pilot: \(Int(pilotSeconds)) s canaries of \(base) and \(candidate) to size the captures")
         let load = try CanaryPair.load(rate: rate, seconds: pilotSeconds)
-        let pair = try CanaryPair.capture(baseVersion: base, candidateVersion: candidate, port: port, hz: hz, load: load, controller: controller)
+        let pair = try CanaryPair.capture(baseVersion: base, candidateVersion: candidate, port: port, hz: hz, load: load, controller: controller,
+                                          session: session)
         let pilotBase = try pair.base.profile(.cpu), pilotCandidate = try pair.candidate.profile(.cpu)
         guard let sizing = CanarySizing.plan(pilotBase: pilotBase, pilotCandidate: pilotCandidate, function: plantedFunction, rule: rule) else {
             throw FlamelabError("failed to size the canaries: the \(candidate) pilot has no samples in \(plantedFunction) (\(pilotCandidate.samples.count) samples)")

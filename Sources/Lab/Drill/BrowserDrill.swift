@@ -18,6 +18,9 @@ struct BrowserDrill {
         var namedFunction: String?
         var exemplarTraceIDs: [String]?
         var offcpuTopFunction: String?
+        var traceSearchTopFunction: String?
+        var traceCPUWall: String?
+        var deployToV2WindowSeconds: Double?
         var consoleErrors: [ConsoleError]?
         var failures: [String]?
     }
@@ -29,6 +32,10 @@ struct BrowserDrill {
         ("browser-3-traces.png", "the alert's slow exemplar traces"),
         ("browser-4-flamegraph.png", "CPU flame graph of those traces, top self function named"),
         ("browser-5-offcpu.png", "off-CPU flame graph of the same traces"),
+        ("browser-7-range.png", "the last 5 minutes, picked in the range selector"),
+        ("browser-8-trace.png", "one trace searched: its CPU, off-CPU and CPU/wall"),
+        ("browser-9-picked.png", "the flame graph of three picked exemplars, ids folded"),
+        ("browser-10-diff.png", "after a v1 -> v2 deploy: the version diff from the store"),
     ]
 
     var paths: LabPaths

@@ -1,8 +1,8 @@
-import Agent
 import FlameGraph
 import Foundation
 import LabRuntime
 import ProfileModel
+import ProfileStore
 
 /// `drill`: the brief's "SLO to flame graph in under 30 seconds". Steady load, flip the fault switch, the
 /// multiwindow burn-rate alert fires from the service's metrics, the slow requests' exemplar trace ids
@@ -35,29 +35,31 @@ public struct DrillScenario: Scenario {
         let dir = try context.directory(for: name)
         let slo = try SLODefinition.load(path: context.paths.root + "/lab/slo/checkout.json")
         let scale = context.quick ? slo.quickLabTimeScale : slo.labTimeScale
-        let service = try context.controller.start(version: "v1", port: port)
+        _ = try context.controller.start(version: "v1", port: port)
         defer { try? context.controller.stop(port: port) }
-        let agent = Agent(config: AgentConfig(targets: .pids([service.pid]), hz: 99, kinds: [.cpu], unwind: .fp, python: .off,
-                                              durationSeconds: nil, service: "flamelab-shop", version: "v1"))
-        try agent.start()
+        // The product path: `lab agent --service` writes windows into a store; the drill reads it.
+        let session = try context.agentSession(for: name, hz: 99, kinds: [.cpu])
+        var sessionStopped = false
+        defer { if !sessionStopped { _ = try? session.stop() } }
         let steady = context.pick(full: 20.0, quick: 8.0)
         let load = LoadGenerator(options: LoadOptions(mode: .open(rate: 25), durationSeconds: steady + 90, mix: try RouteMix.parse("checkout"), port: port))
         let loadThread = Thread { _ = load.run() }
         loadThread.start()
         defer { load.stop() }
         let monitor = BurnRateMonitor(slo: slo, client: ShopClient(port: port), timeScale: scale)
-        var (timeline, profile) = try drive(context, monitor: monitor, agent: agent, steadySeconds: steady)
+        var (timeline, profile) = try drive(context, monitor: monitor, session: session, steadySeconds: steady)
         load.stop()
-        if profile == nil { _ = agent.finish() }
-        // The browser drill starts its own service and `lab serve`: this one is done.
+        // The browser drill starts its own service, `lab serve` and agent: this one is done.
         try? context.controller.stop(port: port)
+        _ = try? session.stop()
+        sessionStopped = true
         let browser = Result { try BrowserDrill(paths: context.paths, steadySeconds: context.pick(full: 32, quick: 12)).run(into: dir, progress: context.progress) }
         try report(context, dir: dir, slo: slo, scale: scale, monitor: monitor, timeline: &timeline, profile: profile, browser: browser)
         return outcome(timeline, browser: browser, quick: context.quick)
     }
 
     /// Runs the clock: scrape every 0.5 s, flip the fault after the steady phase, act on the alert.
-    private func drive(_ context: ScenarioContext, monitor: BurnRateMonitor, agent: Agent, steadySeconds: Double) throws -> (Timeline, Profile?) {
+    private func drive(_ context: ScenarioContext, monitor: BurnRateMonitor, session: StoreAgentSession, steadySeconds: Double) throws -> (Timeline, Profile?) {
         let start = ThreadClock.now()
         var timeline = Timeline(faultAt: steadySeconds, exemplarTraceIDs: [], filteredSamples: 0)
         let shop = ShopClient(port: port)
@@ -77,7 +79,7 @@ public struct DrillScenario: Scenario {
             if faulted, let firing = evaluator.firing(monitor.history) {
                 timeline.alertAt = ThreadClock.now() - start
                 timeline.alertSeverity = firing.alert.severity
-                let profile = try nameHotFunction(agent: agent, since: now - timeline.faultAt, timeline: &timeline)
+                let profile = try nameHotFunction(session: session, since: now - timeline.faultAt, timeline: &timeline)
                 timeline.namedAt = ThreadClock.now() - start
                 return (timeline, profile)
             }
@@ -86,13 +88,13 @@ public struct DrillScenario: Scenario {
         return (timeline, nil)
     }
 
-    /// Alert -> exemplars -> trace-filtered profile -> the hottest service function, by code.
-    private func nameHotFunction(agent: Agent, since seconds: Double, timeline: inout Timeline) throws -> Profile {
+    /// Alert -> exemplars -> the store's samples of those traces -> the hottest service function, by
+    /// code. The agent writes its open window first (SIGUSR1), so the last seconds are in the store.
+    private func nameHotFunction(session: StoreAgentSession, since seconds: Double, timeline: inout Timeline) throws -> Profile {
         let slow = try ShopClient(port: port).slowest(route: "checkout", limit: 20, windowSeconds: max(1, seconds + 1))
         timeline.exemplarTraceIDs = slow.map(\.traceID)
-        agent.requestStop()
-        guard let profile = agent.finish().profile(.cpu) else { throw FlamelabError("failed to profile the drill: no CPU profile") }
-        let filtered = ProfileQueries.filter(profile, traceIDs: Set(timeline.exemplarTraceIDs))
+        try session.flush()
+        let filtered = try session.profile(ProfileQuery(runs: RunFilter(kind: .cpu), traceIDs: timeline.exemplarTraceIDs))
         timeline.filteredSamples = filtered.samples.count
         if let hot = ProfileQueries.hottest(filtered, kinds: [.app]) {
             timeline.namedFunction = hot.name
@@ -155,7 +157,7 @@ public struct DrillScenario: Scenario {
         var report = MarkdownReport(title: "Drill: from a burning SLO to the hot function", machine: context.machine, command: context.command(for: name),
                                     settings: [("SLO", "\(Int(slo.objective * 100))% of \(slo.route) under \(Int(slo.latencyThresholdSeconds * 1000)) ms (lab/slo/checkout.json)"),
                                                ("Alert", "burn rate > \(alert.burnRate) over \(Int(alert.longWindowSeconds / 60)) min and \(Int(alert.shortWindowSeconds / 60)) min, scaled \(Int(scale)):1 to \(Int(alert.longWindowSeconds / scale)) s and \(String(format: "%.1f", alert.shortWindowSeconds / scale)) s"),
-                                               ("Agent", "continuous 99 Hz CPU profiling, unwind fp, trace ids on"),
+                                               ("Agent", "one `lab agent --service` (99 Hz CPU, unwind fp, trace ids on) writing 2 s windows into a store; at the alert it writes its open window (SIGUSR1) and the drill queries the store by the exemplars' trace ids"),
                                                ("Samples", "\(timeline.filteredSamples) CPU samples carry the alert's exemplar trace ids"),
                                                ("Load", "open loop 25 checkout/s; fault: pricing basket x12 for 40% of checkouts")])
         report.heading("Timeline")

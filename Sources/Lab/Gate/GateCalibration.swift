@@ -25,6 +25,8 @@ public struct GateCalibration: Sendable {
     public var rate = CanaryPair.defaultRate
     /// The function v2 plants; the A/B diffs are checked for it.
     public var plantedFunction = "FraudScreening.scoreOrderRisk"
+    /// The continuous agent the captures are read from (nil: one-shot agents).
+    public var session: StoreAgentSession?
 
     public init(comparisons: Int, secondsPerCanary: Double) {
         self.comparisons = comparisons
@@ -56,7 +58,8 @@ public struct GateCalibration: Sendable {
 
     private func capture(_ version: String, load: LoadOptions, controller: ServiceController) throws -> Profile {
         var run = ProfiledRun(version: version, port: port)
-        run.hz = hz
+        run.hz = session?.hz ?? hz
+        run.session = session
         return try run.capture(load: load, controller: controller).profile(.cpu)
     }
 }

@@ -17,12 +17,18 @@ public struct GateScenario: Scenario {
         let dir = try context.directory(for: name)
         let n = context.pick(full: 10, quick: 2)
         let rule = GateRule()
-        let pilot = CanaryPilot(rate: CanaryPair.defaultRate, hz: 999, port: 18500, pilotSeconds: context.pick(full: 6, quick: 4),
+        // Every capture comes from one `lab agent` writing a store, as a CI canary would be profiled.
+        let session = try context.agentSession(for: name, hz: 999, kinds: [.cpu])
+        defer { _ = try? session.stop() }
+        var pilot = CanaryPilot(rate: CanaryPair.defaultRate, hz: 999, port: 18500, pilotSeconds: context.pick(full: 6, quick: 4),
                                 plantedFunction: Self.plantedFunction, rule: rule)
+        pilot.session = session
         let plan = try pilot.plan(base: "v1", candidate: "v2", minimum: context.pick(full: 6, quick: 3), maximum: context.pick(full: 60, quick: 16),
                                   controller: context.controller, progress: context.progress)
         FileHandle.standardError.write(Data("    gate: \(plan.summary)\n".utf8))
-        let (calibration, v1, v2) = try GateCalibration(comparisons: n, secondsPerCanary: plan.seconds).run(controller: context.controller, progress: context.progress)
+        var calibrationRun = GateCalibration(comparisons: n, secondsPerCanary: plan.seconds)
+        calibrationRun.session = session
+        let (calibration, v1, v2) = try calibrationRun.run(controller: context.controller, progress: context.progress)
         let regression = try rule.evaluate(baseline: v1[0], candidate: v2[0])
         let noChange = try rule.evaluate(baseline: v1[0], candidate: v1[1])
         try PrivateFile.write(GateCommentRenderer.render(regression), to: "\(dir)/pr-comment-v1-v2.md")
@@ -71,7 +77,7 @@ public struct GateScenario: Scenario {
     private func writeReport(_ context: ScenarioContext, dir: String, regression: GateVerdict, noChange: GateVerdict,
                              calibration: GateCalibration.Result, plan: CanaryPilot.Plan, allowed: Int) throws {
         var report = MarkdownReport(title: "CI gate on canary profiles", machine: context.machine, command: context.command(for: name),
-                                    settings: [("Agent", "999 Hz CPU, unwind fp"), ("Canary", "\(Int(calibration.secondsPerCanary)) s of open-loop checkout load at \(Int(CanaryPair.defaultRate))/s, ~\(Int(calibration.medianSamples)) samples each (fewest \(Int(calibration.minimumSamples)))"),
+                                    settings: [("Agent", "one `lab agent --service` (999 Hz CPU, unwind fp) writing 2 s windows into a store; each canary is the store's samples of its version over its load"), ("Canary", "\(Int(calibration.secondsPerCanary)) s of open-loop checkout load at \(Int(CanaryPair.defaultRate))/s, ~\(Int(calibration.medianSamples)) samples each (fewest \(Int(calibration.minimumSamples)))"),
                                                ("Rule", "fail when a function enters the top \(regression.rule.topN) by self CPU or a top-\(regression.rule.topN) frame grows > \(Int(regression.rule.maxRelativeGrowth * 100))%, only if significant (Fisher's exact test, Bonferroni-corrected, α = \(regression.rule.alpha))")])
         report.heading("How long the canaries are, and why")
         report.paragraph("A short pilot of both versions measures the planted function's share, its variance ratio and the sample rate. From those, the samples per side at which the gate (its own exact test, its own batch-means widening, the worst-case Bonferroni divisor) flags the function with \(plan.sizing.target * 100)% power, and at which the diff ranks it first, are computed (`CanarySizing`); the canaries take that many with a 15% margin. " + plan.summary + ".")

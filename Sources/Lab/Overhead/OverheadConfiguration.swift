@@ -47,7 +47,7 @@ public struct OverheadConfiguration: Sendable, Codable, Hashable {
         switch tool {
         case .none: return []
         case .flamelab:
-            return [labExecutable] + AgentCommand.record(pid: pid, hz: hz, unwind: unwind ?? .fp, extra: [
+            return [labExecutable] + AgentCommandLine.record(pid: pid, hz: hz, unwind: unwind ?? .fp, extra: [
                 "--duration", "1h", "--bpf-stats", "--stats-json", "\(directory)/stats.json", "--ready-file", "\(directory)/ready",
                 "-o", "\(directory)/profile.folded"])
         case .peer(let peer):
@@ -65,7 +65,7 @@ public struct OverheadConfiguration: Sendable, Codable, Hashable {
     func commandLine(pid: Int32) -> String {
         switch tool {
         case .none: return "-"
-        case .flamelab: return AgentCommand.commandLine(pid: pid, hz: hz, unwind: unwind ?? .fp)
+        case .flamelab: return AgentCommandLine.commandLine(pid: pid, hz: hz, unwind: unwind ?? .fp)
         case .peer(let peer): return peer.commandLine(pid: pid, hz: hz)
         }
     }

@@ -40,7 +40,7 @@ public enum ProfilerSetup: Sendable, Hashable {
     /// What was run, as a reader would type it.
     public func commandLine(pid: Int32, hz: Int) -> String {
         switch self {
-        case .flamelab(let unwind, let python): return AgentCommand.commandLine(pid: pid, hz: hz, unwind: unwind, python: python)
+        case .flamelab(let unwind, let python): return AgentCommandLine.commandLine(pid: pid, hz: hz, unwind: unwind, python: python)
         default: return peer!.commandLine(pid: pid, hz: hz)
         }
     }

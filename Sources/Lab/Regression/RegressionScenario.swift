@@ -15,13 +15,18 @@ public struct RegressionScenario: Scenario {
     public func run(_ context: ScenarioContext) throws -> ScenarioOutcome {
         let dir = try context.directory(for: name)
         let hz = 999
-        let plan = try CanaryPilot(rate: CanaryPair.defaultRate, hz: hz, port: 18400, pilotSeconds: context.pick(full: 6, quick: 4), plantedFunction: Self.plantedFunction)
-            .plan(base: "v1", candidate: "v2", minimum: context.pick(full: 20, quick: 6), maximum: context.pick(full: 60, quick: 20),
+        // Both canaries come from one `lab agent` writing a store: the product path, not a one-shot agent.
+        let session = try context.agentSession(for: name, hz: hz, kinds: [.cpu])
+        defer { _ = try? session.stop() }
+        var pilot = CanaryPilot(rate: CanaryPair.defaultRate, hz: hz, port: 18400, pilotSeconds: context.pick(full: 6, quick: 4), plantedFunction: Self.plantedFunction)
+        pilot.session = session
+        let plan = try pilot.plan(base: "v1", candidate: "v2", minimum: context.pick(full: 20, quick: 6), maximum: context.pick(full: 60, quick: 20),
                   controller: context.controller, progress: context.progress)
         FileHandle.standardError.write(Data("    regression: \(plan.summary)\n".utf8))
         context.progress.update("regression: \(Int(plan.seconds)) s canary profiles of v1 and v2")
         let load = try CanaryPair.load(rate: CanaryPair.defaultRate, seconds: plan.seconds)
-        let pair = try CanaryPair.capture(baseVersion: "v1", candidateVersion: "v2", port: 18400, hz: hz, load: load, controller: context.controller)
+        let pair = try CanaryPair.capture(baseVersion: "v1", candidateVersion: "v2", port: 18400, hz: hz, load: load, controller: context.controller,
+                                          session: session)
         let base = try pair.base.profile(.cpu), cand = try pair.candidate.profile(.cpu)
         let changes = ProfileDiff.compute(base: base, candidate: cand)
         let renderer = DiffRenderer()
@@ -79,7 +84,7 @@ public struct RegressionScenario: Scenario {
     private func writeReport(_ context: ScenarioContext, dir: String, pair: CanaryPair, changes: [FunctionChange],
                              latency: LatencyComparison, writeUp: String, hz: Int, plan: CanaryPilot.Plan) throws {
         var report = MarkdownReport(title: "Deploy regression: v1 -> v2", machine: context.machine, command: context.command(for: name),
-                                    settings: [("Agent", "\(hz) Hz CPU, unwind fp, trace ids on"),
+                                    settings: [("Agent", "one `lab agent --service` (\(hz) Hz CPU, unwind fp, trace ids on) writing 2 s windows into a store; each canary is the store's samples of its version between the load's start and end"),
                                                ("Samples", "v1 \(pair.base.recording.stats.cpuSamples), v2 \(pair.candidate.recording.stats.cpuSamples) CPU samples"),
                                                ("Load", "open loop \(Int(CanaryPair.defaultRate)) checkout/s, \(Int(pair.base.load.options.durationSeconds)) s per version"),
                                                ("Canary length", plan.summary)])

@@ -10,5 +10,6 @@ public enum LabScenarios {
         GateScenario(),
         PolyglotScenario(),
         BlindspotScenario(),
+        ContinuousScenario(),
     ]
 }

@@ -33,6 +33,14 @@ public final class ScenarioContext: @unchecked Sendable {
         return dir
     }
 
+    /// One `lab agent --service` for `scenario`, writing a scratch store under the temporary folder
+    /// (profiles are private and the reference results are committed: the store is not among them).
+    public func agentSession(for scenario: String, hz: Int, kinds: Set<ProfileKind>) throws -> StoreAgentSession {
+        progress.update("\(scenario): starting lab agent --service (\(hz) Hz)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flamelab-\(scenario)-\(getpid())").path
+        return try StoreAgentSession(directory: directory, hz: hz, kinds: kinds)
+    }
+
     /// The command that reproduces a scenario's evidence.
     public func command(for scenario: String) -> String {
         "make build && .build/release/lab run \(scenario)\(quick ? " --quick" : "")"

@@ -29,4 +29,12 @@ public enum ProcessCPU {
             return sum + (text.split(separator: " ").first.flatMap { UInt64($0) } ?? 0)
         }
     }
+
+    /// Resident set size in bytes, from /proc/PID/statm (nil when the process is gone).
+    public static func residentBytes(pid: Int32) -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/statm", encoding: .utf8) else { return nil }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
 }

@@ -25,8 +25,15 @@ public struct ServiceController: Sendable {
                                        output: logPath)
         let instance = ServiceInstance(pid: process.pid, port: port, version: version,
                                        startedAtUnix: Date().timeIntervalSince1970, logPath: logPath)
-        try waitUntilHealthy(instance, process: process, timeoutSeconds: timeoutSeconds)
+        // Recorded at once, so that an agent following the service (`lab agent --service`) attaches
+        // while it starts; a start that fails removes the record again.
         try PrivateFile.writeJSON(instance, to: statePath(port: port))
+        do {
+            try waitUntilHealthy(instance, process: process, timeoutSeconds: timeoutSeconds)
+        } catch {
+            try? FileManager.default.removeItem(atPath: statePath(port: port))
+            throw error
+        }
         return instance
     }
 

@@ -14,12 +14,14 @@ public struct CanaryPair: Sendable {
         LoadOptions(mode: .open(rate: rate), durationSeconds: seconds, mix: try RouteMix.parse("checkout"), port: 0)
     }
 
-    /// Captures `baseVersion` then `candidateVersion` on `port` with the agent at `hz`.
+    /// Captures `baseVersion` then `candidateVersion` on `port` with the agent at `hz` (the
+    /// continuous agent's store when `session` is given: its rate wins).
     public static func capture(baseVersion: String, candidateVersion: String, port: UInt16, hz: Int, load: LoadOptions,
-                               controller: ServiceController) throws -> CanaryPair {
+                               controller: ServiceController, session: StoreAgentSession? = nil) throws -> CanaryPair {
         func one(_ version: String) throws -> ProfiledRun.Capture {
             var run = ProfiledRun(version: version, port: port)
-            run.hz = hz
+            run.hz = session?.hz ?? hz
+            run.session = session
             return try run.capture(load: load, controller: controller)
         }
         return CanaryPair(base: try one(baseVersion), candidate: try one(candidateVersion))

@@ -2,8 +2,10 @@ import Agent
 import Foundation
 import ProfileModel
 
-/// One profiled run: start a service version, attach the agent to it, drive load, detach, stop.
-/// The building block of the regression, gate and CPU-vs-off-CPU scenarios.
+/// One profiled run: start a service version, profile it under load, stop it. The building block of
+/// the regression, gate and CPU-vs-off-CPU scenarios. With a `session` the profile is what the
+/// continuous agent stored over exactly the load's span (the product path); without, a one-shot
+/// agent is attached for the load.
 public struct ProfiledRun: Sendable {
     /// What a run produced.
     public struct Capture: Sendable {
@@ -27,6 +29,8 @@ public struct ProfiledRun: Sendable {
     public var unwind: UnwindMode = .fp
     public var python: PythonMode = .off
     public var warmupSeconds: Double = 1
+    /// The continuous agent whose store the capture is read from; nil attaches a one-shot agent.
+    public var session: StoreAgentSession?
 
     public init(version: String, port: UInt16) {
         self.version = version
@@ -44,6 +48,13 @@ public struct ProfiledRun: Sendable {
             var warmup = options
             warmup.durationSeconds = warmupSeconds
             _ = LoadGenerator(options: warmup).run()
+        }
+        if let session {
+            let wallStart = UInt64(Date().timeIntervalSince1970 * 1e9), start = MonotonicClock.nanoseconds()
+            let result = LoadGenerator(options: options).run()
+            let end = MonotonicClock.nanoseconds(), wallEnd = UInt64(Date().timeIntervalSince1970 * 1e9)
+            let recording = try session.recording(version: version, kinds: kinds, monotonicRange: start...end, wallRange: wallStart...wallEnd)
+            return Capture(recording: recording, load: result, service: service)
         }
         let agent = Agent(config: agentConfig(pid: service.pid))
         do { try agent.start() } catch {

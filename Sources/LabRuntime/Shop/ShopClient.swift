@@ -14,9 +14,14 @@ public final class ShopClient: Sendable {
         public var latencySeconds: Double
         public var cpuSeconds: Double
         public var unixTime: Double
+        /// The version of the service instance that served it (nil from an older shop).
+        public var version: String?
+
+        /// The request's own CPU over its wall time (0 for a zero latency).
+        public var cpuPerWall: Double { latencySeconds > 0 ? cpuSeconds / latencySeconds : 0 }
 
         enum CodingKeys: String, CodingKey {
-            case route, status
+            case route, status, version
             case traceID = "trace_id"
             case latencySeconds = "latency_seconds"
             case cpuSeconds = "cpu_seconds"

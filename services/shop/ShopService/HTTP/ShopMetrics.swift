@@ -17,9 +17,11 @@ public final class ShopMetrics: Sendable {
         public var latencySeconds: Double
         public var cpuSeconds: Double
         public var unixTime: Double
+        /// The service version that served it (filled by `slowest`: one process serves one version).
+        public var version: String?
 
         enum CodingKeys: String, CodingKey {
-            case route, status
+            case route, status, version
             case traceID = "trace_id"
             case latencySeconds = "latency_seconds"
             case cpuSeconds = "cpu_seconds"
@@ -67,7 +69,12 @@ public final class ShopMetrics: Sendable {
     public func slowest(route: String, windowSeconds: Double, limit: Int) -> [RecentRequest] {
         let cutoff = Date().timeIntervalSince1970 - windowSeconds
         let recent = routes.withLock { $0[route]?.recent ?? [] }
-        return Array(recent.filter { $0.unixTime >= cutoff }.sorted { $0.latencySeconds > $1.latencySeconds }.prefix(limit))
+        let slowest = recent.filter { $0.unixTime >= cutoff }.sorted { $0.latencySeconds > $1.latencySeconds }.prefix(limit)
+        return slowest.map { request in
+            var labelled = request
+            labelled.version = version
+            return labelled
+        }
     }
 
     /// Prometheus text exposition (OpenMetrics-style exemplars on bucket lines).

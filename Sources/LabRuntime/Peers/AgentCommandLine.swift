@@ -2,7 +2,7 @@ import ProfileModel
 
 /// The `lab record` command line the lab runs flamelab's agent with when the agent is measured as
 /// its own process, as it is deployed: the one place it is spelled.
-public enum AgentCommand {
+public enum AgentCommandLine {
     /// Arguments (after the `lab` executable) that record `pid` until SIGINT, with trace correlation
     /// and the Python walker as the lab profiles the service; `extra` adds output options.
     public static func record(pid: Int32, hz: Int, kinds: [ProfileKind] = [.cpu], unwind: UnwindMode, python: PythonMode = .auto,

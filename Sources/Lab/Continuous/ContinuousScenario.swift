@@ -1,0 +1,184 @@
+import FlameGraph
+import Foundation
+import LabRuntime
+import ProfileModel
+import ProfileStore
+
+/// `continuous`: the soak. The shop under steady checkout load, a v1 -> v2 deploy half way, and one
+/// `lab agent --service` (99 Hz, CPU and off-CPU, trace ids, the Python walker) writing windows into
+/// a store the whole time. Reports what a person standing this up needs to trust it: windows
+/// written and lost, drops, samples per window, the agent's CPU and memory over time, store bytes
+/// per sample, query times, and how soon the deploy was profiled.
+public struct ContinuousScenario: Scenario {
+    public let name = "continuous"
+    public let summary = "soak: lab agent writes windows to the store for minutes across a v1 -> v2 deploy; drops, RSS, bytes/sample, query times"
+    let port: UInt16 = 18800
+    /// Minutes of the full run (`lab run continuous --minutes 60` for a longer soak).
+    public var minutes: Double?
+
+    public init(minutes: Double? = nil) {
+        self.minutes = minutes
+    }
+
+    struct Result: Codable {
+        var seconds: Double
+        var windowSeconds: Double
+        var deployAtSeconds: Double
+        var agent: ContinuousAgentStatus
+        var store: StoreFigures
+        var resources: ResourceTimeline
+        var firstV2SampleAfterDeploySeconds: Double?
+        var firstV2WindowEndAfterDeploySeconds: Double?
+        var rssSlopeMiBPerTenMinutes: Double?
+        var agentCPUMsPerSecond: Double?
+        var loadRequests: Int
+    }
+
+    public func run(_ context: ScenarioContext) throws -> ScenarioOutcome {
+        let dir = try context.directory(for: name)
+        let seconds = (minutes.map { $0 * 60 }) ?? context.pick(full: 480, quick: 90)
+        let windowSeconds = context.pick(full: 10.0, quick: 5.0)
+        let scratch = "\(context.resultsDirectory)/runs/continuous-\(getpid())"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let storePath = scratch + "/profiles.sqlite"
+        _ = try context.controller.start(version: "v1", port: port)
+        defer { try? context.controller.stop(port: port) }
+        let agent = try AgentProcess(paths: context.paths, storePath: storePath, arguments: [
+            "--service", "--window", "\(Int(windowSeconds))s", "--hz", "99", "--kind", "cpu,offcpu", "--python", "auto", "--status-interval", "60s"])
+        let resources = ResourceTimeline.Recorder()
+        resources.start(pid: agent.pid, interval: 5)
+        let load = LoadGenerator(options: LoadOptions(mode: .open(rate: 25), durationSeconds: seconds, mix: try RouteMix.parse("checkout=8,recommend=1,inventory=1"), port: port))
+        let loadBox = LoadRun()
+        let loading = Thread { loadBox.set(load.run()) }
+        loading.start()
+        let start = Date()
+        let deployAt = seconds / 2
+        var v2: ServiceInstance?
+        while Date().timeIntervalSince(start) < seconds {
+            let elapsed = Date().timeIntervalSince(start)
+            context.progress.update(String(format: "continuous: %.0f/%.0f s%@", elapsed, seconds, v2 == nil ? ", v1" : ", v2 deployed"))
+            if v2 == nil, elapsed >= deployAt {
+                try context.controller.stop(port: port)
+                v2 = try context.controller.start(version: "v2", port: port)
+            }
+            Thread.sleep(forTimeInterval: 1)
+        }
+        load.stop()
+        loadBox.wait()
+        // The last window closes at the stop; the agent's memory is measured up to it.
+        let timeline = resources.stop()
+        let status = try agent.stop()
+        context.progress.update("continuous: measuring the store")
+        let traceIDs = Array((loadBox.result?.records ?? []).filter { $0.route == "checkout" && !$0.isError }.sorted { $0.latencyMs > $1.latencyMs }.prefix(20).map(\.traceID))
+        let figures = try StoreFigures.measure(storePath: storePath, traceIDs: traceIDs)
+        let deploy = try deployFigures(storePath: storePath, v2: v2)
+        let warmUp = min(60, seconds / 3)
+        let result = Result(seconds: seconds, windowSeconds: windowSeconds, deployAtSeconds: deployAt, agent: status, store: figures, resources: timeline,
+                            firstV2SampleAfterDeploySeconds: deploy.sample, firstV2WindowEndAfterDeploySeconds: deploy.window,
+                            rssSlopeMiBPerTenMinutes: timeline.rssSlopePerTenMinutes(after: warmUp), agentCPUMsPerSecond: timeline.meanCPU(after: warmUp),
+                            loadRequests: loadBox.result?.records.count ?? 0)
+        try PrivateFile.writeJSON(result, to: "\(dir)/continuous.json")
+        try PrivateFile.write(Self.resourceChart(timeline, deployAt: deployAt), to: "\(dir)/agent-resources.svg")
+        try writeReport(context, dir: dir, result: result)
+        return outcome(result, quick: context.quick)
+    }
+
+    /// When v2 was first sampled and first stored, seconds after it started.
+    private func deployFigures(storePath: String, v2: ServiceInstance?) throws -> (sample: Double?, window: Double?) {
+        guard let v2 else { return (nil, nil) }
+        let store = try ProfileStore(path: storePath)
+        let runs = try store.runs(filter: RunFilter(version: "v2"))
+        guard !runs.isEmpty else { return (nil, nil) }
+        let profile = try store.profile(query: ProfileQuery(runs: RunFilter(ids: runs.map(\.id))))
+        let first = runs.compactMap { run -> Double? in
+            let t = profile.samples.compactMap(\.labels.timestampNs).filter { $0 >= run.monotonicStartNs }.min()
+            return t.map { Double(run.startUnixNs) / 1e9 + Double($0 - run.monotonicStartNs) / 1e9 }
+        }.min()
+        let window = runs.map { Double($0.endUnixNs) / 1e9 }.min()
+        return (first.map { $0 - v2.startedAtUnix }, window.map { $0 - v2.startedAtUnix })
+    }
+
+    private func outcome(_ r: Result, quick: Bool) -> ScenarioOutcome {
+        let expectedWindows = Int((r.seconds / r.windowSeconds).rounded(.down))
+        var checks: [ScenarioOutcome.Check] = [
+            .init("no window lost", r.agent.windowsLost == 0, "\(r.agent.windowsWritten) written, \(r.agent.windowsLost) lost"),
+            .init("a window every \(Int(r.windowSeconds)) s (at least \(expectedWindows - 1) of \(expectedWindows))", r.store.windows >= expectedWindows - 1,
+                  "\(r.store.windows) windows in the store, \(r.store.rows) rows"),
+            .init("every window holds samples", r.store.samplesPerWindow.allSatisfy { $0 > 0 },
+                  "samples per window min \(r.store.samplesPerWindow.min() ?? 0), median \(Int(Statistics.median(r.store.samplesPerWindow.map(Double.init)) ?? 0))"),
+            .init("no sample dropped (ring buffer, off-CPU map)", r.agent.drops == 0, "\(r.agent.drops) drops, \(r.agent.unreadable) unreadable stacks"),
+            .init("store bytes per sample <= 18", r.store.bytesPerSample <= 18, String(format: "%.1f B/sample (%d samples, %.1f MiB)", r.store.bytesPerSample, r.store.samples, Double(r.store.bytes) / 1_048_576)),
+            .init("v2 sampled within 1 s of its start, labelled v2", (r.firstV2SampleAfterDeploySeconds ?? .infinity) < 1,
+                  r.firstV2SampleAfterDeploySeconds.map { String(format: "first v2 sample %.2f s after v2 started; first v2 window stored %.1f s after", $0, r.firstV2WindowEndAfterDeploySeconds ?? .nan) } ?? "no v2 window"),
+            .init("trace-filtered flame graph over the store <= 200 ms", r.store.traceQuerySeconds <= 0.2,
+                  String(format: "%.0f ms for %d traces (%d samples)", r.store.traceQuerySeconds * 1000, r.store.traceQueryTraces, r.store.traceQuerySamples)),
+            .init("flame graph of the last 15 minutes <= 300 ms", r.store.recentQuerySeconds <= 0.3,
+                  String(format: "%.0f ms (%d samples)", r.store.recentQuerySeconds * 1000, r.store.recentQuerySamples)),
+        ]
+        // A 90 s run has too few points after warm-up for a memory slope.
+        if !quick {
+            checks.append(.init("agent RSS flat after warm-up (slope < 1 MiB per 10 minutes)", (r.rssSlopeMiBPerTenMinutes ?? .infinity) < 1,
+                                String(format: "%+.2f MiB per 10 min", r.rssSlopeMiBPerTenMinutes ?? .nan)))
+        }
+        let headline = String(format: "%.0f min soak, %d windows written, %d lost, %llu drops; agent %.2f ms/s CPU, RSS %.0f MiB (slope %+.2f MiB/10 min); store %.1f B/sample; trace query %.0f ms, 15-min query %.0f ms; v2 sampled %.2f s after its start",
+                              r.seconds / 60, r.agent.windowsWritten, r.agent.windowsLost, r.agent.drops, r.agentCPUMsPerSecond ?? .nan,
+                              r.resources.points.last?.rssMiB ?? .nan, r.rssSlopeMiBPerTenMinutes ?? .nan, r.store.bytesPerSample,
+                              r.store.traceQuerySeconds * 1000, r.store.recentQuerySeconds * 1000, r.firstV2SampleAfterDeploySeconds ?? .nan)
+        return ScenarioOutcome(scenario: name, headline: headline, checks: checks, figures: [
+            .init("windows written", Double(r.agent.windowsWritten)),
+            .init("windows lost", Double(r.agent.windowsLost)),
+            .init("drops", Double(r.agent.drops)),
+            .init("store bytes per sample", r.store.bytesPerSample, unit: "B"),
+            .init("agent CPU", r.agentCPUMsPerSecond ?? .nan, unit: "ms/s"),
+            .init("agent RSS at the end", r.resources.points.last?.rssMiB ?? .nan, unit: "MiB"),
+            .init("trace query", r.store.traceQuerySeconds * 1000, unit: "ms"),
+            .init("15-minute query", r.store.recentQuerySeconds * 1000, unit: "ms"),
+            .init("deploy to first v2 sample", r.firstV2SampleAfterDeploySeconds ?? .nan, unit: "s"),
+        ])
+    }
+
+    static func resourceChart(_ timeline: ResourceTimeline, deployAt: Double) -> String {
+        LineChart(title: "lab agent over the soak (deploy at \(Int(deployAt)) s)", xLabel: "seconds", yLabel: "RSS MiB / CPU ms per s", series: [
+            .init(label: "RSS (MiB)", color: "#1f77b4", points: timeline.points.map { ($0.seconds, $0.rssMiB) }),
+            .init(label: "CPU (ms/s)", color: "#d62728", points: timeline.points.map { ($0.seconds, $0.cpuMsPerSecond) }),
+        ]).svg()
+    }
+
+    private func writeReport(_ context: ScenarioContext, dir: String, result r: Result) throws {
+        var report = MarkdownReport(title: "Continuous profiling: a soak across a deploy", machine: context.machine, command: context.command(for: name), settings: [
+            ("Agent", "`lab agent --service --window \(Int(r.windowSeconds))s --hz 99 --kind cpu,offcpu --python auto`: one process, BPF attached once"),
+            ("Load", "open loop 25 req/s (checkout:recommend:inventory = 8:1:1) for \(Int(r.seconds)) s, \(r.loadRequests) requests; v1 -> v2 deploy at \(Int(r.deployAtSeconds)) s"),
+        ])
+        report.heading("Windows")
+        report.table(header: ["written", "lost", "rows (kind x process)", "samples", "drops", "unreadable stacks", "samples per window (min / median / max)"], rows: [[
+            "\(r.agent.windowsWritten)", "\(r.agent.windowsLost)", "\(r.store.rows)", "\(r.store.samples)", "\(r.agent.drops)", "\(r.agent.unreadable)",
+            "\(r.store.samplesPerWindow.min() ?? 0) / \(Int(Statistics.median(r.store.samplesPerWindow.map(Double.init)) ?? 0)) / \(r.store.samplesPerWindow.max() ?? 0)"]])
+        report.heading("The agent's own cost")
+        report.paragraph(String(format: "CPU %.2f ms per second and RSS slope %+.2f MiB per 10 minutes after a %d s warm-up, from /proc every 5 s.",
+                                r.agentCPUMsPerSecond ?? .nan, r.rssSlopeMiBPerTenMinutes ?? .nan, Int(min(60, r.seconds / 3))))
+        report.image("agent RSS and CPU over the soak", path: "agent-resources.svg")
+        report.heading("The store")
+        report.paragraph(String(format: "%.1f MiB for %d samples: **%.1f bytes per sample**, every sample keeping its time, trace id and span id (one row per window, samples packed and deflated; a row per sample was 73 bytes). A trace-filtered flame graph of %d slow checkouts over the whole store came back in %.0f ms (%d samples); an unfiltered one of the last 15 minutes in %.0f ms (%d samples): medians of 5.",
+                                Double(r.store.bytes) / 1_048_576, r.store.samples, r.store.bytesPerSample, r.store.traceQueryTraces,
+                                r.store.traceQuerySeconds * 1000, r.store.traceQuerySamples, r.store.recentQuerySeconds * 1000, r.store.recentQuerySamples))
+        report.heading("The deploy")
+        report.paragraph(String(format: "v2's first sample came %.2f s after it started (the agent follows `lab service` instances); its first window was stored %.1f s after.",
+                                r.firstV2SampleAfterDeploySeconds ?? .nan, r.firstV2WindowEndAfterDeploySeconds ?? .nan))
+        try PrivateFile.write(report.text, to: "\(dir)/report.md")
+    }
+}
+
+/// The load run's result, set by the load thread.
+/// `@unchecked Sendable`: `result` is written once before `done` is signalled and read after `wait`.
+private final class LoadRun: @unchecked Sendable {
+    private(set) var result: LoadResult?
+    private let done = DispatchSemaphore(value: 0)
+
+    func set(_ result: LoadResult) {
+        self.result = result
+        done.signal()
+    }
+
+    func wait() { done.wait() }
+}

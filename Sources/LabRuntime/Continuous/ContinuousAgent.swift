@@ -1,0 +1,213 @@
+import Agent
+import Foundation
+import ProfileModel
+import ProfileStore
+import Symbolize
+
+/// `lab agent`: one long-lived eBPF agent (BPF loaded and attached once) that cuts its sample stream
+/// into windows and writes each, per process and kind, into the profile store with its labels.
+///
+/// Three threads besides the agent's own: the writer (store writes, retention, a bounded queue of
+/// windows while the store cannot be written), the follower (`--service`: new service instances
+/// become targets within a poll), and the status line. One writer per store (`StoreLock`).
+///
+/// `@unchecked Sendable`: the mutable state (labels, queue, status) is behind `lock`.
+public final class ContinuousAgent: @unchecked Sendable {
+    public let config: ContinuousAgentConfig
+    public let store: ProfileStore
+    /// Where status lines and notes go (stderr by default).
+    public var log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    /// Called on the writer thread after a window's rows are stored (tests and the lab watch it).
+    public var onWindowStored: (@Sendable (AgentWindow, [RunID]) -> Void)?
+
+    private let storeLock: StoreLock
+    private let agent: Agent
+    private let host = ProfileStore.hostName()
+    private let lock = NSLock()
+    private let wake = DispatchSemaphore(value: 0)
+    private var labels: [Int32: ProcessLabels] = [:]
+    private var queue: [AgentWindow] = []
+    private var status = ContinuousAgentStatus()
+    private var stopping = false
+    private var writerDone = DispatchSemaphore(value: 0)
+    private var threads: [Thread] = []
+
+    /// Takes the store's writer lock and opens it; throws a clear error when another agent holds it,
+    /// or the file is not a sound flamelab store.
+    public init(config: ContinuousAgentConfig) throws {
+        self.config = config
+        storeLock = try StoreLock(storePath: config.storePath)
+        store = try ProfileStore(path: config.storePath)
+        agent = Agent(config: config.agentConfig)
+    }
+
+    /// Loads, attaches and starts the threads.
+    public func start() throws {
+        if case .pids(let pids) = config.targets {
+            for pid in pids { lock.withLock { labels[pid] = ProcessLabels(command: ProcessLabels.command(of: pid)) } }
+        }
+        agent.onWindow = { [weak self] window in self?.enqueue(window) }
+        try agent.start()
+        startThread("lab-agent-writer") { [self] in writeLoop() }
+        if config.targets == .service { startThread("lab-agent-follow") { [self] in followLoop() } }
+        startThread("lab-agent-status") { [self] in statusLoop() }
+    }
+
+    /// Stops: the open window is cut and written with everything queued; returns the final counts.
+    @discardableResult
+    public func stop() -> ContinuousAgentStatus {
+        agent.requestStop()
+        let recording = agent.finish()
+        lock.withLock { stopping = true }
+        wake.signal()
+        writerDone.wait()
+        for note in recording.stats.notes { log("note: \(note)") }
+        return snapshot()
+    }
+
+    /// Writes the open window now (SIGUSR1): readers that must see the last seconds ask for it.
+    public func flush() {
+        agent.cutWindowNow()
+    }
+
+    /// The counts so far.
+    public func snapshot() -> ContinuousAgentStatus {
+        var copy = lock.withLock { status }
+        copy.targets = agent.currentTargets
+        copy.storeBytes = store.sizeBytes
+        return copy
+    }
+
+    // MARK: - windows to the store
+
+    private func enqueue(_ window: AgentWindow) {
+        lock.withLock {
+            status.windowsCut += 1
+            status.drops &+= window.drops
+            status.unreadable &+= window.unreadable
+            queue.append(window)
+            while queue.count > config.pendingWindowLimit {
+                let lost = queue.removeFirst()
+                status.windowsLost += 1
+                log("lab agent: dropped window \(lost.index) (\(lost.sampleCount) samples): the store has not been writable for \(queue.count) windows (\(status.lastWriteError ?? "unknown reason"))")
+            }
+            status.windowsPending = queue.count
+        }
+        wake.signal()
+    }
+
+    private func writeLoop() {
+        var lastRetention = Date.distantPast
+        while true {
+            _ = wake.wait(timeout: .now() + 1)
+            let (next, done) = lock.withLock { (queue.first, stopping && queue.isEmpty) }
+            if done { break }
+            guard let window = next else { continue }
+            do {
+                let ids = try write(window)
+                lock.withLock {
+                    queue.removeFirst()
+                    status.windowsPending = queue.count
+                    status.windowsWritten += 1
+                    status.rowsWritten += ids.count
+                    status.samplesWritten += window.sampleCount
+                    status.lastWriteError = nil
+                }
+                onWindowStored?(window, ids)
+                wake.signal()
+            } catch {
+                let first = lock.withLock { () -> Bool in
+                    defer { status.lastWriteError = "\(error)" }
+                    return status.lastWriteError == nil
+                }
+                if first { log("lab agent: \(error); keeping windows in memory (up to \(config.pendingWindowLimit)) and retrying") }
+                if lock.withLock({ stopping }) { break }
+                Thread.sleep(forTimeInterval: 1)
+            }
+            if Date().timeIntervalSince(lastRetention) >= 60 {
+                lastRetention = Date()
+                applyRetention()
+            }
+        }
+        writerDone.signal()
+    }
+
+    /// One row per kind and process, each with the process's labels.
+    private func write(_ window: AgentWindow) throws -> [RunID] {
+        var rows: [(profile: Profile, run: StoredRun)] = []
+        for profile in window.profiles {
+            for part in ProfileSplit.byPID(profile) where !part.profile.samples.isEmpty {
+                let labels = part.pid.map(labels(of:)) ?? ProcessLabels(command: "")
+                let run = StoredRun(
+                    id: RunID(0), service: labels.service, version: labels.version, pid: part.pid, kind: profile.metadata.kind,
+                    hz: profile.metadata.hz, unwindMode: profile.metadata.unwindMode, startUnixNs: window.startUnixNs, endUnixNs: window.endUnixNs,
+                    monotonicStartNs: window.startMonotonicNs, dropped: Int64(clamping: window.drops), unreadable: Int64(clamping: window.unreadable),
+                    host: host, command: labels.command, sampleCount: 0, totalValue: 0)
+                rows.append((part.profile, run))
+            }
+        }
+        return try store.writeAll(rows)
+    }
+
+    private func labels(of pid: Int32) -> ProcessLabels {
+        if let known = lock.withLock({ labels[pid] }) { return known }
+        let found = ProcessLabels(command: ProcessLabels.command(of: pid))
+        lock.withLock { labels[pid] = found }
+        return found
+    }
+
+    private func applyRetention() {
+        do {
+            let report = try store.applyRetention(config.retention, nowUnixNs: UInt64(Date().timeIntervalSince1970 * 1e9))
+            if report.deletedWindows + report.mergedWindows > 0 {
+                log("lab agent: retention: \(report.deletedWindows) windows deleted, \(report.mergedWindows) downsampled; store \(report.bytesBefore / 1_048_576) -> \(report.bytesAfter / 1_048_576) MiB")
+            }
+        } catch {
+            log("lab agent: \(error)")
+        }
+    }
+
+    // MARK: - following the service, the status line
+
+    /// Every 200 ms: service instances that appeared become targets, labelled with their version;
+    /// ones that are gone leave the target set.
+    private func followLoop() {
+        let controller = ServiceController()
+        while !lock.withLock({ stopping }) {
+            let live = controller.status().filter(\.alive).map(\.instance)
+            let known = Set(agent.currentTargets)
+            for instance in live where !known.contains(instance.pid) {
+                lock.withLock {
+                    labels[instance.pid] = ProcessLabels(command: ProcessLabels.command(of: instance.pid), service: config.serviceName, version: instance.version)
+                }
+                agent.addTarget(instance.pid)
+                log("lab agent: following \(config.serviceName) \(instance.version) (pid \(instance.pid), port \(instance.port))")
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+    }
+
+    private func statusLoop() {
+        var last = (cpu: ((try? ProcessCPU.seconds(pid: getpid())) ?? 0), time: Date())
+        while !lock.withLock({ stopping }) {
+            let deadline = Date().addingTimeInterval(config.statusSeconds)
+            while Date() < deadline, !lock.withLock({ stopping }) { Thread.sleep(forTimeInterval: 0.2) }
+            if lock.withLock({ stopping }) { break }
+            let now = (cpu: ((try? ProcessCPU.seconds(pid: getpid())) ?? 0), time: Date())
+            let elapsed = max(now.time.timeIntervalSince(last.time), 1e-3)
+            lock.withLock {
+                status.agentCPUMsPerSecond = (now.cpu - last.cpu) * 1000 / elapsed
+                status.agentRSSBytes = ProcessCPU.residentBytes(pid: getpid()) ?? 0
+            }
+            last = now
+            log(snapshot().line)
+        }
+    }
+
+    private func startThread(_ name: String, _ body: @escaping @Sendable () -> Void) {
+        let thread = Thread(block: body)
+        thread.name = name
+        threads.append(thread)
+        thread.start()
+    }
+}

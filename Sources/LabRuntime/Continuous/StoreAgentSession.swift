@@ -1,0 +1,94 @@
+import Agent
+import Foundation
+import ProfileModel
+import ProfileStore
+
+/// The lab's scenarios on the product path: one `lab agent --service` process writing short windows
+/// into a scratch store for the whole scenario, and each capture read back from the store by version
+/// and by the capture's own start and end on CLOCK_MONOTONIC (the samples' clock), instead of a
+/// one-shot agent loaded and attached per capture.
+public final class StoreAgentSession: Sendable {
+    public let storePath: String
+    public let windowSeconds: Double
+    public let hz: Int
+    private let directory: String
+    private let agent: AgentProcess
+    private let store: ProfileStore
+
+    /// Starts the agent on a new store in `directory` (mode 0700); returns once it is attached.
+    public init(directory: String, hz: Int, kinds: Set<ProfileKind>, windowSeconds: Double = 2, python: PythonMode = .off) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        self.directory = directory
+        storePath = directory + "/profiles.sqlite"
+        try? FileManager.default.removeItem(atPath: storePath)
+        self.windowSeconds = windowSeconds
+        self.hz = hz
+        let kindList = kinds.map(\.rawValue).sorted().joined(separator: ",")
+        agent = try AgentProcess(storePath: storePath, arguments: [
+            "--service", "--window", "\(windowSeconds)s", "--hz", "\(hz)", "--kind", kindList, "--python", python.rawValue,
+            "--status-interval", "3600s",
+        ])
+        store = try ProfileStore(path: storePath)
+    }
+
+    /// The agent's pid (the overhead of the product path is this process's CPU).
+    public var agentPID: Int32 { agent.pid }
+
+    /// Asks the agent to write its open window now (SIGUSR1) and waits until it is stored: the
+    /// store then holds every sample up to this moment.
+    public func flush() throws {
+        let now = UInt64(Date().timeIntervalSince1970 * 1e9)
+        kill(agent.pid, SIGUSR1)
+        try waitForWindow(endingAfter: now)
+    }
+
+    /// The stored samples `query` selects (flush first for the last seconds).
+    public func profile(_ query: ProfileQuery) throws -> Profile {
+        try store.profile(query: query)
+    }
+
+    /// The samples of `version` between `monotonicRange`'s ends, once the window holding its end is
+    /// stored, as the one-shot agent's recording would have given them.
+    public func recording(version: String, kinds: Set<ProfileKind>, monotonicRange: ClosedRange<UInt64>,
+                          wallRange: ClosedRange<UInt64>) throws -> AgentRecording {
+        try flush()
+        var stats = AgentRunStats()
+        var profiles: [Profile] = []
+        for kind in kinds.sorted(by: { $0.rawValue < $1.rawValue }) {
+            let runs = RunFilter(version: version, kind: kind, overlappingUnixNs: wallRange)
+            var profile = try store.profile(query: ProfileQuery(runs: runs, sampleTimeNs: monotonicRange))
+            profile.metadata.service = "flamelab-shop"
+            profile.metadata.version = version
+            profile.metadata.startUnixNs = wallRange.lowerBound
+            profile.metadata.endUnixNs = wallRange.upperBound
+            if kind == .cpu { stats.cpuSamples = profile.samples.count } else { stats.offCPUIntervals = profile.samples.count }
+            stats.ringBufferDrops += UInt64(max(0, profile.metadata.dropped))
+            profiles.append(profile)
+        }
+        stats.elapsedSeconds = Double(monotonicRange.upperBound - monotonicRange.lowerBound) / 1e9
+        stats.notes = ["read from lab agent's store \(storePath) (\(String(format: "%g", windowSeconds)) s windows, \(hz) Hz)"]
+        return AgentRecording(profiles: profiles, stats: stats)
+    }
+
+    /// Windows are cut every `windowSeconds`: the one holding `wallNs` is stored within about two
+    /// windows. Waits for a stored window that ends after it, or that long at most (a window with
+    /// no sample of any process is not written, so an idle end must not wait forever).
+    private func waitForWindow(endingAfter wallNs: UInt64) throws {
+        let deadline = Date().addingTimeInterval(windowSeconds * 2 + 3)
+        while Date() < deadline {
+            let newest = try store.summaries().map(\.lastEndUnixNs).max() ?? 0
+            if newest >= wallNs { return }
+            if agent.process.hasExited {
+                throw FlamelabError.failed("read", "lab agent's windows", "the agent exited (status \(agent.process.exitStatus ?? -1)): \(agent.log.suffix(300))")
+            }
+            usleep(100_000)
+        }
+    }
+
+    /// SIGTERM to the agent (it writes its open window); its final counts. The scratch store goes.
+    @discardableResult
+    public func stop() throws -> ContinuousAgentStatus {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        return try agent.stop()
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import LabRuntime
+import ProfileModel
+import ProfileStore
+
+/// `lab serve`'s profiles: the store a running `lab agent` writes. The server loads no BPF; it reads
+/// (WAL readers never wait for the writer) and says when no agent is writing.
+public final class StoreProfiles: Sendable {
+    public let storePath: String
+    /// How long the agent's windows are (the "wait for the window" messages use it).
+    public let windowSeconds: Double
+    private let store: ProfileStore
+
+    /// Opens (or creates, empty) the store at `storePath`; a foreign or corrupt file is refused.
+    public init(storePath: String, windowSeconds: Double) throws {
+        self.storePath = storePath
+        self.windowSeconds = windowSeconds
+        store = try ProfileStore(path: storePath)
+    }
+
+    /// The pid of the agent writing to the store, nil when none is.
+    public var agentPID: Int32? { StoreLock.holder(storePath: storePath) }
+
+    /// What the store holds in `range` (service, version and kind rows, newest first).
+    public func summaries(service: String?, range: ClosedRange<UInt64>?) throws -> [WindowSummary] {
+        try store.summaries(filter: RunFilter(service: service, overlappingUnixNs: range))
+    }
+
+    /// The samples of `selection`, merged.
+    public func profile(_ selection: StoreSelection) throws -> Profile {
+        try store.profile(query: try selection.query())
+    }
+
+    /// A sentence for pages when nothing writes to the store.
+    public var noAgentHint: String {
+        "No lab agent writes to \(storePath): start one with `sudo lab agent --service --store \(storePath)`, "
+            + "or run `lab serve --with-agent`."
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import GRDB
+import ProfileModel
+
+extension ProfileStore {
+    /// Applies `policy` at `nowUnixNs`: deletes windows past the age limit, then, while the store is
+    /// larger than the size limit, merges the oldest traced windows into downsampled ones (one per
+    /// `mergeFactor` windows of the same labels, stacks and values kept, times and ids dropped) and,
+    /// when nothing is left to merge, deletes the oldest windows. Pages freed go back to the file
+    /// system. Bounded: at most 64 rounds per call.
+    @discardableResult
+    public func applyRetention(_ policy: RetentionPolicy, nowUnixNs: UInt64) throws -> RetentionReport {
+        var report = RetentionReport(bytesBefore: sizeBytes)
+        if let maxAge = policy.maxAgeNs, nowUnixNs > maxAge {
+            report.deletedWindows += try writing { db in
+                try db.execute(sql: "DELETE FROM window WHERE end_unix_ns < ?", arguments: [Int64(clamping: nowUnixNs - maxAge)])
+                return db.changesCount
+            }
+        }
+        if report.deletedWindows > 0 { try collectGarbage() }
+        try compact()
+        if let maxBytes = policy.maxBytes {
+            var rounds = 0
+            while sizeBytes > maxBytes, rounds < 64 {
+                rounds += 1
+                let merged = try mergeOldest(policy.mergeFactor)
+                report.mergedWindows += merged
+                if merged == 0 {
+                    let deleted = try deleteOldest()
+                    report.deletedWindows += deleted
+                    if deleted == 0 { break }
+                }
+                try collectGarbage()
+                try compact()
+            }
+        }
+        report.bytesAfter = sizeBytes
+        return report
+    }
+
+    /// Deletes the stacks no window uses any more, then the frames no stack uses, and forgets the
+    /// writer's cached ids (a deleted id must not be handed out again).
+    func collectGarbage() throws {
+        try writing { db in
+            var stacks = Set<Int64>()
+            let blobs = try Data.fetchCursor(db, sql: "SELECT stacks FROM window")
+            while let blob = try blobs.next() {
+                do { stacks.formUnion(try WindowCodec.storeStacks([UInt8](blob))) } catch {
+                    throw FlamelabError.storeRead(path, "a window has a malformed stack list")
+                }
+            }
+            try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS kept (id INTEGER PRIMARY KEY)")
+            try db.execute(sql: "DELETE FROM kept")
+            let keep = try db.makeStatement(sql: "INSERT INTO kept (id) VALUES (?)")
+            for id in stacks { try keep.execute(arguments: [id]) }
+            try db.execute(sql: "DELETE FROM stack WHERE id NOT IN (SELECT id FROM kept)")
+            try db.execute(sql: "DELETE FROM kept")
+            var frames = Set<Int64>()
+            let frameBlobs = try Data.fetchCursor(db, sql: "SELECT frames FROM stack")
+            while let blob = try frameBlobs.next() { frames.formUnion(StackBlob.decode(blob) ?? []) }
+            for id in frames { try keep.execute(arguments: [id]) }
+            try db.execute(sql: "DELETE FROM frame WHERE id NOT IN (SELECT id FROM kept)")
+            try db.execute(sql: "DELETE FROM kept")
+        }
+        forgetInternedIDs()
+    }
+
+    /// Gives freed pages back to the file system and folds the write-ahead log into the file.
+    func compact() throws {
+        _ = try writingWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA incremental_vacuum")
+            return try db.checkpoint(.truncate)
+        }
+    }
+
+    /// Merges the oldest run of up to `factor` traced windows with one set of labels into one
+    /// downsampled window; returns how many windows it merged (0 when none can be).
+    private func mergeOldest(_ factor: Int) throws -> Int {
+        try writing { db in
+            let reader = ProfileReader(db: db, storePath: path)
+            guard let oldest = try Row.fetchOne(db, sql: "SELECT \(ProfileReader.runColumns) FROM window WHERE traced = 1 ORDER BY end_unix_ns LIMIT 1") else { return 0 }
+            let first = try reader.storedRun(oldest)
+            let group = try Row.fetchAll(db, sql: """
+                SELECT \(ProfileReader.runColumns) FROM window
+                WHERE traced = 1 AND kind = ? AND host = ? AND service IS ? AND version IS ? AND pid IS ?
+                ORDER BY end_unix_ns LIMIT ?
+                """, arguments: [first.kind.rawValue, first.host, first.service, first.version, first.pid.map { Int64($0) }, factor]).map(reader.storedRun)
+            let profile = try reader.profile(ProfileQuery(runs: RunFilter(ids: group.map(\.id))))
+            var merged = StoredRun(
+                id: RunID(0), service: first.service, version: first.version, pid: first.pid, kind: first.kind, hz: first.hz,
+                unwindMode: first.unwindMode, startUnixNs: group.map(\.startUnixNs).min() ?? 0, endUnixNs: group.map(\.endUnixNs).max() ?? 0,
+                dropped: group.reduce(0) { $0 + $1.dropped }, unreadable: group.reduce(0) { $0 + $1.unreadable },
+                host: first.host, command: first.command, sampleCount: 0, totalValue: 0, traced: false)
+            merged.monotonicStartNs = 0
+            var cache = InternCache()
+            _ = try ProfileWriter(db: db, storePath: path).insert(Self.aggregated(profile), run: merged, cache: &cache)
+            try db.execute(sql: "DELETE FROM window WHERE id IN (\(group.map { String($0.id.rawValue) }.joined(separator: ",")))")
+            return group.count
+        }
+    }
+
+    /// One sample per stack with the summed value: what a downsampled window keeps.
+    static func aggregated(_ profile: Profile) -> Profile {
+        var totals = [Int64](repeating: 0, count: profile.stacks.count)
+        for sample in profile.samples { totals[sample.stackID] &+= sample.value }
+        var result = Profile(metadata: profile.metadata)
+        for (stack, total) in totals.enumerated() where total != 0 {
+            result.add(stack: profile.frames(ofStack: stack), value: total)
+        }
+        return result
+    }
+
+    /// Deletes the oldest tenth of the windows (at least one); returns how many.
+    private func deleteOldest() throws -> Int {
+        try writing { db in
+            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM window") ?? 0
+            guard count > 0 else { return 0 }
+            try db.execute(sql: "DELETE FROM window WHERE id IN (SELECT id FROM window ORDER BY end_unix_ns LIMIT ?)",
+                           arguments: [max(1, count / 10)])
+            return db.changesCount
+        }
+    }
+}

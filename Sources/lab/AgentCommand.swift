@@ -1,0 +1,78 @@
+import Agent
+import ArgumentParser
+import Foundation
+import LabRuntime
+import ProfileModel
+import ProfileStore
+
+/// `lab agent`: continuous profiling. One eBPF agent, attached once, cuts windows into the store.
+struct AgentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Profile continuously (root): one agent, attached once, writes windows into the profile store.",
+        discussion: """
+        Every sample lands in exactly one window; each window is stored per process and kind with its labels \
+        (host, service, version, pid, kind, rate, unwind mode), its samples' times and trace and span ids, \
+        and its drops. Readers (`lab query`, `lab serve`) work while it writes. One agent per store.
+        SIGTERM or Ctrl-C writes the open window and exits 0; SIGHUP writes a status line; SIGUSR1 writes the
+        open window now (a reader that needs the last seconds, e.g. a drill, asks for it).
+
+        Examples:
+          lab agent --service                                   # follow `lab service` instances across deploys
+          lab agent --pid 4242 --window 5s --store /tmp/p.sqlite
+          lab agent --all --hz 49 --retention 6h --max-size 200MiB
+          lab agent --service --duration 8m --stats-json agent.json --ready-file /tmp/ready
+        """
+    )
+
+    @Option(name: .customLong("store"), help: "The profile store file (default: results/runs/profiles.sqlite).")
+    var storePath: String?
+    @Option(name: .customLong("pid"), help: "A process to profile (repeatable).") var pids: [Int32] = []
+    @Flag(name: .customLong("service"), help: "Follow the shop service instances `lab service start` runs (deploys included).")
+    var service = false
+    @Flag(name: .customLong("all"), help: "Profile the whole machine, labelled per process.") var all = false
+    @Option(help: "Length of one window, e.g. 10s.") var window = Duration(seconds: 10)
+    @Option(help: "CPU sampling frequency per CPU, 1...10000 Hz.") var hz = 99
+    @Option(help: "Profiles: cpu, offcpu, or cpu,offcpu.") var kind = KindList(.cpu, .offcpu)
+    @Option(help: "User stack unwinding: fp, dwarf or auto.") var unwind = UnwindMode.fp
+    @Option(help: "Walk CPython frames: auto or off.") var python = PythonMode.auto
+    @Option(help: "Delete windows older than this, e.g. 24h.") var retention = Duration(seconds: 24 * 3600)
+    @Option(name: .customLong("max-size"), help: "Keep the store under this size (downsampling, then deleting the oldest windows), e.g. 1GiB.")
+    var maxSize = ByteSize(bytes: 1 << 30)
+    @Option(name: .customLong("status-interval"), help: "Seconds between status lines.") var statusInterval = Duration(seconds: 60)
+    @Option(help: "Stop after this long (default: run until SIGTERM).") var duration: Duration?
+    @Option(name: .customLong("stats-json"), help: "At exit, write the final counts as JSON here.") var statsJSON: String?
+    @Option(name: .customLong("ready-file"), help: "Create this file once the agent is attached (scripts wait for it).") var readyFile: String?
+
+    func validate() throws {
+        guard [all, service, !pids.isEmpty].filter({ $0 }).count == 1 else {
+            throw ValidationError("give exactly one of --pid N (repeatable), --service, --all")
+        }
+        guard (1...10_000).contains(hz) else { throw ValidationError("--hz must be in 1...10000; got \(hz)") }
+        guard window.seconds >= 1 else { throw ValidationError("--window must be at least 1s; got \(window)") }
+        guard retention.seconds >= window.seconds else { throw ValidationError("--retention must be at least one window") }
+        guard maxSize.bytes >= 1 << 20 else { throw ValidationError("--max-size must be at least 1MiB") }
+    }
+
+    func run() throws {
+        var config = ContinuousAgentConfig(storePath: try ContinuousAgentConfig.storePath(storePath),
+                                           targets: all ? .all : service ? .service : .pids(pids))
+        config.windowSeconds = window.seconds
+        config.hz = hz
+        config.kinds = kind.kinds
+        config.unwind = unwind
+        config.python = python
+        config.retention = RetentionPolicy(maxAgeNs: UInt64(retention.seconds * 1e9), maxBytes: maxSize.bytes)
+        config.statusSeconds = statusInterval.seconds
+        let agent = try ContinuousAgent(config: config)
+        let stop = DispatchSemaphore(value: 0)
+        StopSignal.install(onHangUp: { agent.log(agent.snapshot().line) }, onFlush: { agent.flush() }) { stop.signal() }
+        try agent.start()
+        if let readyFile { try PrivateFile.write(Data(), to: readyFile) }
+        agent.log("lab agent: writing \(config.windowSeconds) s windows to \(config.storePath) (\(hz) Hz, \(unwind.rawValue), \(kind))")
+        if let duration { _ = stop.wait(timeout: .now() + duration.seconds) } else { stop.wait() }
+        let final = agent.stop()
+        agent.log(final.line)
+        if let statsJSON { try PrivateFile.writeJSON(final, to: statsJSON) }
+    }
+}

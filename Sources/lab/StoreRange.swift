@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import LabRuntime
+import ProfileModel
+import ProfileStore
+
+/// A moment on the command line (`TimePointParser`): ISO 8601 (`2026-12-01T21:00:00Z`) or Unix seconds.
+struct TimePoint: ExpressibleByArgument, Sendable {
+    let unixNs: UInt64
+
+    init?(argument: String) {
+        guard let unixNs = TimePointParser.unixNs(argument) else { return nil }
+        self.unixNs = unixNs
+    }
+}
+
+/// The store and the time range the store-reading commands share: `--store`, then `--last 15m` or
+/// `--from/--to`.
+struct StoreRange: ParsableArguments {
+    @Option(name: .customLong("store"), help: "The profile store file (default: results/runs/profiles.sqlite).")
+    var path: String?
+    @Option(help: "Start of the range: ISO 8601 or Unix seconds.") var from: TimePoint?
+    @Option(help: "End of the range (default: now).") var to: TimePoint?
+    @Option(help: "The last span before now, e.g. 15m (instead of --from/--to).") var last: Duration?
+
+    func validate() throws {
+        if last != nil, from != nil || to != nil { throw ValidationError("give --last or --from/--to, not both") }
+    }
+
+    var storePath: String { path ?? ContinuousAgentConfig.defaultStorePath }
+
+    /// Opens the store for reading; a missing file is an input error naming it.
+    func open() throws -> ProfileStore {
+        guard FileManager.default.fileExists(atPath: storePath) else {
+            throw FlamelabError.failed("open", "profile store \(storePath)", "no such file (run `lab agent` or `lab record -o store` first, or pass --store)", code: .input)
+        }
+        return try ProfileStore(path: storePath)
+    }
+
+    /// `selection` with this range.
+    func applied(to selection: StoreSelection) -> StoreSelection {
+        var result = selection
+        let now = UInt64(Date().timeIntervalSince1970 * 1e9)
+        if let last {
+            let range = StoreSelection.last(last.seconds, nowUnixNs: now)
+            result.fromUnixNs = range.fromUnixNs
+            result.toUnixNs = range.toUnixNs
+        } else {
+            result.fromUnixNs = from?.unixNs
+            result.toUnixNs = to?.unixNs ?? (from != nil ? now : nil)
+        }
+        return result
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+import ProfileModel
+import ProfileStore
+import Testing
+
+/// What a store written for hours needs: bounded size, one writer, foreign files refused, windows
+/// queried by time and labels.
+@Suite struct ProfileStoreContinuousTests {
+    /// `count` windows of `samples` samples each, 10 s apart, ending at `endUnixNs`.
+    static func fill(_ store: ProfileStore, windows count: Int, samples: Int, endUnixNs: UInt64, version: String = "v1") throws {
+        for w in 0..<count {
+            var profile = SyntheticProfile(sampleCount: samples, distinctStacks: 300, seed: UInt64(w + 1)).make()
+            let end = endUnixNs - UInt64(count - 1 - w) * 10_000_000_000
+            profile.metadata.startUnixNs = end - 10_000_000_000
+            profile.metadata.endUnixNs = end
+            profile.metadata.version = version
+            try store.write(profile, command: "shop")
+        }
+    }
+
+    @Test("retention: the store stays under its size limit, oldest windows downsampled then deleted, old ones aged out")
+    func retentionBoundsTheFile() throws {
+        let fixture = try StoreFixture()
+        let store = try fixture.openStore()
+        let now: UInt64 = 1_800_000_000_000_000_000
+        try Self.fill(store, windows: 60, samples: 4_000, endUnixNs: now)
+        try store.checkpoint()
+        let full = store.sizeBytes
+        let limit = full / 3
+        let report = try store.applyRetention(RetentionPolicy(maxAgeNs: 500_000_000_000, maxBytes: limit), nowUnixNs: now)
+        #expect(report.bytesBefore >= full)
+        #expect(store.sizeBytes <= limit, "store \(store.sizeBytes) bytes after retention, limit \(limit) (was \(full))")
+        let runs = try store.runs()
+        #expect(runs.allSatisfy { $0.endUnixNs >= now - 500_000_000_000 }, "windows older than 500 s are gone")
+        #expect(report.deletedWindows > 0)
+        #expect(try store.integrityCheck() == "ok")
+        // What is left still reads, and downsampled windows keep their values without ids.
+        if report.mergedWindows > 0 {
+            let merged = runs.filter { !$0.traced }
+            #expect(!merged.isEmpty)
+            let profile = try store.profile(query: .runs(merged.map(\.id)))
+            #expect(profile.totalValue > 0 && profile.samples.allSatisfy { $0.labels.traceID == nil })
+        }
+    }
+
+    @Test("downsampling merges windows of one set of labels and keeps their totals")
+    func downsamplingKeepsTotals() throws {
+        let fixture = try StoreFixture()
+        let store = try fixture.openStore()
+        let now: UInt64 = 1_800_000_000_000_000_000
+        try Self.fill(store, windows: 12, samples: 2_000, endUnixNs: now)
+        let before = try store.profile(query: ProfileQuery()).totalValue
+        try store.checkpoint()
+        // A limit just under the current size: one merge is enough.
+        let report = try store.applyRetention(RetentionPolicy(maxBytes: store.sizeBytes - 1, mergeFactor: 6), nowUnixNs: now)
+        #expect(report.mergedWindows >= 6)
+        let after = try store.profile(query: ProfileQuery()).totalValue
+        #expect(report.deletedWindows > 0 || after == before, "merging alone keeps every sample's value: \(after) vs \(before)")
+    }
+
+    @Test("one writer: a second lock on the same store is refused with a clear error")
+    func secondWriterIsRefused() throws {
+        let fixture = try StoreFixture()
+        let first = try StoreLock(storePath: fixture.storePath)
+        #expect {
+            _ = try StoreLock(storePath: fixture.storePath)
+        } throws: { "\($0)".contains("another agent (pid \(getpid()))") }
+        _ = first
+    }
+
+    @Test("a foreign SQLite file is refused with its path and reason, and left untouched")
+    func foreignDatabaseIsRefused() throws {
+        let fixture = try StoreFixture()
+        let queue = try DatabaseQueue(path: fixture.storePath)
+        try queue.write { try $0.execute(sql: "CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)") }
+        #expect {
+            _ = try ProfileStore(path: fixture.storePath)
+        } throws: { "\($0)".contains(fixture.storePath) && "\($0)".contains("not a flamelab profile store") && "\($0)".contains("invoices") }
+        let tables = try queue.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }
+        #expect(tables == ["invoices"])
+    }
+
+    @Test("windows are selected by wall-clock range and labels; an impossible range is an input error")
+    func selectionsByTimeAndLabels() throws {
+        let fixture = try StoreFixture()
+        let store = try fixture.openStore()
+        let now: UInt64 = 1_800_000_000_000_000_000
+        try Self.fill(store, windows: 6, samples: 500, endUnixNs: now - 60_000_000_000, version: "v1")
+        try Self.fill(store, windows: 6, samples: 500, endUnixNs: now, version: "v2")
+        let lastMinute = StoreSelection.last(60, nowUnixNs: now)
+        let recent = try store.profile(query: try lastMinute.query())
+        #expect(recent.samples.count == 6 * 500 || recent.samples.count == 7 * 500, "the last minute holds the v2 windows (and the one v1 window ending at its edge)")
+        var v1 = StoreSelection(version: "v1")
+        v1.fromUnixNs = 0
+        #expect(try store.profile(query: try v1.query()).samples.count == 6 * 500)
+        let backwards = StoreSelection(fromUnixNs: now, toUnixNs: now - 1)
+        #expect(throws: FlamelabError.self) { try backwards.query() }
+        let future = StoreSelection(fromUnixNs: now + 3_600_000_000_000, toUnixNs: now + 7_200_000_000_000)
+        #expect(try store.profile(query: try future.query()).samples.isEmpty)
+        #expect(throws: FlamelabError.self) { try StoreSelection.parse("colour=blue") }
+        #expect(try StoreSelection.parse("version=v2,kind=offcpu") == StoreSelection(version: "v2", kind: .offcpu))
+    }
+}
