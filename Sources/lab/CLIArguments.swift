@@ -8,6 +8,7 @@ import ProfileModel
 extension UnwindMode: ExpressibleByArgument {}
 extension PythonMode: ExpressibleByArgument {}
 extension ProfileKind: ExpressibleByArgument {}
+extension GateKernelTime: ExpressibleByArgument {}
 
 extension TraceID: ExpressibleByArgument {
     /// 32 hex digits.

@@ -25,6 +25,11 @@ struct GateCommand: ParsableCommand {
         points. Triggers that do not count are reported and do not fail. The report also states the smallest relative growth of the baseline's top-N \
         shares detectable at these sample counts (80% power) and whether that is enough to see --max-growth.
 
+        Kernel time: CPU samples whose leaf frame is in the kernel are left out of both profiles by default \
+        (--kernel exclude), so the shares are of user-space CPU; a shared machine's interrupts and lock \
+        contention land in the kernel and once made an A/A comparison of one build fail. The verdict reports \
+        the kernel's share of each profile. --kernel include tests kernel functions like any other.
+
         Examples:
           lab gate --baseline v1.pb.gz --candidate v2.pb.gz --comment gate.md --json gate.json
           lab gate --baseline v1.folded --candidate v2.folded --top 5 --max-growth 15
@@ -51,6 +56,8 @@ struct GateCommand: ParsableCommand {
     @Option(help: "Family-wise significance level before the Bonferroni correction (default 0.01).",
             transform: { try GateCommand.parse($0, "--alpha", "a level in (0, 1)") { Double($0).flatMap { $0 > 0 && $0 < 1 ? $0 : nil } } })
     var alpha: Double?
+    @Option(help: "Whether CPU samples taken in the kernel are tested: exclude (default; shares are of user-space CPU, as a shared machine's interrupts land in the kernel) or include.")
+    var kernel: GateKernelTime = .exclude
     @Flag(name: .customLong("literal-entrants"), help: "Any significant rise into the top N fails, even without growth past --max-growth.")
     var literalEntrants = false
     @Flag(help: "Canary profiles of --previous and --version: from the store when an agent writes it (or --store is given), else captured from the shop service.")
@@ -150,6 +157,7 @@ struct GateCommand: ParsableCommand {
         if let minChange { rule.minAbsoluteChange = minChange }
         if let alpha { rule.alpha = alpha }
         rule.entrantRequiresGrowth = !literalEntrants
+        rule.kernelTime = kernel
         return rule
     }
 
@@ -169,6 +177,9 @@ struct GateCommand: ParsableCommand {
         let s = v.sampleSize
         let mdc = s.minimumDetectableRelativeChange.map { String(format: "%.1f%%", $0 * 100) } ?? "none"
         lines.append("  detectable growth at these samples: \(mdc) (\(s.enough ? "enough" : "NOT enough") to see \(Int(v.rule.maxRelativeGrowth * 100))%)")
+        if let k = v.kernelShare, k.baseline > 0 || k.candidate > 0 {
+            lines.append("  kernel CPU, not tested (--kernel include tests it): \(pc(k.baseline)) -> \(pc(k.candidate))")
+        }
         return lines.joined(separator: "\n")
     }
 }

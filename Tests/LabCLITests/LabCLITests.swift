@@ -101,6 +101,8 @@ import Testing
         #expect(missing.status == 2 && missing.stderr.contains("--candidate is required"))
         let badTop = try gate("gate/grew-10.folded", extra: ["--top", "five"])
         #expect(badTop.status == 2 && badTop.stderr.contains("failed to parse --top"))
+        let badKernel = try gate("gate/grew-10.folded", extra: ["--kernel", "sometimes"])
+        #expect(badKernel.status == 2 && badKernel.stderr.contains("--kernel"), "stderr: \(badKernel.stderr)")
         let unknown = try gate("gate/grew-10.folded", extra: ["--frobnicate"])
         #expect(unknown.status == 2 && unknown.stderr.contains("unexpected '--frobnicate'"))
         let noFile = try gate("gate/does-not-exist.folded")

@@ -91,6 +91,54 @@ import Testing
         #expect(!literal.passed && literal.reasons.map(\.function) == ["_raw_spin_unlock_irq"])
     }
 
+    /// Two captures of one build; in the candidate a neighbour makes the service spend 10x the CPU in
+    /// the kernel (the quick lab's A/A failure: `_raw_spin_unlock_irqrestore` 2.1% -> 10.9%).
+    static func kernelBurst(kind: ProfileKind = .cpu) -> (Profile, Profile) {
+        func profile(kernel: Int64) -> Profile {
+            var p = Profile(metadata: ProfileMetadata(kind: kind, hz: 99))
+            for (name, count) in [("A", Int64(1000)), ("B", 600), ("C", 300), ("D", 100)] {
+                p.add(stack: [Frame(name: "main", kind: .native), Frame(name: name, kind: .native)], value: count)
+            }
+            p.add(stack: [Frame(name: "main", kind: .native), Frame(name: "write", kind: .native),
+                          Frame(name: "_raw_spin_unlock_irqrestore", kind: .kernel)], value: kernel)
+            return p
+        }
+        return (profile(kernel: 60), profile(kernel: 600))
+    }
+
+    @Test("kernel time is left out of a CPU gate by default and reported beside it")
+    func aKernelBurstDoesNotFailTheDefaultGate() throws {
+        let (base, cand) = Self.kernelBurst()
+        let v = try GateRule().evaluate(baseline: base, candidate: cand)
+        #expect(v.passed, "\(v.reasons)")
+        #expect(v.baselineSamples == 2000 && v.candidateSamples == 2000)
+        let kernel = try #require(v.kernelShare)
+        #expect(abs(kernel.baseline - 60.0 / 2060) < 1e-9 && abs(kernel.candidate - 600.0 / 2600) < 1e-9)
+        #expect(GateCommentRenderer.render(v).contains("Kernel time: CPU samples taken in the kernel are left out of the test (2.91% of the baseline, 23.08% of the candidate)"))
+        let included = try GateRule(kernelTime: .include).evaluate(baseline: base, candidate: cand)
+        #expect(!included.passed && included.reasons.map(\.function) == ["_raw_spin_unlock_irqrestore"])
+        #expect(included.kernelShare == nil)
+    }
+
+    @Test("off-CPU profiles keep their kernel leaves: every off-CPU stack ends in the scheduler")
+    func offCPUProfilesAreNotFiltered() throws {
+        let (base, _) = Self.kernelBurst(kind: .offcpu)
+        #expect(GateRule().testedProfile(base).totalValue == base.totalValue)
+        #expect(try GateRule().evaluate(baseline: base, candidate: base).kernelShare == nil)
+    }
+
+    @Test func aCPUProfileWithOnlyKernelSamplesIsAnInputError() throws {
+        var kernelOnly = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 99))
+        kernelOnly.add(stack: [Frame(name: "do_idle", kind: .kernel)], value: 10)
+        let (base, _) = Self.kernelBurst()
+        do {
+            _ = try GateRule().evaluate(baseline: base, candidate: kernelOnly)
+            Issue.record("a kernel-only candidate was gated")
+        } catch {
+            #expect("\(error)" == "failed to evaluate gate: the candidate has no user-space samples (all 1 are in the kernel; --kernel include tests them)")
+        }
+    }
+
     @Test func resampledAAComparisonsPass() throws {
         let base = try Self.load("base")
         let stacks = base.samples.map { base.frames(ofStack: $0.stackID) }

@@ -36,6 +36,7 @@ public struct CanarySizing: Codable, Sendable, Equatable {
     /// Plans from a pilot; nil when the candidate pilot has no function whose name contains `function`.
     public static func plan(pilotBase: Profile, pilotCandidate: Profile, function: String, rule: GateRule = GateRule(),
                             target: Double = SamplingPower.target) -> CanarySizing? {
+        let pilotBase = rule.testedProfile(pilotBase), pilotCandidate = rule.testedProfile(pilotCandidate)
         let base = FunctionStats(profile: pilotBase), cand = FunctionStats(profile: pilotCandidate)
         guard let planted = cand.functions.first(where: { $0.name.contains(function) && $0.selfValue > 0 }) else { return nil }
         let baseShare = base[planted.name]?.selfShare ?? 0

@@ -107,6 +107,11 @@ public enum GateCommentRenderer {
             sentence += s.samplesNeededPerSide.map { " (about \(count($0)) samples per side are needed)." } ?? "."
         }
         lines.append(sentence)
+        if let kernel = v.kernelShare, kernel.baseline > 0 || kernel.candidate > 0 {
+            lines += ["", "Kernel time: CPU samples taken in the kernel are left out of the test (\(percent(kernel.baseline)) of the "
+                      + "baseline, \(percent(kernel.candidate)) of the candidate), so shares are of user-space CPU; a shared "
+                      + "machine's interrupts and lock contention land there. `--kernel include` tests them too."]
+        }
         return lines
     }
 

@@ -21,6 +21,10 @@
 /// grown by more than `maxRelativeGrowth` or be new (absent from the baseline); a mere rank swap
 /// between two functions of nearly equal share is not a regression. Set it to false for the
 /// literal rule (any significant rise into the top N fails).
+///
+/// Kernel time: by default (`kernelTime == .exclude`) CPU samples whose leaf is in the kernel are left
+/// out of the test, and the verdict reports the kernel's share of each profile beside it
+/// (`GateKernelTime` says why).
 public struct GateRule: Codable, Sendable, Equatable {
     /// How many top functions by self value the rule watches (the brief's 5).
     public var topN: Int
@@ -37,9 +41,12 @@ public struct GateRule: Codable, Sendable, Equatable {
     public var power: Double
     /// Rows of the changed-functions table in the verdict.
     public var tableRows: Int
+    /// Whether CPU samples taken in the kernel are tested (`GateKernelTime`).
+    public var kernelTime: GateKernelTime
 
     public init(topN: Int = 5, maxRelativeGrowth: Double = 0.15, minAbsoluteChange: Double = 0, alpha: Double = 0.01,
-                bonferroni: Bool = true, entrantRequiresGrowth: Bool = true, power: Double = 0.8, tableRows: Int = 5) {
+                bonferroni: Bool = true, entrantRequiresGrowth: Bool = true, power: Double = 0.8, tableRows: Int = 5,
+                kernelTime: GateKernelTime = .exclude) {
         self.topN = topN
         self.maxRelativeGrowth = maxRelativeGrowth
         self.minAbsoluteChange = minAbsoluteChange
@@ -48,6 +55,7 @@ public struct GateRule: Codable, Sendable, Equatable {
         self.entrantRequiresGrowth = entrantRequiresGrowth
         self.power = power
         self.tableRows = tableRows
+        self.kernelTime = kernelTime
     }
 
     /// The rule and its statistics in a paragraph, for `lab gate --help` and the README.
@@ -65,7 +73,10 @@ public struct GateRule: Codable, Sendable, Equatable {
         not count are listed as such and do not fail. The verdict also states the smallest relative growth of the smallest \
         top-N share that the samples can detect with 80% power, and how many samples per side would \
         be needed to see X%. CPU profiles test sample counts; off-CPU profiles test shares of blocked \
-        time with the number of samples as n (an approximation).
+        time with the number of samples as n (an approximation). CPU samples taken in the kernel are left \
+        out of the test by default (--kernel include tests them): a shared machine's interrupts and lock \
+        contention land there, and once failed an A/A comparison of one build; the verdict reports the \
+        kernel's share of both profiles beside it.
         """
 
     /// Applies the rule to a baseline and a candidate profile.
@@ -76,9 +87,43 @@ public struct GateRule: Codable, Sendable, Equatable {
         guard baseline.metadata.kind == candidate.metadata.kind else {
             throw FlamelabError.failed("evaluate", "gate", "baseline is \(baseline.metadata.kind.rawValue) but candidate is \(candidate.metadata.kind.rawValue)", code: .input)
         }
-        let base = FunctionStats(profile: baseline), cand = FunctionStats(profile: candidate)
-        guard base.total > 0 else { throw FlamelabError.failed("evaluate", "gate", "the baseline has no samples", code: .input) }
-        guard cand.total > 0 else { throw FlamelabError.failed("evaluate", "gate", "the candidate has no samples", code: .input) }
-        return GateEvaluation(rule: self, base: base, cand: cand).verdict()
+        let gatedBase = testedProfile(baseline), gatedCand = testedProfile(candidate)
+        let base = FunctionStats(profile: gatedBase), cand = FunctionStats(profile: gatedCand)
+        guard base.total > 0 else { throw noSamples("baseline", of: baseline) }
+        guard cand.total > 0 else { throw noSamples("candidate", of: candidate) }
+        var verdict = GateEvaluation(rule: self, base: base, cand: cand).verdict()
+        if filtersKernel(baseline) {
+            verdict.kernelShare = GateVerdict.KernelShare(baseline: Self.leftOutShare(baseline, tested: gatedBase),
+                                                          candidate: Self.leftOutShare(candidate, tested: gatedCand))
+        }
+        return verdict
+    }
+
+    /// The samples of `profile` the rule tests: all of them, except CPU samples whose leaf frame is in
+    /// the kernel when `kernelTime` is `.exclude`. Canary sizing plans on the same view.
+    public func testedProfile(_ profile: Profile) -> Profile {
+        guard filtersKernel(profile) else { return profile }
+        var tested = Profile(metadata: profile.metadata)
+        var remapper = ProfileRemapper(source: profile)
+        for sample in profile.samples {
+            if let leaf = profile.stacks[sample.stackID].last, profile.frames[Int(leaf)].kind == .kernel { continue }
+            remapper.copy(sample, into: &tested)
+        }
+        return tested
+    }
+
+    private func filtersKernel(_ profile: Profile) -> Bool {
+        kernelTime == .exclude && profile.metadata.kind == .cpu
+    }
+
+    private static func leftOutShare(_ profile: Profile, tested: Profile) -> Double {
+        profile.totalValue > 0 ? Double(profile.totalValue - tested.totalValue) / Double(profile.totalValue) : 0
+    }
+
+    private func noSamples(_ side: String, of profile: Profile) -> FlamelabError {
+        let reason = profile.totalValue > 0
+            ? "the \(side) has no user-space samples (all \(profile.samples.count) are in the kernel; --kernel include tests them)"
+            : "the \(side) has no samples"
+        return FlamelabError.failed("evaluate", "gate", reason, code: .input)
     }
 }

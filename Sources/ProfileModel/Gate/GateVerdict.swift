@@ -23,4 +23,13 @@ public struct GateVerdict: Codable, Sendable, Equatable {
     public var testedFunctions: Int
     public var correctedAlpha: Double
     public var sampleSize: GateSampleSize
+    /// CPU profiles with kernel time left out of the test (`GateKernelTime.exclude`): the kernel's
+    /// share of each whole profile, reported beside the verdict; nil when nothing was left out.
+    public var kernelShare: KernelShare?
+
+    /// The share of a whole CPU profile whose leaf frame is in the kernel.
+    public struct KernelShare: Codable, Sendable, Equatable {
+        public var baseline: Double
+        public var candidate: Double
+    }
 }
