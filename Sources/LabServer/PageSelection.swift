@@ -47,7 +47,7 @@ struct PageSelection: Sendable, Equatable {
             guard let seconds = DurationParser.seconds(last) else {
                 return .failure(PageProblem("last must be a duration such as 5m, 15m, 1h; got \"\(last.prefix(32))\"."))
             }
-            let span = UInt64(seconds * 1e9)
+            let span = Nanoseconds.saturating(seconds: seconds)
             return .success((last, nowUnixNs - min(span, nowUnixNs), nowUnixNs))
         }
         var from: UInt64 = 0, to = nowUnixNs

@@ -11,9 +11,11 @@ public final class StoreLock: Sendable {
     /// Takes the lock of the store at `storePath`, or throws `failed to lock profile store ...`.
     public init(storePath: String) throws {
         path = storePath + ".lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw FlamelabError.failed("lock", "profile store \(storePath)", String(cString: strerror(errno))) }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+        // O_NOFOLLOW: the lock sits beside a store that may be in a shared directory such as /tmp, and
+        // a root agent must not truncate whatever a planted symlink points at.
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw FlamelabError.failed("lock", "profile store \(storePath)", "\(path): \(String(cString: strerror(errno)))") }
+        guard Self.takeExclusive(fd) else {
             let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             close(fd)
             throw FlamelabError.failed("lock", "profile store \(storePath)",
@@ -26,11 +28,22 @@ public final class StoreLock: Sendable {
         self.fd = fd
     }
 
+    /// A reader's probe (`holder`) holds a shared lock for microseconds: a writer starting at that
+    /// instant tries again for 200 ms before it calls the store taken.
+    private static func takeExclusive(_ fd: Int32) -> Bool {
+        for attempt in 0..<20 {
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 { return true }
+            if errno != EWOULDBLOCK || attempt == 19 { break }
+            usleep(10_000)
+        }
+        return false
+    }
+
     /// The pid of the agent writing to the store at `storePath`, or nil when none holds its lock
     /// (a reader's "is anything recording" check: it takes and at once drops a shared lock).
     public static func holder(storePath: String) -> Int32? {
         let lockPath = storePath + ".lock"
-        let fd = open(lockPath, O_RDONLY | O_CLOEXEC)
+        let fd = open(lockPath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         if flock(fd, LOCK_SH | LOCK_NB) == 0 {

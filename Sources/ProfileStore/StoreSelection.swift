@@ -27,7 +27,7 @@ public struct StoreSelection: Sendable, Equatable {
 
     /// The last `seconds` before `nowUnixNs`.
     public static func last(_ seconds: Double, nowUnixNs: UInt64) -> StoreSelection {
-        let span = UInt64(max(0, seconds) * 1e9)
+        let span = Nanoseconds.saturating(seconds: seconds)
         return StoreSelection(fromUnixNs: nowUnixNs - min(span, nowUnixNs), toUnixNs: nowUnixNs)
     }
 

@@ -62,7 +62,7 @@ struct AgentCommand: ParsableCommand {
         config.kinds = kind.kinds
         config.unwind = unwind
         config.python = python
-        config.retention = RetentionPolicy(maxAgeNs: UInt64(retention.seconds * 1e9), maxBytes: maxSize.bytes)
+        config.retention = RetentionPolicy(maxAgeNs: Nanoseconds.saturating(seconds: retention.seconds), maxBytes: maxSize.bytes)
         config.statusSeconds = statusInterval.seconds
         let agent = try ContinuousAgent(config: config)
         let stop = DispatchSemaphore(value: 0)

@@ -87,8 +87,9 @@ struct ByteSize: ExpressibleByArgument, Sendable, CustomStringConvertible {
     init?(argument: String) {
         let units: [(String, Double)] = [("GiB", 1_073_741_824), ("MiB", 1_048_576), ("KiB", 1024), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3), ("B", 1)]
         let unit = units.first { argument.hasSuffix($0.0) }
-        guard let number = Double(unit.map { String(argument.dropLast($0.0.count)) } ?? argument), number >= 0 else { return nil }
-        bytes = Int64(number * (unit?.1 ?? 1))
+        guard let number = Double(unit.map { String(argument.dropLast($0.0.count)) } ?? argument), number >= 0,
+              let whole = Int64(exactly: (number * (unit?.1 ?? 1)).rounded(.down)) else { return nil }
+        bytes = whole
         description = argument
     }
 

@@ -46,6 +46,9 @@ public struct ContinuousScenario: Scenario {
         defer { try? context.controller.stop(port: port) }
         let agent = try AgentProcess(paths: context.paths, storePath: storePath, arguments: [
             "--service", "--window", "\(Int(windowSeconds))s", "--hz", "99", "--kind", "cpu,offcpu", "--python", "auto", "--status-interval", "60s"])
+        var agentStopped = false
+        // On an error below, the agent must not outlive the scenario with its BPF attached.
+        defer { if !agentStopped { _ = try? agent.stop() } }
         let resources = ResourceTimeline.Recorder()
         resources.start(pid: agent.pid, interval: 5)
         let load = LoadGenerator(options: LoadOptions(mode: .open(rate: 25), durationSeconds: seconds, mix: try RouteMix.parse("checkout=8,recommend=1,inventory=1"), port: port))
@@ -68,6 +71,7 @@ public struct ContinuousScenario: Scenario {
         loadBox.wait()
         // The last window closes at the stop; the agent's memory is measured up to it.
         let timeline = resources.stop()
+        agentStopped = true
         let status = try agent.stop()
         context.progress.update("continuous: measuring the store")
         let traceIDs = Array((loadBox.result?.records ?? []).filter { $0.route == "checkout" && !$0.isError }.sorted { $0.latencyMs > $1.latencyMs }.prefix(20).map(\.traceID))

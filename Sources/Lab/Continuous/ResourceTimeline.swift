@@ -44,7 +44,10 @@ struct ResourceTimeline: Codable, Sendable {
                     Thread.sleep(forTimeInterval: interval)
                     guard let cpu = try? ProcessCPU.liveThreadNanoseconds(pid: pid), let rss = ProcessCPU.residentBytes(pid: pid) else { break }
                     let now = Date()
-                    let rate = Double(cpu &- last.cpu) / 1e6 / max(now.timeIntervalSince(last.time), 1e-3)
+                    // Live threads' clocks (ns, not 10 ms ticks); a thread that exited takes its time
+                    // with it, so a falling sum counts as no CPU rather than wrapping around.
+                    let spent = cpu >= last.cpu ? cpu - last.cpu : 0
+                    let rate = Double(spent) / 1e6 / max(now.timeIntervalSince(last.time), 1e-3)
                     last = (cpu, now)
                     lock.withLock { timeline.points.append(Point(seconds: now.timeIntervalSince(start), rssMiB: Double(rss) / 1_048_576, cpuMsPerSecond: rate)) }
                 }

@@ -47,15 +47,16 @@ public final class StoreAgentSession: Sendable {
         try store.profile(query: query)
     }
 
-    /// The samples of `version` between `monotonicRange`'s ends, once the window holding its end is
-    /// stored, as the one-shot agent's recording would have given them.
-    public func recording(version: String, kinds: Set<ProfileKind>, monotonicRange: ClosedRange<UInt64>,
+    /// The samples of `version` (of process `pid` when given: the agent follows every `lab service`
+    /// instance, a person's own among them) between `monotonicRange`'s ends, once the window holding
+    /// its end is stored, as the one-shot agent's recording would have given them.
+    public func recording(version: String, pid: Int32? = nil, kinds: Set<ProfileKind>, monotonicRange: ClosedRange<UInt64>,
                           wallRange: ClosedRange<UInt64>) throws -> AgentRecording {
         try flush()
         var stats = AgentRunStats()
         var profiles: [Profile] = []
         for kind in kinds.sorted(by: { $0.rawValue < $1.rawValue }) {
-            let runs = RunFilter(version: version, kind: kind, overlappingUnixNs: wallRange)
+            let runs = RunFilter(version: version, kind: kind, pid: pid, overlappingUnixNs: wallRange)
             var profile = try store.profile(query: ProfileQuery(runs: runs, sampleTimeNs: monotonicRange))
             profile.metadata.service = "flamelab-shop"
             profile.metadata.version = version
@@ -71,18 +72,22 @@ public final class StoreAgentSession: Sendable {
     }
 
     /// Windows are cut every `windowSeconds`: the one holding `wallNs` is stored within about two
-    /// windows. Waits for a stored window that ends after it, or that long at most (a window with
-    /// no sample of any process is not written, so an idle end must not wait forever).
+    /// windows. Waits for a stored window that ends after it; past that, throws rather than hand a
+    /// capture its samples are missing from. The window is cut 2 ms before the request, so it
+    /// counts as holding `wallNs` when it ends within 10 ms of it.
     private func waitForWindow(endingAfter wallNs: UInt64) throws {
-        let deadline = Date().addingTimeInterval(windowSeconds * 2 + 3)
+        let seconds = windowSeconds * 2 + 3
+        let deadline = Date().addingTimeInterval(seconds)
+        let wanted = wallNs - min(wallNs, 10_000_000)
         while Date() < deadline {
             let newest = try store.summaries().map(\.lastEndUnixNs).max() ?? 0
-            if newest >= wallNs { return }
+            if newest >= wanted { return }
             if agent.process.hasExited {
                 throw FlamelabError.failed("read", "lab agent's windows", "the agent exited (status \(agent.process.exitStatus ?? -1)): \(agent.log.suffix(300))")
             }
             usleep(100_000)
         }
+        throw FlamelabError.failed("read", "lab agent's windows", "no window ending after the request was stored within \(Int(seconds)) s (an agent that sees no sample writes none): \(agent.log.suffix(300))")
     }
 
     /// SIGTERM to the agent (it writes its open window); its final counts. The scratch store goes.

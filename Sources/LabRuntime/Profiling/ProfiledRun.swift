@@ -53,7 +53,7 @@ public struct ProfiledRun: Sendable {
             let wallStart = UInt64(Date().timeIntervalSince1970 * 1e9), start = MonotonicClock.nanoseconds()
             let result = LoadGenerator(options: options).run()
             let end = MonotonicClock.nanoseconds(), wallEnd = UInt64(Date().timeIntervalSince1970 * 1e9)
-            let recording = try session.recording(version: version, kinds: kinds, monotonicRange: start...end, wallRange: wallStart...wallEnd)
+            let recording = try session.recording(version: version, pid: service.pid, kinds: kinds, monotonicRange: start...end, wallRange: wallStart...wallEnd)
             return Capture(recording: recording, load: result, service: service)
         }
         let agent = Agent(config: agentConfig(pid: service.pid))

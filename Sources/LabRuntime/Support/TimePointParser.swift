@@ -1,4 +1,5 @@
 import Foundation
+import ProfileModel
 
 /// Moments as people write them: ISO 8601 with a zone (`2026-12-01T21:00:00Z`), a browser's
 /// `datetime-local` value (`2026-12-01T21:00`, read as UTC because every page shows UTC), or Unix
@@ -7,7 +8,7 @@ public enum TimePointParser {
     /// Unix nanoseconds, or nil when `text` is none of the accepted forms (or before 1970).
     public static func unixNs(_ text: String) -> UInt64? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if let seconds = Double(trimmed), seconds >= 0, seconds.isFinite { return UInt64(seconds * 1e9) }
+        if let seconds = Double(trimmed), seconds >= 0, seconds.isFinite { return Nanoseconds.saturating(seconds: seconds) }
         if let date = ISO8601DateFormatter().date(from: trimmed) { return nanoseconds(date) }
         for format in ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss"] {
             let formatter = DateFormatter()
@@ -29,6 +30,6 @@ public enum TimePointParser {
     }
 
     private static func nanoseconds(_ date: Date) -> UInt64? {
-        date.timeIntervalSince1970 >= 0 ? UInt64(date.timeIntervalSince1970 * 1e9) : nil
+        date.timeIntervalSince1970 >= 0 ? Nanoseconds.saturating(seconds: date.timeIntervalSince1970) : nil
     }
 }
