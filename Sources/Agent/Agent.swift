@@ -325,7 +325,10 @@ public final class Agent: @unchecked Sendable {
         recorderAtCut = counts
         let start = windowStartMonotonicNs
         windowStartMonotonicNs = end
-        let unix = { (monotonic: UInt64) in self.startUnixNs &+ (monotonic &- self.startMonotonicNs) }
+        // Wall time anchored at every cut, not once at start: after a clock step (NTP, a VM resumed)
+        // the next window already sits on the new wall time.
+        let anchorMonotonic = Self.nanoseconds(CLOCK_MONOTONIC), anchorUnix = Self.nanoseconds(CLOCK_REALTIME)
+        let unix = { (monotonic: UInt64) in anchorUnix &- (anchorMonotonic &- monotonic) }
         let kinds = ProfileKind.allCases.filter { config.kinds.contains($0) }
         let profiles = windowBuilder.build(samples, recorder: recorder, kinds: kinds) { kind in
             ProfileMetadata(kind: kind, hz: kind == .cpu ? self.config.hz : 0, unwindMode: self.config.unwind,

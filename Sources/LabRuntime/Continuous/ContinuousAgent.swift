@@ -81,18 +81,23 @@ public final class ContinuousAgent: @unchecked Sendable {
     // MARK: - windows to the store
 
     private func enqueue(_ window: AgentWindow) {
-        lock.withLock {
+        // Runs on the draining thread: the log line is written after the lock is released, so a slow
+        // stderr never holds up the writer or the drain.
+        let notes = lock.withLock { () -> [String] in
             status.windowsCut += 1
             status.drops &+= window.drops
             status.unreadable &+= window.unreadable
             queue.append(window)
+            var notes: [String] = []
             while queue.count > config.pendingWindowLimit {
                 let lost = queue.removeFirst()
                 status.windowsLost += 1
-                log("lab agent: dropped window \(lost.index) (\(lost.sampleCount) samples): the store has not been writable for \(queue.count) windows (\(status.lastWriteError ?? "unknown reason"))")
+                notes.append("lab agent: dropped window \(lost.index) (\(lost.sampleCount) samples): the store has not been writable for \(queue.count) windows (\(status.lastWriteError ?? "unknown reason"))")
             }
             status.windowsPending = queue.count
+            return notes
         }
+        for note in notes { log(note) }
         wake.signal()
     }
 
@@ -121,7 +126,14 @@ public final class ContinuousAgent: @unchecked Sendable {
                     return status.lastWriteError == nil
                 }
                 if first { log("lab agent: \(error); keeping windows in memory (up to \(config.pendingWindowLimit)) and retrying") }
-                if lock.withLock({ stopping }) { break }
+                if lock.withLock({ stopping }) {
+                    let lost = lock.withLock { () -> Int in
+                        defer { status.windowsLost += queue.count; queue.removeAll(); status.windowsPending = 0 }
+                        return queue.count
+                    }
+                    log("lab agent: stopping with \(lost) windows the store would not take: counted as lost (\(error))")
+                    break
+                }
                 Thread.sleep(forTimeInterval: 1)
             }
             if Date().timeIntervalSince(lastRetention) >= 60 {
@@ -171,14 +183,17 @@ public final class ContinuousAgent: @unchecked Sendable {
 
     // MARK: - following the service, the status line
 
-    /// Every 200 ms: service instances that appeared become targets, labelled with their version;
-    /// ones that are gone leave the target set.
+    /// Every 200 ms: service instances that appeared become targets, labelled with their version,
+    /// each once (the agent applies an add at its next drain). An instance that is gone leaves the
+    /// target set by itself: the agent drops targets that exited.
     private func followLoop() {
         let controller = ServiceController()
+        var followed = Set<Int32>()
         while !lock.withLock({ stopping }) {
             let live = controller.status().filter(\.alive).map(\.instance)
-            let known = Set(agent.currentTargets)
-            for instance in live where !known.contains(instance.pid) {
+            followed.formIntersection(live.map(\.pid))
+            for instance in live where !followed.contains(instance.pid) {
+                followed.insert(instance.pid)
                 lock.withLock {
                     labels[instance.pid] = ProcessLabels(command: ProcessLabels.command(of: instance.pid), service: config.serviceName, version: instance.version)
                 }
