@@ -20,8 +20,14 @@ public struct LabServer: Sendable {
         let scale = options.timeScale ?? slo.labTimeScale
         let watcher = SLOWatcher(slo: slo, servicePort: options.servicePort, timeScale: scale)
         let windows = ProfileWindows(options: options)
-        watcher.start()
         windows.start()
+        // The SLO clock starts once the agent is attached (or cannot be): loading and verifying its
+        // BPF programs takes CPU from the service for a moment, and requests slowed by the profiler
+        // starting up would count against the budget as if the service were burning it. A drill
+        // once paged 2 s after `lab serve` started (burn 7.4 over its first 50 checkouts).
+        let attachDeadline = Date().addingTimeInterval(30)
+        while !windows.hasStarted && Date() < attachDeadline { try await Task.sleep(for: .milliseconds(100)) }
+        watcher.start()
         defer {
             watcher.stop()
             windows.stop()

@@ -25,6 +25,7 @@ public final class ProfileWindows: @unchecked Sendable {
     private var windows: [Window] = []
     private var stopped = false
     private var lastErrorText: String?
+    private var started = false
 
     public init(options: ServeOptions) {
         self.options = options
@@ -44,6 +45,10 @@ public final class ProfileWindows: @unchecked Sendable {
 
     /// When the newest finished window ended (Unix seconds), nil before the first one.
     public var latestWindowEndUnix: Double? { lock.withLock { windows.last?.endedAtUnix } }
+
+    /// True once the first window's agent is attached, or profiling failed (`lastError` says why):
+    /// `lab serve` starts its SLO clock then, so the agent's own start-up is not in the SLO's history.
+    public var hasStarted: Bool { lock.withLock { started || lastErrorText != nil } }
 
     /// How long one window lasts.
     public var windowSeconds: Double { options.windowSeconds }
@@ -97,7 +102,10 @@ public final class ProfileWindows: @unchecked Sendable {
                                                   python: .off, durationSeconds: nil, service: "flamelab-shop", version: instance.version),
                               symbolizer: symbolizer)
             try agent.start()
-            lock.withLock { lastErrorText = nil }
+            lock.withLock {
+                lastErrorText = nil
+                started = true
+            }
             return (agent, instance.version)
         } catch {
             lock.withLock { lastErrorText = "failed to profile the service on port \(options.servicePort): \(error)" }
