@@ -37,3 +37,12 @@ def key(x):
 def outer():
     K(); list(gen()); sorted([1], key=key)
 outer()
+
+N = [0]
+class J:
+    def __init__(self):
+        N[0] += 1
+        if N[0] == 300: walk('-- inside __init__ after warm-up (specialized CALL)')
+def many():
+    for _ in range(300): J()
+many()
