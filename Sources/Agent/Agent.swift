@@ -49,6 +49,8 @@ public final class Agent: @unchecked Sendable {
     private var nextCutUptime = 0.0
     private var countersAtCut = ProfilerCounters([])
     private var recorderAtCut = RecorderCounts()
+    /// Processes seen gone at the last cut: what is kept for them is dropped at this one.
+    private var goneAtLastCut = Set<Int32>()
     /// Targets added or removed from other threads, applied by the draining thread.
     private var pendingAdds: [Int32] = []
     private var pendingRemoves: [Int32] = []
@@ -102,7 +104,7 @@ public final class Agent: @unchecked Sendable {
         let path = try BPFObjectLocator.locate("profiler", explicitDirectory: config.bpfDirectory)
         if config.measureBPFTime {
             statsFD = bpf_enable_stats(BPF_STATS_RUN_TIME)
-            if statsFD < 0 { stats.notes.append("failed to enable BPF run-time statistics: \(String(cString: strerror(-statsFD)))") }
+            if statsFD < 0 { stats.addNote("failed to enable BPF run-time statistics: \(String(cString: strerror(-statsFD)))") }
         }
         let loaded = try ProfilerObject.load(
             path: path, settings: bpfSettings(), ringBufferBytes: config.ringBufferBytes,
@@ -127,7 +129,7 @@ public final class Agent: @unchecked Sendable {
             try loaded.attachOffCPU()
             stats.schedSwitchHook = loaded.schedSwitchHook?.rawValue
             if loaded.schedSwitchHook != .btfTracepoint {
-                stats.notes.append("off-cpu attached through the \(loaded.schedSwitchHook?.rawValue ?? "?") fallback: tp_btf/sched_switch was refused")
+                stats.addNote("off-cpu attached through the \(loaded.schedSwitchHook?.rawValue ?? "?") fallback: tp_btf/sched_switch was refused")
             }
         }
         preparation.async { [symbolizer] in symbolizer.prepareKernel() }
@@ -189,7 +191,7 @@ public final class Agent: @unchecked Sendable {
         stats.framePointerStacks = counts.framePointerStacks
         stats.dwarfStacks = counts.dwarfStacks
         stats.dwarfFailures = counts.dwarfFailures
-        stats.processesSeen = recorder.processes.count
+        stats.processesSeen = recorder.processesSeen
         stats.samplesWithPythonFrames = counts.withPythonFrames
         stats.exitedTargets = exitedTargets
         stats.elapsedSeconds = stopUptime - startUptime
@@ -210,7 +212,7 @@ public final class Agent: @unchecked Sendable {
         stats.buildCPUSeconds = Self.cpuSeconds(Self.usageOfProcess) - buildStart
         stats.peakRSSBytes = Self.peakRSSBytes()
         if let resolver = recorder.pythonResolver, resolver.statistics.unresolvedFrames > 0 {
-            stats.notes.append("\(resolver.statistics.unresolvedFrames) Python frames could not be named (\(resolver.statistics.lastError ?? "no reason recorded"))")
+            stats.addNote("\(resolver.statistics.unresolvedFrames) Python frames could not be named (\(resolver.statistics.lastError ?? "no reason recorded"))")
         }
         return AgentRecording(profiles: profiles, stats: stats)
     }
@@ -335,10 +337,28 @@ public final class Agent: @unchecked Sendable {
                             service: self.config.service, version: self.config.version,
                             startUnixNs: unix(start), endUnixNs: unix(end), monotonicStartNs: start, dropped: Int64(clamping: drops))
         }
+        let pids = Set(samples.compactMap(\.labels.pid))
         let window = AgentWindow(index: windowIndex, startMonotonicNs: start, endMonotonicNs: end, startUnixNs: unix(start), endUnixNs: unix(end),
-                                 profiles: profiles, drops: drops, unreadable: unreadable, isFinal: final)
+                                 profiles: profiles, drops: drops, unreadable: unreadable, isFinal: final,
+                                 commands: recorder.processes.filter { pids.contains($0.key) })
         windowIndex += 1
         onWindow?(window)
+        releaseWindowState()
+    }
+
+    /// Keeps a continuous agent's memory to its working set: the recorder keeps only the stacks of
+    /// pending samples, the symbol cache the stacks of the last two windows, and what was kept for
+    /// a process is dropped one window after it is seen gone (its last samples, drained at the cut
+    /// after its exit, are symbolized first).
+    private func releaseWindowState() {
+        windowBuilder.endWindow()
+        recorder.compactStacks()
+        let gone = Set(recorder.processes.keys.filter { !ProcessStatus.isAlive($0) })
+        let forgotten = goneAtLastCut.intersection(gone)
+        recorder.forget(pids: forgotten)
+        symbolizer.forget(pids: forgotten)
+        for pid in forgotten { object?.forget(pid: pid) }
+        goneAtLastCut = gone.subtracting(forgotten)
     }
 
     private var drainIntervalMicroseconds: UInt32 { UInt32(config.drainIntervalSeconds * 1_000_000) }
@@ -443,7 +463,7 @@ public final class Agent: @unchecked Sendable {
     }
 
     private func note(_ text: String) {
-        withLock { stats.notes.append(text) }
+        withLock { stats.addNote(text) }
     }
 
     private func withLock<T>(_ body: () -> T) -> T {

@@ -57,9 +57,17 @@ public struct AgentRunStats: Sendable, Equatable, Codable {
     /// The agent process's peak resident memory, bytes.
     public var peakRSSBytes = 0
     /// Human-readable remarks (fallbacks taken, targets exited, Python detection results).
-    public var notes: [String] = []
+    public private(set) var notes: [String] = []
+    /// Notes not kept once `noteLimit` were: a long-lived agent sees targets come and go for weeks.
+    public private(set) var notesNotKept = 0
+    public static let noteLimit = 200
 
     public init() {}
+
+    /// Adds a note, or counts it once `noteLimit` notes are kept.
+    public mutating func addNote(_ text: String) {
+        if notes.count < Self.noteLimit { notes.append(text) } else { notesNotKept += 1 }
+    }
 
     /// All losses that make a profile incomplete.
     public var totalDrops: UInt64 { ringBufferDrops + offCPUMapFull + UInt64(undecodableEvents) }

@@ -19,6 +19,9 @@ public struct AgentWindow: Sendable {
     public var unreadable: UInt64
     /// Whether this is the last window (the agent is stopping).
     public var isFinal: Bool
+    /// The command name (`comm`) of every process with samples in the window, taken from its events:
+    /// right even when the process exited before the window is written.
+    public var commands: [Int32: String] = [:]
 
     /// Samples of every kind.
     public var sampleCount: Int { profiles.reduce(0) { $0 + $1.samples.count } }

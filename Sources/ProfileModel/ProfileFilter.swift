@@ -30,13 +30,8 @@ public struct ProfileFilter: Sendable, Equatable {
 
     /// The samples of `profile` that pass, with the same metadata.
     public func apply(to profile: Profile) -> Profile {
-        var result = Profile(metadata: profile.metadata)
-        if let kind, kind != profile.metadata.kind { return result }
-        var remapper = ProfileRemapper(source: profile)
-        for sample in profile.samples where matches(sample) {
-            remapper.copy(sample, into: &result)
-        }
-        return result
+        if let kind, kind != profile.metadata.kind { return Profile(metadata: profile.metadata) }
+        return profile.keepingSamples(where: matches)
     }
 
     /// The trace ids present in `profile` with their summed values, largest first (ties by id):

@@ -3,14 +3,8 @@
 public enum ProfileSplit {
     /// The parts, by pid ascending (nil last).
     public static func byPID(_ profile: Profile) -> [(pid: Int32?, profile: Profile)] {
-        var parts: [Int32?: (remapper: ProfileRemapper, profile: Profile)] = [:]
-        for sample in profile.samples {
-            let pid = sample.labels.pid
-            var part = parts[pid] ?? (ProfileRemapper(source: profile), Profile(metadata: profile.metadata))
-            part.remapper.copy(sample, into: &part.profile)
-            parts[pid] = part
-        }
-        return parts.map { (pid: $0.key, profile: $0.value.profile) }
+        let parts = profile.partitioned { $0.labels.pid }
+        return parts.map { (pid: $0.key, profile: $0.value) }
             .sorted { ($0.pid ?? .max, $0.pid == nil ? 1 : 0) < ($1.pid ?? .max, $1.pid == nil ? 1 : 0) }
     }
 }

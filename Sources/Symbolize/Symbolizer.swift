@@ -150,11 +150,19 @@ public final class Symbolizer: @unchecked Sendable {
 
     /// Drops what is kept for `pid` (call when a run is over and the pid may be reused).
     public func forget(pid: Int32) {
+        forget(pids: [pid])
+    }
+
+    /// Drops what is kept for `pids` at once: one pass over the stack cache, however many exited.
+    public func forget(pids: Set<Int32>) {
+        guard !pids.isEmpty else { return }
         lock.lock()
         defer { lock.unlock() }
-        processes[pid] = nil
-        processErrors[pid] = nil
-        stackFrames = stackFrames.filter { $0.key.pid != pid }
+        for pid in pids {
+            processes[pid] = nil
+            processErrors[pid] = nil
+        }
+        stackFrames = stackFrames.filter { !pids.contains($0.key.pid) }
     }
 
     // MARK: - internals (called with the lock held)

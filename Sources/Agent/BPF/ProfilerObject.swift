@@ -134,6 +134,15 @@ final class ProfilerObject {
         _ = bpf_map_delete_elem(fd, &key)
     }
 
+    /// Deletes what the maps keep for a process that exited (its trace-context offset, its Python
+    /// registration), so that a long-lived agent's per-process maps never fill up.
+    func forget(pid: Int32) {
+        var key = UInt32(bitPattern: pid)
+        for name in [ProfilerMap.tlsOffsets, .pythonProcesses] {
+            if let fd = try? mapFD(name) { _ = bpf_map_delete_elem(fd, &key) }
+        }
+    }
+
     /// Records where `pid`'s trace context lives relative to the thread pointer.
     func setTraceContextOffset(pid: Int32, offset: Int64) throws {
         var key = UInt32(bitPattern: pid)

@@ -38,6 +38,14 @@ final class FramePointerPolicy {
         mappings[pid] = Self.readMappings(pid: pid)
     }
 
+    /// Drops the snapshots of processes that exited.
+    func forget(pids: Set<Int32>) {
+        for pid in pids {
+            mappings[pid] = nil
+            lastRefresh[pid] = nil
+        }
+    }
+
     private func lookup(pid: Int32, address: UInt64, now: Double) -> Bool? {
         if mappings[pid] == nil { prepare(pid: pid) }
         if let hit = mappings[pid]?.first(where: { address >= $0.start && address < $0.end }) {

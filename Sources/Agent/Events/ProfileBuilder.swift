@@ -7,9 +7,11 @@ struct ProfileBuilder {
     /// Puts the Python frames named by the recorder into the native stacks at the eval frames.
     var merger = PythonStackMerger()
 
-    /// Frames per recorded stack, kept across windows: a continuous agent sees the same stacks
-    /// every window and symbolizes each once.
-    var symbolized: [Int: [Frame]] = [:]
+    /// Frames per stack, kept across windows: a continuous agent sees mostly the same stacks every
+    /// window and symbolizes each once. Two generations bound it: a stack unused for a whole window
+    /// is dropped at the next `endWindow()`, so memory follows the working set, not the uptime.
+    private var symbolized: [StackKey: [Frame]] = [:]
+    private var symbolizedBefore: [StackKey: [Frame]] = [:]
 
     /// The profiles for `kinds`, stacks root first (user root ... user leaf, then kernel entry ... leaf).
     mutating func build(from recorder: SampleRecorder, kinds: [ProfileKind], metadata: (ProfileKind) -> ProfileMetadata) -> [Profile] {
@@ -31,14 +33,28 @@ struct ProfileBuilder {
                 profiles[sample.kind]!.add(stackID: id, value: sample.value, labels: sample.labels)
                 continue
             }
-            let frames = symbolized[sample.stack] ?? rootFirstFrames(recorder.stacks[sample.stack], python: recorder.pythonFrames[sample.stack] ?? [])
-            symbolized[sample.stack] = frames
+            let frames = frames(of: sample.stack, in: recorder)
             let ids = frames.map { profiles[sample.kind]!.intern($0) }
             let id = profiles[sample.kind]!.intern(stack: ids)
             interned[sample.kind]![sample.stack] = id
             profiles[sample.kind]!.add(stackID: id, value: sample.value, labels: sample.labels)
         }
         return kinds.compactMap { profiles[$0] }
+    }
+
+    /// Starts a new cache generation: stacks not seen since the previous call are dropped.
+    mutating func endWindow() {
+        symbolizedBefore = symbolized
+        symbolized.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func frames(of stack: Int, in recorder: SampleRecorder) -> [Frame] {
+        let key = recorder.stacks[stack]
+        if let known = symbolized[key] { return known }
+        let frames = symbolizedBefore[key] ?? rootFirstFrames(key, python: recorder.pythonFrames[stack] ?? [])
+        // A frame left unknown may be named later (a library loaded, maps re-read): not kept.
+        if !frames.contains(where: { $0.isPlaceholder || $0.kind == .unknown }) { symbolized[key] = frames }
+        return frames
     }
 
     private mutating func rootFirstFrames(_ key: StackKey, python: [(frame: Frame, group: Int)]) -> [Frame] {

@@ -21,8 +21,11 @@ final class SampleRecorder {
     private var stackIndex: [StackKey: Int] = [:]
     private(set) var samples: [RecordedSample] = []
     private(set) var counts = RecorderCounts()
-    /// Every process seen in an event, with its command name.
+    /// Every live process seen in an event, with its command name (the kernel's `comm`, taken from
+    /// the event, so it is right even after the process exited).
     private(set) var processes: [Int32: String] = [:]
+    /// Processes seen so far, those forgotten included.
+    private(set) var processesSeen = 0
     /// Called on the draining thread the first time a process appears in an event.
     var onNewProcess: ((Int32) -> Void)?
 
@@ -52,6 +55,7 @@ final class SampleRecorder {
     func record(_ event: RawEvent) {
         if processes[event.pid] == nil {
             processes[event.pid] = event.command
+            processesSeen += 1
             onNewProcess?(event.pid)
         }
         let key = StackKey(
@@ -89,6 +93,40 @@ final class SampleRecorder {
         }
         samples = kept
         return taken
+    }
+
+    /// Keeps only the stacks the pending samples use, so that a continuous recording's tables hold
+    /// one window's stacks, not every stack since start (call after the window's profiles are built).
+    func compactStacks() {
+        var kept: [StackKey] = [], keptIndex: [StackKey: Int] = [:], keptPython: [Int: [(frame: Frame, group: Int)]] = [:]
+        var remap: [Int: Int] = [:]
+        samples = samples.map { sample in
+            let index: Int
+            if let known = remap[sample.stack] {
+                index = known
+            } else {
+                index = kept.count
+                let key = stacks[sample.stack]
+                kept.append(key)
+                keptIndex[key] = index
+                keptPython[index] = pythonFrames[sample.stack]
+                remap[sample.stack] = index
+            }
+            return RecordedSample(kind: sample.kind, stack: index, value: sample.value, labels: sample.labels)
+        }
+        stacks = kept
+        stackIndex = keptIndex
+        pythonFrames = keptPython
+    }
+
+    /// Drops what is kept for processes that exited: their DWARF sessions, their frame-pointer
+    /// policy, their entry in `processes` (a reused pid is then prepared afresh).
+    func forget(pids: Set<Int32>) {
+        for pid in pids {
+            processes[pid] = nil
+            unwinder?.forget(pid: pid)
+        }
+        policy.forget(pids: pids)
     }
 
     private func userStack(of event: RawEvent) -> [UInt64] {

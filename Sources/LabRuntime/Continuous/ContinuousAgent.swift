@@ -26,6 +26,8 @@ public final class ContinuousAgent: @unchecked Sendable {
     private let lock = NSLock()
     private let wake = DispatchSemaphore(value: 0)
     private var labels: [Int32: ProcessLabels] = [:]
+    /// Followed processes seen gone after the last write (writer thread only).
+    private var goneAtLastWrite = Set<Int32>()
     private var queue: [AgentWindow] = []
     private var status = ContinuousAgentStatus()
     private var stopping = false
@@ -62,6 +64,7 @@ public final class ContinuousAgent: @unchecked Sendable {
         wake.signal()
         writerDone.wait()
         for note in recording.stats.notes { log("note: \(note)") }
+        if recording.stats.notesNotKept > 0 { log("note: \(recording.stats.notesNotKept) more notes were not kept") }
         return snapshot()
     }
 
@@ -119,6 +122,7 @@ public final class ContinuousAgent: @unchecked Sendable {
                     status.lastWriteError = nil
                 }
                 onWindowStored?(window, ids)
+                forgetGoneLabels()
                 wake.signal()
             } catch {
                 let first = lock.withLock { () -> Bool in
@@ -150,7 +154,7 @@ public final class ContinuousAgent: @unchecked Sendable {
         var rows: [(profile: Profile, run: StoredRun)] = []
         for profile in window.profiles {
             for part in ProfileSplit.byPID(profile) where !part.profile.samples.isEmpty {
-                let labels = part.pid.map(labels(of:)) ?? ProcessLabels(command: "")
+                let labels = part.pid.map { labels(of: $0, in: window) } ?? ProcessLabels(command: "")
                 let run = StoredRun(
                     id: RunID(0), service: labels.service, version: labels.version, pid: part.pid, kind: profile.metadata.kind,
                     hz: profile.metadata.hz, unwindMode: profile.metadata.unwindMode, startUnixNs: window.startUnixNs, endUnixNs: window.endUnixNs,
@@ -163,11 +167,20 @@ public final class ContinuousAgent: @unchecked Sendable {
         return try store.writeAll(rows)
     }
 
-    private func labels(of pid: Int32) -> ProcessLabels {
+    /// The follower's labels (service, version) when it follows `pid`, else the command name the
+    /// agent took from the process's own events.
+    private func labels(of pid: Int32, in window: AgentWindow) -> ProcessLabels {
         if let known = lock.withLock({ labels[pid] }) { return known }
-        let found = ProcessLabels(command: ProcessLabels.command(of: pid))
-        lock.withLock { labels[pid] = found }
-        return found
+        return ProcessLabels(command: window.commands[pid] ?? ProcessLabels.command(of: pid))
+    }
+
+    /// Drops the labels of followed processes that were already gone at the previous window: by now
+    /// their last samples are written (writer thread).
+    private func forgetGoneLabels() {
+        let gone = Set(lock.withLock { Array(labels.keys) }.filter { !ProcessStatus.isAlive($0) })
+        let forgotten = goneAtLastWrite.intersection(gone)
+        lock.withLock { for pid in forgotten { labels[pid] = nil } }
+        goneAtLastWrite = gone.subtracting(forgotten)
     }
 
     private func applyRetention() {

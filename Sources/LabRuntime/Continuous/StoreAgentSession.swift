@@ -67,7 +67,7 @@ public final class StoreAgentSession: Sendable {
             profiles.append(profile)
         }
         stats.elapsedSeconds = Double(monotonicRange.upperBound - monotonicRange.lowerBound) / 1e9
-        stats.notes = ["read from lab agent's store \(storePath) (\(String(format: "%g", windowSeconds)) s windows, \(hz) Hz)"]
+        stats.addNote("read from lab agent's store \(storePath) (\(String(format: "%g", windowSeconds)) s windows, \(hz) Hz)")
         return AgentRecording(profiles: profiles, stats: stats)
     }
 

@@ -103,13 +103,10 @@ public struct GateRule: Codable, Sendable, Equatable {
     /// the kernel when `kernelTime` is `.exclude`. Canary sizing plans on the same view.
     public func testedProfile(_ profile: Profile) -> Profile {
         guard filtersKernel(profile) else { return profile }
-        var tested = Profile(metadata: profile.metadata)
-        var remapper = ProfileRemapper(source: profile)
-        for sample in profile.samples {
-            if let leaf = profile.stacks[sample.stackID].last, profile.frames[Int(leaf)].kind == .kernel { continue }
-            remapper.copy(sample, into: &tested)
+        return profile.keepingSamples { sample in
+            guard let leaf = profile.stacks[sample.stackID].last else { return true }
+            return profile.frames[Int(leaf)].kind != .kernel
         }
-        return tested
     }
 
     private func filtersKernel(_ profile: Profile) -> Bool {
@@ -117,7 +114,8 @@ public struct GateRule: Codable, Sendable, Equatable {
     }
 
     private static func leftOutShare(_ profile: Profile, tested: Profile) -> Double {
-        profile.totalValue > 0 ? Double(profile.totalValue - tested.totalValue) / Double(profile.totalValue) : 0
+        let total = profile.totalValue
+        return total > 0 ? Double(total - tested.totalValue) / Double(total) : 0
     }
 
     private func noSamples(_ side: String, of profile: Profile) -> FlamelabError {
