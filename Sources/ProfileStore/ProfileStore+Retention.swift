@@ -3,14 +3,13 @@ import GRDB
 import ProfileModel
 
 extension ProfileStore {
-    /// Applies `policy` at `nowUnixNs`: deletes windows past the age limit, then, while the store is
-    /// larger than the size limit, merges the oldest traced windows into downsampled ones (one per
-    /// `mergeFactor` windows of the same labels, stacks and values kept, times and ids dropped) and,
-    /// when nothing is left to merge, deletes the oldest windows. Pages freed go back to the file
-    /// system. Bounded: at most 64 rounds per call.
+    /// Applies `policy` at `nowUnixNs` (see `RetentionPolicy`). Pages freed go back to the file
+    /// system. Bounded in time, so the agent's writer is never held up for long: a pass that runs out
+    /// of its budget stops with `unfinished` set, and the next pass goes on.
     @discardableResult
-    public func applyRetention(_ policy: RetentionPolicy, nowUnixNs: UInt64) throws -> RetentionReport {
-        var report = RetentionReport(bytesBefore: sizeBytes)
+    public func applyRetention(_ policy: RetentionPolicy, nowUnixNs: UInt64, budgetSeconds: Double = 2) throws -> RetentionReport {
+        let deadline = Date().addingTimeInterval(budgetSeconds)
+        var report = RetentionReport(bytesBefore: try dataBytes())
         if let maxAge = policy.maxAgeNs, nowUnixNs > maxAge {
             report.deletedWindows += try writing { db in
                 try db.execute(sql: "DELETE FROM window WHERE end_unix_ns < ?", arguments: [Int64(clamping: nowUnixNs - maxAge)])
@@ -20,10 +19,13 @@ extension ProfileStore {
         if report.deletedWindows > 0 { try collectGarbage() }
         try compact()
         if let maxBytes = policy.maxBytes {
-            var rounds = 0
-            while sizeBytes > maxBytes, rounds < 64 {
-                rounds += 1
-                let merged = try mergeOldest(policy.mergeFactor)
+            let mergeBefore = nowUnixNs > policy.fullDetailNs ? nowUnixNs - policy.fullDetailNs : 0
+            while try dataBytes() > maxBytes {
+                if Date() > deadline {
+                    report.unfinished = true
+                    break
+                }
+                let merged = try mergeOldest(policy.mergeFactor, endedBefore: mergeBefore)
                 report.mergedWindows += merged
                 if merged == 0 {
                     let deleted = try deleteOldest()
@@ -34,8 +36,20 @@ extension ProfileStore {
                 try compact()
             }
         }
-        report.bytesAfter = sizeBytes
+        report.bytesAfter = try dataBytes()
         return report
+    }
+
+    /// The bytes the store's pages in use take, without the write-ahead log: what retention bounds.
+    /// The log itself stays small (SQLite checkpoints it every ~4 MiB) but can only be truncated when
+    /// no reader is active, so counting it would make the bound depend on the readers.
+    public func dataBytes() throws -> Int64 {
+        try reading { db in
+            let pages = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+            let free = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+            let size = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 0
+            return (pages - free) * size
+        }
     }
 
     /// Deletes the stacks no window uses any more, then the frames no stack uses, and forgets the
@@ -73,30 +87,43 @@ extension ProfileStore {
         }
     }
 
-    /// Merges the oldest run of up to `factor` traced windows with one set of labels into one
-    /// downsampled window; returns how many windows it merged (0 when none can be).
-    private func mergeOldest(_ factor: Int) throws -> Int {
+    /// Downsamples in one transaction up to `groupsPerRound` groups of the oldest traced windows
+    /// that ended before `endedBefore`, each group up to `factor` windows of one set of labels merged
+    /// into one; returns how many windows it merged (0 when none can be).
+    private func mergeOldest(_ factor: Int, endedBefore: UInt64, groupsPerRound: Int = 32) throws -> Int {
         try writing { db in
             let reader = ProfileReader(db: db, storePath: path)
-            guard let oldest = try Row.fetchOne(db, sql: "SELECT \(ProfileReader.runColumns) FROM window WHERE traced = 1 ORDER BY end_unix_ns LIMIT 1") else { return 0 }
-            let first = try reader.storedRun(oldest)
-            let group = try Row.fetchAll(db, sql: """
-                SELECT \(ProfileReader.runColumns) FROM window
-                WHERE traced = 1 AND kind = ? AND host = ? AND service IS ? AND version IS ? AND pid IS ?
-                ORDER BY end_unix_ns LIMIT ?
-                """, arguments: [first.kind.rawValue, first.host, first.service, first.version, first.pid.map { Int64($0) }, factor]).map(reader.storedRun)
-            let profile = try reader.profile(ProfileQuery(runs: RunFilter(ids: group.map(\.id))))
-            var merged = StoredRun(
-                id: RunID(0), service: first.service, version: first.version, pid: first.pid, kind: first.kind, hz: first.hz,
-                unwindMode: first.unwindMode, startUnixNs: group.map(\.startUnixNs).min() ?? 0, endUnixNs: group.map(\.endUnixNs).max() ?? 0,
-                dropped: group.reduce(0) { $0 + $1.dropped }, unreadable: group.reduce(0) { $0 + $1.unreadable },
-                host: first.host, command: first.command, sampleCount: 0, totalValue: 0, traced: false)
-            merged.monotonicStartNs = 0
-            var cache = InternCache()
-            _ = try ProfileWriter(db: db, storePath: path).insert(Self.aggregated(profile), run: merged, cache: &cache)
-            try db.execute(sql: "DELETE FROM window WHERE id IN (\(group.map { String($0.id.rawValue) }.joined(separator: ",")))")
-            return group.count
+            var mergedWindows = 0
+            for _ in 0..<groupsPerRound {
+                guard let oldest = try Row.fetchOne(db, sql: """
+                    SELECT \(ProfileReader.runColumns) FROM window WHERE traced = 1 AND end_unix_ns < ? ORDER BY end_unix_ns LIMIT 1
+                    """, arguments: [Int64(clamping: endedBefore)]) else { break }
+                let first = try reader.storedRun(oldest)
+                let group = try Row.fetchAll(db, sql: """
+                    SELECT \(ProfileReader.runColumns) FROM window
+                    WHERE traced = 1 AND end_unix_ns < ? AND kind = ? AND host = ? AND service IS ? AND version IS ? AND pid IS ?
+                    ORDER BY end_unix_ns LIMIT ?
+                    """, arguments: [Int64(clamping: endedBefore), first.kind.rawValue, first.host, first.service, first.version,
+                                     first.pid.map { Int64($0) }, factor]).map(reader.storedRun)
+                try merge(group, first: first, db: db, reader: reader)
+                mergedWindows += group.count
+            }
+            return mergedWindows
         }
+    }
+
+    /// Replaces `group` (windows of `first`'s labels) by one downsampled window.
+    private func merge(_ group: [StoredRun], first: StoredRun, db: Database, reader: ProfileReader) throws {
+        let profile = try reader.profile(ProfileQuery(runs: RunFilter(ids: group.map(\.id))))
+        var merged = StoredRun(
+            id: RunID(0), service: first.service, version: first.version, pid: first.pid, kind: first.kind, hz: first.hz,
+            unwindMode: first.unwindMode, startUnixNs: group.map(\.startUnixNs).min() ?? 0, endUnixNs: group.map(\.endUnixNs).max() ?? 0,
+            dropped: group.reduce(0) { $0 + $1.dropped }, unreadable: group.reduce(0) { $0 + $1.unreadable },
+            host: first.host, command: first.command, sampleCount: 0, totalValue: 0, traced: false)
+        merged.monotonicStartNs = 0
+        var cache = InternCache()
+        _ = try ProfileWriter(db: db, storePath: path).insert(Self.aggregated(profile), run: merged, cache: &cache)
+        try db.execute(sql: "DELETE FROM window WHERE id IN (\(group.map { String($0.id.rawValue) }.joined(separator: ",")))")
     }
 
     /// One sample per stack with the summed value: what a downsampled window keeps.

@@ -39,6 +39,8 @@ struct AgentCommand: ParsableCommand {
     @Option(help: "Delete windows older than this, e.g. 24h.") var retention = Duration(seconds: 24 * 3600)
     @Option(name: .customLong("max-size"), help: "Keep the store under this size (downsampling, then deleting the oldest windows), e.g. 1GiB.")
     var maxSize = ByteSize(bytes: 1 << 30)
+    @Option(name: .customLong("full-detail"), help: "Windows younger than this keep their trace ids and sample times when the store must shrink, e.g. 1h.")
+    var fullDetail = Duration(seconds: Double(RetentionPolicy.defaultFullDetailNs) / 1e9)
     @Option(name: .customLong("status-interval"), help: "Seconds between status lines.") var statusInterval = Duration(seconds: 60)
     @Option(help: "Stop after this long (default: run until SIGTERM).") var duration: Duration?
     @Option(name: .customLong("stats-json"), help: "At exit, write the final counts as JSON here.") var statsJSON: String?
@@ -62,7 +64,8 @@ struct AgentCommand: ParsableCommand {
         config.kinds = kind.kinds
         config.unwind = unwind
         config.python = python
-        config.retention = RetentionPolicy(maxAgeNs: Nanoseconds.saturating(seconds: retention.seconds), maxBytes: maxSize.bytes)
+        config.retention = RetentionPolicy(maxAgeNs: Nanoseconds.saturating(seconds: retention.seconds), maxBytes: maxSize.bytes,
+                                           fullDetailNs: Nanoseconds.saturating(seconds: fullDetail.seconds))
         config.statusSeconds = statusInterval.seconds
         let agent = try ContinuousAgent(config: config)
         let stop = DispatchSemaphore(value: 0)

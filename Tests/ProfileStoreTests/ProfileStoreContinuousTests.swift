@@ -25,12 +25,13 @@ import Testing
         let store = try fixture.openStore()
         let now: UInt64 = 1_800_000_000_000_000_000
         try Self.fill(store, windows: 60, samples: 4_000, endUnixNs: now)
-        try store.checkpoint()
-        let full = store.sizeBytes
+        let full = try store.dataBytes()
         let limit = full / 3
-        let report = try store.applyRetention(RetentionPolicy(maxAgeNs: 500_000_000_000, maxBytes: limit), nowUnixNs: now)
+        let policy = RetentionPolicy(maxAgeNs: 500_000_000_000, maxBytes: limit, fullDetailNs: 100_000_000_000)
+        let report = try store.applyRetention(policy, nowUnixNs: now, budgetSeconds: 600)
         #expect(report.bytesBefore >= full)
-        #expect(store.sizeBytes <= limit, "store \(store.sizeBytes) bytes after retention, limit \(limit) (was \(full))")
+        #expect(!report.unfinished)
+        #expect(try store.dataBytes() <= limit, "store data \(try store.dataBytes()) bytes after retention, limit \(limit) (was \(full))")
         let runs = try store.runs()
         #expect(runs.allSatisfy { $0.endUnixNs >= now - 500_000_000_000 }, "windows older than 500 s are gone")
         #expect(report.deletedWindows > 0)
@@ -51,12 +52,29 @@ import Testing
         let now: UInt64 = 1_800_000_000_000_000_000
         try Self.fill(store, windows: 12, samples: 2_000, endUnixNs: now)
         let before = try store.profile(query: ProfileQuery()).totalValue
-        try store.checkpoint()
-        // A limit just under the current size: one merge is enough.
-        let report = try store.applyRetention(RetentionPolicy(maxBytes: store.sizeBytes - 1, mergeFactor: 6), nowUnixNs: now)
+        // A limit just under the current size: one round of merges is enough. The last 30 s (3
+        // windows) keep full detail.
+        let policy = RetentionPolicy(maxBytes: try store.dataBytes() - 1, mergeFactor: 6, fullDetailNs: 30_000_000_000)
+        let report = try store.applyRetention(policy, nowUnixNs: now, budgetSeconds: 600)
         #expect(report.mergedWindows >= 6)
         let after = try store.profile(query: ProfileQuery()).totalValue
         #expect(report.deletedWindows > 0 || after == before, "merging alone keeps every sample's value: \(after) vs \(before)")
+    }
+
+    @Test("the recent past keeps its trace ids: only windows older than the full-detail age are downsampled")
+    func recentWindowsKeepFullDetail() throws {
+        let fixture = try StoreFixture()
+        let store = try fixture.openStore()
+        let now: UInt64 = 1_800_000_000_000_000_000
+        try Self.fill(store, windows: 12, samples: 2_000, endUnixNs: now)
+        let recentEdge = now - 60_000_000_000
+        let policy = RetentionPolicy(maxBytes: try store.dataBytes() / 2, mergeFactor: 3, fullDetailNs: 60_000_000_000)
+        let report = try store.applyRetention(policy, nowUnixNs: now, budgetSeconds: 600)
+        #expect(report.mergedWindows > 0)
+        let runs = try store.runs()
+        let recent = runs.filter { $0.endUnixNs >= recentEdge }
+        #expect(!recent.isEmpty && recent.allSatisfy(\.traced), "windows of the last minute were downsampled")
+        #expect(runs.filter { !$0.traced }.allSatisfy { $0.endUnixNs < recentEdge })
     }
 
     @Test("one writer: a second lock on the same store is refused with a clear error")

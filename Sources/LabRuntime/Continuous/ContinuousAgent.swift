@@ -187,7 +187,8 @@ public final class ContinuousAgent: @unchecked Sendable {
         do {
             let report = try store.applyRetention(config.retention, nowUnixNs: UInt64(Date().timeIntervalSince1970 * 1e9))
             if report.deletedWindows + report.mergedWindows > 0 {
-                log("lab agent: retention: \(report.deletedWindows) windows deleted, \(report.mergedWindows) downsampled; store \(report.bytesBefore / 1_048_576) -> \(report.bytesAfter / 1_048_576) MiB")
+                log("lab agent: retention: \(report.deletedWindows) windows deleted, \(report.mergedWindows) downsampled; store data \(report.bytesBefore / 1_048_576) -> \(report.bytesAfter / 1_048_576) MiB"
+                    + (report.unfinished ? " (time budget reached; the next pass goes on)" : ""))
             }
         } catch {
             log("lab agent: \(error)")
