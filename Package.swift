@@ -122,7 +122,7 @@ let package = Package(
         /// What every test target shares: the root/CI rule (`.requiresRoot`), running commands, finding tools.
         .target(name: "FlamelabTesting", path: "Tests/FlamelabTesting", swiftSettings: swift6),
         .testTarget(name: "ProfileModelTests", dependencies: ["ProfileModel"], resources: [.copy("Fixtures")], swiftSettings: swift6),
-        .testTarget(name: "ProfileStoreTests", dependencies: ["ProfileStore", "ProfileModel", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swift6),
+        .testTarget(name: "ProfileStoreTests", dependencies: ["ProfileStore", "ProfileModel", "FlamelabTesting", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swift6),
         .testTarget(name: "FlameGraphTests", dependencies: ["FlameGraph", "ProfileModel"], exclude: ["Browser"], resources: [.copy("Fixtures")], swiftSettings: swift6),
         /// Runs the built `lab` binary: gate exit codes and comment, flamegraph/diff outputs (needs the whole lab built).
         .testTarget(name: "LabCLITests", dependencies: ["FlamelabTesting", "lab"], exclude: ["Fixtures"], swiftSettings: swift6),

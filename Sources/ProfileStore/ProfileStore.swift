@@ -131,6 +131,11 @@ public final class ProfileStore: Sendable {
     /// Bytes on disk: the database file and its write-ahead log.
     public var sizeBytes: Int64 { StoreFile.size(path) + StoreFile.size(path + "-wal") }
 
+    /// Gives the store's files to `uid`/`gid` (mode stays 0600): see `SudoUser`.
+    public func handOver(toUID uid: UInt32, gid: UInt32) throws {
+        try StoreFile.handOver(path, toUID: uid, gid: gid)
+    }
+
     /// SQLite's journal mode for this store (`wal` once opened).
     public func journalMode() throws -> String {
         try reading { try String.fetchOne($0, sql: "PRAGMA journal_mode") ?? "" }

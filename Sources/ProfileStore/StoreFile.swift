@@ -17,6 +17,7 @@ enum StoreFile {
         if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue {
             throw FlamelabError.storeOpen(path, "directory \(directory) does not exist")
         }
+        try refuseUnreachable(path)
         let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         if fd >= 0 {
             close(fd)
@@ -41,6 +42,32 @@ enum StoreFile {
             let mode = info.st_mode & 0o777
             if mode & 0o077 != 0, chmod(file, mode & 0o700) != 0 {
                 throw FlamelabError.storeOpen(path, "cannot make \(file) private: \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// An existing store this user may not read and write (a root agent's, typically) gets an
+    /// error that says whose it is and what to do, instead of SQLite's "unable to open".
+    static func refuseUnreachable(_ path: String) throws {
+        var info = stat()
+        guard stat(path, &info) == 0, access(path, R_OK | W_OK) != 0 else { return }
+        let owner = getpwuid(info.st_uid).map { String(cString: $0.pointee.pw_name) } ?? "uid \(info.st_uid)"
+        let mode = String(info.st_mode & 0o777, radix: 8)
+        throw FlamelabError.storeOpen(path, "permission denied: it belongs to \(owner) (mode \(mode)), and profiles are private to their owner; "
+            + "run this as \(owner), or start `lab agent` with sudo from your own account (it then hands the store to you)")
+    }
+
+    /// Gives the store's files (database, -wal, -shm, lock) to `uid`/`gid`, keeping mode 0600: a
+    /// `sudo lab agent` hands its store to the user who ran sudo, so that their `lab serve` and
+    /// `lab query` can read it. SQLite, running as root, gives later -wal/-shm files the
+    /// database's owner. Symlinks are not followed.
+    static func handOver(_ path: String, toUID uid: uid_t, gid: gid_t) throws {
+        for file in [path, path + "-wal", path + "-shm", path + ".lock"] {
+            var info = stat()
+            guard lstat(file, &info) == 0 else { continue }
+            guard info.st_mode & S_IFMT == S_IFREG else { throw FlamelabError.storeOpen(path, "\(file) is not a regular file") }
+            if fchownat(AT_FDCWD, file, uid, gid, AT_SYMLINK_NOFOLLOW) != 0 {
+                throw FlamelabError.storeOpen(path, "cannot hand \(file) to uid \(uid): \(String(cString: strerror(errno)))")
             }
         }
     }

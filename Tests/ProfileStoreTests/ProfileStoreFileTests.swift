@@ -1,3 +1,4 @@
+import FlamelabTesting
 import Foundation
 import GRDB
 import ProfileModel
@@ -5,6 +6,23 @@ import ProfileStore
 import Testing
 
 @Suite struct ProfileStoreFileTests {
+    @Test("a store handed to another user (sudo lab agent) changes owner and stays 0600, lock included", .requiresRoot)
+    func handOverKeepsTheStorePrivate() throws {
+        let fixture = try StoreFixture()
+        let lock = try StoreLock(storePath: fixture.storePath)
+        let store = try fixture.openStore()
+        try store.write(StoreFixture.sampleProfile())
+        let nobody: UInt32 = 65_534
+        try store.handOver(toUID: nobody, gid: nobody)
+        for file in [fixture.storePath, fixture.storePath + "-wal", fixture.storePath + ".lock"] {
+            var info = stat()
+            #expect(lstat(file, &info) == 0, "\(file) is missing")
+            #expect(info.st_uid == nobody, "\(file) belongs to uid \(info.st_uid)")
+            #expect(info.st_mode & 0o077 == 0, "\(file) has mode \(String(info.st_mode & 0o777, radix: 8))")
+        }
+        _ = lock
+    }
+
     private func mode(_ path: String) throws -> Int {
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         return try #require(attributes[.posixPermissions] as? Int)

@@ -41,6 +41,21 @@ public final class ContinuousAgent: @unchecked Sendable {
         storeLock = try StoreLock(storePath: config.storePath)
         store = try ProfileStore(path: config.storePath)
         agent = Agent(config: config.agentConfig)
+        if let user = SudoUser.current() { try handOver(to: user) }
+    }
+
+    /// `sudo lab agent`: the store (and the default store's directory, which the agent may have
+    /// just created as root) go to the user who ran sudo, still private to them, so that their
+    /// unprivileged `lab serve`, `lab query` and `lab gate --canary` read it.
+    private func handOver(to user: SudoUser) throws {
+        try store.handOver(toUID: user.uid, gid: user.gid)
+        guard config.storePath == ContinuousAgentConfig.defaultStorePath else { return }
+        let directory = (config.storePath as NSString).deletingLastPathComponent
+        var info = stat()
+        if lstat(directory, &info) == 0, info.st_uid == 0, info.st_mode & S_IFMT == S_IFDIR,
+           fchownat(AT_FDCWD, directory, user.uid, user.gid, AT_SYMLINK_NOFOLLOW) != 0 {
+            throw FlamelabError.failed("hand", "\(directory) to uid \(user.uid)", String(cString: strerror(errno)))
+        }
     }
 
     /// Loads, attaches and starts the threads.
