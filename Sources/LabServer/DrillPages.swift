@@ -98,7 +98,8 @@ enum DrillPages {
         } else {
             html += message(profiles.noAgentHint, id: "no-agent")
         }
-        let selection = PageSelection(last: PageSelection.defaultLast, fromUnixNs: nowUnixNs - min(nowUnixNs, 900_000_000_000), toUnixNs: nowUnixNs)
+        let fifteenMinutes = Nanoseconds.last(900, endingAt: nowUnixNs)
+        let selection = PageSelection(last: PageSelection.defaultLast, fromUnixNs: fifteenMinutes.lowerBound, toUnixNs: fifteenMinutes.upperBound)
         // The picker lives on the flame graph page: this one reloads itself every second.
         html += "<p><a id=\"explore\" href=\"/flamegraph?last=15m&amp;kind=cpu\">Explore the profiles: time range, service, version, trace search</a></p>"
         guard !summaries.isEmpty else { return html + "<p id=\"no-windows\">The store holds no window yet.</p>" }

@@ -47,8 +47,8 @@ struct PageSelection: Sendable, Equatable {
             guard let seconds = DurationParser.seconds(last) else {
                 return .failure(PageProblem("last must be a duration such as 5m, 15m, 1h; got \"\(last.prefix(32))\"."))
             }
-            let span = Nanoseconds.saturating(seconds: seconds)
-            return .success((last, nowUnixNs - min(span, nowUnixNs), nowUnixNs))
+            let range = Nanoseconds.last(seconds, endingAt: nowUnixNs)
+            return .success((last, range.lowerBound, range.upperBound))
         }
         var from: UInt64 = 0, to = nowUnixNs
         if let fromText {

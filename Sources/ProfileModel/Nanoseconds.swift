@@ -7,4 +7,9 @@ public enum Nanoseconds {
         let ns = seconds * 1e9
         return ns < 18_446_744_073_709_549_568 ? UInt64(ns) : .max
     }
+
+    /// The last `seconds` up to `end` (nanoseconds): clamped at 0, never trapping, whatever was typed.
+    public static func last(_ seconds: Double, endingAt end: UInt64) -> ClosedRange<UInt64> {
+        (end - min(saturating(seconds: seconds), end))...end
+    }
 }

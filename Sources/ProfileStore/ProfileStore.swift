@@ -49,6 +49,21 @@ public final class ProfileStore: Sendable {
         }
     }
 
+    /// Opens a store that must exist already (readers: `lab query`, `lab serve`, a store canary);
+    /// a missing file is an input error naming it instead of a new empty store.
+    public convenience init(existing path: String, busyTimeout: Double = 5) throws {
+        try Self.requireExisting(path)
+        try self.init(path: path, busyTimeout: busyTimeout)
+    }
+
+    /// Throws `failed to open profile store X: no such file (...)` when there is no file at `path`.
+    public static func requireExisting(_ path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw FlamelabError.failed("open", "profile store \(path)", "no such file (run `lab agent` or `lab record -o store` first, or pass --store)",
+                                       code: .input)
+        }
+    }
+
     /// Stores `profile` as a new run, in one transaction, and returns the run's id.
     ///
     /// `service` and `version` override the profile's metadata when given. `command` is the

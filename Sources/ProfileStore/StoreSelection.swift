@@ -27,8 +27,8 @@ public struct StoreSelection: Sendable, Equatable {
 
     /// The last `seconds` before `nowUnixNs`.
     public static func last(_ seconds: Double, nowUnixNs: UInt64) -> StoreSelection {
-        let span = Nanoseconds.saturating(seconds: seconds)
-        return StoreSelection(fromUnixNs: nowUnixNs - min(span, nowUnixNs), toUnixNs: nowUnixNs)
+        let range = Nanoseconds.last(seconds, endingAt: nowUnixNs)
+        return StoreSelection(fromUnixNs: range.lowerBound, toUnixNs: range.upperBound)
     }
 
     /// The query, or an input error naming what is wrong with the range.

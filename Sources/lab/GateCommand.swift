@@ -123,10 +123,7 @@ struct GateCommand: ParsableCommand {
 
     /// Store canary: each version's last --duration as `lab agent` stored it; nothing is captured.
     private func runStoreCanary(_ path: String) throws {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw FlamelabError.failed("open", "profile store \(path)", "no such file (run `lab agent --service` first)", code: .input)
-        }
-        let store = try ProfileStore(path: path)
+        let store = try ProfileStore(existing: path)
         let seconds = duration ?? 300
         let plan = try StoreCanary.plan(try store.summaries(filter: RunFilter(service: service, kind: .cpu)), service: service,
                                         candidate: version, baseline: previous, seconds: seconds)

@@ -28,11 +28,7 @@ struct ProfilesCommand: ParsableCommand {
         var path: String?
 
         func open() throws -> ProfileStore {
-            let path = path ?? ProfilesCommand.defaultStorePath
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw FlamelabError("failed to open profile store \(path): no such file (record a profile first, or pass --store)", code: .input)
-            }
-            return try ProfileStore(path: path)
+            try ProfileStore(existing: path ?? ProfilesCommand.defaultStorePath)
         }
     }
 
@@ -158,9 +154,7 @@ struct ProfilesCommand: ParsableCommand {
 
         /// Real samples: the figures of a store `lab agent` wrote.
         private func measureStore(_ path: String) throws {
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw FlamelabError.failed("open", "profile store \(path)", "no such file", code: .input)
-            }
+            try ProfileStore.requireExisting(path)
             let ids = traceIDList.isEmpty ? try StoreFigures.recentTraceIDs(storePath: path, count: traceIDs) : traceIDList
             let figures = try StoreFigures.measure(storePath: path, traceIDs: ids, repetitions: repetitions)
             print(figures.summary)

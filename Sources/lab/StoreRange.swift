@@ -31,10 +31,7 @@ struct StoreRange: ParsableArguments {
 
     /// Opens the store for reading; a missing file is an input error naming it.
     func open() throws -> ProfileStore {
-        guard FileManager.default.fileExists(atPath: storePath) else {
-            throw FlamelabError.failed("open", "profile store \(storePath)", "no such file (run `lab agent` or `lab record -o store` first, or pass --store)", code: .input)
-        }
-        return try ProfileStore(path: storePath)
+        try ProfileStore(existing: storePath)
     }
 
     /// `selection` with this range.

@@ -13,4 +13,12 @@ struct NanosecondsTests {
         #expect(Nanoseconds.saturating(seconds: .infinity) == .max)
         #expect(Nanoseconds.saturating(seconds: 18_446_744_073) == 18_446_744_073_000_000_000)
     }
+
+    @Test("the last span before a moment is clamped at zero")
+    func lastSpan() {
+        #expect(Nanoseconds.last(2, endingAt: 5_000_000_000) == 3_000_000_000...5_000_000_000)
+        #expect(Nanoseconds.last(10, endingAt: 5_000_000_000) == 0...5_000_000_000)
+        #expect(Nanoseconds.last(1e10 * 3600, endingAt: 7) == 0...7)
+        #expect(Nanoseconds.last(-1, endingAt: 7) == 7...7)
+    }
 }

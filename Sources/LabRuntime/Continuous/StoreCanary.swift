@@ -29,12 +29,12 @@ public struct StoreCanary: Sendable, Equatable {
         guard let baselineVersion = baseline ?? byRecency.first(where: { $0 != candidateVersion }) else {
             throw FlamelabError.failed("plan", "the store canary", "the store holds only version \(candidateVersion): deploy the previous one too, or pass --previous", code: .input)
         }
-        let span = Nanoseconds.saturating(seconds: max(1, seconds))
         func side(_ version: String) throws -> Side {
             guard let end = lastSeen[version] else {
                 throw FlamelabError.failed("plan", "the store canary", "the store holds no CPU window of version \(version) (versions: \(byRecency.joined(separator: ", ")))", code: .input)
             }
-            return Side(version: version, fromUnixNs: end - min(span, end), toUnixNs: end)
+            let range = Nanoseconds.last(max(1, seconds), endingAt: end)
+            return Side(version: version, fromUnixNs: range.lowerBound, toUnixNs: range.upperBound)
         }
         return StoreCanary(baseline: try side(baselineVersion), candidate: try side(candidateVersion))
     }

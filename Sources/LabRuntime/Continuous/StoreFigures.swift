@@ -58,7 +58,7 @@ public struct StoreFigures: Codable, Sendable {
             }
             return (Statistics.median(times) ?? 0, count)
         }
-        let lastHour = (now - min(now, 3_600_000_000_000))...now
+        let lastHour = Nanoseconds.last(3_600, endingAt: now)
         let traced = try timed(ProfileQuery(runs: RunFilter(kind: .cpu, overlappingUnixNs: lastHour), traceIDs: traceIDs))
         let hourSamples = runs.filter { $0.kind == .cpu && $0.endUnixNs >= lastHour.lowerBound }.reduce(0) { $0 + Int($1.sampleCount) }
         let recent = try timed(try StoreSelection.last(900, nowUnixNs: now).query())
