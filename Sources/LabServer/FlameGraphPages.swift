@@ -57,21 +57,13 @@ enum FlameGraphPages {
         }
     }
 
-    /// One diff side: `v2` means version v2; otherwise `key=value,...` as `lab diff --base` takes it.
+    /// One diff side: `v2` means version v2; otherwise `key=value,...` as `lab diff --base` takes it
+    /// (its from/to give the side its own range).
     private static func side(_ text: String, of selection: PageSelection, profiles: StoreProfiles) throws -> Profile {
-        var side = selection.storeSelection
-        if text.contains("=") {
-            let parsed: StoreSelection
-            do { parsed = try StoreSelection.parse(text) } catch { throw PageProblem("\(error)") }
-            side.service = parsed.service ?? side.service
-            side.version = parsed.version
-            side.pid = parsed.pid
-            side.host = parsed.host
-            side.traceIDs = parsed.traceIDs
-            if text.contains("kind=") { side.kind = parsed.kind }
-        } else {
-            side.version = text
-        }
+        let side: StoreSelection
+        do {
+            side = try selection.storeSelection.overridden(by: text.contains("=") ? text : "version=\(text)", timePoint: TimePointParser.unixNs)
+        } catch { throw PageProblem("\(error)") }
         return try profiles.profile(side)
     }
 

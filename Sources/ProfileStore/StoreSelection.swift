@@ -41,33 +41,50 @@ public struct StoreSelection: Sendable, Equatable {
         return ProfileQuery(runs: runs, traceIDs: traceIDs.isEmpty ? nil : traceIDs)
     }
 
-    /// `key=value,key=value` (service, version, kind, pid, host, trace): a diff side as written on
-    /// the command line; the time range comes from elsewhere.
+    /// `key=value,key=value` (service, version, kind, pid, host, trace, from, to): a diff side as
+    /// written on the command line, over no range.
     public static func parse(_ text: String) throws -> StoreSelection {
-        var selection = StoreSelection()
+        try StoreSelection().overridden(by: text)
+    }
+
+    /// This selection with the keys `text` gives changed and the others kept: a diff side over the
+    /// page's or the command line's range and labels. `from`/`to` give a side its own range (read by
+    /// `timePoint`; Unix seconds by default), so that two sides may be two time ranges.
+    public func overridden(by text: String, timePoint: (String) -> UInt64? = StoreSelection.unixSeconds) throws -> StoreSelection {
+        var selection = self
+        var traces: [TraceID] = []
+        func problem(_ reason: String) -> FlamelabError { FlamelabError.failed("parse", "selection '\(text)'", reason, code: .input) }
         for pair in text.split(separator: ",") {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[1].isEmpty else {
-                throw FlamelabError.failed("parse", "selection '\(text)'", "want key=value pairs such as version=v2,kind=cpu", code: .input)
-            }
+            guard parts.count == 2, !parts[1].isEmpty else { throw problem("want key=value pairs such as version=v2,kind=cpu") }
             switch parts[0] {
             case "service": selection.service = parts[1]
             case "version": selection.version = parts[1]
             case "host": selection.host = parts[1]
             case "kind":
-                guard let kind = ProfileKind(rawValue: parts[1]) else { throw FlamelabError.failed("parse", "selection '\(text)'", "kind must be cpu or offcpu", code: .input) }
+                guard let kind = ProfileKind(rawValue: parts[1]) else { throw problem("kind must be cpu or offcpu") }
                 selection.kind = kind
             case "pid":
-                guard let pid = Int32(parts[1]), pid > 0 else { throw FlamelabError.failed("parse", "selection '\(text)'", "pid must be a process id", code: .input) }
+                guard let pid = Int32(parts[1]), pid > 0 else { throw problem("pid must be a process id") }
                 selection.pid = pid
             case "trace":
-                guard let id = TraceID(hex: parts[1]) else { throw FlamelabError.failed("parse", "selection '\(text)'", "trace must be 32 hex digits", code: .input) }
-                selection.traceIDs.append(id)
+                guard let id = TraceID(hex: parts[1]) else { throw problem("trace must be 32 hex digits") }
+                traces.append(id)
+            case "from", "to":
+                guard let ns = timePoint(parts[1]) else { throw problem("\(parts[0]) must be a time such as 2026-12-01T21:00:00Z or Unix seconds") }
+                if parts[0] == "from" { selection.fromUnixNs = ns } else { selection.toUnixNs = ns }
             default:
-                throw FlamelabError.failed("parse", "selection '\(text)'", "unknown key '\(parts[0])' (service, version, kind, pid, host, trace)", code: .input)
+                throw problem("unknown key '\(parts[0])' (service, version, kind, pid, host, trace, from, to)")
             }
         }
+        if !traces.isEmpty { selection.traceIDs = traces }
         return selection
+    }
+
+    /// Unix seconds as nanoseconds (the default reader of `from`/`to`).
+    public static func unixSeconds(_ text: String) -> UInt64? {
+        guard let seconds = Double(text), seconds >= 0, seconds.isFinite else { return nil }
+        return Nanoseconds.saturating(seconds: seconds)
     }
 
     /// A short description for titles and messages.

@@ -18,12 +18,14 @@ struct DiffCommand: ParsableCommand {
         writes the same table for machines.
 
         From the profile store (`lab agent`), each side is a selection of key=value pairs (service, version, kind,
-        pid, host, trace) over one time range.
+        pid, host, trace, from, to) over the range of --last or --from/--to; a side's own from/to wins, so the
+        two sides may be two time ranges of one version (before and after an incident).
 
         Examples:
           lab diff results/profiles/v1-cpu.pb.gz results/profiles/v2-cpu.pb.gz -o diff.html
           lab diff v1.folded v2.folded -o diff.svg --json diff.json
           lab diff --store results/runs/profiles.sqlite --base version=v1 --cand version=v2 --last 10m -o diff.html
+          lab diff --base version=v2,from=2026-12-01T20:00:00Z,to=2026-12-01T20:10:00Z --cand version=v2 --last 10m -o incident.html
         """
     )
 
@@ -58,7 +60,7 @@ struct DiffCommand: ParsableCommand {
         guard let baseSelection, let candidateSelection else { return (try ProfileFile.read(files[0]), try ProfileFile.read(files[1])) }
         let store = try range.open()
         let sides = try [baseSelection, candidateSelection].map { text -> Profile in
-            let selection = range.applied(to: try StoreSelection.parse(text))
+            let selection = try range.applied(to: StoreSelection()).overridden(by: text, timePoint: TimePointParser.unixNs)
             let profile = try store.profile(query: try selection.query())
             guard !profile.samples.isEmpty else {
                 throw FlamelabError.failed("diff", "selections", "no stored sample matches \(text) (\(selection.summary))", code: .input)

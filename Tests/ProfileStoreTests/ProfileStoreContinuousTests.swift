@@ -119,4 +119,16 @@ import Testing
         #expect(throws: FlamelabError.self) { try StoreSelection.parse("colour=blue") }
         #expect(try StoreSelection.parse("version=v2,kind=offcpu") == StoreSelection(version: "v2", kind: .offcpu))
     }
+
+    @Test("a diff side keeps the range and labels it does not name, and may carry its own range")
+    func sidesOverrideOnlyWhatTheyName() throws {
+        let base = StoreSelection(fromUnixNs: 100_000_000_000, toUnixNs: 200_000_000_000, service: "shop", version: "v1")
+        let v2 = try base.overridden(by: "version=v2")
+        #expect(v2 == StoreSelection(fromUnixNs: 100_000_000_000, toUnixNs: 200_000_000_000, service: "shop", version: "v2"))
+        let earlier = try base.overridden(by: "from=10,to=20.5")
+        #expect(earlier.fromUnixNs == 10_000_000_000 && earlier.toUnixNs == 20_500_000_000 && earlier.version == "v1")
+        #expect(throws: FlamelabError.self) { try base.overridden(by: "from=yesterday") }
+        #expect(throws: FlamelabError.self) { try base.overridden(by: "to=-1") }
+        #expect(throws: FlamelabError.self) { try base.overridden(by: "from=30,to=20").query() }
+    }
 }
