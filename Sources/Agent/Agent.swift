@@ -52,8 +52,8 @@ public final class Agent: @unchecked Sendable {
     /// Processes seen gone at the last cut: what is kept for them is dropped at this one.
     private var goneAtLastCut = Set<Int32>()
     /// Targets added or removed from other threads, applied by the draining thread.
-    private var pendingAdds: [Int32] = []
-    private var pendingRemoves: [Int32] = []
+    /// In call order: an add then a remove of one pid must end removed.
+    private var pendingTargetChanges: [(pid: Int32, add: Bool)] = []
     /// `cutWindowNow()` was called: the draining thread cuts at its next pass.
     private var cutRequested = false
     private var pendingPython: [PythonProcessInfo] = []
@@ -74,7 +74,7 @@ public final class Agent: @unchecked Sendable {
     /// Continuous mode: starts sampling `pid` (and its threads) from any thread; its symbols and
     /// trace-context offset are prepared in the background, its samples flow from the next drain.
     public func addTarget(_ pid: Int32) {
-        withLock { pendingAdds.append(pid) }
+        withLock { pendingTargetChanges.append((pid, true)) }
     }
 
     /// Continuous mode: closes the open window at the next drain (within a few milliseconds) instead
@@ -85,7 +85,7 @@ public final class Agent: @unchecked Sendable {
 
     /// Continuous mode: stops sampling `pid` (from any thread).
     public func removeTarget(_ pid: Int32) {
-        withLock { pendingRemoves.append(pid) }
+        withLock { pendingTargetChanges.append((pid, false)) }
     }
 
     /// The pids sampled now (`.pids` targets; empty for the whole machine).
@@ -282,28 +282,34 @@ public final class Agent: @unchecked Sendable {
             let samples = recorder.samples.lazy.filter { $0.labels.pid == pid }.count
             note(String(format: "target %d exited after %.1fs; its %d samples and symbols are kept", pid, now - startUptime, samples))
             if config.windowSeconds != nil {
-                object?.removeTarget(pid: pid)
-                withLock { targetPids.removeAll { $0 == pid } }
+                dropTarget(pid)
                 exitedTargets.removeAll { $0 == pid }
             }
         }
     }
 
+    /// Stops sampling `pid` in the kernel and forgets it as a target (draining thread).
+    private func dropTarget(_ pid: Int32) {
+        object?.removeTarget(pid: pid)
+        withLock { targetPids.removeAll { $0 == pid } }
+    }
+
     /// Applies `addTarget`/`removeTarget` calls (draining thread).
     private func applyTargetChanges() {
-        let (adds, removes): ([Int32], [Int32]) = withLock {
-            defer { pendingAdds.removeAll(); pendingRemoves.removeAll() }
-            return (pendingAdds, pendingRemoves)
+        let changes = withLock {
+            defer { pendingTargetChanges.removeAll() }
+            return pendingTargetChanges
         }
-        for pid in removes {
-            object?.removeTarget(pid: pid)
-            withLock { targetPids.removeAll { $0 == pid } }
-        }
-        for pid in adds where !withLock({ targetPids.contains(pid) }) {
+        for change in changes {
+            if !change.add {
+                dropTarget(change.pid)
+                continue
+            }
+            guard !withLock({ targetPids.contains(change.pid) }) else { continue }
             do {
-                try object?.addTarget(pid: pid)
-                withLock { targetPids.append(pid) }
-                prepareInBackground(pid)
+                try object?.addTarget(pid: change.pid)
+                withLock { targetPids.append(change.pid) }
+                prepareInBackground(change.pid)
             } catch {
                 note("\(error)")
             }

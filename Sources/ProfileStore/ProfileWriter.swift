@@ -14,7 +14,7 @@ struct ProfileWriter {
     func insert(_ profile: Profile, run: StoredRun, cache: inout InternCache) throws -> RunID {
         let frameIDs = try internFrames(profile.frames, cache: &cache)
         let stackIDs = try internStacks(profile.stacks, frameIDs: frameIDs, cache: &cache)
-        var used: [Int64] = [], position: [Int64: Int] = [:]
+        var used = FirstSeenIndex<Int64>()
         var entries: [WindowCodec.Entry] = []
         entries.reserveCapacity(profile.samples.count)
         for (index, sample) in profile.samples.enumerated() {
@@ -22,7 +22,7 @@ struct ProfileWriter {
                 throw FlamelabError.storeWrite(storePath, "sample \(index) points at stack \(sample.stackID), which the profile does not have")
             }
             let store = stackIDs[sample.stackID]
-            let local = position[store] ?? { used.append(store); position[store] = used.count - 1; return used.count - 1 }()
+            let local = used.position(of: store)
             let labels = sample.labels
             entries.append(WindowCodec.Entry(stack: local, value: sample.value, traceID: labels.traceID, spanID: labels.spanID,
                                              pid: labels.pid, tid: labels.tid, timestampNs: labels.timestampNs))
@@ -33,7 +33,7 @@ struct ProfileWriter {
             let ta = a.element.timestampNs.map { Int64(bitPattern: $0) } ?? -1, tb = b.element.timestampNs.map { Int64(bitPattern: $0) } ?? -1
             return ta != tb ? ta < tb : a.offset < b.offset
         }.map(\.element)
-        let packed = try WindowCodec.pack(storeStacks: used, entries: ordered)
+        let packed = try WindowCodec.pack(storeStacks: used.values, entries: ordered)
         let pids = Set(ordered.compactMap(\.pid))
         try db.execute(
             sql: """

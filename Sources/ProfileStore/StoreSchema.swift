@@ -72,12 +72,12 @@ enum StoreSchema {
             """)
         for run in runs {
             let id: Int64 = run["id"]
-            var stacks: [Int64] = [], position: [Int64: Int] = [:]
+            var stacks = FirstSeenIndex<Int64>()
             var entries: [WindowCodec.Entry] = []
             let rows = try Row.fetchCursor(samples, arguments: [id])
             while let row = try rows.next() {
                 let stack: Int64 = row["stack_id"]
-                let local = position[stack] ?? { stacks.append(stack); position[stack] = stacks.count - 1; return stacks.count - 1 }()
+                let local = stacks.position(of: stack)
                 let time: Int64? = row["time_ns"]
                 let trace: Data? = row["trace_id"]
                 let span: Int64? = row["span_id"]
@@ -87,7 +87,7 @@ enum StoreSchema {
                     spanID: span.flatMap { SpanID(UInt64(bitPattern: $0)) }, pid: pid.map { Int32(truncatingIfNeeded: $0) },
                     tid: tid.map { Int32(truncatingIfNeeded: $0) }, timestampNs: time.map { UInt64(max(0, $0)) }))
             }
-            let packed = try WindowCodec.pack(storeStacks: stacks, entries: entries)
+            let packed = try WindowCodec.pack(storeStacks: stacks.values, entries: entries)
             let pids = Set(entries.compactMap(\.pid))
             try db.execute(sql: """
                 INSERT INTO window (id, host, service, version, pid, command, kind, hz, unwind_mode, start_unix_ns, end_unix_ns,

@@ -45,8 +45,7 @@ struct WindowCodec {
         var stacks: [UInt8] = []
         Varint.append(UInt64(storeStacks.count), to: &stacks)
         for id in storeStacks { Varint.append(UInt64(bitPattern: id), to: &stacks) }
-        var contextIndex: [Context: Int] = [:], contextList: [Context] = []
-        var threadIndex: [ThreadKey: Int] = [:], threadList: [ThreadKey] = []
+        var contextIndex = FirstSeenIndex<Context>(), threadIndex = FirstSeenIndex<ThreadKey>()
         var samples: [UInt8] = []
         samples.reserveCapacity(entries.count * 6)
         var previousTime: Int64 = 0
@@ -64,25 +63,25 @@ struct WindowCodec {
             }
             if hasValue { Varint.appendSigned(entry.value, to: &samples) }
             if hasContext {
-                let index = contextIndex[context] ?? { contextList.append(context); contextIndex[context] = contextList.count - 1; return contextList.count - 1 }()
+                let index = contextIndex.position(of: context)
                 Varint.append(UInt64(index), to: &samples)
             }
             if entry.pid != nil || entry.tid != nil {
                 let thread = ThreadKey(pid: entry.pid, tid: entry.tid)
-                let index = threadIndex[thread] ?? { threadList.append(thread); threadIndex[thread] = threadList.count - 1; return threadList.count - 1 }()
+                let index = threadIndex.position(of: thread)
                 Varint.append(UInt64(index + 1), to: &samples)
             } else {
                 Varint.append(0, to: &samples)
             }
         }
         var contexts: [UInt8] = []
-        Varint.append(UInt64(contextList.count), to: &contexts)
-        for context in contextList {
+        Varint.append(UInt64(contextIndex.values.count), to: &contexts)
+        for context in contextIndex.values {
             contexts += context.trace?.bytes ?? [UInt8](repeating: 0, count: 16)
             contexts += context.span?.bytes ?? [UInt8](repeating: 0, count: 8)
         }
-        Varint.append(UInt64(threadList.count), to: &contexts)
-        for thread in threadList {
+        Varint.append(UInt64(threadIndex.values.count), to: &contexts)
+        for thread in threadIndex.values {
             Varint.appendSigned(thread.pid.map(Int64.init) ?? -1, to: &contexts)
             Varint.appendSigned(thread.tid.map(Int64.init) ?? -1, to: &contexts)
         }
