@@ -69,4 +69,10 @@ public struct Profile: Sendable, Codable, Equatable {
 
     /// Sum of all sample values.
     public var totalValue: Int64 { samples.reduce(0) { $0 + $1.value } }
+
+    /// The wall time (Unix ns) of the earliest timed sample; nil without one, or without the
+    /// metadata's wall-clock anchor.
+    public var firstSampleUnixNs: UInt64? {
+        samples.compactMap(\.labels.timestampNs).min().flatMap(metadata.wallTimeNs(of:))
+    }
 }

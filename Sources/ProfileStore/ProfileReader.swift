@@ -69,12 +69,15 @@ struct ProfileReader {
     /// Samples of the windows matched by `query`, merged into one profile.
     func profile(_ query: ProfileQuery) throws -> Profile {
         let runs = try runs(query.runs)
-        var profile = Profile(metadata: try mergedMetadata(runs, requestedKind: query.runs.kind))
+        var metadata = try mergedMetadata(runs, requestedKind: query.runs.kind)
+        let shifts = Self.timeShifts(runs, metadata: &metadata)
+        var profile = Profile(metadata: metadata)
         var stacks = try StackResolver(db: db, storePath: storePath)
         let wanted = query.traceIDs.map(Set.init)
         let blobs = try db.makeStatement(sql: "SELECT stacks, contexts, samples FROM window WHERE id = ?")
         for run in runs {
             guard let row = try Row.fetchOne(blobs, arguments: [run.id.rawValue]) else { continue }
+            let shift = shifts[run.id] ?? 0
             let packed = WindowCodec.Packed(stacks: [UInt8](row["stacks"] as Data), contexts: [UInt8](row["contexts"] as Data),
                                             samples: [UInt8](row["samples"] as Data))
             do {
@@ -91,13 +94,30 @@ struct ProfileReader {
                         local[entry.stack] = id
                     }
                     profile.add(stackID: id, value: entry.value, labels: SampleLabels(
-                        traceID: entry.traceID, spanID: entry.spanID, pid: entry.pid, tid: entry.tid, timestampNs: entry.timestampNs))
+                        traceID: entry.traceID, spanID: entry.spanID, pid: entry.pid, tid: entry.tid, timestampNs: entry.timestampNs.map { $0 &+ shift }))
                 }
             } catch let malformed as WindowCodec.Malformed {
                 throw FlamelabError.storeRead(storePath, "window \(run.id) has a malformed \(malformed.what)")
             }
         }
         return profile
+    }
+
+    /// Puts the samples of several windows on one timeline: each window's monotonic times are
+    /// shifted by the difference between its wall-clock anchor and the earliest timed window's, and the
+    /// merged metadata gets that anchor. So `wallTimeNs(of:)` holds for every sample of the merged
+    /// profile, across clock steps and across reboots (whose monotonic clocks restart). Returns the
+    /// shift per window (none for one window, or untimed ones).
+    static func timeShifts(_ runs: [StoredRun], metadata: inout ProfileMetadata) -> [RunID: UInt64] {
+        let timed = runs.filter { $0.monotonicStartNs > 0 && $0.startUnixNs > 0 }
+        guard runs.count > 1, let anchor = timed.min(by: { $0.startUnixNs < $1.startUnixNs }) else { return [:] }
+        // wall = t + (startUnix - monotonicStart), in wrapping arithmetic.
+        func offset(_ run: StoredRun) -> UInt64 { run.startUnixNs &- run.monotonicStartNs }
+        var shifts: [RunID: UInt64] = [:]
+        for run in timed { shifts[run.id] = offset(run) &- offset(anchor) }
+        let back = anchor.startUnixNs - min(anchor.startUnixNs, metadata.startUnixNs)
+        metadata.monotonicStartNs = anchor.monotonicStartNs > back && metadata.startUnixNs > 0 ? anchor.monotonicStartNs - back : 0
+        return shifts
     }
 
     private static func matches(_ entry: WindowCodec.Entry, query: ProfileQuery, wanted: Set<TraceID>?) -> Bool {

@@ -15,6 +15,25 @@ import Testing
         return (store, ids)
     }
 
+    @Test("windows with different wall-clock anchors (a reboot between them) merge onto one timeline")
+    func mergedWindowsKeepWallTimes() throws {
+        let fixture = try StoreFixture()
+        let store = try fixture.openStore()
+        let s: UInt64 = 1_000_000_000
+        func window(startUnix: UInt64, monotonicStart: UInt64, sampleAt monotonic: UInt64) -> Profile {
+            var profile = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 99, startUnixNs: startUnix, endUnixNs: startUnix + 10 * s,
+                                                            monotonicStartNs: monotonicStart))
+            profile.add(stack: [Frame(name: "main")], value: 1, labels: SampleLabels(pid: 1, timestampNs: monotonic))
+            return profile
+        }
+        let ids = [try store.write(window(startUnix: 1_000 * s, monotonicStart: 50 * s, sampleAt: 51 * s)),
+                   try store.write(window(startUnix: 2_000 * s, monotonicStart: 10 * s, sampleAt: 12 * s))]
+        let merged = try store.profile(query: .runs(ids))
+        let walls = merged.samples.compactMap { $0.labels.timestampNs.flatMap(merged.metadata.wallTimeNs(of:)) }.sorted()
+        #expect(walls == [1_001 * s, 2_002 * s])
+        #expect(merged.firstSampleUnixNs == 1_001 * s)
+    }
+
     @Test func traceIDSelectsOnlyThatTracesSamples() throws {
         let fixture = try StoreFixture()
         let (store, ids) = try filledStore(fixture)

@@ -95,10 +95,7 @@ public struct ContinuousScenario: Scenario {
         let runs = try store.runs(filter: RunFilter(version: "v2"))
         guard !runs.isEmpty else { return (nil, nil) }
         let profile = try store.profile(query: ProfileQuery(runs: RunFilter(ids: runs.map(\.id))))
-        let first = runs.compactMap { run -> Double? in
-            let t = profile.samples.compactMap(\.labels.timestampNs).filter { $0 >= run.monotonicStartNs }.min()
-            return t.map { Double(run.startUnixNs) / 1e9 + Double($0 - run.monotonicStartNs) / 1e9 }
-        }.min()
+        let first = profile.firstSampleUnixNs.map { Double($0) / 1e9 }
         let window = runs.map { Double($0.endUnixNs) / 1e9 }.min()
         return (first.map { $0 - v2.startedAtUnix }, window.map { $0 - v2.startedAtUnix })
     }
