@@ -39,17 +39,12 @@ struct ResourceTimeline: Codable, Sendable {
         func start(pid: Int32, interval: Double) {
             let thread = Thread { [self] in
                 let start = Date()
-                var last = (cpu: (try? ProcessCPU.liveThreadNanoseconds(pid: pid)) ?? 0, time: start)
+                var meter = ProcessUsageMeter(pid: pid)
                 while !lock.withLock({ stopped }) {
                     Thread.sleep(forTimeInterval: interval)
-                    guard let cpu = try? ProcessCPU.liveThreadNanoseconds(pid: pid), let rss = ProcessCPU.residentBytes(pid: pid) else { break }
-                    let now = Date()
-                    // Live threads' clocks (ns, not 10 ms ticks); a thread that exited takes its time
-                    // with it, so a falling sum counts as no CPU rather than wrapping around.
-                    let spent = cpu >= last.cpu ? cpu - last.cpu : 0
-                    let rate = Double(spent) / 1e6 / max(now.timeIntervalSince(last.time), 1e-3)
-                    last = (cpu, now)
-                    lock.withLock { timeline.points.append(Point(seconds: now.timeIntervalSince(start), rssMiB: Double(rss) / 1_048_576, cpuMsPerSecond: rate)) }
+                    guard let usage = meter.read() else { break }
+                    let point = Point(seconds: Date().timeIntervalSince(start), rssMiB: Double(usage.rssBytes) / 1_048_576, cpuMsPerSecond: usage.cpuMsPerSecond)
+                    lock.withLock { timeline.points.append(point) }
                 }
             }
             thread.name = "lab-continuous-resources"

@@ -234,18 +234,17 @@ public final class ContinuousAgent: @unchecked Sendable {
     }
 
     private func statusLoop() {
-        var last = (cpu: ((try? ProcessCPU.seconds(pid: getpid())) ?? 0), time: Date())
+        var meter = ProcessUsageMeter(pid: getpid())
         while !lock.withLock({ stopping }) {
             let deadline = Date().addingTimeInterval(config.statusSeconds)
             while Date() < deadline, !lock.withLock({ stopping }) { Thread.sleep(forTimeInterval: 0.2) }
             if lock.withLock({ stopping }) { break }
-            let now = (cpu: ((try? ProcessCPU.seconds(pid: getpid())) ?? 0), time: Date())
-            let elapsed = max(now.time.timeIntervalSince(last.time), 1e-3)
-            lock.withLock {
-                status.agentCPUMsPerSecond = (now.cpu - last.cpu) * 1000 / elapsed
-                status.agentRSSBytes = ProcessCPU.residentBytes(pid: getpid()) ?? 0
+            if let usage = meter.read() {
+                lock.withLock {
+                    status.agentCPUMsPerSecond = usage.cpuMsPerSecond
+                    status.agentRSSBytes = usage.rssBytes
+                }
             }
-            last = now
             log(snapshot().line)
         }
     }
