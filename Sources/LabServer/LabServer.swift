@@ -37,8 +37,10 @@ public struct LabServer: Sendable {
     static func router(watcher: SLOWatcher, profiles: StoreProfiles) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/") { _, _ -> Response in
-            let section = DrillPages.profilingSection(profiles, nowUnixNs: nowUnixNs())
-            return html(DrillPages.status(watcher.snapshot, slo: watcher.slo, timeScale: watcher.timeScale, profiling: section))
+            await offLoop {
+                let section = DrillPages.profilingSection(profiles, nowUnixNs: nowUnixNs())
+                return html(DrillPages.status(watcher.snapshot, slo: watcher.slo, timeScale: watcher.timeScale, profiling: section))
+            }
         }
         // Browsers ask for it; an empty answer keeps their consoles free of 404s.
         router.get("/favicon.ico") { _, _ -> Response in Response(status: .noContent) }
@@ -53,7 +55,8 @@ public struct LabServer: Sendable {
             switch PageSelection.parse(query, nowUnixNs: nowUnixNs()) {
             case .failure(let problem): return problemPage("Flame graph", problem)
             case .success(let selection):
-                return html(FlameGraphPages.flameGraph(profiles: profiles, selection: selection, seenAtUnix: query.get("seen").flatMap(Double.init)))
+                let seen = query.get("seen").flatMap(Double.init)
+                return await offLoop { html(FlameGraphPages.flameGraph(profiles: profiles, selection: selection, seenAtUnix: seen)) }
             }
         }
         router.get("/trace/:id") { request, context -> Response in
@@ -62,7 +65,8 @@ public struct LabServer: Sendable {
             }
             switch PageSelection.parse(request.uri.queryParameters, nowUnixNs: nowUnixNs()) {
             case .failure(let problem): return problemPage("Trace", problem)
-            case .success(let selection): return html(TracePage.html(id, selection: selection, profiles: profiles, exemplar: watcher.exemplar(traceID: id)))
+            case .success(let selection):
+                return await offLoop { html(TracePage.html(id, selection: selection, profiles: profiles, exemplar: watcher.exemplar(traceID: id))) }
             }
         }
         router.get("/diff") { request, _ -> Response in
@@ -72,10 +76,18 @@ public struct LabServer: Sendable {
             case .success(let selection):
                 let base = PageSelection.nonEmpty(query.get("base")) ?? "v1"
                 let candidate = PageSelection.nonEmpty(query.get("cand")) ?? "v2"
-                return html(FlameGraphPages.diff(profiles: profiles, selection: selection, base: base, candidate: candidate))
+                return await offLoop { html(FlameGraphPages.diff(profiles: profiles, selection: selection, base: base, candidate: candidate)) }
             }
         }
         return router
+    }
+
+    /// Builds a page off the server's event loops: store reads block in SQLite, and a slow page
+    /// must not hold up the others (the status page reloads every second).
+    private static func offLoop(_ build: @escaping @Sendable () -> Response) async -> Response {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: build()) }
+        }
     }
 
     private static func nowUnixNs() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1e9) }

@@ -15,13 +15,17 @@ struct TimePoint: ExpressibleByArgument, Sendable {
 }
 
 /// The store and the time range the store-reading commands share: `--store`, then `--last 15m` or
-/// `--from/--to`.
+/// `--from/--to`; the last hour when none is given (a store holds days: reading all of it is never
+/// what a first command means).
 struct StoreRange: ParsableArguments {
     @Option(name: .customLong("store"), help: "The profile store file (default: results/runs/profiles.sqlite).")
     var path: String?
     @Option(help: "Start of the range: ISO 8601 or Unix seconds.") var from: TimePoint?
     @Option(help: "End of the range (default: now).") var to: TimePoint?
-    @Option(help: "The last span before now, e.g. 15m (instead of --from/--to).") var last: Duration?
+    @Option(help: "The last span before now, e.g. 15m (instead of --from/--to; default: 1h).") var last: Duration?
+
+    /// The range when none is given.
+    static let defaultLastSeconds: Double = 3_600
 
     func validate() throws {
         if last != nil, from != nil || to != nil { throw ValidationError("give --last or --from/--to, not both") }
@@ -38,8 +42,8 @@ struct StoreRange: ParsableArguments {
     func applied(to selection: StoreSelection) -> StoreSelection {
         var result = selection
         let now = UInt64(Date().timeIntervalSince1970 * 1e9)
-        if let last {
-            let range = StoreSelection.last(last.seconds, nowUnixNs: now)
+        if last != nil || (from == nil && to == nil) {
+            let range = StoreSelection.last(last?.seconds ?? Self.defaultLastSeconds, nowUnixNs: now)
             result.fromUnixNs = range.fromUnixNs
             result.toUnixNs = range.toUnixNs
         } else {
