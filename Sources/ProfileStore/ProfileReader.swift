@@ -28,12 +28,19 @@ struct ProfileReader {
                    MIN(start_unix_ns) AS first_start, MAX(end_unix_ns) AS last_end
             FROM window \(whereSQL) GROUP BY service, version, kind ORDER BY last_end DESC
             """
-        return try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
-            guard let kind = ProfileKind(rawValue: row["kind"] as String) else { return nil }
-            let samples: Int64? = row["samples"]
-            return WindowSummary(service: row["service"], version: row["version"], kind: kind, windows: row["windows"],
-                                 samples: samples ?? 0, firstStartUnixNs: UInt64(max(0, row["first_start"] as Int64)),
-                                 lastEndUnixNs: UInt64(max(0, row["last_end"] as Int64)))
+        do {
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
+                guard let kind = ProfileKind(rawValue: try row.decode(String.self, forColumn: "kind")) else { return nil }
+                let samples: Int64? = try row.decode(forColumn: "samples")
+                let first: Int64? = try row.decode(forColumn: "first_start"), last: Int64? = try row.decode(forColumn: "last_end")
+                return try WindowSummary(service: row.decode(forColumn: "service"), version: row.decode(forColumn: "version"), kind: kind,
+                                         windows: row.decode(forColumn: "windows"), samples: samples ?? 0,
+                                         firstStartUnixNs: UInt64(max(0, first ?? 0)), lastEndUnixNs: UInt64(max(0, last ?? 0)))
+            }
+        } catch let error as DatabaseError {
+            throw error
+        } catch {
+            throw FlamelabError.storeRead(storePath, "a window row is malformed (\(error))")
         }
     }
 
@@ -78,8 +85,8 @@ struct ProfileReader {
         for run in runs {
             guard let row = try Row.fetchOne(blobs, arguments: [run.id.rawValue]) else { continue }
             let shift = shifts[run.id] ?? 0
-            let packed = WindowCodec.Packed(stacks: [UInt8](row["stacks"] as Data), contexts: [UInt8](row["contexts"] as Data),
-                                            samples: [UInt8](row["samples"] as Data))
+            let packed = WindowCodec.Packed(stacks: try blob(row, "stacks", of: run.id), contexts: try blob(row, "contexts", of: run.id),
+                                            samples: try blob(row, "samples", of: run.id))
             do {
                 if let wanted, !(try WindowCodec.traceIDs(packed.contexts).contains { $0.map(wanted.contains) ?? false }) { continue }
                 let storeStacks = try WindowCodec.storeStacks(packed.stacks)
@@ -149,19 +156,41 @@ struct ProfileReader {
             dropped: runs.reduce(0) { $0 + $1.dropped })
     }
 
+    /// One of a window's blobs; NULL or another type in a tampered row is a read error.
+    private func blob(_ row: Row, _ column: String, of run: RunID) throws -> [UInt8] {
+        guard let data = try? row.decode(Data?.self, forColumn: column) else {
+            throw FlamelabError.storeRead(storePath, "window \(run) has no \(column) blob")
+        }
+        return [UInt8](data)
+    }
+
+    /// A window's description; a tampered row (NULL or mistyped cell) is a read error naming the
+    /// store, never a trap.
     func storedRun(_ row: Row) throws -> StoredRun {
-        let id: Int64 = row["id"]
-        let kindName: String = row["kind"]
+        do {
+            return try decodeRun(row)
+        } catch let error as FlamelabError {
+            throw error
+        } catch {
+            throw FlamelabError.storeRead(storePath, "a window row is malformed (\(error))")
+        }
+    }
+
+    private func decodeRun(_ row: Row) throws -> StoredRun {
+        let id: Int64 = try row.decode(forColumn: "id")
+        let kindName: String = try row.decode(forColumn: "kind")
         guard let kind = ProfileKind(rawValue: kindName) else {
             throw FlamelabError.storeRead(storePath, "window \(id) has unknown kind \"\(kindName)\"")
         }
-        let pid: Int64? = row["pid"]
-        return StoredRun(
-            id: RunID(id), service: row["service"], version: row["version"], pid: pid.map { Int32(truncatingIfNeeded: $0) },
-            kind: kind, hz: row["hz"], unwindMode: UnwindMode(rawValue: row["unwind_mode"] as String),
-            startUnixNs: UInt64(max(0, row["start_unix_ns"] as Int64)), endUnixNs: UInt64(max(0, row["end_unix_ns"] as Int64)),
-            monotonicStartNs: UInt64(max(0, row["monotonic_start_ns"] as Int64)),
-            dropped: row["dropped"], unreadable: row["unreadable"], host: row["host"], command: row["command"],
-            sampleCount: row["sample_count"], totalValue: row["total_value"], traced: (row["traced"] as Int64) != 0)
+        func time(_ column: String) throws -> UInt64 { UInt64(max(0, try row.decode(Int64.self, forColumn: column))) }
+        let pid: Int64? = try row.decode(forColumn: "pid")
+        return try StoredRun(
+            id: RunID(id), service: row.decode(forColumn: "service"), version: row.decode(forColumn: "version"),
+            pid: pid.map { Int32(truncatingIfNeeded: $0) }, kind: kind, hz: row.decode(forColumn: "hz"),
+            unwindMode: UnwindMode(rawValue: row.decode(String.self, forColumn: "unwind_mode")),
+            startUnixNs: time("start_unix_ns"), endUnixNs: time("end_unix_ns"), monotonicStartNs: time("monotonic_start_ns"),
+            dropped: row.decode(forColumn: "dropped"), unreadable: row.decode(forColumn: "unreadable"), host: row.decode(forColumn: "host"),
+            command: row.decode(forColumn: "command"), sampleCount: row.decode(forColumn: "sample_count"),
+            totalValue: row.decode(forColumn: "total_value"), traced: row.decode(Int64.self, forColumn: "traced") != 0)
     }
 }

@@ -75,6 +75,19 @@ import Testing
         #expect(error?.description == "failed to open profile store \(fixture.storePath): file is not a database")
     }
 
+    @Test("a tampered window row (a mistyped cell, a NULL blob) is a read error naming the store, not a trap")
+    func aTamperedRowGivesAClearError() throws {
+        let fixture = try StoreFixture()
+        let store = try fixture.openStore()
+        try store.write(StoreFixture.sampleProfile())
+        let queue = try holdingConnection(fixture.storePath)
+        try queue.write { try $0.execute(sql: "UPDATE window SET hz = 'fast'") }
+        let mistyped = #expect(throws: FlamelabError.self) { try store.runs() }
+        #expect(mistyped?.description.contains(fixture.storePath) == true)
+        #expect(mistyped?.description.contains("malformed") == true)
+        #expect(throws: FlamelabError.self) { try store.summaries() }
+    }
+
     @Test func aMissingDirectoryGivesAClearError() throws {
         let fixture = try StoreFixture()
         let path = fixture.directory + "/no/such/dir/p.sqlite"
