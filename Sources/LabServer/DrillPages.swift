@@ -114,9 +114,9 @@ enum DrillPages {
                 + "<td><a class=\"version-link\" href=\"/flamegraph?\(MarkupEscape.xml(one.queryString()))\">last 15m</a></td></tr>"
         }
         html += "</table>"
-        let versions = SelectionForm.uniqueSorted(summaries.compactMap(\.version))
-        if versions.count >= 2 {
-            let base = versions[versions.count - 2], candidate = versions[versions.count - 1]
+        // The two versions seen last (the deploy), as the store canary picks them: not by name, where v10 < v9.
+        if let plan = try? StoreCanary.plan(summaries, service: nil, candidate: nil, baseline: nil, seconds: 3_600) {
+            let base = plan.baseline.version, candidate = plan.candidate.version
             html += "<p><a id=\"diff-link\" href=\"/diff?base=\(PageSelection.escape(base))&amp;cand=\(PageSelection.escape(candidate))&amp;last=1h&amp;kind=cpu\">Diff \(MarkupEscape.xml(base)) → \(MarkupEscape.xml(candidate)) (last 1h, CPU)</a></p>"
         }
         return html

@@ -24,7 +24,8 @@ enum FlameGraphPages {
         do {
             profile = try profiles.profile(selection.storeSelection)
         } catch {
-            return DrillPages.page(title: "Flame graph", body: SelectionForm.html(selection, summaries: summaries) + DrillPages.message("\(error)"))
+            return DrillPages.page(title: "Flame graph", body: SelectionForm.html(selection, summaries: summaries)
+                + (selection.notice.map { DrillPages.message($0, id: "range-notice") } ?? "") + DrillPages.message("\(error)"))
         }
         let title = "\(kindName(selection.kind)) of \(selectionTitle(selection))"
         // The store already filtered by trace id: the renderer's own filter line would repeat every id.
@@ -37,6 +38,7 @@ enum FlameGraphPages {
     static func diff(profiles: StoreProfiles, selection: PageSelection, base: String, candidate: String) -> String {
         let summaries = (try? profiles.summaries(service: nil, range: nil)) ?? []
         let form = DiffForm.html(selection, base: base, candidate: candidate, summaries: summaries)
+            + (selection.notice.map { DrillPages.message($0, id: "range-notice") } ?? "")
         do {
             let sides = try [base, candidate].map { try side($0, of: selection, profiles: profiles) }
             let empty = zip([base, candidate], sides).filter { $0.1.samples.isEmpty }.map { $0.0 }
@@ -72,6 +74,7 @@ enum FlameGraphPages {
         var html = bannerStart + "<a href=\"/\">SLO status</a> · <a id=\"other-kind\" href=\"/flamegraph?\(MarkupEscape.xml(selection.queryString(kind: other)))\">\(kindName(other)) flame graph of this selection</a>"
             + " · <a id=\"refresh\" href=\"/flamegraph?\(MarkupEscape.xml(selection.queryString()))\">refresh</a>"
         html += SelectionForm.html(selection, summaries: summaries)
+        if let notice = selection.notice { html += DrillPages.message(notice, id: "range-notice") }
         if !selection.traceIDs.isEmpty { html += foldedTraces(selection.traceIDs) }
         if !agentRunning { html += DrillPages.message(profiles.noAgentHint, id: "no-agent") }
         if profile.samples.isEmpty {

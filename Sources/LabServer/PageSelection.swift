@@ -20,6 +20,9 @@ struct PageSelection: Sendable, Equatable {
     var version: String?
     var kind: ProfileKind = .cpu
     var traceIDs: [TraceID] = []
+    /// Why the range asked for was not used (it started after its end, or in the future): pages show
+    /// the default range with this sentence above the picker, never an error page.
+    var notice: String?
 
     /// A request's selection, or a sentence naming what is wrong with it.
     static func parse(_ query: Parameters, nowUnixNs: UInt64) -> Result<PageSelection, PageProblem> {
@@ -31,12 +34,16 @@ struct PageSelection: Sendable, Equatable {
         var ids: [TraceID] = []
         for id in words.compactMap({ TraceID(hex: $0) }) where !ids.contains(id) { ids.append(id) }
         let range: (last: String?, from: UInt64, to: UInt64)
+        var notice: String?
         switch Self.range(query, nowUnixNs: nowUnixNs) {
         case .success(let parsed): range = parsed
-        case .failure(let problem): return .failure(problem)
+        case .failure(let problem):
+            let fallback = Nanoseconds.last(DurationParser.seconds(defaultLast) ?? 900, endingAt: nowUnixNs)
+            range = (defaultLast, fallback.lowerBound, fallback.upperBound)
+            notice = problem.message + " Showing the last \(defaultLast) instead."
         }
         return .success(PageSelection(last: range.last, fromUnixNs: range.from, toUnixNs: range.to, service: nonEmpty(query.get("service")),
-                                      version: nonEmpty(query.get("version")), kind: kind, traceIDs: ids))
+                                      version: nonEmpty(query.get("version")), kind: kind, traceIDs: ids, notice: notice))
     }
 
     private static func range(_ query: Parameters, nowUnixNs: UInt64) -> Result<(last: String?, from: UInt64, to: UInt64), PageProblem> {

@@ -1,3 +1,4 @@
+import Foundation
 import FlameGraph
 import LabRuntime
 import ProfileModel
@@ -53,8 +54,8 @@ enum SelectionForm {
         return html + "</select></label>"
     }
 
-    /// Distinct values, sorted (the selectors' choices).
+    /// Distinct values, sorted with numbers in order (v9 before v10): the selectors' choices.
     static func uniqueSorted(_ values: [String]) -> [String] {
-        Array(Set(values)).sorted()
+        Array(Set(values)).sorted { $0.compare($1, options: [.numeric]) == .orderedAscending }
     }
 }

@@ -79,10 +79,25 @@ import Testing
         }
     }
 
-    @Test func malformedTraceIDsKindsAndRangesGetAClearMessage() async throws {
+    @Test func malformedTraceIDsAndKindsGetAClearMessage() async throws {
         let cases: [(uri: String, message: String)] = [
             ("/flamegraph?trace_id=not-hex", "trace_id must be 32 hex digits"),
             ("/flamegraph?kind=heap", "kind must be cpu or offcpu"),
+            ("/trace/xyz", "A trace id is 32 hex digits"),
+        ]
+        try await Self.app().test(.router) { client in
+            for (uri, message) in cases {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .badRequest, "\(uri)")
+                    #expect(Self.body(response).contains(message), "\(uri)")
+                }
+            }
+        }
+    }
+
+    @Test("a range that cannot be used shows the last 15 minutes with a sentence saying why, never an error page")
+    func unusableRangesFallBackToTheDefault() async throws {
+        let cases: [(uri: String, message: String)] = [
             ("/flamegraph?last=soon", "last must be a duration"),
             ("/flamegraph?from=yesterday", "from must be a time"),
             ("/flamegraph?from=2026-12-01T10:00:00Z&to=2026-12-01T09:00:00Z", "starts after it ends"),
@@ -90,7 +105,6 @@ import Testing
             // Past what 64-bit nanoseconds hold: a message, not an integer trap.
             ("/flamegraph?from=1e11", "starts in the future"),
             ("/flamegraph?from=2600-01-01T00:00", "starts in the future"),
-            ("/trace/xyz", "A trace id is 32 hex digits"),
             ("/diff?from=2026-12-01T10:00&to=2026-12-01T09:00", "starts after it ends"),
         ]
         try await Self.app().test(.router) { client in
@@ -99,8 +113,9 @@ import Testing
             }
             for (uri, message) in cases {
                 try await client.execute(uri: uri, method: .get) { response in
-                    #expect(response.status == .badRequest, "\(uri)")
-                    #expect(Self.body(response).contains(message), "\(uri)")
+                    #expect(response.status == .ok, "\(uri)")
+                    let page = Self.body(response)
+                    #expect(page.contains(message) && page.contains("id=\"range-notice\"") && page.contains("Showing the last 15m instead"), "\(uri)")
                 }
             }
         }
