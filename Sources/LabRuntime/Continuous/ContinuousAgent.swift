@@ -167,9 +167,10 @@ public final class ContinuousAgent: @unchecked Sendable {
     /// stacks are counted once, on its first row: readers sum rows, and the counters are per window.
     private func write(_ window: AgentWindow) throws -> [RunID] {
         var rows: [(profile: Profile, run: StoredRun)] = []
+        let services = config.targets == .all ? serviceLabels() : [:]
         for profile in window.profiles {
             for part in ProfileSplit.byPID(profile) where !part.profile.samples.isEmpty {
-                let labels = part.pid.map { labels(of: $0, in: window) } ?? ProcessLabels(command: "")
+                let labels = part.pid.map { services[$0] ?? labels(of: $0, in: window) } ?? ProcessLabels(command: "")
                 let run = StoredRun(
                     id: RunID(0), service: labels.service, version: labels.version, pid: part.pid, kind: profile.metadata.kind,
                     hz: profile.metadata.hz, unwindMode: profile.metadata.unwindMode, startUnixNs: window.startUnixNs, endUnixNs: window.endUnixNs,
@@ -187,6 +188,17 @@ public final class ContinuousAgent: @unchecked Sendable {
     private func labels(of pid: Int32, in window: AgentWindow) -> ProcessLabels {
         if let known = lock.withLock({ labels[pid] }) { return known }
         return ProcessLabels(command: window.commands[pid] ?? ProcessLabels.command(of: pid))
+    }
+
+    /// `--all`: the shop instances `lab service` runs, by pid, labelled with the service and their
+    /// version like `--service` labels them (read once per window).
+    private func serviceLabels() -> [Int32: ProcessLabels] {
+        var labels: [Int32: ProcessLabels] = [:]
+        for status in ServiceController().status() where status.alive {
+            let instance = status.instance
+            labels[instance.pid] = ProcessLabels(command: ProcessLabels.command(of: instance.pid), service: config.serviceName, version: instance.version)
+        }
+        return labels
     }
 
     /// Drops the labels of followed processes that were already gone at the previous window: by now
