@@ -26,6 +26,9 @@ public struct ContinuousScenario: Scenario {
         var deployAtSeconds: Double
         var agent: ContinuousAgentStatus
         var store: StoreFigures
+        /// The query goals' size: the soak's windows copied over an hour (`HourScaleStore`).
+        var hourScale: StoreFigures
+        var hourScaleCopies: Int
         var resources: ResourceTimeline
         var firstV2SampleAfterDeploySeconds: Double?
         var firstV2WindowEndAfterDeploySeconds: Double?
@@ -76,9 +79,14 @@ public struct ContinuousScenario: Scenario {
         context.progress.update("continuous: measuring the store")
         let traceIDs = Array((loadBox.result?.records ?? []).filter { $0.route == "checkout" && !$0.isError }.sorted { $0.latencyMs > $1.latencyMs }.prefix(20).map(\.traceID))
         let figures = try StoreFigures.measure(storePath: storePath, traceIDs: traceIDs)
+        context.progress.update("continuous: growing a copy of the store to an hour (~700k CPU samples) for the query goals")
+        let hourPath = scratch + "/hour-scale.sqlite"
+        let copies = try HourScaleStore.build(from: storePath, into: hourPath)
+        let hourScale = try StoreFigures.measure(storePath: hourPath, traceIDs: traceIDs)
         let deploy = try deployFigures(storePath: storePath, v2: v2)
         let warmUp = min(60, seconds / 3)
-        let result = Result(seconds: seconds, windowSeconds: windowSeconds, deployAtSeconds: deployAt, agent: status, store: figures, resources: timeline,
+        let result = Result(seconds: seconds, windowSeconds: windowSeconds, deployAtSeconds: deployAt, agent: status, store: figures,
+                            hourScale: hourScale, hourScaleCopies: copies, resources: timeline,
                             firstV2SampleAfterDeploySeconds: deploy.sample, firstV2WindowEndAfterDeploySeconds: deploy.window,
                             rssSlopeMiBPerTenMinutes: timeline.rssSlopePerTenMinutes(after: warmUp), agentCPUMsPerSecond: timeline.meanCPU(after: warmUp),
                             loadRequests: loadBox.result?.records.count ?? 0)
@@ -112,10 +120,11 @@ public struct ContinuousScenario: Scenario {
             .init("store bytes per sample <= 18", r.store.bytesPerSample <= 18, String(format: "%.1f B/sample (%d samples, %.1f MiB)", r.store.bytesPerSample, r.store.samples, Double(r.store.bytes) / 1_048_576)),
             .init("v2 sampled within 1 s of its start, labelled v2", (r.firstV2SampleAfterDeploySeconds ?? .infinity) < 1,
                   r.firstV2SampleAfterDeploySeconds.map { String(format: "first v2 sample %.2f s after v2 started; first v2 window stored %.1f s after", $0, r.firstV2WindowEndAfterDeploySeconds ?? .nan) } ?? "no v2 window"),
-            .init("trace-filtered flame graph over the store <= 200 ms", r.store.traceQuerySeconds <= 0.2,
-                  String(format: "%.0f ms for %d traces (%d samples)", r.store.traceQuerySeconds * 1000, r.store.traceQueryTraces, r.store.traceQuerySamples)),
-            .init("flame graph of the last 15 minutes <= 300 ms", r.store.recentQuerySeconds <= 0.3,
-                  String(format: "%.0f ms (%d samples)", r.store.recentQuerySeconds * 1000, r.store.recentQuerySamples)),
+            .init("trace-filtered flame graph over the last hour (~700k samples) <= 200 ms", r.hourScale.traceQuerySeconds <= 0.2,
+                  String(format: "%.0f ms for %d traces (%d of %d last-hour CPU samples matched; the soak's windows copied %d times over the hour)",
+                         r.hourScale.traceQuerySeconds * 1000, r.hourScale.traceQueryTraces, r.hourScale.traceQuerySamples, r.hourScale.lastHourSamples, r.hourScaleCopies)),
+            .init("unfiltered flame graph of the last 15 minutes <= 300 ms", r.hourScale.recentQuerySeconds <= 0.3,
+                  String(format: "%.0f ms (%d samples, same hour-scale store)", r.hourScale.recentQuerySeconds * 1000, r.hourScale.recentQuerySamples)),
         ]
         // A 90 s run has too few points after warm-up for a memory slope.
         if !quick {
@@ -125,7 +134,7 @@ public struct ContinuousScenario: Scenario {
         let headline = String(format: "%.0f min soak, %d windows written, %d lost, %llu drops; agent %.2f ms/s CPU, RSS %.0f MiB (slope %+.2f MiB/10 min); store %.1f B/sample; trace query %.0f ms, 15-min query %.0f ms; v2 sampled %.2f s after its start",
                               r.seconds / 60, r.agent.windowsWritten, r.agent.windowsLost, r.agent.drops, r.agentCPUMsPerSecond ?? .nan,
                               r.resources.points.last?.rssMiB ?? .nan, r.rssSlopeMiBPerTenMinutes ?? .nan, r.store.bytesPerSample,
-                              r.store.traceQuerySeconds * 1000, r.store.recentQuerySeconds * 1000, r.firstV2SampleAfterDeploySeconds ?? .nan)
+                              r.hourScale.traceQuerySeconds * 1000, r.hourScale.recentQuerySeconds * 1000, r.firstV2SampleAfterDeploySeconds ?? .nan)
         return ScenarioOutcome(scenario: name, headline: headline, checks: checks, figures: [
             .init("windows written", Double(r.agent.windowsWritten)),
             .init("windows lost", Double(r.agent.windowsLost)),
@@ -133,8 +142,8 @@ public struct ContinuousScenario: Scenario {
             .init("store bytes per sample", r.store.bytesPerSample, unit: "B"),
             .init("agent CPU", r.agentCPUMsPerSecond ?? .nan, unit: "ms/s"),
             .init("agent RSS at the end", r.resources.points.last?.rssMiB ?? .nan, unit: "MiB"),
-            .init("trace query", r.store.traceQuerySeconds * 1000, unit: "ms"),
-            .init("15-minute query", r.store.recentQuerySeconds * 1000, unit: "ms"),
+            .init("trace query (hour scale)", r.hourScale.traceQuerySeconds * 1000, unit: "ms"),
+            .init("15-minute query (hour scale)", r.hourScale.recentQuerySeconds * 1000, unit: "ms"),
             .init("deploy to first v2 sample", r.firstV2SampleAfterDeploySeconds ?? .nan, unit: "s"),
         ])
     }
@@ -163,6 +172,9 @@ public struct ContinuousScenario: Scenario {
         report.paragraph(String(format: "%.1f MiB for %d samples: **%.1f bytes per sample**, every sample keeping its time, trace id and span id (one row per window, samples packed and deflated; a row per sample was 73 bytes). A trace-filtered flame graph of %d slow checkouts over the whole store came back in %.0f ms (%d samples); an unfiltered one of the last 15 minutes in %.0f ms (%d samples): medians of 5.",
                                 Double(r.store.bytes) / 1_048_576, r.store.samples, r.store.bytesPerSample, r.store.traceQueryTraces,
                                 r.store.traceQuerySeconds * 1000, r.store.traceQuerySamples, r.store.recentQuerySeconds * 1000, r.store.recentQuerySamples))
+        report.paragraph(String(format: "At the goals' size: the soak's windows written %d times over the hour before its end (real stacks, trace ids and times, repeated), %d CPU samples in the last hour. The trace-filtered flame graph over that hour took **%.0f ms** (%d samples matched) and the unfiltered last 15 minutes **%.0f ms** (%d samples); medians of 5.",
+                                r.hourScaleCopies, r.hourScale.lastHourSamples, r.hourScale.traceQuerySeconds * 1000, r.hourScale.traceQuerySamples,
+                                r.hourScale.recentQuerySeconds * 1000, r.hourScale.recentQuerySamples))
         report.heading("The deploy")
         report.paragraph(String(format: "v2's first sample came %.2f s after it started (the agent follows `lab service` instances); its first window was stored %.1f s after.",
                                 r.firstV2SampleAfterDeploySeconds ?? .nan, r.firstV2WindowEndAfterDeploySeconds ?? .nan))
