@@ -120,6 +120,7 @@ struct ProfilesCommand: ParsableCommand {
             trace ids on half the samples) into a scratch store, queries it, and removes it.
             Examples:
               lab profiles bench --store results/runs/profiles.sqlite
+              lab profiles bench --store results/runs/profiles.sqlite --hour-scale   # at the query goals' size
               lab profiles bench --samples 1000000 -o results/runs/store-bench.json
             """
         )
@@ -130,9 +131,12 @@ struct ProfilesCommand: ParsableCommand {
         @Option(name: .customLong("store"), help: "Measure this store instead of a synthetic run.") var storePath: String?
         @Option(name: .customLong("trace-id"), help: "With --store: trace ids for the filtered query (repeatable; default: the newest windows').")
         var traceIDList: [TraceID] = []
+        @Flag(name: .customLong("hour-scale"), help: "With --store: measure a scratch copy grown to ~700k CPU samples in its last hour (its windows repeated back in time).")
+        var hourScale = false
         @Option(name: .shortAndLong, help: "Also write the figures as JSON here.") var output: String?
 
         func validate() throws {
+            if hourScale, storePath == nil { throw ValidationError("--hour-scale grows a copy of --store; give --store") }
             guard samples > 0, traceIDs > 0, repetitions > 0 else {
                 throw ValidationError("--samples, --trace-ids and --repetitions must be positive")
             }
@@ -156,7 +160,16 @@ struct ProfilesCommand: ParsableCommand {
         private func measureStore(_ path: String) throws {
             try ProfileStore.requireExisting(path)
             let ids = traceIDList.isEmpty ? try StoreFigures.recentTraceIDs(storePath: path, count: traceIDs) : traceIDList
-            let figures = try StoreFigures.measure(storePath: path, traceIDs: ids, repetitions: repetitions)
+            var measured = path
+            let scratch = (directory ?? LabPaths().resultsDirectory + "/runs") + "/hour-scale-\(getpid())"
+            if hourScale {
+                try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                measured = scratch + "/profiles.sqlite"
+                let copies = try HourScaleStore.build(from: path, into: measured)
+                print("grew a copy of \(path) to an hour: its windows written \(copies) times")
+            }
+            defer { if hourScale { try? FileManager.default.removeItem(atPath: scratch) } }
+            let figures = try StoreFigures.measure(storePath: measured, traceIDs: ids, repetitions: repetitions)
             print(figures.summary)
             if let output {
                 try PrivateFile.writeJSON(figures, to: output)
