@@ -11,7 +11,8 @@ struct NanosecondsTests {
         #expect(Nanoseconds.saturating(seconds: .nan) == 0)
         #expect(Nanoseconds.saturating(seconds: 1e10 * 3600) == .max)
         #expect(Nanoseconds.saturating(seconds: .infinity) == .max)
-        #expect(Nanoseconds.saturating(seconds: 18_446_744_073) == 18_446_744_073_000_000_000)
+        // 2^34 s: exact in a Double, and in nanoseconds still under what 64 bits hold.
+        #expect(Nanoseconds.saturating(seconds: 17_179_869_184) == 17_179_869_184_000_000_000)
     }
 
     @Test("the last span before a moment is clamped at zero")

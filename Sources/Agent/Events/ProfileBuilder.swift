@@ -13,6 +13,10 @@ struct ProfileBuilder {
     private var symbolized: [StackKey: [Frame]] = [:]
     private var symbolizedBefore: [StackKey: [Frame]] = [:]
 
+    init(symbolizer: StackSymbolizing) {
+        self.symbolizer = symbolizer
+    }
+
     /// The profiles for `kinds`, stacks root first (user root ... user leaf, then kernel entry ... leaf).
     mutating func build(from recorder: SampleRecorder, kinds: [ProfileKind], metadata: (ProfileKind) -> ProfileMetadata) -> [Profile] {
         build(recorder.samples, recorder: recorder, kinds: kinds, metadata: metadata)

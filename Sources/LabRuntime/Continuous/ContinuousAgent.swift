@@ -204,6 +204,8 @@ public final class ContinuousAgent: @unchecked Sendable {
     /// Drops the labels of followed processes that were already gone at the previous window: by now
     /// their last samples are written (writer thread).
     private func forgetGoneLabels() {
+        // With windows still queued, one of them may hold a gone process's last samples.
+        guard lock.withLock({ queue.isEmpty }) else { return }
         let gone = Set(lock.withLock { Array(labels.keys) }.filter { !ProcessStatus.isAlive($0) })
         let forgotten = goneAtLastWrite.intersection(gone)
         lock.withLock { for pid in forgotten { labels[pid] = nil } }
@@ -229,12 +231,22 @@ public final class ContinuousAgent: @unchecked Sendable {
     /// target set by itself: the agent drops targets that exited.
     private func followLoop() {
         let controller = ServiceController()
-        var followed = Set<Int32>()
+        // When each instance was last handed to the agent: one that is still no target 2 s later (its
+        // add failed, and the agent noted why) is handed again, quietly.
+        var followed: [Int32: Date] = [:]
         while !lock.withLock({ stopping }) {
             let live = controller.status().filter(\.alive).map(\.instance)
-            followed.formIntersection(live.map(\.pid))
-            for instance in live where !followed.contains(instance.pid) {
-                followed.insert(instance.pid)
+            let livePids = Set(live.map(\.pid))
+            followed = followed.filter { livePids.contains($0.key) }
+            let targets = Set(agent.currentTargets)
+            for instance in live {
+                if let handed = followed[instance.pid] {
+                    guard !targets.contains(instance.pid), Date().timeIntervalSince(handed) > 2 else { continue }
+                    followed[instance.pid] = Date()
+                    agent.addTarget(instance.pid)
+                    continue
+                }
+                followed[instance.pid] = Date()
                 lock.withLock {
                     labels[instance.pid] = ProcessLabels(command: ProcessLabels.command(of: instance.pid), service: config.serviceName, version: instance.version)
                 }

@@ -61,9 +61,12 @@ public final class StoreAgentSession: Sendable {
             profile.metadata.service = "flamelab-shop"
             profile.metadata.version = version
             profile.metadata.startUnixNs = wallRange.lowerBound
+            profile.metadata.monotonicStartNs = monotonicRange.lowerBound
             profile.metadata.endUnixNs = wallRange.upperBound
             if kind == .cpu { stats.cpuSamples = profile.samples.count } else { stats.offCPUIntervals = profile.samples.count }
-            stats.ringBufferDrops += UInt64(max(0, profile.metadata.dropped))
+            // A window's drops sit on its first row, whichever process that is: read without the pid.
+            let windows = try store.runs(filter: RunFilter(kind: kind, overlappingUnixNs: wallRange))
+            stats.ringBufferDrops += UInt64(max(0, windows.reduce(0) { $0 + $1.dropped }))
             profiles.append(profile)
         }
         stats.elapsedSeconds = Double(monotonicRange.upperBound - monotonicRange.lowerBound) / 1e9
