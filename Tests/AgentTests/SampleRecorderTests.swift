@@ -29,7 +29,7 @@ struct SampleRecorderTests {
         #expect(recorder.stacks.count == 2)
     }
 
-    @Test("a forgotten process is seen as new again (a reused pid is prepared afresh), and still counted once")
+    @Test("a forgotten process is seen as new again: a reused pid is prepared afresh and counted as another process")
     func forgettingAProcess() {
         let recorder = SampleRecorder(unwind: .fp, python: .off)
         var newProcesses: [Int32] = []
