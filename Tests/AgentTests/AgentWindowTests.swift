@@ -46,6 +46,10 @@ extension AgentBPFTests {
                     "windows hold \(inWindows) samples, \(drops) dropped, BPF emitted \(recording.stats.emittedEvents)")
             #expect(inWindows == recording.stats.cpuSamples + recording.stats.offCPUIntervals)
             #expect(recording.profiles.isEmpty, "in continuous mode the samples are in the windows only")
+            // Each window names its processes from their own events (right after they exit too).
+            for window in cut where window.sampleCount > 0 {
+                #expect(window.commands[testee.pid]?.isEmpty == false, "window \(window.index) has no command for the testee")
+            }
             print("agent windows: \(cut.count) windows, \(inWindows) samples, \(drops) drops, BPF emitted \(recording.stats.emittedEvents)")
         }
 
