@@ -153,7 +153,7 @@ struct ProfileReader {
             startUnixNs: runs.map(\.startUnixNs).min() ?? 0,
             endUnixNs: runs.map(\.endUnixNs).max() ?? 0,
             monotonicStartNs: runs.count == 1 ? first.monotonicStartNs : 0,
-            dropped: runs.reduce(0) { $0 + $1.dropped })
+            dropped: runs.windowLosses.dropped)
     }
 
     /// One of a window's blobs; NULL or another type in a tampered row is a read error.

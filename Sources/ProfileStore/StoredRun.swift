@@ -63,3 +63,23 @@ public struct StoredRun: Hashable, Sendable {
                         startUnixNs: startUnixNs, endUnixNs: endUnixNs, monotonicStartNs: monotonicStartNs, dropped: dropped)
     }
 }
+
+extension Collection where Element == StoredRun {
+    /// The drops and unreadable stacks of the windows these rows belong to, each window counted once:
+    /// an agent window's rows (one per process and kind) all carry the whole window's counts, so a
+    /// selection of some of its rows (one version, one kind) still shows what the window lost.
+    public var windowLosses: (dropped: Int64, unreadable: Int64) {
+        struct Window: Hashable {
+            let host: String
+            let startUnixNs: UInt64
+            let endUnixNs: UInt64
+        }
+        var seen = Set<Window>()
+        var dropped: Int64 = 0, unreadable: Int64 = 0
+        for run in self where seen.insert(Window(host: run.host, startUnixNs: run.startUnixNs, endUnixNs: run.endUnixNs)).inserted {
+            dropped &+= run.dropped
+            unreadable &+= run.unreadable
+        }
+        return (dropped, unreadable)
+    }
+}

@@ -100,7 +100,7 @@ public struct ContinuousScenario: Scenario {
     private func deployFigures(storePath: String, v2: ServiceInstance?) throws -> (sample: Double?, window: Double?) {
         guard let v2 else { return (nil, nil) }
         let store = try ProfileStore(path: storePath)
-        let runs = try store.runs(filter: RunFilter(version: "v2"))
+        let runs = try store.runs(filter: RunFilter(version: "v2", kind: .cpu))
         guard !runs.isEmpty else { return (nil, nil) }
         let profile = try store.profile(query: ProfileQuery(runs: RunFilter(ids: runs.map(\.id))))
         let first = profile.firstSampleUnixNs.map { Double($0) / 1e9 }

@@ -163,8 +163,9 @@ public final class ContinuousAgent: @unchecked Sendable {
         writerDone.signal()
     }
 
-    /// One row per kind and process, each with the process's labels. A window's drops and unreadable
-    /// stacks are counted once, on its first row: readers sum rows, and the counters are per window.
+    /// One row per kind and process, each with the process's labels and the whole window's drops and
+    /// unreadable stacks (agent-wide counters): readers count each window once (`windowLosses`), so a
+    /// selection of one version or kind still shows what its windows lost.
     private func write(_ window: AgentWindow) throws -> [RunID] {
         var rows: [(profile: Profile, run: StoredRun)] = []
         let services = config.targets == .all ? serviceLabels() : [:]
@@ -174,8 +175,8 @@ public final class ContinuousAgent: @unchecked Sendable {
                 let run = StoredRun(
                     id: RunID(0), service: labels.service, version: labels.version, pid: part.pid, kind: profile.metadata.kind,
                     hz: profile.metadata.hz, unwindMode: profile.metadata.unwindMode, startUnixNs: window.startUnixNs, endUnixNs: window.endUnixNs,
-                    monotonicStartNs: window.startMonotonicNs, dropped: rows.isEmpty ? Int64(clamping: window.drops) : 0,
-                    unreadable: rows.isEmpty ? Int64(clamping: window.unreadable) : 0,
+                    monotonicStartNs: window.startMonotonicNs, dropped: Int64(clamping: window.drops),
+                    unreadable: Int64(clamping: window.unreadable),
                     host: host, command: labels.command, sampleCount: 0, totalValue: 0)
                 rows.append((part.profile, run))
             }

@@ -64,11 +64,11 @@ public final class StoreAgentSession: Sendable {
             profile.metadata.monotonicStartNs = monotonicRange.lowerBound
             profile.metadata.endUnixNs = wallRange.upperBound
             if kind == .cpu { stats.cpuSamples = profile.samples.count } else { stats.offCPUIntervals = profile.samples.count }
-            // A window's drops sit on its first row, whichever process that is: read without the pid.
-            let windows = try store.runs(filter: RunFilter(kind: kind, overlappingUnixNs: wallRange))
-            stats.ringBufferDrops += UInt64(max(0, windows.reduce(0) { $0 + $1.dropped }))
             profiles.append(profile)
         }
+        // Every row of a window carries the window's drops (all kinds): each window counted once.
+        let windows = try store.runs(filter: RunFilter(version: version, pid: pid, overlappingUnixNs: wallRange))
+        stats.ringBufferDrops = UInt64(max(0, windows.windowLosses.dropped))
         stats.elapsedSeconds = Double(monotonicRange.upperBound - monotonicRange.lowerBound) / 1e9
         stats.addNote("read from lab agent's store \(storePath) (\(String(format: "%g", windowSeconds)) s windows, \(hz) Hz)")
         return AgentRecording(profiles: profiles, stats: stats)

@@ -66,9 +66,9 @@ public struct StoreFigures: Codable, Sendable {
             windows: byWindow.count, rows: runs.count, samples: samples, bytes: store.sizeBytes,
             bytesPerSample: samples > 0 ? Double(store.sizeBytes) / Double(samples) : 0,
             samplesPerWindow: byWindow.map { $0.value.reduce(0) { $0 + Int($1.sampleCount) } },
-            // The agent stores a window's counters on one of its rows: the sum over rows is the total.
-            drops: runs.reduce(0) { $0 + $1.dropped },
-            unreadable: runs.reduce(0) { $0 + $1.unreadable },
+            // Every row of a window carries the window's counters: each window counted once.
+            drops: runs.windowLosses.dropped,
+            unreadable: runs.windowLosses.unreadable,
             traceQuerySeconds: traced.0, traceQueryTraces: traceIDs.count, traceQuerySamples: traced.1,
             recentQuerySeconds: recent.0, recentQuerySamples: recent.1, lastHourSamples: hourSamples)
     }
