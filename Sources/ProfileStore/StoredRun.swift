@@ -67,16 +67,20 @@ public struct StoredRun: Hashable, Sendable {
 extension Collection where Element == StoredRun {
     /// The drops and unreadable stacks of the windows these rows belong to, each window counted once:
     /// an agent window's rows (one per process and kind) all carry the whole window's counts, so a
-    /// selection of some of its rows (one version, one kind) still shows what the window lost.
+    /// selection of some of its rows (one version, one kind) still shows what the window lost. Rows
+    /// without a monotonic anchor (merged by retention, or written from files) are counted each.
     public var windowLosses: (dropped: Int64, unreadable: Int64) {
         struct Window: Hashable {
             let host: String
             let startUnixNs: UInt64
             let endUnixNs: UInt64
+            let monotonicStartNs: UInt64
         }
         var seen = Set<Window>()
         var dropped: Int64 = 0, unreadable: Int64 = 0
-        for run in self where seen.insert(Window(host: run.host, startUnixNs: run.startUnixNs, endUnixNs: run.endUnixNs)).inserted {
+        for run in self {
+            let window = Window(host: run.host, startUnixNs: run.startUnixNs, endUnixNs: run.endUnixNs, monotonicStartNs: run.monotonicStartNs)
+            guard run.monotonicStartNs == 0 || seen.insert(window).inserted else { continue }
             dropped &+= run.dropped
             unreadable &+= run.unreadable
         }
