@@ -140,3 +140,22 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.directory).isEmpty, "the benchmark removes its store")
     }
 }
+
+@Suite struct WindowLossesTests {
+    private func row(pid: Int32, kind: ProfileKind, start: UInt64, monotonic: UInt64, dropped: Int64) -> StoredRun {
+        StoredRun(id: RunID(0), service: "shop", version: "v1", pid: pid, kind: kind, hz: 99, unwindMode: .fp, startUnixNs: start,
+                  endUnixNs: start + 10, monotonicStartNs: monotonic, dropped: dropped, unreadable: 1, host: "h", command: "shop",
+                  sampleCount: 1, totalValue: 1)
+    }
+
+    @Test("an agent window's rows carry its losses once; rows without an anchor are summed")
+    func eachWindowOnce() {
+        let window = [row(pid: 1, kind: .cpu, start: 100, monotonic: 5, dropped: 7), row(pid: 2, kind: .cpu, start: 100, monotonic: 5, dropped: 7),
+                      row(pid: 1, kind: .offcpu, start: 100, monotonic: 5, dropped: 7)]
+        let next = [row(pid: 1, kind: .cpu, start: 110, monotonic: 15, dropped: 2)]
+        #expect((window + next).windowLosses.dropped == 9)
+        #expect((window + next).windowLosses.unreadable == 2)
+        let files = [row(pid: 1, kind: .cpu, start: 100, monotonic: 0, dropped: 3), row(pid: 1, kind: .cpu, start: 100, monotonic: 0, dropped: 3)]
+        #expect(files.windowLosses.dropped == 6)
+    }
+}
