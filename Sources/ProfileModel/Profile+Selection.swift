@@ -24,7 +24,7 @@ extension Profile {
                 i = parts.count
                 index[k] = i
                 parts.append(Profile(metadata: metadata))
-                remappers.append(ProfileRemapper(source: self))
+                remappers.append(ProfileRemapper(source: self, sparse: true))
             }
             remappers[i].copy(sample, into: &parts[i])
         }

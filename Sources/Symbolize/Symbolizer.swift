@@ -32,6 +32,8 @@ public final class Symbolizer: @unchecked Sendable {
     private var processes: [Int32: ProcessImage] = [:]
     private var processErrors: [Int32: FlamelabError] = [:]
     private var modules: [LoadedModule.Key: LoadedModule] = [:]
+    /// Module ids are never reused: `moduleFrames` is keyed by them.
+    private var lastModuleID = 0
     private var moduleFrames: [ModuleAddress: Frame] = [:]
     private var virtualDSO: VirtualDSO?
     private var virtualDSOLoaded = false
@@ -163,6 +165,23 @@ public final class Symbolizer: @unchecked Sendable {
             processErrors[pid] = nil
         }
         stackFrames = stackFrames.filter { !pids.contains($0.key.pid) }
+        forgetUnmappedModules()
+    }
+
+    /// Drops the ELF files no remembered process maps any more, and their frames: a long-lived agent
+    /// sees binaries come and go (every deploy of a rebuilt service is a new file).
+    private func forgetUnmappedModules() {
+        var mapped = Set<LoadedModule.Key>()
+        for image in processes.values {
+            for mapping in image.maps.mappings where mapping.isFileBacked {
+                mapped.insert(LoadedModule.Key(device: mapping.device, inode: mapping.inode, path: mapping.path))
+            }
+        }
+        let unmapped = modules.filter { !mapped.contains($0.key) }
+        guard !unmapped.isEmpty else { return }
+        let ids = Set(unmapped.values.map(\.id))
+        for key in unmapped.keys { modules[key] = nil }
+        moduleFrames = moduleFrames.filter { !ids.contains($0.key.module) }
     }
 
     // MARK: - internals (called with the lock held)
@@ -243,7 +262,8 @@ public final class Symbolizer: @unchecked Sendable {
     private func loadModule(mapping: MemoryMapping, maps: ProcessMaps) -> LoadedModule {
         let key = LoadedModule.Key(device: mapping.device, inode: mapping.inode, path: mapping.path)
         if let known = modules[key] { return known }
-        let module = LoadedModule(id: modules.count + 1, key: key, openablePath: maps.openablePath(of: mapping))
+        lastModuleID += 1
+        let module = LoadedModule(id: lastModuleID, key: key, openablePath: maps.openablePath(of: mapping))
         if module.image == nil { counters.unreadableModules += 1 }
         modules[key] = module
         return module

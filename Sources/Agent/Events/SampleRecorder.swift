@@ -21,8 +21,9 @@ final class SampleRecorder {
     private var stackIndex: [StackKey: Int] = [:]
     private(set) var samples: [RecordedSample] = []
     private(set) var counts = RecorderCounts()
-    /// Every live process seen in an event, with its command name (the kernel's `comm`, taken from
-    /// the event, so it is right even after the process exited).
+    /// Every live process seen in an event, with its command name: its main thread's `comm`, read
+    /// when it is first seen (an event carries the sampled thread's name, `NIO-ELT-0-#1`), or the
+    /// event's when the process is already gone.
     private(set) var processes: [Int32: String] = [:]
     /// Processes seen so far, those forgotten included.
     private(set) var processesSeen = 0
@@ -54,7 +55,7 @@ final class SampleRecorder {
 
     func record(_ event: RawEvent) {
         if processes[event.pid] == nil {
-            processes[event.pid] = event.command
+            processes[event.pid] = Self.mainThreadName(event.pid) ?? event.command
             processesSeen += 1
             onNewProcess?(event.pid)
         }
@@ -77,6 +78,12 @@ final class SampleRecorder {
         samples.append(RecordedSample(kind: event.kind, stack: stack, value: Int64(clamping: event.value), labels: labels))
         counts.count(event)
         if !event.pythonFrames.isEmpty { counts.withPythonFrames += 1 }
+    }
+
+    private static func mainThreadName(_ pid: Int32) -> String? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8) else { return nil }
+        let name = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return name.isEmpty ? nil : name
     }
 
     func countUndecodable() {
@@ -127,6 +134,7 @@ final class SampleRecorder {
             unwinder?.forget(pid: pid)
         }
         policy.forget(pids: pids)
+        pythonResolver?.forget(pids: pids)
     }
 
     private func userStack(of event: RawEvent) -> [UInt64] {

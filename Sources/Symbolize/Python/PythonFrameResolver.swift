@@ -39,6 +39,13 @@ public final class PythonFrameResolver {
         processes[info.pid] = info
     }
 
+    /// Drops what is kept for processes that exited: their type addresses and code names (a reused pid
+    /// is another interpreter, whose code objects sit elsewhere).
+    public func forget(pids: Set<Int32>) {
+        for pid in pids { processes[pid] = nil }
+        cache = cache.filter { !pids.contains($0.key.pid) }
+    }
+
     /// Names `frames` (leaf first, as the walker wrote them) of process `pid`. Same count and order.
     public func resolve(pid: Int32, frames: [PythonRawFrame]) -> [Frame] {
         frames.map { resolve(pid: pid, frame: $0) }
