@@ -16,7 +16,7 @@ extension ProfileStore {
                 return db.changesCount
             }
         }
-        if report.deletedWindows > 0 { try collectGarbage() }
+        if report.deletedWindows > 0 { report.malformedWindows += try collectGarbage() }
         try compact()
         if let maxBytes = policy.maxBytes {
             let mergeBefore = nowUnixNs > policy.fullDetailNs ? nowUnixNs - policy.fullDetailNs : 0
@@ -32,7 +32,7 @@ extension ProfileStore {
                     report.deletedWindows += deleted
                     if deleted == 0 { break }
                 }
-                try collectGarbage()
+                report.malformedWindows += try collectGarbage()
                 try compact()
             }
         }
@@ -53,16 +53,25 @@ extension ProfileStore {
     }
 
     /// Deletes the stacks no window uses any more, then the frames no stack uses, and forgets the
-    /// writer's cached ids (a deleted id must not be handed out again).
-    func collectGarbage() throws {
-        try writing { db in
+    /// writer's cached ids (a deleted id must not be handed out again). A window whose stack list is
+    /// malformed cannot be read and would keep every later pass from running: it is deleted, and
+    /// counted in the returned number.
+    @discardableResult
+    func collectGarbage() throws -> Int {
+        let malformed = try writing { db -> Int in
             var stacks = Set<Int64>()
-            let blobs = try Data.fetchCursor(db, sql: "SELECT stacks FROM window")
-            while let blob = try blobs.next() {
-                do { stacks.formUnion(try WindowCodec.storeStacks([UInt8](blob))) } catch {
-                    throw FlamelabError.storeRead(path, "a window has a malformed stack list")
+            var broken: [Int64] = []
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, stacks FROM window")
+            while let row = try rows.next() {
+                let id: Int64 = try row.decode(forColumn: "id")
+                guard let blob = try? row.decode(Data.self, forColumn: "stacks"),
+                      let ids = try? WindowCodec.storeStacks([UInt8](blob)) else {
+                    broken.append(id)
+                    continue
                 }
+                stacks.formUnion(ids)
             }
+            for id in broken { try db.execute(sql: "DELETE FROM window WHERE id = ?", arguments: [id]) }
             try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS kept (id INTEGER PRIMARY KEY)")
             try db.execute(sql: "DELETE FROM kept")
             let keep = try db.makeStatement(sql: "INSERT INTO kept (id) VALUES (?)")
@@ -75,15 +84,19 @@ extension ProfileStore {
             for id in frames { try keep.execute(arguments: [id]) }
             try db.execute(sql: "DELETE FROM frame WHERE id NOT IN (SELECT id FROM kept)")
             try db.execute(sql: "DELETE FROM kept")
+            return broken.count
         }
         forgetInternedIDs()
+        return malformed
     }
 
-    /// Gives freed pages back to the file system and folds the write-ahead log into the file.
+    /// Gives freed pages back to the file system and folds what it can of the write-ahead log into
+    /// the file. Passive: a truncating checkpoint would wait for every reader (a `lab serve` page)
+    /// and hold the agent's writer meanwhile; SQLite truncates the log once no reader needs it.
     func compact() throws {
         _ = try writingWithoutTransaction { db in
             try db.execute(sql: "PRAGMA incremental_vacuum")
-            return try db.checkpoint(.truncate)
+            return try db.checkpoint(.passive)
         }
     }
 
@@ -102,9 +115,10 @@ extension ProfileStore {
                 let group = try Row.fetchAll(db, sql: """
                     SELECT \(ProfileReader.runColumns) FROM window
                     WHERE traced = 1 AND end_unix_ns < ? AND kind = ? AND host = ? AND service IS ? AND version IS ? AND pid IS ?
+                      AND hz = ? AND unwind_mode = ? AND command = ?
                     ORDER BY end_unix_ns LIMIT ?
                     """, arguments: [Int64(clamping: endedBefore), first.kind.rawValue, first.host, first.service, first.version,
-                                     first.pid.map { Int64($0) }, factor]).map(reader.storedRun)
+                                     first.pid.map { Int64($0) }, first.hz, first.unwindMode?.rawValue ?? "unknown", first.command, factor]).map(reader.storedRun)
                 try merge(group, first: first, db: db, reader: reader)
                 mergedWindows += group.count
             }

@@ -30,6 +30,9 @@ public struct RetentionReport: Sendable, Equatable {
     /// The store's data (write-ahead log not counted) before and after.
     public var bytesBefore: Int64 = 0
     public var bytesAfter: Int64 = 0
+    /// Windows whose stack list could not be decoded (a damaged file), deleted so that retention
+    /// keeps working.
+    public var malformedWindows = 0
     /// The pass stopped at its time budget still over the size limit: the next pass goes on.
     public var unfinished = false
 }

@@ -60,6 +60,7 @@ enum StoreSchema {
                 samples BLOB NOT NULL
             );
             CREATE INDEX window_by_end ON window(end_unix_ns);
+            CREATE INDEX window_traced_by_end ON window(end_unix_ns) WHERE traced = 1;
             CREATE INDEX window_by_labels ON window(service, version, kind, end_unix_ns, start_unix_ns, sample_count);
             """)
     }

@@ -220,6 +220,9 @@ public final class ContinuousAgent: @unchecked Sendable {
                 log("lab agent: retention: \(report.deletedWindows) windows deleted, \(report.mergedWindows) downsampled; store data \(report.bytesBefore / 1_048_576) -> \(report.bytesAfter / 1_048_576) MiB"
                     + (report.unfinished ? " (time budget reached; the next pass goes on)" : ""))
             }
+            if report.malformedWindows > 0 {
+                log("lab agent: retention deleted \(report.malformedWindows) windows whose stack lists could not be read (a damaged store)")
+            }
         } catch {
             log("lab agent: \(error)")
         }
