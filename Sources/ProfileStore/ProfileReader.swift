@@ -73,7 +73,10 @@ struct ProfileReader {
         }
     }
 
-    /// Samples of the windows matched by `query`, merged into one profile.
+    /// Samples of the windows matched by `query`, merged into one profile. A wall-clock range
+    /// (`runs.overlappingUnixNs`) selects the windows that overlap it and, within timed windows, the
+    /// samples taken in it: a range that cuts a window takes only its part (unless the query selects
+    /// samples on their own clock instead, `sampleTimeNs`).
     func profile(_ query: ProfileQuery) throws -> Profile {
         let runs = try runs(query.runs)
         var metadata = try mergedMetadata(runs, requestedKind: query.runs.kind)
@@ -85,6 +88,8 @@ struct ProfileReader {
         for run in runs {
             guard let row = try Row.fetchOne(blobs, arguments: [run.id.rawValue]) else { continue }
             let shift = shifts[run.id] ?? 0
+            let wallRange = query.sampleTimeNs == nil && run.monotonicStartNs > 0 ? query.runs.overlappingUnixNs : nil
+            let wallOffset = run.startUnixNs &- run.monotonicStartNs
             let packed = WindowCodec.Packed(stacks: try blob(row, "stacks", of: run.id), contexts: try blob(row, "contexts", of: run.id),
                                             samples: try blob(row, "samples", of: run.id))
             do {
@@ -93,6 +98,7 @@ struct ProfileReader {
                 var local = [Int?](repeating: nil, count: storeStacks.count)
                 try WindowCodec.unpack(packed) { entry in
                     guard Self.matches(entry, query: query, wanted: wanted) else { return }
+                    if let wallRange, let time = entry.timestampNs, !wallRange.contains(time &+ wallOffset) { return }
                     let id: Int
                     if let known = local[entry.stack] {
                         id = known
