@@ -26,7 +26,7 @@ public struct LabServer: Sendable {
         let watcher = SLOWatcher(slo: slo, servicePort: options.servicePort, timeScale: scale)
         watcher.start()
         defer { watcher.stop() }
-        let app = Application(router: Self.router(watcher: watcher, profiles: profiles),
+        let app = Application(router: Self.router(watcher: watcher, profiles: profiles, port: options.port),
                               configuration: .init(address: .hostname("127.0.0.1", port: options.port), serverName: "lab-serve"),
                               onServerRunning: { [options] _ in
                                   print("lab serve: http://127.0.0.1:\(options.port) (service port \(options.servicePort), store \(options.storePath)\(agent.map { ", agent pid \($0.pid)" } ?? ""))")
@@ -34,8 +34,11 @@ public struct LabServer: Sendable {
         try await app.runService()
     }
 
-    static func router(watcher: SLOWatcher, profiles: StoreProfiles) -> Router<BasicRequestContext> {
+    /// The routes; with `port`, requests naming another host than 127.0.0.1 or localhost on it are
+    /// refused (`LoopbackHostMiddleware`).
+    static func router(watcher: SLOWatcher, profiles: StoreProfiles, port: Int? = nil) -> Router<BasicRequestContext> {
         let router = Router()
+        if let port { router.add(middleware: LoopbackHostMiddleware(port: port)) }
         router.get("/") { _, _ -> Response in
             await offLoop {
                 let section = DrillPages.profilingSection(profiles, nowUnixNs: nowUnixNs())

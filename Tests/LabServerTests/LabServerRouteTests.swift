@@ -19,14 +19,14 @@ import Testing
     static let otherTrace = TraceID(hex: "00f067aa0ba902b700f067aa0ba902b7")!
 
     /// A fresh store under a private temporary folder, filled by `fill`.
-    static func app(fill: (ProfileStore) throws -> Void = { _ in }) throws -> some ApplicationProtocol {
+    static func app(port: Int? = nil, fill: (ProfileStore) throws -> Void = { _ in }) throws -> some ApplicationProtocol {
         let slo = try SLODefinition.load(path: sloPath)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flamelab-serve-test-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let storePath = directory + "/profiles.sqlite"
         try fill(ProfileStore(path: storePath))
         let profiles = try StoreProfiles(storePath: storePath, windowSeconds: 5)
-        let router = LabServer.router(watcher: SLOWatcher(slo: slo, servicePort: 1, timeScale: 60), profiles: profiles)
+        let router = LabServer.router(watcher: SLOWatcher(slo: slo, servicePort: 1, timeScale: 60), profiles: profiles, port: port)
         return Application(router: router)
     }
 
@@ -54,6 +54,17 @@ import Testing
     }
 
     static func body(_ response: TestResponse) -> String { String(buffer: response.body) }
+
+    @Test("a request naming another host than 127.0.0.1 or localhost on the server's port is refused (DNS rebinding)")
+    func otherHostsAreRefused() async throws {
+        // The router test client names its requests' host `localhost`, without the port.
+        try await Self.app(port: 8099).test(.router) { client in
+            try await client.execute(uri: "/", method: .get) { response in
+                #expect(response.status == .forbidden)
+                #expect(Self.body(response).contains("127.0.0.1:8099 only"))
+            }
+        }
+    }
 
     @Test func statusPageShowsTheSLONoAlertAndHowToStartAnAgent() async throws {
         try await Self.app().test(.router) { client in
