@@ -18,7 +18,8 @@ enum StoreFile {
             throw FlamelabError.storeOpen(path, "directory \(directory) does not exist")
         }
         try refuseUnreachable(path)
-        let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        try refusePlanted(path)
+        let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0o600)
         if fd >= 0 {
             close(fd)
             return true
@@ -42,6 +43,25 @@ enum StoreFile {
             let mode = info.st_mode & 0o777
             if mode & 0o077 != 0, chmod(file, mode & 0o700) != 0 {
                 throw FlamelabError.storeOpen(path, "cannot make \(file) private: \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// A store, -wal or -shm that is a symlink, or a store owned by someone else than this user (or,
+    /// for `sudo`, the user who ran it), is refused: in a shared directory such as /tmp another user
+    /// could otherwise plant a file a root agent then writes profiles into.
+    static func refusePlanted(_ path: String) throws {
+        for file in [path, path + "-wal", path + "-shm"] {
+            var info = stat()
+            guard lstat(file, &info) == 0 else { continue }
+            if info.st_mode & S_IFMT == S_IFLNK {
+                throw FlamelabError.storeOpen(path, "\(file) is a symbolic link; a store's files must be regular files")
+            }
+            let me = geteuid()
+            var owners: Set<uid_t> = [me]
+            if me == 0, let sudo = SudoUser.current() { owners.insert(uid_t(sudo.uid)) }
+            if file == path, !owners.contains(info.st_uid) {
+                throw FlamelabError.storeOpen(path, "it belongs to uid \(info.st_uid), not to this user (uid \(me)); profiles are private to their owner")
             }
         }
     }

@@ -37,7 +37,7 @@ public final class ScenarioContext: @unchecked Sendable {
     /// (profiles are private and the reference results are committed: the store is not among them).
     public func agentSession(for scenario: String, hz: Int, kinds: Set<ProfileKind>) throws -> StoreAgentSession {
         progress.update("\(scenario): starting lab agent --service (\(hz) Hz)")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flamelab-\(scenario)-\(getpid())").path
+        let directory = try PrivateFile.temporaryDirectory(prefix: "flamelab-\(scenario)")
         return try StoreAgentSession(directory: directory, hz: hz, kinds: kinds)
     }
 

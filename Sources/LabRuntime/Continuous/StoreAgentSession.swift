@@ -24,11 +24,18 @@ public final class StoreAgentSession: Sendable {
         self.windowSeconds = windowSeconds
         self.hz = hz
         let kindList = kinds.map(\.rawValue).sorted().joined(separator: ",")
-        agent = try AgentProcess(storePath: storePath, arguments: [
+        let agent = try AgentProcess(storePath: storePath, arguments: [
             "--service", "--window", "\(windowSeconds)s", "--hz", "\(hz)", "--kind", kindList, "--python", python.rawValue,
             "--status-interval", "3600s",
         ])
-        store = try ProfileStore(path: storePath)
+        self.agent = agent
+        do {
+            store = try ProfileStore(path: storePath)
+        } catch {
+            // The agent must not outlive a session that failed to start, with its BPF attached.
+            _ = try? agent.stop()
+            throw error
+        }
     }
 
     /// The agent's pid (the overhead of the product path is this process's CPU).

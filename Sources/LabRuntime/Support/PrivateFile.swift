@@ -14,7 +14,10 @@ public enum PrivateFile {
             throw FlamelabError("failed to write \(path): \(error.localizedDescription)")
         }
         let temporary = path + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        // A leftover of a crashed writer goes; O_EXCL | O_NOFOLLOW then refuses anything planted in
+        // its place (a root `lab agent --stats-json /tmp/...` must not write through a symlink).
+        unlink(temporary)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw FlamelabError("failed to write \(path): \(String(cString: strerror(errno)))") }
         let written = data.withUnsafeBytes { buffer -> Bool in
             var offset = 0
@@ -32,6 +35,16 @@ public enum PrivateFile {
             unlink(temporary)
             throw FlamelabError("failed to write \(path): \(written ? String(cString: strerror(errno)) : reason)")
         }
+    }
+
+    /// A new directory `prefix-XXXXXX` under the temporary folder, mode 0700, its name unpredictable
+    /// (mkdtemp): scratch space no other user can plant files in.
+    public static func temporaryDirectory(prefix: String) throws -> String {
+        var template = Array((FileManager.default.temporaryDirectory.path + "/\(prefix)-XXXXXX").utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw FlamelabError.failed("create", "a scratch directory for \(prefix)", String(cString: strerror(errno)))
+        }
+        return String(cString: made)
     }
 
     public static func write(_ text: String, to path: String) throws {
