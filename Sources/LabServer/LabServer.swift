@@ -89,9 +89,17 @@ public struct LabServer: Sendable {
     /// must not hold up the others (the status page reloads every second).
     private static func offLoop(_ build: @escaping @Sendable () -> Response) async -> Response {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: build()) }
+            DispatchQueue.global(qos: .userInitiated).async {
+                pageSlots.wait()
+                defer { pageSlots.signal() }
+                continuation.resume(returning: build())
+            }
         }
     }
+
+    /// Two pages build at a time: more would only compete for the store and the CPUs, each holding
+    /// up to `StoreProfiles.sampleLimit` samples in memory.
+    private static let pageSlots = DispatchSemaphore(value: 2)
 
     private static func nowUnixNs() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1e9) }
 

@@ -30,9 +30,13 @@ public final class StoreProfiles: Sendable {
     /// over): a wider selection is refused with its count instead of decoding the store into memory.
     public static let sampleLimit: Int64 = 5_000_000
 
-    /// The samples of `selection`, merged; an input error when it holds more than `sampleLimit`.
+    /// The samples of `selection`, merged; an input error when it holds more than `sampleLimit`
+    /// (a trace search is never refused).
     public func profile(_ selection: StoreSelection) throws -> Profile {
         let query = try selection.query()
+        // A trace search reads only the windows that hold the traces (their id lists are checked
+        // first): the range's size does not matter.
+        guard selection.traceIDs.isEmpty else { return try store.profile(query: query) }
         let stored = try store.summaries(filter: query.runs).reduce(Int64(0)) { $0 + $1.samples }
         guard stored <= Self.sampleLimit else {
             throw FlamelabError.failed("read", "profiles of \(selection.summary)",

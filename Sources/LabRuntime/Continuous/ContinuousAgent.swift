@@ -29,6 +29,8 @@ public final class ContinuousAgent: @unchecked Sendable {
     /// Followed processes seen gone after the last write (writer thread only).
     private var goneAtLastWrite = Set<Int32>()
     private var queue: [AgentWindow] = []
+    /// Lines the draining thread wants logged; the writer logs them.
+    private var pendingLog: [String] = []
     private var status = ContinuousAgentStatus()
     private var stopping = false
     private var writerDone = DispatchSemaphore(value: 0)
@@ -98,24 +100,21 @@ public final class ContinuousAgent: @unchecked Sendable {
 
     // MARK: - windows to the store
 
+    /// Runs on the draining thread: it only queues (the writer logs), so a slow store or stderr never
+    /// holds up draining. The window being written is not in the queue, so the bound never drops it.
     private func enqueue(_ window: AgentWindow) {
-        // Runs on the draining thread: the log line is written after the lock is released, so a slow
-        // stderr never holds up the writer or the drain.
-        let notes = lock.withLock { () -> [String] in
+        lock.withLock {
             status.windowsCut += 1
             status.drops &+= window.drops
             status.unreadable &+= window.unreadable
             queue.append(window)
-            var notes: [String] = []
-            while queue.count > config.pendingWindowLimit {
+            while queue.count > max(1, config.pendingWindowLimit) {
                 let lost = queue.removeFirst()
                 status.windowsLost += 1
-                notes.append("lab agent: dropped window \(lost.index) (\(lost.sampleCount) samples): the store has not been writable for \(queue.count) windows (\(status.lastWriteError ?? "unknown reason"))")
+                pendingLog.append("lab agent: dropped window \(lost.index) (\(lost.sampleCount) samples): the store has not been writable for \(queue.count) windows (\(status.lastWriteError ?? "unknown reason"))")
             }
             status.windowsPending = queue.count
-            return notes
         }
-        for note in notes { log(note) }
         wake.signal()
     }
 
@@ -123,13 +122,16 @@ public final class ContinuousAgent: @unchecked Sendable {
         var lastRetention = Date.distantPast
         while true {
             _ = wake.wait(timeout: .now() + 1)
-            let (next, done) = lock.withLock { (queue.first, stopping && queue.isEmpty) }
+            for line in lock.withLock({ () -> [String] in defer { pendingLog.removeAll() }; return pendingLog }) { log(line) }
+            let (next, done) = lock.withLock { () -> (AgentWindow?, Bool) in
+                if stopping && queue.isEmpty { return (nil, true) }
+                return (queue.isEmpty ? nil : queue.removeFirst(), false)
+            }
             if done { break }
             guard let window = next else { continue }
             do {
                 let ids = try write(window)
                 lock.withLock {
-                    queue.removeFirst()
                     status.windowsPending = queue.count
                     status.windowsWritten += 1
                     status.rowsWritten += ids.count
@@ -140,7 +142,9 @@ public final class ContinuousAgent: @unchecked Sendable {
                 forgetGoneLabels()
                 wake.signal()
             } catch {
+                // Back at the head of the queue, to be tried again (or dropped by the bound, oldest first).
                 let first = lock.withLock { () -> Bool in
+                    queue.insert(window, at: 0)
                     defer { status.lastWriteError = "\(error)" }
                     return status.lastWriteError == nil
                 }
@@ -160,6 +164,7 @@ public final class ContinuousAgent: @unchecked Sendable {
                 applyRetention()
             }
         }
+        for line in lock.withLock({ () -> [String] in defer { pendingLog.removeAll() }; return pendingLog }) { log(line) }
         writerDone.signal()
     }
 
