@@ -45,6 +45,8 @@ struct AgentCommand: ParsableCommand {
     @Option(help: "Stop after this long (default: run until SIGTERM).") var duration: Duration?
     @Option(name: .customLong("stats-json"), help: "At exit, write the final counts as JSON here.") var statsJSON: String?
     @Option(name: .customLong("ready-file"), help: "Create this file once the agent is attached (scripts wait for it).") var readyFile: String?
+    @Flag(name: .customLong("exit-with-parent"), help: "Stop (writing the open window) when the process that started this one exits: for agents other commands start.")
+    var exitWithParent = false
 
     func validate() throws {
         guard [all, service, !pids.isEmpty].filter({ $0 }).count == 1 else {
@@ -54,6 +56,7 @@ struct AgentCommand: ParsableCommand {
         guard window.seconds >= 1 else { throw ValidationError("--window must be at least 1s; got \(window)") }
         guard retention.seconds >= window.seconds else { throw ValidationError("--retention must be at least one window") }
         guard maxSize.bytes >= 1 << 20 else { throw ValidationError("--max-size must be at least 1MiB") }
+        guard statusInterval.seconds >= 1 else { throw ValidationError("--status-interval must be at least 1s; got \(statusInterval)") }
     }
 
     func run() throws {
@@ -71,11 +74,26 @@ struct AgentCommand: ParsableCommand {
         let stop = DispatchSemaphore(value: 0)
         StopSignal.install(onHangUp: { agent.log(agent.snapshot().line) }, onFlush: { agent.flush() }) { stop.signal() }
         try agent.start()
+        if exitWithParent { Self.stopWhenOrphaned(stop) }
         if let readyFile { try PrivateFile.write(Data(), to: readyFile) }
         agent.log("lab agent: writing \(config.windowSeconds) s windows to \(config.storePath) (\(hz) Hz, \(unwind.rawValue), \(kind))")
         if let duration { _ = stop.wait(timeout: .now() + duration.seconds) } else { stop.wait() }
         let final = agent.stop()
         agent.log(final.line)
         if let statsJSON { try PrivateFile.writeJSON(final, to: statsJSON) }
+    }
+
+    /// Signals `stop` once this process's parent is gone (it is re-parented): a `lab serve` or `lab run`
+    /// killed with -9 must not leave a root agent attached and holding the store. Polled, since
+    /// prctl(PR_SET_PDEATHSIG) is variadic C that Swift cannot call.
+    private static func stopWhenOrphaned(_ stop: DispatchSemaphore) {
+        let parent = getppid()
+        let watcher = Thread {
+            while getppid() == parent { Thread.sleep(forTimeInterval: 0.5) }
+            FileHandle.standardError.write(Data("lab agent: the process that started it (pid \(parent)) is gone: stopping\n".utf8))
+            stop.signal()
+        }
+        watcher.name = "lab-agent-parent-watch"
+        watcher.start()
     }
 }

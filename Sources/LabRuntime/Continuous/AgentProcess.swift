@@ -16,7 +16,7 @@ public final class AgentProcess: Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("flamelab-agent-\(getpid())-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         process = try ChildProcess(paths.labExecutable, ["agent", "--store", storePath, "--ready-file", "\(directory)/ready",
-                                                         "--stats-json", "\(directory)/stats.json"] + arguments,
+                                                         "--stats-json", "\(directory)/stats.json", "--exit-with-parent"] + arguments,
                                    output: "\(directory)/agent.log")
         let deadline = Date().addingTimeInterval(timeoutSeconds)
         while !FileManager.default.fileExists(atPath: "\(directory)/ready") {
