@@ -129,7 +129,14 @@ struct ProfileReader {
         var shifts: [RunID: UInt64] = [:]
         for run in timed { shifts[run.id] = offset(run) &- offset(anchor) }
         let back = anchor.startUnixNs - min(anchor.startUnixNs, metadata.startUnixNs)
-        metadata.monotonicStartNs = anchor.monotonicStartNs > back && metadata.startUnixNs > 0 ? anchor.monotonicStartNs - back : 0
+        if anchor.monotonicStartNs > back, metadata.startUnixNs > 0 {
+            metadata.monotonicStartNs = anchor.monotonicStartNs - back
+        } else {
+            // Untimed (downsampled) windows start long before the anchor's clock began (a reboot since):
+            // the profile starts at the anchor window, so that its samples keep their wall times.
+            metadata.startUnixNs = anchor.startUnixNs
+            metadata.monotonicStartNs = anchor.monotonicStartNs
+        }
         return shifts
     }
 
