@@ -29,6 +29,8 @@ public final class ProfileStore: Sendable {
     public init(path: String, busyTimeout: Double = 5) throws {
         self.path = path
         self.busyTimeout = busyTimeout
+        try StoreFile.refuseUnreachable(path)
+        try Self.refuseForeignFile(path, busyTimeout: busyTimeout)
         try StoreFile.prepare(path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
@@ -177,12 +179,31 @@ public final class ProfileStore: Sendable {
     }
 
     /// A database that holds tables of its own is someone else's: refused, not migrated into.
-    private static func refuseForeign(_ pool: DatabasePool, path: String) throws {
-        let tables = try pool.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }
+    /// An existing database that is not a flamelab store is refused through a read-only connection,
+    /// before anything touches it: no chmod, no switch to WAL.
+    private static func refuseForeignFile(_ path: String, busyTimeout: Double) throws {
+        guard StoreFile.size(path) > 0 else { return }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(busyTimeout)
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            let tables = try queue.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }
+            try refuse(tables: tables, path: path)
+        } catch let error as DatabaseError {
+            throw FlamelabError.storeOpen(path, Self.reason(error, busyTimeout: busyTimeout))
+        }
+    }
+
+    private static func refuse(tables: [String], path: String) throws {
         let foreign = tables.filter { !StoreSchema.ownTables.contains($0) }
         if !foreign.isEmpty {
             throw FlamelabError.storeOpen(path, "it is not a flamelab profile store (it holds the tables \(foreign.sorted().prefix(5).joined(separator: ", ")))")
         }
+    }
+
+    private static func refuseForeign(_ pool: DatabasePool, path: String) throws {
+        try refuse(tables: try pool.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }, path: path)
     }
 
     private static func migrateIfNeeded(_ pool: DatabasePool, path: String) throws {

@@ -98,6 +98,8 @@ import Testing
         } throws: { "\($0)".contains(fixture.storePath) && "\($0)".contains("not a flamelab profile store") && "\($0)".contains("invoices") }
         let tables = try queue.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }
         #expect(tables == ["invoices"])
+        // Untouched: still in its own journal mode (not switched to WAL).
+        #expect(try queue.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } != "wal")
     }
 
     @Test("windows are selected by wall-clock range and labels; an impossible range is an input error")
