@@ -56,6 +56,7 @@ struct ProfileReader {
         if let kind = filter.kind { clauses.append("kind = ?"); arguments += [kind.rawValue] }
         if let pid = filter.pid { clauses.append("pid = ?"); arguments += [Int64(pid)] }
         if let host = filter.host { clauses.append("host = ?"); arguments += [host] }
+        if let traced = filter.traced { clauses.append("traced = ?"); arguments += [traced ? 1 : 0] }
         if let window = filter.overlappingUnixNs {
             clauses.append("start_unix_ns <= ? AND end_unix_ns >= ?")
             arguments += [Int64(clamping: window.upperBound), Int64(clamping: window.lowerBound)]

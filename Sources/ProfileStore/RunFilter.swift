@@ -11,9 +11,11 @@ public struct RunFilter: Hashable, Sendable {
     public var host: String?
     /// Runs whose wall-clock span [start, end] overlaps this window (Unix nanoseconds).
     public var overlappingUnixNs: ClosedRange<UInt64>?
+    /// Only windows that keep every sample's time and trace id (true), or only downsampled ones (false).
+    public var traced: Bool?
 
     public init(ids: [RunID]? = nil, service: String? = nil, version: String? = nil, kind: ProfileKind? = nil,
-                pid: Int32? = nil, host: String? = nil, overlappingUnixNs: ClosedRange<UInt64>? = nil) {
+                pid: Int32? = nil, host: String? = nil, overlappingUnixNs: ClosedRange<UInt64>? = nil, traced: Bool? = nil) {
         self.ids = ids
         self.service = service
         self.version = version
@@ -21,5 +23,6 @@ public struct RunFilter: Hashable, Sendable {
         self.pid = pid
         self.host = host
         self.overlappingUnixNs = overlappingUnixNs
+        self.traced = traced
     }
 }

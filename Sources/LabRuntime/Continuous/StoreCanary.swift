@@ -41,9 +41,13 @@ public struct StoreCanary: Sendable, Equatable {
 
     /// The two sides' CPU profiles from `store`.
     public func profiles(_ store: ProfileStore, service: String?) throws -> (baseline: Profile, candidate: Profile) {
+        // Full-detail windows only: the gate widens its variance by batch means over sample times,
+        // which downsampled windows no longer carry.
         func read(_ side: Side) throws -> Profile {
-            try store.profile(query: try StoreSelection(fromUnixNs: side.fromUnixNs, toUnixNs: side.toUnixNs, service: service,
-                                                        version: side.version, kind: .cpu).query())
+            var query = try StoreSelection(fromUnixNs: side.fromUnixNs, toUnixNs: side.toUnixNs, service: service,
+                                           version: side.version, kind: .cpu).query()
+            query.runs.traced = true
+            return try store.profile(query: query)
         }
         return (try read(baseline), try read(candidate))
     }
