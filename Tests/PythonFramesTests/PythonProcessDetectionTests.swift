@@ -25,9 +25,27 @@ struct PythonProcessDetectionTests {
         #expect(PythonProcessInfo.detect(pid: script.pid) == info)
     }
 
-    /// pyenv's 3.11.7, 3.12 and 3.13 have other struct layouts: clear message, native frames only.
+    /// pyenv's 3.11.7 is another patch release of the built 3.11: the same layouts (docs/research/
+    /// cpython-312-313.md compared the headers), so its frames are read.
+    @Test func anotherPatchReleaseOfTheBuiltMinorIsSupported() throws {
+        let path = "/root/.pyenv/versions/3.11.7/bin/python3.11"
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            print("skipped: \(path) not installed")
+            return
+        }
+        let script = try ScriptProcess(executable: path, arguments: ["cpu_split.py", "30"])
+        defer { script.stop() }
+        #expect(script.waitUntilReady())
+        guard case .supported(let info) = PythonProcessInfo.inspect(pid: script.pid) else {
+            Issue.record("expected pyenv 3.11.7 to be supported")
+            return
+        }
+        #expect(info.version.description == "3.11.7")
+    }
+
+    /// pyenv's 3.12 and 3.13 have other struct layouts: clear message, native frames only.
     /// 3.10 has no Py_Version: its version comes from the library's file name.
-    @Test(arguments: [("3.11.7", "3.11.7"), ("3.12.1", "3.12.1"), ("3.13.0", "3.13.0"), ("3.10.13", "3.10")])
+    @Test(arguments: [("3.12.1", "3.12.1"), ("3.13.0", "3.13.0"), ("3.10.13", "3.10")])
     func otherVersionsAreRefusedWithAMessage(version: String, reported: String) throws {
         let path = "/root/.pyenv/versions/\(version)/bin/python\(version.split(separator: ".").prefix(2).joined(separator: "."))"
         guard FileManager.default.isExecutableFile(atPath: path) else {
@@ -66,6 +84,14 @@ struct PythonProcessDetectionTests {
             return
         }
         #expect(message.hasPrefix("failed to inspect pid"))
+    }
+
+    @Test func layoutsAreSharedWithinAMinorReleaseOfFinalBuilds() {
+        let built = PythonVersion(hex: 0x030B_02F0)  // 3.11.2
+        #expect(PythonVersion(hex: 0x030B_07F0).sharesLayout(with: built))   // 3.11.7
+        #expect(!PythonVersion(hex: 0x030C_01F0).sharesLayout(with: built))  // 3.12.1
+        #expect(!PythonVersion(hex: 0x030B_00B1).sharesLayout(with: built))  // 3.11.0b1
+        #expect(built.sharesLayout(with: built))
     }
 
     @Test func versionsFormatLikeCPython() {

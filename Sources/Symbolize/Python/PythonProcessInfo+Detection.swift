@@ -54,11 +54,12 @@ extension PythonProcessInfo {
         }
         let versionText = version?.description ?? versionFromFileName(path) ?? "unknown"
         let supported = PythonVersion.supported
-        guard let found = version, found == supported else {
+        // Any final patch release of the built minor version: pyenv's 3.11.7 beside Debian's 3.11.2.
+        guard let found = version, found.sharesLayout(with: supported) else {
             return .unsupported(
                 version: versionText,
                 message: "unsupported Python version \(versionText) in pid \(pid) (\(path)): native frames only "
-                    + "(flamelab reads CPython \(supported) frames)")
+                    + "(flamelab reads CPython \(supported.major).\(supported.minor) frames)")
         }
         let typeAddress = { (name: String) throws -> UInt64 in
             try elfSymbol(name, in: path).map { $0 &+ bias } ?? 0

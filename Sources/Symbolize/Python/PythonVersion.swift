@@ -25,6 +25,15 @@ public struct PythonVersion: Hashable, Sendable, CustomStringConvertible {
         return "\(major).\(minor).\(micro)\(suffix)"
     }
 
+    /// Whether an interpreter of this version lays out its frames, thread states and code objects as
+    /// one of `other`: the same major and minor release, both final (or the very same build). CPython
+    /// keeps those structs within a minor release; pre-releases may still move them.
+    public func sharesLayout(with other: PythonVersion) -> Bool {
+        if self == other { return true }
+        let final: UInt32 = 0xf
+        return major == other.major && minor == other.minor && (hex >> 4) & 0xf == final && (other.hex >> 4) & 0xf == final
+    }
+
     /// The version of the CPython headers flamelab was built against (the BPF walker's offsets).
     public static var supported: PythonVersion { PythonVersion(hex: PythonLayout.installed.versionHex) }
 }
