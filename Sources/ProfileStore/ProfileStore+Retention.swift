@@ -115,10 +115,10 @@ extension ProfileStore {
                 let group = try Row.fetchAll(db, sql: """
                     SELECT \(ProfileReader.runColumns) FROM window
                     WHERE traced = 1 AND end_unix_ns < ? AND kind = ? AND host = ? AND service IS ? AND version IS ? AND pid IS ?
-                      AND hz = ? AND unwind_mode = ? AND command = ?
+                      AND hz = ? AND unwind_mode = (SELECT unwind_mode FROM window WHERE id = ?) AND command = ?
                     ORDER BY end_unix_ns LIMIT ?
                     """, arguments: [Int64(clamping: endedBefore), first.kind.rawValue, first.host, first.service, first.version,
-                                     first.pid.map { Int64($0) }, first.hz, first.unwindMode?.rawValue ?? "unknown", first.command, factor]).map(reader.storedRun)
+                                     first.pid.map { Int64($0) }, first.hz, first.id.rawValue, first.command, factor]).map(reader.storedRun)
                 try merge(group, first: first, db: db, reader: reader)
                 mergedWindows += group.count
             }

@@ -64,23 +64,28 @@ public struct StoredRun: Hashable, Sendable {
     }
 }
 
+/// The identity of an agent window: its rows share host, wall span and monotonic anchor.
+private struct WindowIdentity: Hashable {
+    let host: String
+    let startUnixNs: UInt64
+    let endUnixNs: UInt64
+    let monotonicStartNs: UInt64
+}
+
 extension Collection where Element == StoredRun {
     /// The drops and unreadable stacks of the windows these rows belong to, each window counted once:
     /// an agent window's rows (one per process and kind) all carry the whole window's counts, so a
-    /// selection of some of its rows (one version, one kind) still shows what the window lost. Rows
-    /// without a monotonic anchor (merged by retention, or written from files) are counted each.
+    /// selection of some of its rows (one version, one kind) still shows what the window lost. Runs
+    /// written from files (traced, no monotonic anchor) are counted each.
     public var windowLosses: (dropped: Int64, unreadable: Int64) {
-        struct Window: Hashable {
-            let host: String
-            let startUnixNs: UInt64
-            let endUnixNs: UInt64
-            let monotonicStartNs: UInt64
-        }
-        var seen = Set<Window>()
+        var seen = Set<WindowIdentity>()
         var dropped: Int64 = 0, unreadable: Int64 = 0
         for run in self {
-            let window = Window(host: run.host, startUnixNs: run.startUnixNs, endUnixNs: run.endUnixNs, monotonicStartNs: run.monotonicStartNs)
-            guard run.monotonicStartNs == 0 || seen.insert(window).inserted else { continue }
+            let window = WindowIdentity(host: run.host, startUnixNs: run.startUnixNs, endUnixNs: run.endUnixNs, monotonicStartNs: run.monotonicStartNs)
+            // Agent windows (anchored) and retention's merges of them (untraced, summed per label group
+            // over the same windows) count once per span; runs written from files count each.
+            let shared = run.monotonicStartNs > 0 || !run.traced
+            guard !shared || seen.insert(window).inserted else { continue }
             dropped &+= run.dropped
             unreadable &+= run.unreadable
         }

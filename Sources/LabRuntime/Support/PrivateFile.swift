@@ -41,10 +41,11 @@ public enum PrivateFile {
     /// (mkdtemp): scratch space no other user can plant files in.
     public static func temporaryDirectory(prefix: String) throws -> String {
         var template = Array((FileManager.default.temporaryDirectory.path + "/\(prefix)-XXXXXX").utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) != nil }
+        guard made else {
             throw FlamelabError.failed("create", "a scratch directory for \(prefix)", String(cString: strerror(errno)))
         }
-        return String(cString: made)
+        return String(cString: template)
     }
 
     public static func write(_ text: String, to path: String) throws {

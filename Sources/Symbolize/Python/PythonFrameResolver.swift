@@ -42,6 +42,7 @@ public final class PythonFrameResolver {
     /// Drops what is kept for processes that exited: their type addresses and code names (a reused pid
     /// is another interpreter, whose code objects sit elsewhere).
     public func forget(pids: Set<Int32>) {
+        guard !pids.isEmpty else { return }
         for pid in pids { processes[pid] = nil }
         cache = cache.filter { !pids.contains($0.key.pid) }
     }
