@@ -499,10 +499,19 @@ public final class Agent: @unchecked Sendable {
         return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
+    /// The process's own peak resident memory: `VmHWM`, the high-water mark of its address space.
+    /// Not getrusage's `ru_maxrss`: Linux carries that over an exec from the spawning process's
+    /// memory (posix_spawn shares it until the exec), so an agent started by a 337 MiB `lab run`
+    /// reported 337 MiB whatever it used itself.
     private static func peakRSSBytes() -> Int {
-        var usage = rusage()
-        getrusage(Self.usageOfProcess, &usage)
-        return usage.ru_maxrss * 1024
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kib = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap({ Int($0) }) else {
+            var usage = rusage()
+            getrusage(Self.usageOfProcess, &usage)
+            return usage.ru_maxrss * 1024
+        }
+        return kib * 1024
     }
 
     private static func nanoseconds(_ clock: clockid_t) -> UInt64 {
