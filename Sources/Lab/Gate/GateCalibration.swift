@@ -46,7 +46,7 @@ public struct GateCalibration: Sendable {
         let abVerdicts = try (0..<comparisons).map { try rule.evaluate(baseline: v1[$0], candidate: v2[$0]) }
         let plantedOnTop = (0..<comparisons).filter { i in
             guard let top = ProfileDiff.compute(base: v1[i], candidate: v2[i]).first else { return false }
-            return top.name.contains(plantedFunction) && (top.isNew || top.absoluteChange > 0)
+            return top.name.contains(plantedFunction) && top.grew
         }.count
         let among = abVerdicts.filter { ($0.reasons + $0.notSignificant).contains { $0.function.contains(plantedFunction) } }.count
         let counts = (v1 + v2).map { Double($0.samples.count) }

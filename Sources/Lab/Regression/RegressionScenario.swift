@@ -34,7 +34,7 @@ public struct RegressionScenario: Scenario {
         let base = userSpace.testedProfile(try pair.base.profile(.cpu)), cand = userSpace.testedProfile(try pair.candidate.profile(.cpu))
         let changes = ProfileDiff.compute(base: base, candidate: cand)
         // A regression is what grew: the function that grew most is the diff's answer.
-        let grown = changes.filter { $0.isNew || $0.absoluteChange > 0 }
+        let grown = changes.filter(\.grew)
         let renderer = DiffRenderer()
         try PrivateFile.write(renderer.renderHTML(base: base, candidate: cand, changes: changes, title: "CPU diff: checkout v1 -> v2"), to: "\(dir)/diff.html")
         try PrivateFile.write(renderer.renderSVG(base: base, candidate: cand, changes: changes, title: "CPU diff: checkout v1 -> v2"), to: "\(dir)/diff.svg")

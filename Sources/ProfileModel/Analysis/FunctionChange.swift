@@ -35,4 +35,7 @@ public struct FunctionChange: Codable, Sendable, Equatable {
 
     /// The change in percentage points.
     public var absoluteChangePoints: Double { absoluteChange * 100 }
+
+    /// Its self share grew, or it is new in the candidate: what a regression looks like in a diff.
+    public var grew: Bool { isNew || absoluteChange > 0 }
 }
