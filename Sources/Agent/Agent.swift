@@ -444,7 +444,10 @@ public final class Agent: @unchecked Sendable {
             var value = flamelab_py_proc(runtime: info.runtimeAddress, reserved: 0)
             do {
                 try object?.update(map: .pythonProcesses, key: &key, value: &value, what: "register Python process \(pid)")
-                withLock { stats.pythonProcesses.append(pid) }
+                withLock {
+                    stats.pythonProcessCount += 1
+                    if stats.pythonProcesses.count < AgentRunStats.listedProcessLimit { stats.pythonProcesses.append(pid) }
+                }
                 return info
             } catch {
                 note("\(error)")

@@ -35,8 +35,12 @@ public struct AgentRunStats: Sendable, Equatable, Codable {
     public var cpusSampled = 0
     /// Targets that exited during the run: their samples and symbols are kept.
     public var exitedTargets: [Int32] = []
-    /// Processes registered with the CPython 3.11 walker, and samples that carried Python frames.
+    /// Processes registered with the CPython 3.11 walker (the first `listedProcessLimit`; a day of
+    /// `--all` registers many), how many in all, and samples that carried Python frames.
     public var pythonProcesses: [Int32] = []
+    public var pythonProcessCount = 0
+    /// How many pids `pythonProcesses` keeps.
+    public static let listedProcessLimit = 64
     public var samplesWithPythonFrames = 0
     /// Whole-system mode: processes that exited before the agent could snapshot their symbols.
     public var processesGoneBeforePreparation = 0
@@ -79,7 +83,7 @@ public struct AgentRunStats: Sendable, Equatable, Codable {
         parts.append("\(samplesWithTraceContext) with trace id, \(tornTraceContexts) torn")
         parts.append("unwind \(unwindMode.rawValue)" + (unwindMode == .fp ? "" : " (fp \(framePointerStacks), dwarf \(dwarfStacks), dwarf failed \(dwarfFailures))"))
         if let hook = schedSwitchHook { parts.append("off-cpu via \(hook)") }
-        if !pythonProcesses.isEmpty { parts.append("python: \(pythonProcesses.count) processes, \(samplesWithPythonFrames) samples with Python frames") }
+        if !pythonProcesses.isEmpty { parts.append("python: \(pythonProcessCount) processes, \(samplesWithPythonFrames) samples with Python frames") }
         if processesGoneBeforePreparation > 0 { parts.append("\(processesGoneBeforePreparation) processes exited before their symbols were read") }
         for program in bpfPrograms where program.runTimeNs > 0 {
             parts.append(String(format: "bpf %@ %.2f us/run over %llu runs", program.name, program.averageMicroseconds, program.runCount))
