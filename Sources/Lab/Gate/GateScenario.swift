@@ -69,7 +69,7 @@ public struct GateScenario: Scenario {
         checks.append(.init("A/A false alarms within what alpha = \(regression.rule.alpha) allows (<= \(allowed) of \(n) at 99.9%)",
                             calibration.falseAlarms <= allowed, "\(calibration.falseAlarms)/\(n)"))
         if plan.topChangePower >= plan.sizing.target {
-            checks.append(.init("the diff's top changed function is the planted regression in every A/B pair", calibration.plantedOnTopOfDiff == n, "\(calibration.plantedOnTopOfDiff)/\(n)"))
+            checks.append(.init("the diff's top grown function is the planted regression in every A/B pair", calibration.plantedOnTopOfDiff == n, "\(calibration.plantedOnTopOfDiff)/\(n)"))
         }
         return checks
     }

@@ -90,7 +90,7 @@ public struct OverheadScenario: Scenario {
             // The RSS goal is checked in FP mode; DWARF mode keeps libdw's unwind tables and is reported beside it.
             let fpRSS = results.filter { $0.configuration.unwind == .fp }.compactMap(\.agentPeakRSSMiB).max() ?? 0
             let dwarfRSS = results.filter { $0.configuration.unwind == .dwarf }.compactMap(\.agentPeakRSSMiB).max() ?? 0
-            checks.append(.init("agent (lab record, fp) peak RSS <= 100 MiB", fpRSS > 0 && fpRSS <= 100,
+            checks.append(.init("agent peak RSS <= 100 MiB (lab record, fp)", fpRSS > 0 && fpRSS <= 100,
                                 String(format: "fp %.0f MiB; dwarf %.0f MiB (not checked)", fpRSS, dwarfRSS)))
         }
         return ScenarioOutcome(scenario: name, headline: headline, checks: checks, figures: [
