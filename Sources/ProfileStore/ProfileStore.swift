@@ -182,7 +182,8 @@ public final class ProfileStore: Sendable {
     /// An existing database that is not a flamelab store is refused through a read-only connection,
     /// before anything touches it: no chmod, no switch to WAL.
     private static func refuseForeignFile(_ path: String, busyTimeout: Double) throws {
-        guard StoreFile.size(path) > 0 else { return }
+        // Not a regular file (a directory, say): `StoreFile.prepare` names what it is instead.
+        guard StoreFile.isRegularFile(path), StoreFile.size(path) > 0 else { return }
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(busyTimeout)

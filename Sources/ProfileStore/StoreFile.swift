@@ -99,6 +99,12 @@ enum StoreFile {
         return UInt32(info.st_mode & 0o777)
     }
 
+    /// Whether `path` is a regular file (symlinks not followed).
+    static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+    }
+
     /// Size in bytes of `path`, 0 when it does not exist.
     static func size(_ path: String) -> Int64 {
         var info = stat()

@@ -45,7 +45,7 @@ public enum PrivateFile {
         guard made else {
             throw FlamelabError.failed("create", "a scratch directory for \(prefix)", String(cString: strerror(errno)))
         }
-        return String(cString: template)
+        return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     public static func write(_ text: String, to path: String) throws {
