@@ -32,6 +32,13 @@ public struct Profile: Sendable, Codable, Equatable {
         a.metadata == b.metadata && a.frames == b.frames && a.stacks == b.stacks && a.samples == b.samples
     }
 
+    /// The same profile with each sample's labels passed through `transform`; stacks and values kept.
+    public func relabelled(_ transform: (SampleLabels) -> SampleLabels) -> Profile {
+        var copy = self
+        for i in copy.samples.indices { copy.samples[i].labels = transform(copy.samples[i].labels) }
+        return copy
+    }
+
     /// Interns `frame` and returns its index.
     public mutating func intern(_ frame: Frame) -> Int32 {
         if let i = frameIndex[frame] { return i }

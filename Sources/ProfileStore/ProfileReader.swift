@@ -86,7 +86,20 @@ struct ProfileReader {
         var stacks = try StackResolver(db: db, storePath: storePath)
         let wanted = query.traceIDs.map(Set.init)
         let blobs = try db.makeStatement(sql: "SELECT stacks, contexts, samples FROM window WHERE id = ?")
+        // A trace search reads each window's small id table first, and the rest only on a match.
+        let contextsOnly = try db.makeStatement(sql: "SELECT contexts FROM window WHERE id = ?")
+        let filters = try db.makeStatement(sql: "SELECT filter FROM window_trace_filter WHERE window_id = ?")
         for run in runs {
+            if let wanted {
+                if let stored = try Data.fetchOne(filters, arguments: [run.id.rawValue]), let filter = TraceIDFilter(stored: [UInt8](stored)),
+                   !wanted.contains(where: filter.mayContain) { continue }
+                guard let row = try Row.fetchOne(contextsOnly, arguments: [run.id.rawValue]) else { continue }
+                do {
+                    guard try WindowCodec.traceIDs(try blob(row, "contexts", of: run.id)).contains(where: { $0.map(wanted.contains) ?? false }) else { continue }
+                } catch let malformed as WindowCodec.Malformed {
+                    throw FlamelabError.storeRead(storePath, "window \(run.id) has a malformed \(malformed.what)")
+                }
+            }
             guard let row = try Row.fetchOne(blobs, arguments: [run.id.rawValue]) else { continue }
             let shift = shifts[run.id] ?? 0
             let wallRange = query.sampleTimeNs == nil && run.monotonicStartNs > 0 ? query.runs.overlappingUnixNs : nil
@@ -94,7 +107,6 @@ struct ProfileReader {
             let packed = WindowCodec.Packed(stacks: try blob(row, "stacks", of: run.id), contexts: try blob(row, "contexts", of: run.id),
                                             samples: try blob(row, "samples", of: run.id))
             do {
-                if let wanted, !(try WindowCodec.traceIDs(packed.contexts).contains { $0.map(wanted.contains) ?? false }) { continue }
                 let storeStacks = try WindowCodec.storeStacks(packed.stacks)
                 var local = [Int?](repeating: nil, count: storeStacks.count)
                 try WindowCodec.unpack(packed) { entry in

@@ -46,7 +46,13 @@ struct ProfileWriter {
                         Int64(clamping: run.startUnixNs), Int64(clamping: run.endUnixNs), Int64(clamping: run.monotonicStartNs),
                         run.dropped, run.unreadable, Int64(profile.samples.count), profile.totalValue, run.traced ? 1 : 0,
                         Data(packed.stacks), Data(packed.contexts), Data(packed.samples)])
-        return RunID(db.lastInsertedRowID)
+        let id = db.lastInsertedRowID
+        let traces = Set(ordered.compactMap(\.traceID))
+        if !traces.isEmpty {
+            try db.execute(sql: "INSERT INTO window_trace_filter (window_id, filter) VALUES (?, ?)",
+                           arguments: [id, Data(TraceIDFilter(ids: traces).bytes)])
+        }
+        return RunID(id)
     }
 
     /// Store ids of `frames`, in the profile's frame order.

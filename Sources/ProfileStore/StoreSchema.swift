@@ -27,11 +27,20 @@ enum StoreSchema {
             try convertRunsToWindows(db)
             try db.execute(sql: "DROP TABLE sample; DROP TABLE run")
         }
+        migrator.registerMigration("v4-trace-filters") { db in
+            // A window without a filter (one converted from runs, or merged) is searched by its id table.
+            try db.execute(sql: """
+                CREATE TABLE window_trace_filter (window_id INTEGER PRIMARY KEY, filter BLOB NOT NULL);
+                CREATE TRIGGER window_trace_filter_follows AFTER DELETE ON window BEGIN
+                    DELETE FROM window_trace_filter WHERE window_id = old.id;
+                END;
+                """)
+        }
         return migrator
     }
 
     /// The tables a flamelab store has; a database with others is someone else's.
-    static let ownTables: Set<String> = ["window", "frame", "stack", "grdb_migrations", "run", "sample", "sqlite_sequence"]
+    static let ownTables: Set<String> = ["window", "window_trace_filter", "frame", "stack", "grdb_migrations", "run", "sample", "sqlite_sequence"]
 
     /// One row per window. No environment, no process arguments: `command` is a name.
     /// `traced` is 0 for windows merged by retention (their samples keep stacks and values only).

@@ -117,7 +117,12 @@ public struct ContinuousScenario: Scenario {
             .init("every window holds samples", r.store.samplesPerWindow.allSatisfy { $0 > 0 },
                   "samples per window min \(r.store.samplesPerWindow.min() ?? 0), median \(Int(Statistics.median(r.store.samplesPerWindow.map(Double.init)) ?? 0))"),
             .init("no sample dropped (ring buffer, off-CPU map)", r.agent.drops == 0, "\(r.agent.drops) drops, \(r.agent.unreadable) unreadable stacks"),
-            .init("store bytes per sample <= 18", r.store.bytesPerSample <= 18, String(format: "%.1f B/sample (%d samples, %.1f MiB)", r.store.bytesPerSample, r.store.samples, Double(r.store.bytes) / 1_048_576)),
+            // Per sample at continuous scale: a soak of minutes is dominated by its fixed part (frames,
+            // stacks, SQLite pages), which an hour of the same service's windows amortises.
+            .init("store bytes per sample <= 18 (an hour of this soak's windows)", r.hourScale.bytesPerSample <= 18,
+                  String(format: "%.1f B/sample over %d samples (%.0f MiB); the soak's own store %.1f B/sample (%d samples, %.1f MiB, fixed part included)",
+                         r.hourScale.bytesPerSample, r.hourScale.samples, Double(r.hourScale.bytes) / 1_048_576,
+                         r.store.bytesPerSample, r.store.samples, Double(r.store.bytes) / 1_048_576)),
             .init("v2 sampled within 1 s of its start, labelled v2", (r.firstV2SampleAfterDeploySeconds ?? .infinity) < 1,
                   r.firstV2SampleAfterDeploySeconds.map { String(format: "first v2 sample %.2f s after v2 started; first v2 window stored %.1f s after", $0, r.firstV2WindowEndAfterDeploySeconds ?? .nan) } ?? "no v2 window"),
             .init("trace-filtered flame graph over the last hour (~700k samples) <= 200 ms", r.hourScale.traceQuerySeconds <= 0.2,
@@ -131,15 +136,16 @@ public struct ContinuousScenario: Scenario {
             checks.append(.init("agent RSS flat after warm-up (slope < 1 MiB per 10 minutes)", (r.rssSlopeMiBPerTenMinutes ?? .infinity) < 1,
                                 String(format: "%+.2f MiB per 10 min", r.rssSlopeMiBPerTenMinutes ?? .nan)))
         }
-        let headline = String(format: "%.0f min soak, %d windows written, %d lost, %llu drops; agent %.2f ms/s CPU, RSS %.0f MiB (slope %+.2f MiB/10 min); store %.1f B/sample; trace query %.0f ms, 15-min query %.0f ms; v2 sampled %.2f s after its start",
+        let headline = String(format: "%.0f min soak, %d windows written, %d lost, %llu drops; agent %.2f ms/s CPU, RSS %.0f MiB (slope %+.2f MiB/10 min); store %.1f B/sample at hour scale; trace query %.0f ms, 15-min query %.0f ms; v2 sampled %.2f s after its start",
                               r.seconds / 60, r.agent.windowsWritten, r.agent.windowsLost, r.agent.drops, r.agentCPUMsPerSecond ?? .nan,
-                              r.resources.points.last?.rssMiB ?? .nan, r.rssSlopeMiBPerTenMinutes ?? .nan, r.store.bytesPerSample,
+                              r.resources.points.last?.rssMiB ?? .nan, r.rssSlopeMiBPerTenMinutes ?? .nan, r.hourScale.bytesPerSample,
                               r.hourScale.traceQuerySeconds * 1000, r.hourScale.recentQuerySeconds * 1000, r.firstV2SampleAfterDeploySeconds ?? .nan)
         return ScenarioOutcome(scenario: name, headline: headline, checks: checks, figures: [
             .init("windows written", Double(r.agent.windowsWritten)),
             .init("windows lost", Double(r.agent.windowsLost)),
             .init("drops", Double(r.agent.drops)),
-            .init("store bytes per sample", r.store.bytesPerSample, unit: "B"),
+            .init("store bytes per sample (hour scale)", r.hourScale.bytesPerSample, unit: "B"),
+            .init("store bytes per sample (the soak's own)", r.store.bytesPerSample, unit: "B"),
             .init("agent CPU", r.agentCPUMsPerSecond ?? .nan, unit: "ms/s"),
             .init("agent RSS at the end", r.resources.points.last?.rssMiB ?? .nan, unit: "MiB"),
             .init("trace query (hour scale)", r.hourScale.traceQuerySeconds * 1000, unit: "ms"),

@@ -5,7 +5,9 @@ import ProfileStore
 /// A real store grown to the size the query goals name: about 700k CPU samples in the last hour
 /// (99 Hz on 2 busy CPUs). A soak of minutes holds a fraction of that, so its windows are written
 /// again into a copy, shifted back in time, until the last hour holds the target. Stacks, trace ids,
-/// labels and times are real; only the repetition is made up, and the figures say so.
+/// labels and times are real; only the repetition is made up, and the figures say so. Each copy
+/// but the first gets its own trace ids (the originals' mixed with the copy's number): a trace is
+/// one request, in one window, as in a real hour, so a trace query finds the originals only once.
 public enum HourScaleStore {
     public static let hourNs: UInt64 = 3_600_000_000_000
 
@@ -27,10 +29,22 @@ public enum HourScaleStore {
         let target = try ProfileStore(path: path)
         for run in runs {
             let profile = try source.profile(query: .runs([run.id]))
-            let rows = (0..<copies).map { copy in (profile: profile, run: shifted(run, back: UInt64(copy) * step)) }
+            let rows = (0..<copies).map { copy in (profile: otherRequests(profile, copy: copy), run: shifted(run, back: UInt64(copy) * step)) }
             try target.writeAll(rows)
         }
         return copies
+    }
+
+    /// Copy `copy` of `profile` as if its samples came from other requests: trace ids mixed with
+    /// the copy's number (copy 0 keeps the originals).
+    private static func otherRequests(_ profile: Profile, copy: Int) -> Profile {
+        guard copy > 0 else { return profile }
+        let mix = UInt64(copy) &* 0x9E37_79B9_7F4A_7C15
+        return profile.relabelled { labels in
+            var relabelled = labels
+            if let id = labels.traceID { relabelled.traceID = TraceID(high: id.high ^ mix, low: id.low) ?? id }
+            return relabelled
+        }
     }
 
     /// `run` moved `back` nanoseconds earlier on the wall clock. Its samples keep their monotonic
