@@ -164,7 +164,7 @@ extension AgentBPFTests {
             try agent.start()
             let controller = ServiceController()
             let port: UInt16 = 18990
-            _ = try controller.start(version: "v1", port: port)
+            let v1 = try controller.start(version: "v1", port: port)
             let load = LoadGenerator(options: LoadOptions(mode: .open(rate: 40), durationSeconds: 30, mix: try RouteMix.parse("price"), port: port))
             let loading = Thread { _ = load.run() }
             loading.start()
@@ -176,15 +176,17 @@ extension AgentBPFTests {
             try controller.stop(port: port)
             agent.stop()
             let store = agent.store
-            let v2Runs = try store.runs(filter: RunFilter(version: "v2"))
-            #expect(!v2Runs.isEmpty, "no window labelled v2")
-            #expect(v2Runs.allSatisfy { $0.pid == v2.pid && $0.service == config.serviceName })
+            // By pid: `--service` follows every `lab service` instance, and tests running beside this
+            // one start their own (a v2 among them).
+            let v2Runs = try store.runs(filter: RunFilter(pid: v2.pid))
+            #expect(!v2Runs.isEmpty, "no window of the v2 instance")
+            #expect(v2Runs.allSatisfy { $0.version == "v2" && $0.service == config.serviceName })
             let profile = try store.profile(query: .runs(v2Runs.map(\.id)))
             let first = Double(try #require(profile.firstSampleUnixNs, "no timed v2 sample")) / 1e9
             let delay = first - v2.startedAtUnix
             print("deploy followed: first v2 sample \(String(format: "%.2f", delay)) s after v2 started")
             #expect(delay < 1, "first v2 sample \(delay) s after v2 started")
-            #expect(try store.runs(filter: RunFilter(version: "v1")).allSatisfy { $0.pid != v2.pid })
+            #expect(try store.runs(filter: RunFilter(pid: v1.pid)).allSatisfy { $0.version == "v1" })
         }
     }
 }
