@@ -86,20 +86,9 @@ struct ProfileReader {
         var stacks = try StackResolver(db: db, storePath: storePath)
         let wanted = query.traceIDs.map(Set.init)
         let blobs = try db.makeStatement(sql: "SELECT stacks, contexts, samples FROM window WHERE id = ?")
-        // A trace search reads each window's small id table first, and the rest only on a match.
-        let contextsOnly = try db.makeStatement(sql: "SELECT contexts FROM window WHERE id = ?")
-        let filters = try db.makeStatement(sql: "SELECT filter FROM window_trace_filter WHERE window_id = ?")
+        let screen = try TraceScreen(db: db)
         for run in runs {
-            if let wanted {
-                if let stored = try Data.fetchOne(filters, arguments: [run.id.rawValue]), let filter = TraceIDFilter(stored: [UInt8](stored)),
-                   !wanted.contains(where: filter.mayContain) { continue }
-                guard let row = try Row.fetchOne(contextsOnly, arguments: [run.id.rawValue]) else { continue }
-                do {
-                    guard try WindowCodec.traceIDs(try blob(row, "contexts", of: run.id)).contains(where: { $0.map(wanted.contains) ?? false }) else { continue }
-                } catch let malformed as WindowCodec.Malformed {
-                    throw FlamelabError.storeRead(storePath, "window \(run.id) has a malformed \(malformed.what)")
-                }
-            }
+            if let wanted, try !screen.mayHold(wanted, window: run.id, reader: self) { continue }
             guard let row = try Row.fetchOne(blobs, arguments: [run.id.rawValue]) else { continue }
             let shift = shifts[run.id] ?? 0
             let wallRange = query.sampleTimeNs == nil && run.monotonicStartNs > 0 ? query.runs.overlappingUnixNs : nil
@@ -183,7 +172,7 @@ struct ProfileReader {
     }
 
     /// One of a window's blobs; NULL or another type in a tampered row is a read error.
-    private func blob(_ row: Row, _ column: String, of run: RunID) throws -> [UInt8] {
+    func blob(_ row: Row, _ column: String, of run: RunID) throws -> [UInt8] {
         guard let data = try? row.decode(Data?.self, forColumn: column) else {
             throw FlamelabError.storeRead(storePath, "window \(run) has no \(column) blob")
         }
