@@ -52,6 +52,8 @@ let package = Package(
         ),
 
         /// libelf/libdw glue for Symbolize: ELF symbol tables, demangler wrappers, DWARF (CFI) unwinding.
+        /// glibc's <malloc.h>: the continuous agent returns freed heap pages and reports heap in use.
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .target(name: "CElfDwarf", linkerSettings: [.linkedLibrary("elf"), .linkedLibrary("dw"), .linkedLibrary("stdc++")]),
 
         // MARK: pure modules (no I/O)
@@ -69,7 +71,7 @@ let package = Package(
         .target(
             name: "LabRuntime",
             dependencies: [
-                "ProfileModel", "FlameGraph", "ProfileStore", "Agent", "Symbolize",
+                "ProfileModel", "FlameGraph", "ProfileStore", "Agent", "Symbolize", "CMalloc",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: swift6

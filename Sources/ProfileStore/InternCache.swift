@@ -11,7 +11,7 @@ struct InternCache {
     private var pendingFrames: [Frame: Int64] = [:]
     private var pendingStacks: [Data: Int64] = [:]
     /// Past this many entries the cache starts over (bounded memory on a long run).
-    static let limit = 200_000
+    static let limit = 50_000
 
     func frame(_ frame: Frame) -> Int64? { frames[frame] ?? pendingFrames[frame] }
     func stack(_ blob: Data) -> Int64? { stacks[blob] ?? pendingStacks[blob] }

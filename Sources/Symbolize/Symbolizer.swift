@@ -43,15 +43,6 @@ public final class Symbolizer: @unchecked Sendable {
     /// A process's maps are re-read for an unmapped address at most this often (dlopen'ed code).
     private let mapsRefreshInterval = 1.0
 
-    /// Whole stacks seen before: bursts of identical stacks cost one hash each.
-    private var stackFrames: [StackKey: [Frame]] = [:]
-    private let stackCacheLimit = 200_000
-
-    private struct StackKey: Hashable {
-        let pid: Int32
-        let addresses: [UInt64]
-    }
-
     private struct ModuleAddress: Hashable {
         let module: Int
         let address: UInt64
@@ -85,10 +76,10 @@ public final class Symbolizer: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         counters.userFrames += addresses.count
-        let key = StackKey(pid: pid, addresses: addresses)
-        if let cached = stackFrames[key] {
-            return cached
-        }
+        // No cache of whole stacks here: the caller symbolizes each distinct stack once per window
+        // (ProfileBuilder). One kept 200 000 raw stacks, about 1 KiB each, and was what grew the
+        // continuous agent's heap by some 3 MiB per 10 minutes: a live service keeps producing
+        // return-address stacks it has not produced before.
         guard let process = processImage(pid: pid) else {
             counters.unknownFrames += addresses.count
             return addresses.map { _ in Frame.unknown() }
@@ -97,11 +88,6 @@ public final class Symbolizer: @unchecked Sendable {
             let frame = userFrame(process: process, address: index == 0 || address == 0 ? address : address - 1)
             if frame.kind == .unknown { counters.unknownFrames += 1 }
             return frame
-        }
-        // Stacks with unmapped addresses are not cached: a later maps refresh (dlopen) may name them.
-        if !frames.contains(where: { $0.kind == .unknown }) {
-            if stackFrames.count >= stackCacheLimit { stackFrames.removeAll(keepingCapacity: true) }
-            stackFrames[key] = frames
         }
         return frames
     }
@@ -155,7 +141,7 @@ public final class Symbolizer: @unchecked Sendable {
         forget(pids: [pid])
     }
 
-    /// Drops what is kept for `pids` at once: one pass over the stack cache, however many exited.
+    /// Drops what is kept for `pids` at once: one pass over the modules, however many exited.
     public func forget(pids: Set<Int32>) {
         guard !pids.isEmpty else { return }
         lock.lock()
@@ -164,7 +150,6 @@ public final class Symbolizer: @unchecked Sendable {
             processes[pid] = nil
             processErrors[pid] = nil
         }
-        stackFrames = stackFrames.filter { !pids.contains($0.key.pid) }
         forgetUnmappedModules()
     }
 

@@ -41,7 +41,7 @@ public final class ContinuousAgent: @unchecked Sendable {
     public init(config: ContinuousAgentConfig) throws {
         self.config = config
         storeLock = try StoreLock(storePath: config.storePath)
-        store = try ProfileStore(path: config.storePath)
+        store = try ProfileStore(path: config.storePath, pageCacheKiB: ProfileStore.writerPageCacheKiB)
         agent = Agent(config: config.agentConfig)
         if let user = SudoUser.current() { try handOver(to: user) }
     }
@@ -140,6 +140,7 @@ public final class ContinuousAgent: @unchecked Sendable {
                 }
                 onWindowStored?(window, ids)
                 forgetGoneLabels()
+                ProcessHeap.releaseFreePages()
                 wake.signal()
             } catch {
                 // Back at the head of the queue, to be tried again (or dropped by the bound, oldest first).
@@ -276,6 +277,7 @@ public final class ContinuousAgent: @unchecked Sendable {
                 lock.withLock {
                     status.agentCPUMsPerSecond = usage.cpuMsPerSecond
                     status.agentRSSBytes = usage.rssBytes
+                    status.agentHeapBytes = ProcessHeap.bytesInUse
                 }
             }
             log(snapshot().line)

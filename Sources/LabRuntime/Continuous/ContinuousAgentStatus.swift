@@ -14,15 +14,17 @@ public struct ContinuousAgentStatus: Sendable, Codable, Equatable {
     /// Agent process CPU over the last status interval, ms per second, and its resident memory.
     public var agentCPUMsPerSecond = 0.0
     public var agentRSSBytes = 0
+    /// Of that, the malloc heap in use (the rest is code, the ring buffer, and free heap not yet returned).
+    public var agentHeapBytes = 0
     public var storeBytes: Int64 = 0
     /// The process ids followed now.
     public var targets: [Int32] = []
 
     /// The line logged every status interval.
     public var line: String {
-        String(format: "lab agent: %d windows written (%d rows, %d samples), %d pending, %d lost; %llu drops, %llu unreadable stacks; agent CPU %.2f ms/s, RSS %.1f MiB; store %.1f MiB; targets %@",
+        String(format: "lab agent: %d windows written (%d rows, %d samples), %d pending, %d lost; %llu drops, %llu unreadable stacks; agent CPU %.2f ms/s, RSS %.1f MiB (heap %.1f MiB in use); store %.1f MiB; targets %@",
                windowsWritten, rowsWritten, samplesWritten, windowsPending, windowsLost, drops, unreadable, agentCPUMsPerSecond,
-               Double(agentRSSBytes) / 1_048_576, Double(storeBytes) / 1_048_576,
+               Double(agentRSSBytes) / 1_048_576, Double(agentHeapBytes) / 1_048_576, Double(storeBytes) / 1_048_576,
                targets.isEmpty ? "all" : targets.map(String.init).joined(separator: ","))
     }
 }
