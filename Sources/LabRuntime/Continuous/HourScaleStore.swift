@@ -8,6 +8,12 @@ import ProfileStore
 /// labels and times are real; only the repetition is made up, and the figures say so. Each copy
 /// but the first gets its own trace ids (the originals' mixed with the copy's number): a trace is
 /// one request, in one window, as in a real hour, so a trace query finds the originals only once.
+///
+/// The copies tile the hour: slot after slot, each one soak long, holds the soak's windows at
+/// their own cadence, and when more copies are needed than the hour has slots, a slot's windows
+/// hold several copies merged (a busier machine, not more windows). So the hour has the windows a
+/// real agent writes in an hour (360 per process and kind at 10 s), and the query goals are
+/// measured on that many, not on the 10-20 times more that stacking the copies would make.
 public enum HourScaleStore {
     public static let hourNs: UInt64 = 3_600_000_000_000
 
@@ -21,18 +27,21 @@ public enum HourScaleStore {
         guard cpuSamples > 0, let newest = runs.map(\.endUnixNs).max(), let oldest = runs.map(\.startUnixNs).min() else {
             throw FlamelabError.failed("grow", "profile store \(sourcePath) to an hour", "it holds no CPU sample", code: .input)
         }
-        let copies = max(1, (targetCPUSamples + cpuSamples - 1) / cpuSamples)
-        // The copies spread evenly over the hour before the newest window; they overlap in time when
-        // the source is longer than the hour's share of one copy (as more processes would).
-        let span = min(newest - oldest, hourNs)
-        let step = copies > 1 ? (hourNs - span) / UInt64(copies - 1) : 0
+        let wanted = max(1, (targetCPUSamples + cpuSamples - 1) / cpuSamples)
+        let span = max(1, min(newest - oldest, hourNs))
+        let slots = max(1, min(wanted, Int(hourNs / span)))
+        let copiesPerSlot = (wanted + slots - 1) / slots
+        let step = slots > 1 ? (hourNs - span) / UInt64(slots - 1) : 0
         let target = try ProfileStore(path: path)
         for run in runs {
             let profile = try source.profile(query: .runs([run.id]))
-            let rows = (0..<copies).map { copy in (profile: otherRequests(profile, copy: copy), run: shifted(run, back: UInt64(copy) * step)) }
+            let rows = try (0..<slots).map { slot in
+                let copies = (0..<copiesPerSlot).map { otherRequests(profile, copy: slot * copiesPerSlot + $0) }
+                return (profile: copies.count == 1 ? copies[0] : try ProfileMerge.merge(copies), run: shifted(run, back: UInt64(slot) * step))
+            }
             try target.writeAll(rows)
         }
-        return copies
+        return slots * copiesPerSlot
     }
 
     /// Copy `copy` of `profile` as if its samples came from other requests: trace ids mixed with
