@@ -24,13 +24,38 @@ public enum HourScaleStore {
         let source = try ProfileStore(existing: sourcePath)
         let runs = try source.runs()
         let cpuSamples = runs.filter { $0.kind == .cpu }.reduce(0) { $0 + Int($1.sampleCount) }
-        guard cpuSamples > 0, let newest = runs.map(\.endUnixNs).max(), let oldest = runs.map(\.startUnixNs).min() else {
+        guard cpuSamples > 0 else {
             throw FlamelabError.failed("grow", "profile store \(sourcePath) to an hour", "it holds no CPU sample", code: .input)
         }
         let wanted = max(1, (targetCPUSamples + cpuSamples - 1) / cpuSamples)
-        let span = max(1, min(newest - oldest, hourNs))
-        let slots = max(1, min(wanted, Int(hourNs / span)))
+        let slots = max(1, min(wanted, slotsPerHour(runs)))
         let copiesPerSlot = (wanted + slots - 1) / slots
+        try write(runs, of: source, into: path, slots: slots, copiesPerSlot: copiesPerSlot)
+        return slots * copiesPerSlot
+    }
+
+    /// Writes the source's windows repeated, one copy per slot, until they fill an hour: what an
+    /// agent writes in an hour of the same load. Bytes per sample are measured on this one (merged
+    /// copies repeat stacks and times, which compress better than any real hour would).
+    public static func buildHour(from sourcePath: String, into path: String) throws {
+        let source = try ProfileStore(existing: sourcePath)
+        let runs = try source.runs()
+        guard !runs.isEmpty else {
+            throw FlamelabError.failed("grow", "profile store \(sourcePath) to an hour", "it holds no window", code: .input)
+        }
+        try write(runs, of: source, into: path, slots: slotsPerHour(runs), copiesPerSlot: 1)
+    }
+
+    /// How many spans of the source's windows fit in an hour.
+    private static func slotsPerHour(_ runs: [StoredRun]) -> Int {
+        guard let newest = runs.map(\.endUnixNs).max(), let oldest = runs.map(\.startUnixNs).min() else { return 1 }
+        return max(1, Int(hourNs / max(1, min(newest - oldest, hourNs))))
+    }
+
+    /// Slot 0 ends where the source ends; each slot before it is one source span earlier.
+    private static func write(_ runs: [StoredRun], of source: ProfileStore, into path: String, slots: Int, copiesPerSlot: Int) throws {
+        guard let newest = runs.map(\.endUnixNs).max(), let oldest = runs.map(\.startUnixNs).min() else { return }
+        let span = max(1, min(newest - oldest, hourNs))
         let step = slots > 1 ? (hourNs - span) / UInt64(slots - 1) : 0
         let target = try ProfileStore(path: path)
         for run in runs {
@@ -41,7 +66,6 @@ public enum HourScaleStore {
             }
             try target.writeAll(rows)
         }
-        return slots * copiesPerSlot
     }
 
     /// Copy `copy` of `profile` as if its samples came from other requests: trace ids mixed with
