@@ -152,7 +152,7 @@ public struct ContinuousScenario: Scenario {
                                 String(format: "%+.2f MiB per 10 min after %.0f s (after 60 s: %+.2f)", r.rssSlopeMiBPerTenMinutes ?? .nan, r.rssWarmUpSeconds,
                                        r.rssSlopeAfterFirstMinute ?? .nan)))
         }
-        let headline = String(format: "%.0f min soak, %d windows written, %d lost, %llu drops; agent %.2f ms/s CPU, RSS %.0f MiB (slope %+.2f MiB/10 min); store %.1f B/sample at hour scale; trace query %.0f ms, 15-min query %.0f ms; v2 sampled %.2f s after its start",
+        let headline = String(format: "%.1f min soak, %d windows written, %d lost, %llu drops; agent %.2f ms/s CPU, RSS %.0f MiB (slope %+.2f MiB/10 min); store %.1f B/sample at hour scale; trace query %.0f ms, 15-min query %.0f ms; v2 sampled %.2f s after its start",
                               r.seconds / 60, r.agent.windowsWritten, r.agent.windowsLost, r.agent.drops, r.agentCPUMsPerSecond ?? .nan,
                               r.resources.points.last?.rssMiB ?? .nan, r.rssSlopeMiBPerTenMinutes ?? .nan, r.hourOfSoak.bytesPerSample,
                               r.hourScale.traceQuerySeconds * 1000, r.hourScale.recentQuerySeconds * 1000, r.firstV2SampleAfterDeploySeconds ?? .nan)
