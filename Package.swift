@@ -141,7 +141,6 @@ let package = Package(
         /// `lab serve`'s routes through HummingbirdTesting (no root, no BPF: the pages over a temporary store).
         .testTarget(name: "LabServerTests", dependencies: ["LabServer", "LabRuntime", "ProfileModel", "ProfileStore",
                                                             .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: swift6),
-        /// Browser drill over `lab serve`: selenium + Debian chromium drive alert -> traces -> flame graph (needs root).
         /// The known program the Agent tests profile (a -> b -> c, a 200 ms block, a trace context).
         .executableTarget(name: "agent-testee", dependencies: ["CTraceContext"], path: "Tests/AgentTestee", swiftSettings: swift6),
         /// A minimal recorder over Agent: the process the SIGKILL test kills; measures the agent's own cost.
