@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-otel/swift-w3c-trace-context", from: "1.0.0"),
     ],
     targets: [
         // MARK: C shims
@@ -73,6 +74,7 @@ let package = Package(
             dependencies: [
                 "ProfileModel", "FlameGraph", "ProfileStore", "Agent", "Symbolize", "CMalloc",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
             ],
             swiftSettings: swift6
         ),
@@ -109,6 +111,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
             ],
             path: "services/shop/ShopService",
             swiftSettings: swift6
@@ -128,7 +131,7 @@ let package = Package(
         .testTarget(name: "FlameGraphTests", dependencies: ["FlameGraph", "ProfileModel"], exclude: ["Browser"], resources: [.copy("Fixtures")], swiftSettings: swift6),
         /// Runs the built `lab` binary: gate exit codes and comment, flamegraph/diff outputs (needs the whole lab built).
         .testTarget(name: "LabCLITests", dependencies: ["FlamelabTesting", "lab"], exclude: ["Fixtures"], swiftSettings: swift6),
-        .testTarget(name: "ShopServiceTests", dependencies: ["ShopService", .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types")], swiftSettings: swift6),
+        .testTarget(name: "ShopServiceTests", dependencies: ["ShopService", .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"), .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types")], swiftSettings: swift6),
         .testTarget(
             name: "PythonFramesTests",
             dependencies: ["FlamelabTesting", "Symbolize", "ProfileModel", "CPythonWalkTest"],

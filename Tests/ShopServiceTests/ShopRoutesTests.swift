@@ -103,17 +103,34 @@ enum TestShop {
         }
     }
 
-    @Test func metricsExposeREDAndExemplars() async throws {
+    @Test func metricsServeOpenMetricsWithExemplarsWhenAskedFor() async throws {
+        let accept = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
+        try await TestShop.app().test(.router) { client in
+            try await client.execute(uri: "/checkout", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/metrics", method: .get, headers: [.accept: accept]) { response in
+                let text = String(buffer: response.body)
+                #expect(response.headers[.contentType]?.hasPrefix("application/openmetrics-text; version=1.0.0") == true)
+                #expect(text.contains("# TYPE flamelab_http_requests counter\n"))
+                #expect(text.contains("flamelab_http_requests_total{route=\"checkout\",version=\"v1\"}"))
+                #expect(text.contains("flamelab_http_request_duration_seconds_bucket{route=\"checkout\""))
+                #expect(text.contains("# {trace_id=\""))
+                #expect(text.hasSuffix("# EOF\n"))
+            }
+            try await client.execute(uri: "/admin/slow?route=checkout", method: .get) { response in
+                #expect(String(buffer: response.body).contains("trace_id"))
+            }
+        }
+    }
+
+    @Test func metricsServePlainPrometheusTextWithoutExemplarsOtherwise() async throws {
         try await TestShop.app().test(.router) { client in
             try await client.execute(uri: "/checkout", method: .get) { #expect($0.status == .ok) }
             try await client.execute(uri: "/metrics", method: .get) { response in
                 let text = String(buffer: response.body)
-                #expect(text.contains("flamelab_http_requests_total{route=\"checkout\",version=\"v1\"}"))
-                #expect(text.contains("flamelab_http_request_duration_seconds_bucket{route=\"checkout\""))
-                #expect(text.contains("# {trace_id=\""))
-            }
-            try await client.execute(uri: "/admin/slow?route=checkout", method: .get) { response in
-                #expect(String(buffer: response.body).contains("trace_id"))
+                #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
+                #expect(text.contains("# TYPE flamelab_http_requests_total counter\n"))
+                #expect(text.contains("flamelab_http_request_duration_seconds_count{route=\"checkout\""))
+                #expect(!text.contains("# {") && !text.contains("# EOF"))
             }
         }
     }

@@ -4,9 +4,10 @@ import LabRuntime
 import ProfileModel
 import ProfileStore
 
-/// `drill`: the brief's "SLO to flame graph in under 30 seconds". Steady load, flip the fault switch, the
-/// multiwindow burn-rate alert fires from the service's metrics, the slow requests' exemplar trace ids
-/// filter the continuous profile, and code names the hot function. Every step is timed.
+/// `drill`: the brief's "SLO to flame graph in under 30 seconds", on the parts SREs run. Steady load,
+/// flip the fault switch; Prometheus scrapes the shop, its multiwindow burn-rate rule fires; its
+/// exemplar API gives the slow requests' trace ids; they filter the continuous profile, and code
+/// names the hot function. Every step is timed.
 public struct DrillScenario: Scenario {
     public let name = "drill"
     public let summary = "SLO alert -> exemplar trace ids -> trace-filtered flame graph -> named hot function, timed"
@@ -22,6 +23,16 @@ public struct DrillScenario: Scenario {
         var namedAt: Double?
         var alertSeverity: String?
         var exemplarTraceIDs: [TraceID]
+        /// The Prometheus alert that fired: its name and labels (severity, windows, burn rate).
+        var alertName: String?
+        var alertLabels: [String: String]?
+        /// The exemplar query sent to Prometheus, over the alert's long window (Unix seconds).
+        var exemplarQuery: String?
+        var exemplarWindow: [Double]?
+        /// Exemplars in that window, and how many were slower than the SLO's threshold.
+        var exemplarsReturned: Int?
+        /// Unix time of the load's start (the timeline's zero).
+        var startUnixTime: Double
         var namedFunction: String?
         var namedFunctionShare: Double?
         /// How surely the same function would be named again from as many traces (`ProfileQueries.hottestPower`).
@@ -34,9 +45,12 @@ public struct DrillScenario: Scenario {
     public func run(_ context: ScenarioContext) throws -> ScenarioOutcome {
         let dir = try context.directory(for: name)
         let slo = try SLODefinition.load(path: context.paths.root + "/lab/slo/checkout.json")
-        let scale = context.quick ? slo.quickLabTimeScale : slo.labTimeScale
         _ = try context.controller.start(version: "v1", port: port)
         defer { try? context.controller.stop(port: port) }
+        context.progress.update("drill: starting Prometheus (scrapes 127.0.0.1:\(port) every 1 s, evaluates \(CheckoutSLORules.path))")
+        let prometheus = try PrometheusServer(paths: context.paths, scratch: try PrivateFile.temporaryDirectory(prefix: "flamelab-drill-prometheus"),
+                                              target: "127.0.0.1:\(port)")
+        defer { prometheus.stop() }
         // The product path: `lab agent --service` writes windows into a store; the drill reads it.
         let session = try context.agentSession(for: name, hz: 99, kinds: [.cpu])
         var sessionStopped = false
@@ -46,40 +60,41 @@ public struct DrillScenario: Scenario {
         let loadThread = Thread { _ = load.run() }
         loadThread.start()
         defer { load.stop() }
-        let monitor = BurnRateMonitor(slo: slo, client: ShopClient(port: port), timeScale: scale)
-        var (timeline, profile) = try drive(context, monitor: monitor, session: session, steadySeconds: steady)
+        var (timeline, profile) = try drive(context, slo: slo, prometheus: prometheus, session: session, steadySeconds: steady)
+        let burn = try? burnChart(prometheus.client, slo: slo, timeline: timeline)
         load.stop()
         // The browser drill starts its own service, `lab serve` and agent: this one is done.
         try? context.controller.stop(port: port)
         _ = try? session.stop()
         sessionStopped = true
         let browser = Result { try BrowserDrill(paths: context.paths, steadySeconds: context.pick(full: 32, quick: 12)).run(into: dir, progress: context.progress) }
-        try report(context, dir: dir, slo: slo, scale: scale, monitor: monitor, timeline: &timeline, profile: profile, browser: browser)
+        try report(context, dir: dir, slo: slo, burn: burn, timeline: &timeline, profile: profile, browser: browser)
         return outcome(timeline, browser: browser, quick: context.quick)
     }
 
-    /// Runs the clock: scrape every 0.5 s, flip the fault after the steady phase, act on the alert.
-    private func drive(_ context: ScenarioContext, monitor: BurnRateMonitor, session: StoreAgentSession, steadySeconds: Double) throws -> (Timeline, Profile?) {
+    /// Runs the clock: flip the fault after the steady phase, ask Prometheus for its alerts every 0.5 s,
+    /// act on the SLO's page as soon as it fires.
+    private func drive(_ context: ScenarioContext, slo: SLODefinition, prometheus: PrometheusServer, session: StoreAgentSession,
+                       steadySeconds: Double) throws -> (Timeline, Profile?) {
         let start = ThreadClock.now()
-        var timeline = Timeline(faultAt: steadySeconds, exemplarTraceIDs: [], filteredSamples: 0)
+        var timeline = Timeline(faultAt: steadySeconds, exemplarTraceIDs: [], startUnixTime: Date().timeIntervalSince1970, filteredSamples: 0)
         let shop = ShopClient(port: port)
-        let evaluator = AlertEvaluator(slo: monitor.slo)
         var faulted = false
         while ThreadClock.now() - start < steadySeconds + 80 {
             let now = ThreadClock.now() - start
-            try monitor.scrape(at: now)
             if !faulted && now >= steadySeconds {
                 try shop.setFault(share: 0.4, factor: 12)
                 timeline.faultAt = now
                 faulted = true
             }
-            context.progress.update(String(format: "drill: t=%.0f s  burn(long)=%.1f  burn(short)=%.1f%@", now,
-                                           monitor.burnRate(windowSeconds: monitor.slo.alerts[0].longWindowSeconds),
-                                           monitor.burnRate(windowSeconds: monitor.slo.alerts[0].shortWindowSeconds), faulted ? "  fault ON" : ""))
-            if faulted, let firing = evaluator.firing(monitor.history) {
+            let alert = try prometheus.client.alerts().first { $0.name == CheckoutSLORules.alertName && $0.labels["burn_rate"] == "\(slo.alerts[0].burnRate)" }
+            context.progress.update(String(format: "drill: t=%.0f s  %@ %@%@", now, CheckoutSLORules.alertName, alert?.state ?? "inactive", faulted ? "  fault ON" : ""))
+            if faulted, let alert, alert.isFiring {
                 timeline.alertAt = ThreadClock.now() - start
-                timeline.alertSeverity = firing.alert.severity
-                let profile = try nameHotFunction(session: session, since: now - timeline.faultAt, timeline: &timeline)
+                timeline.alertSeverity = alert.labels["severity"]
+                timeline.alertName = alert.name
+                timeline.alertLabels = alert.labels
+                let profile = try nameHotFunction(slo: slo, prometheus: prometheus, session: session, timeline: &timeline)
                 timeline.namedAt = ThreadClock.now() - start
                 return (timeline, profile)
             }
@@ -88,10 +103,18 @@ public struct DrillScenario: Scenario {
         return (timeline, nil)
     }
 
-    /// Alert -> exemplars -> the store's samples of those traces -> the hottest service function, by
-    /// code. The agent writes its open window first (SIGUSR1), so the last seconds are in the store.
-    private func nameHotFunction(session: StoreAgentSession, since seconds: Double, timeline: inout Timeline) throws -> Profile {
-        let slow = try ShopClient(port: port).slowest(route: "checkout", limit: 20, windowSeconds: max(1, seconds + 1))
+    /// Alert -> Prometheus's exemplars of the alert's long window, slower than the SLO's threshold ->
+    /// the store's samples of those traces -> the hottest service function, by code. The agent writes
+    /// its open window first (SIGUSR1), so the last seconds are in the store.
+    private func nameHotFunction(slo: SLODefinition, prometheus: PrometheusServer, session: StoreAgentSession, timeline: inout Timeline) throws -> Profile {
+        let end = Date().timeIntervalSince1970
+        let window = [end - slo.alerts[0].longWindowSeconds / CheckoutSLORules.timeScale, end]
+        let exemplars = try prometheus.client.exemplars(query: CheckoutSLORules.exemplarSeries, start: window[0], end: window[1])
+        var seen = Set<TraceID>()
+        let slow = exemplars.filter { $0.value > slo.latencyThresholdSeconds && seen.insert($0.traceID).inserted }
+        timeline.exemplarQuery = CheckoutSLORules.exemplarSeries
+        timeline.exemplarWindow = window
+        timeline.exemplarsReturned = exemplars.count
         timeline.exemplarTraceIDs = slow.map(\.traceID)
         try session.flush()
         let filtered = try session.profile(ProfileQuery(runs: RunFilter(kind: .cpu), traceIDs: timeline.exemplarTraceIDs))
@@ -110,7 +133,7 @@ public struct DrillScenario: Scenario {
         var headline = String(format: "fault -> alert %.1f s, alert -> named function %.2f s: %@ (%.0f%% of the slow traces' samples)",
                               t.faultToAlertSeconds ?? -1, alertToNamed, named as NSString, (t.namedFunctionShare ?? 0) * 100)
         var checks: [ScenarioOutcome.Check] = [
-            .init("the burn-rate alert fired", t.alertAt != nil, t.alertSeverity ?? "no alert"),
+            .init("Prometheus fired the burn-rate page", t.alertAt != nil, t.alertName.map { "\($0) (\(t.alertSeverity ?? "?"))" } ?? "no alert"),
             .init("the drill names the planted hotspot, with >= \(SamplingPower.target) power from its traces",
                   (t.namedFunction?.contains(Self.plantedHotspot) ?? false) && (t.namingPower ?? 0) >= SamplingPower.target,
                   String(format: "%@ from %d samples of %d traces (power %.4f)", named as NSString, t.filteredSamples, t.exemplarTraceIDs.count, t.namingPower ?? 0)),
@@ -145,18 +168,20 @@ public struct DrillScenario: Scenario {
         return ScenarioOutcome(scenario: name, headline: headline, checks: checks, figures: figures)
     }
 
-    private func report(_ context: ScenarioContext, dir: String, slo: SLODefinition, scale: Double, monitor: BurnRateMonitor,
+    private func report(_ context: ScenarioContext, dir: String, slo: SLODefinition, burn: LineChart?,
                         timeline: inout Timeline, profile: Profile?, browser: Result<BrowserDrill.Result, Error>) throws {
         try PrivateFile.writeJSON(timeline, to: "\(dir)/timeline.json")
         if let profile {
             try PrivateFile.write(SVGRenderer().render(profile: profile, title: "CPU of the \(timeline.exemplarTraceIDs.count) slowest checkouts"), to: "\(dir)/flamegraph.svg")
             try PrivateFile.write(HTMLRenderer().render(profile: profile, title: "CPU of the slowest checkouts"), to: "\(dir)/flamegraph.html")
         }
-        try PrivateFile.write(burnChart(monitor, timeline: timeline).svg(), to: "\(dir)/burn-rate.svg")
+        if let burn { try PrivateFile.write(burn.svg(), to: "\(dir)/burn-rate.svg") }
         let alert = slo.alerts[0]
+        let scale = CheckoutSLORules.timeScale
         var report = MarkdownReport(title: "Drill: from a burning SLO to the hot function", machine: context.machine, command: context.command(for: name),
                                     settings: [("SLO", "\(Int(slo.objective * 100))% of \(slo.route) under \(Int(slo.latencyThresholdSeconds * 1000)) ms (lab/slo/checkout.json)"),
-                                               ("Alert", "burn rate > \(alert.burnRate) over \(Int(alert.longWindowSeconds / 60)) min and \(Int(alert.shortWindowSeconds / 60)) min, scaled \(Int(scale)):1 to \(Int(alert.longWindowSeconds / scale)) s and \(String(format: "%.1f", alert.shortWindowSeconds / scale)) s"),
+                                               ("Alert", "Prometheus rule `\(CheckoutSLORules.alertName)` (\(CheckoutSLORules.path)): burn rate > \(alert.burnRate) over \(Int(alert.longWindowSeconds / 60)) min and \(Int(alert.shortWindowSeconds / 60)) min, scaled \(Int(scale)):1 to \(Int(alert.longWindowSeconds / scale)) s and \(String(format: "%.0f", alert.shortWindowSeconds / scale)) s"),
+                                               ("Prometheus", String(format: "scrapes the shop's /metrics (OpenMetrics, exemplars on) every %.0f s, evaluates the rules every %.0f s, exemplar storage on", PrometheusServer.scrapeIntervalSeconds, PrometheusServer.evaluationIntervalSeconds)),
                                                ("Agent", "one `lab agent --service` (99 Hz CPU, unwind fp, trace ids on) writing 2 s windows into a store; at the alert it writes its open window (SIGUSR1) and the drill queries the store by the exemplars' trace ids"),
                                                ("Samples", "\(timeline.filteredSamples) CPU samples carry the alert's exemplar trace ids"),
                                                ("Load", "open loop 25 checkout/s; fault: pricing basket x12 for 40% of checkouts")])
@@ -165,6 +190,12 @@ public struct DrillScenario: Scenario {
             ["fault switch flipped", String(format: "%.1f", timeline.faultAt), ""],
             ["alert fires (\(timeline.alertSeverity ?? "none"))", timeline.alertAt.map { String(format: "%.1f", $0) } ?? "-", timeline.faultToAlertSeconds.map { String(format: "fault -> alert %.1f s", $0) } ?? "-"],
             ["hot function named", timeline.namedAt.map { String(format: "%.2f", $0) } ?? "-", timeline.alertToNamedSeconds.map { String(format: "alert -> named %.2f s", $0) } ?? "-"],
+        ])
+        report.heading("What Prometheus answered")
+        report.table(header: ["step", "request", "answer"], rows: [
+            ["the alert", "`GET /api/v1/alerts`", "`\(timeline.alertName ?? "none")` firing, labels " + (timeline.alertLabels ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")],
+            ["the exemplars", "`GET /api/v1/query_exemplars?query=\(timeline.exemplarQuery ?? "-")` over the alert's long window (\(timeline.exemplarWindow.map { String(format: "%.0f s", $0[1] - $0[0]) } ?? "-"))",
+             "\(timeline.exemplarsReturned ?? 0) exemplars, \(timeline.exemplarTraceIDs.count) distinct traces slower than \(Int(slo.latencyThresholdSeconds * 1000)) ms"],
         ])
         report.paragraph("Named by code from the trace-filtered profile: **`\(timeline.namedFunction.map(FunctionName.display) ?? "none")`** (\(String(format: "%.0f", (timeline.namedFunctionShare ?? 0) * 100))% of the slow traces' CPU samples, by leaf-most service frame). Exemplar trace ids: \(timeline.exemplarTraceIDs.prefix(5).map { "`\($0)`" }.joined(separator: ", "))\(timeline.exemplarTraceIDs.count > 5 ? ", ..." : "").")
         report.image("burn rate", path: "burn-rate.svg")
@@ -192,14 +223,19 @@ public struct DrillScenario: Scenario {
         }
     }
 
-    private func burnChart(_ monitor: BurnRateMonitor, timeline: Timeline) -> LineChart {
-        let alert = monitor.slo.alerts[0]
-        let history = BurnRateHistory(points: monitor.points, slo: monitor.slo, timeScale: monitor.timeScale)
-        return LineChart(title: "checkout SLO burn rate (fault at \(Int(timeline.faultAt)) s, alert at \(timeline.alertAt.map { String(format: "%.1f", $0) } ?? "-") s)",
+    /// The page's two burn windows as Prometheus recorded them (its recording rules), over the drill.
+    private func burnChart(_ client: PrometheusClient, slo: SLODefinition, timeline: Timeline) throws -> LineChart {
+        let alert = slo.alerts[0]
+        let end = timeline.startUnixTime + (timeline.namedAt ?? timeline.faultAt + 60) + 2
+        func burn(_ realSeconds: Double) throws -> [(x: Double, y: Double)] {
+            try client.queryRange(CheckoutSLORules.badRatio(realSeconds: realSeconds), start: timeline.startUnixTime, end: end, step: 0.5)
+                .map { (x: $0.0 - timeline.startUnixTime, y: $0.1 / slo.errorBudget) }
+        }
+        return LineChart(title: "checkout SLO burn rate in Prometheus (fault at \(Int(timeline.faultAt)) s, alert at \(timeline.alertAt.map { String(format: "%.1f", $0) } ?? "-") s)",
                          xLabel: "seconds", yLabel: "burn rate (x budget)", series: [
-            .init(label: "long window", color: "#d62728", points: history.series(windowSeconds: alert.longWindowSeconds)),
-            .init(label: "short window", color: "#ff7f0e", points: history.series(windowSeconds: alert.shortWindowSeconds)),
-            .init(label: "page at \(alert.burnRate)", color: "#555", dashed: true, points: [(0, alert.burnRate), (monitor.points.last?.seconds ?? 1, alert.burnRate)]),
+            .init(label: "long window", color: "#d62728", points: try burn(alert.longWindowSeconds)),
+            .init(label: "short window", color: "#ff7f0e", points: try burn(alert.shortWindowSeconds)),
+            .init(label: "page at \(alert.burnRate)", color: "#555", dashed: true, points: [(0, alert.burnRate), (end - timeline.startUnixTime, alert.burnRate)]),
         ])
     }
 }

@@ -88,7 +88,7 @@ public final class LoadGenerator: @unchecked Sendable {
 
     private func send(route: String, due: Double, start: Double, connection: HTTPClientConnection) -> RequestRecord {
         let traceID = TraceID.random()
-        let traceparent = "00-\(traceID.hex)-\(SpanID.random().hex)-01"
+        let traceparent = TraceParent.header(trace: traceID, span: SpanID.random())
         var record = RequestRecord(route: route, traceID: traceID, startOffsetSeconds: due, latencyMs: 0, status: 0)
         do {
             let response = try connection.send(path: options.mix.path(of: route), headers: ["traceparent": traceparent])

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// RED metrics per route (requests, errors, duration histogram) and the trace ids of the slowest recent
-/// requests, served at /metrics in Prometheus text format with exemplars.
+/// requests, served at /metrics as OpenMetrics (with exemplars) or Prometheus text.
 public final class ShopMetrics: Sendable {
     /// Histogram upper bounds in seconds.
     public static let bucketBounds: [Double] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2.5, 5]
@@ -77,32 +77,35 @@ public final class ShopMetrics: Sendable {
         }
     }
 
-    /// Prometheus text exposition (OpenMetrics-style exemplars on bucket lines).
-    public func prometheusText() -> String {
+    /// The exposition at /metrics: OpenMetrics 1.0 with trace-id exemplars on the latency buckets (what
+    /// Prometheus asks for, and stores with `--enable-feature=exemplar-storage`), or, for plain clients,
+    /// the Prometheus text format 0.0.4, which has no exemplars.
+    public func exposition(openMetrics: Bool) -> String {
         let snapshot = routes.withLock { $0 }
-        var out = """
-        # HELP flamelab_http_requests_total Requests served, by route and version.
-        # TYPE flamelab_http_requests_total counter
-
-        """
         let names = snapshot.keys.sorted()
-        for route in names { out += "flamelab_http_requests_total{route=\"\(route)\",version=\"\(version)\"} \(snapshot[route]!.requests)\n" }
-        out += "# HELP flamelab_http_errors_total Requests answered with a 5xx status.\n# TYPE flamelab_http_errors_total counter\n"
-        for route in names { out += "flamelab_http_errors_total{route=\"\(route)\",version=\"\(version)\"} \(snapshot[route]!.errors)\n" }
+        // OpenMetrics names a counter family without `_total`; its samples keep the suffix.
+        let counterFamily = openMetrics ? "flamelab_http_requests" : "flamelab_http_requests_total"
+        let errorFamily = openMetrics ? "flamelab_http_errors" : "flamelab_http_errors_total"
+        var out = "# HELP \(counterFamily) Requests served, by route and version.\n# TYPE \(counterFamily) counter\n"
+        for route in names { out += "flamelab_http_requests_total{\(labels(route))} \(snapshot[route]!.requests)\n" }
+        out += "# HELP \(errorFamily) Requests answered with a 5xx status.\n# TYPE \(errorFamily) counter\n"
+        for route in names { out += "flamelab_http_errors_total{\(labels(route))} \(snapshot[route]!.errors)\n" }
         out += "# HELP flamelab_http_request_duration_seconds Request latency.\n# TYPE flamelab_http_request_duration_seconds histogram\n"
-        for route in names { out += histogramLines(route: route, stats: snapshot[route]!) }
-        return out
+        for route in names { out += histogramLines(route: route, stats: snapshot[route]!, exemplars: openMetrics) }
+        return openMetrics ? out + "# EOF\n" : out
     }
 
-    private func histogramLines(route: String, stats: RouteStats) -> String {
-        let labels = "route=\"\(route)\",version=\"\(version)\""
+    private func labels(_ route: String) -> String { "route=\"\(route)\",version=\"\(version)\"" }
+
+    private func histogramLines(route: String, stats: RouteStats, exemplars: Bool) -> String {
+        let labels = labels(route)
         var out = ""
         for (i, bound) in Self.bucketBounds.enumerated() {
             out += "flamelab_http_request_duration_seconds_bucket{\(labels),le=\"\(bound)\"} \(stats.buckets[i])"
-            out += exemplarSuffix(stats.bucketExemplars[i]) + "\n"
+            out += (exemplars ? exemplarSuffix(stats.bucketExemplars[i]) : "") + "\n"
         }
         out += "flamelab_http_request_duration_seconds_bucket{\(labels),le=\"+Inf\"} \(stats.requests)"
-        out += exemplarSuffix(stats.bucketExemplars[Self.bucketBounds.count]) + "\n"
+        out += (exemplars ? exemplarSuffix(stats.bucketExemplars[Self.bucketBounds.count]) : "") + "\n"
         out += "flamelab_http_request_duration_seconds_sum{\(labels)} \(stats.sum)\n"
         out += "flamelab_http_request_duration_seconds_count{\(labels)} \(stats.requests)\n"
         return out

@@ -6,10 +6,12 @@ import NIOCore
 extension ShopRoutes {
     /// /metrics and the /admin/* routes the lab drives: fault switch, ground-truth counters, exemplars, info.
     static func addAdminRoutes(_ router: Router<BasicRequestContext>, _ shop: Shop) {
-        router.get("metrics") { _, _ in
+        router.get("metrics") { request, _ in
+            // Content negotiation as Prometheus does it: OpenMetrics (with exemplars) when asked for.
+            let openMetrics = request.headers[.accept]?.contains("application/openmetrics-text") ?? false
             var headers = HTTPFields()
-            headers[.contentType] = "text/plain; version=0.0.4"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: shop.metrics.prometheusText())))
+            headers[.contentType] = openMetrics ? "application/openmetrics-text; version=1.0.0; charset=utf-8" : "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: shop.metrics.exposition(openMetrics: openMetrics))))
         }
         router.get("admin/fault") { request, _ in try faultRoute(request, shop) }
         router.post("admin/fault") { request, _ in try faultRoute(request, shop) }

@@ -1,4 +1,5 @@
 import CTraceContext
+import W3CTraceContext
 
 /// Publishes the current request's trace context on the calling thread, where the eBPF agent reads it
 /// through the thread pointer (see flamelab_trace_context.h). Plain stores: no syscall per request.
@@ -12,9 +13,9 @@ public enum ThreadTraceContext {
     }
 
     public static func publish(_ context: TraceContext) {
-        context.traceID.withUnsafeBufferPointer { trace in
-            context.spanID.withUnsafeBufferPointer { span in
-                flamelab_trace_context_set(trace.baseAddress, span.baseAddress)
+        withUnsafeBytes(of: context.traceID.bytes) { trace in
+            withUnsafeBytes(of: context.spanID.bytes) { span in
+                flamelab_trace_context_set(trace.bindMemory(to: UInt8.self).baseAddress, span.bindMemory(to: UInt8.self).baseAddress)
             }
         }
     }
@@ -25,9 +26,15 @@ public enum ThreadTraceContext {
 
     /// The trace id published on this thread, as hex, or nil.
     public static func currentTraceIDHex() -> String? {
-        var trace = [UInt8](repeating: 0, count: 16)
-        var span = [UInt8](repeating: 0, count: 8)
-        let active = flamelab_trace_context_get(&trace, &span)
-        return active == 1 ? HexBytes.encode(trace) : nil
+        var trace = TraceID.null
+        var span = SpanID.null
+        let active = trace.withMutableSpan { traceBytes in
+            span.withMutableSpan { spanBytes in
+                traceBytes.withUnsafeMutableBufferPointer { t in
+                    spanBytes.withUnsafeMutableBufferPointer { s in flamelab_trace_context_get(t.baseAddress, s.baseAddress) }
+                }
+            }
+        }
+        return active == 1 ? trace.description : nil
     }
 }

@@ -1,0 +1,19 @@
+/// The names lab/slo/checkout.rules.yml gives the checkout SLO in Prometheus: its page alert, the
+/// recording rules of its burn windows, and the series whose exemplars name the slow requests.
+public enum CheckoutSLORules {
+    /// The rules file, relative to the repository root.
+    public static let path = "lab/slo/checkout.rules.yml"
+    /// The multiwindow, multi-burn-rate page.
+    public static let alertName = "CheckoutLatencyBudgetBurn"
+    /// The lab's time scale the committed rules are rendered at (lab/slo/checkout.json's labTimeScale).
+    public static let timeScale = 60.0
+
+    /// The recording rule of the share of slow checkouts over a window of `realSeconds` (SLO time),
+    /// as the rules name it after scaling: 1 h -> `ratio_rate60s`.
+    public static func badRatio(realSeconds: Double) -> String {
+        "slo:checkout_latency_bad:ratio_rate\(Int((realSeconds / timeScale).rounded()))s"
+    }
+
+    /// The series the shop attaches trace-id exemplars to: the checkout latency buckets.
+    public static let exemplarSeries = #"flamelab_http_request_duration_seconds_bucket{route="checkout"}"#
+}

@@ -1,0 +1,123 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import ProfileModel
+import Synchronization
+
+/// Prometheus's HTTP API (https://prometheus.io/docs/prometheus/latest/querying/api/) as the lab uses it:
+/// the alerts its rules fire, the exemplars it stored from the shop's histogram, and range queries.
+/// Requests go through Foundation's URLSession (Prometheus answers large bodies chunked).
+public final class PrometheusClient: Sendable {
+    /// One alert of `GET /api/v1/alerts`.
+    public struct Alert: Decodable, Sendable, Equatable {
+        public var labels: [String: String]
+        public var annotations: [String: String]?
+        /// `pending` or `firing`.
+        public var state: String
+        public var activeAt: String?
+        public var value: String?
+
+        public var name: String { labels["alertname"] ?? "?" }
+        public var isFiring: Bool { state == "firing" }
+    }
+
+    /// One exemplar of `GET /api/v1/query_exemplars`, with the labels of the series it was stored on.
+    public struct Exemplar: Sendable, Equatable {
+        public var traceID: TraceID
+        /// The observed value (for the latency histogram: the request's seconds).
+        public var value: Double
+        public var unixTime: Double
+        public var seriesLabels: [String: String]
+    }
+
+    public let baseURL: String
+    private let timeoutSeconds: Double
+
+    public init(port: UInt16, timeoutSeconds: Double = 10) {
+        baseURL = "http://127.0.0.1:\(port)"
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    /// Whether the server answers `/-/ready` with 200.
+    public func isReady() -> Bool {
+        (try? fetch("/-/ready", what: "readiness")) != nil
+    }
+
+    /// Every pending and firing alert.
+    public func alerts() throws -> [Alert] {
+        struct Answer: Decodable { struct Data: Decodable { var alerts: [Alert] }; var data: Data }
+        return try decode(Answer.self, fetch("/api/v1/alerts", what: "the alerts"), what: "the alerts").data.alerts
+    }
+
+    /// The exemplars of the series `query` selects between `start` and `end` (Unix seconds) that carry a
+    /// `trace_id` label, slowest first.
+    public func exemplars(query: String, start: Double, end: Double) throws -> [Exemplar] {
+        struct Series: Decodable {
+            struct Point: Decodable { var labels: [String: String]; var value: String; var timestamp: Double }
+            var seriesLabels: [String: String]
+            var exemplars: [Point]
+        }
+        struct Answer: Decodable { var data: [Series] }
+        let path = "/api/v1/query_exemplars?" + Self.query(["query": query, "start": Self.time(start), "end": Self.time(end)])
+        let answer = try decode(Answer.self, fetch(path, what: "the exemplars"), what: "the exemplars")
+        let exemplars = answer.data.flatMap { series in
+            series.exemplars.compactMap { point -> Exemplar? in
+                guard let id = point.labels["trace_id"].flatMap({ TraceID(hex: $0) }), let value = Double(point.value) else { return nil }
+                return Exemplar(traceID: id, value: value, unixTime: point.timestamp, seriesLabels: series.seriesLabels)
+            }
+        }
+        return exemplars.sorted { $0.value > $1.value }
+    }
+
+    /// `expr` evaluated every `step` seconds from `start` to `end`: (Unix seconds, value) of the first series.
+    public func queryRange(_ expr: String, start: Double, end: Double, step: Double) throws -> [(Double, Double)] {
+        let path = "/api/v1/query_range?" + Self.query(["query": expr, "start": Self.time(start), "end": Self.time(end), "step": Self.time(step)])
+        let body = try fetch(path, what: "a range query")
+        guard let root = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+              let data = root["data"] as? [String: Any], let result = data["result"] as? [[String: Any]] else {
+            throw FlamelabError("failed to decode Prometheus's answer to \(expr): not a matrix")
+        }
+        let values = result.first?["values"] as? [[Any]] ?? []
+        return values.compactMap { pair in
+            guard pair.count == 2, let t = (pair[0] as? NSNumber)?.doubleValue, let v = (pair[1] as? String).flatMap(Double.init) else { return nil }
+            return (t, v)
+        }
+    }
+
+    private func fetch(_ path: String, what: String) throws -> Data {
+        guard let url = URL(string: baseURL + path) else { throw FlamelabError("failed to read \(what) from Prometheus: bad URL \(path)") }
+        var request = URLRequest(url: url)
+        request.timeoutInterval = timeoutSeconds
+        let outcome = Mutex<Result<(Data, Int), Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: request) { data, response, error in
+            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            outcome.withLock { $0 = error.map { .failure($0) } ?? .success((data ?? Data(), status)) }
+            done.signal()
+        }.resume()
+        done.wait()
+        switch outcome.withLock({ $0 }) {
+        case .success((let data, 200)): return data
+        case .success((let data, let status)):
+            throw FlamelabError("failed to read \(what) from Prometheus at \(baseURL): HTTP \(status) \(String(decoding: data.prefix(200), as: UTF8.self))")
+        case .failure(let error): throw FlamelabError("failed to read \(what) from Prometheus at \(baseURL): \(error.localizedDescription)")
+        case nil: throw FlamelabError("failed to read \(what) from Prometheus at \(baseURL): no answer")
+        }
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ data: Data, what: String) throws -> T {
+        do { return try JSONDecoder().decode(type, from: data) } catch {
+            throw FlamelabError("failed to decode Prometheus's answer for \(what): \(error)")
+        }
+    }
+
+    static func time(_ seconds: Double) -> String { String(format: "%.3f", seconds) }
+
+    /// A query string, percent-encoded (PromQL is full of `{}`, `"`, `=` and `+`).
+    static func query(_ parameters: KeyValuePairs<String, String>) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return parameters.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.value)" }.joined(separator: "&")
+    }
+}
