@@ -27,21 +27,22 @@ enum DrillPages {
     }
 
     /// `/`: burn rate per alert window, firing alerts, links to each alert's traces.
-    static func status(_ snapshot: SLOWatcher.Snapshot, slo: SLODefinition, timeScale: Double, profiling: String) -> String {
+    static func status(_ snapshot: SLOWatcher.Snapshot, slo: SLODefinition, profiling: String) -> String {
+        let timeScale = CheckoutSLORules.timeScale
         // The page refreshes itself while calm; the profiling section is raw HTML (built by `profilingSection`).
         var body = "<p>SLO <b>\(MarkupEscape.xml(slo.name))</b>: \(fmt(slo.objective * 100, 2))% of <code>\(MarkupEscape.xml(slo.route))</code> "
-            + "under \(Int(slo.latencyThresholdSeconds * 1000)) ms. Windows scaled \(fmt(timeScale, 0)):1 (lab time).</p>"
+            + "under \(Int(slo.latencyThresholdSeconds * 1000)) ms. Prometheus evaluates its burn-rate rules (<code>\(CheckoutSLORules.path)</code>), windows scaled \(fmt(timeScale, 0)):1 (lab time).</p>"
         if let error = snapshot.lastError { body += message(error) }
         body += "<table id=\"windows\"><tr><th>alert</th><th>long window</th><th>burn (long)</th><th>short window</th><th>burn (short)</th><th>threshold</th><th>state</th></tr>"
         for window in snapshot.windows {
-            let state = window.firing ? "<span class=\"firing\">FIRING</span>" : "<span class=\"ok\">ok</span>"
+            let state = window.firing ? "<span class=\"firing\">FIRING</span>" : window.state == "pending" ? "pending" : "<span class=\"ok\">ok</span>"
             body += "<tr><td>\(MarkupEscape.xml(window.alert.severity))</td><td>\(span(window.alert.longWindowSeconds, timeScale))</td>"
-                + "<td class=\"burn-long\">\(fmt(window.longBurnRate, 2))</td><td>\(span(window.alert.shortWindowSeconds, timeScale))</td>"
-                + "<td class=\"burn-short\">\(fmt(window.shortBurnRate, 2))</td><td>\(fmt(window.alert.burnRate, 1))</td><td>\(state)</td></tr>"
+                + "<td class=\"burn-long\">\(window.longBurnRate.map { fmt($0, 2) } ?? "no data")</td><td>\(span(window.alert.shortWindowSeconds, timeScale))</td>"
+                + "<td class=\"burn-short\">\(window.shortBurnRate.map { fmt($0, 2) } ?? "no data")</td><td>\(fmt(window.alert.burnRate, 1))</td><td>\(state)</td></tr>"
         }
         body += "</table><h2>Alerts</h2>"
         if snapshot.alerts.isEmpty {
-            body += "<p id=\"no-alerts\">No alert has fired (\(snapshot.scrapes) scrapes). This page refreshes every second.</p>"
+            body += "<p id=\"no-alerts\">No alert has fired (\(snapshot.polls) polls of Prometheus). This page refreshes every second.</p>"
         } else {
             body += "<ul id=\"alerts\">"
             for alert in snapshot.alerts.reversed() {
@@ -64,7 +65,7 @@ enum DrillPages {
             + "\(fmt(alert.shortBurnRate, 1)) (short window)\(alert.active ? ", still firing" : ", resolved").</p>"
         if let error = alert.exemplarError { body += message(error) }
         guard !alert.exemplarTraceIDs.isEmpty else {
-            return page(title: "Alert #\(alert.id)", body: body + message("The service reported no slow exemplar for this alert."))
+            return page(title: "Alert #\(alert.id)", body: body + message("Prometheus held no exemplar slower than the SLO's threshold for this alert's window."))
         }
         // `seen` lets the flame graph wait for the window that holds the exemplars instead of showing it empty.
         let seen = "&amp;seen=\(Int(alert.firedAtUnix.rounded(.up)))"
@@ -79,7 +80,7 @@ enum DrillPages {
             let id = exemplar.traceID.hex
             body += "<tr class=\"exemplar\"><td><input type=\"checkbox\" class=\"pick\" name=\"trace_id\" value=\"\(id)\" checked></td>"
                 + "<td><a class=\"trace-link\" href=\"/trace/\(id)?last=1h\"><code>\(id)</code></a></td>"
-                + "<td class=\"latency\">\(fmt(exemplar.latencySeconds * 1000, 1)) ms</td><td>\(MarkupEscape.xml(exemplar.route))</td>"
+                + "<td class=\"latency\">\(fmt(exemplar.latencySeconds * 1000, 1)) ms</td><td>\(MarkupEscape.xml(exemplar.route ?? "?"))</td>"
                 + "<td class=\"version\">\(MarkupEscape.xml(exemplar.version ?? "?"))</td><td class=\"cpu-wall\">\(fmt(exemplar.cpuPerWall * 100, 0))%</td>"
                 + "<td><a href=\"/flamegraph?\(range)&amp;trace_id=\(id)&amp;kind=offcpu\(seen)\">off-CPU</a></td></tr>"
         }

@@ -1,7 +1,7 @@
 import LabRuntime
 import ProfileModel
 
-/// One burn-rate alert as it fired, with the slow requests taken at that moment as its exemplars.
+/// One burn-rate alert as it fired, with the slow requests' exemplars Prometheus held at that moment.
 public struct FiredAlert: Sendable {
     /// 1, 2, ... in firing order (the `/alerts/<id>` path).
     public var id: Int
@@ -10,11 +10,11 @@ public struct FiredAlert: Sendable {
     public var firedAtUnix: Double
     public var longBurnRate: Double
     public var shortBurnRate: Double
-    /// The slowest checkouts since shortly before the alert, slowest first.
-    public var exemplars: [ShopClient.SlowRequest]
+    /// The slow checkouts of the alert's long window, one exemplar per trace, slowest first.
+    public var exemplars: [PrometheusClient.Exemplar]
     /// Why there are no exemplars, if fetching them failed.
     public var exemplarError: String?
-    /// Whether the alert is still firing at the latest scrape.
+    /// Whether the alert is still firing at the latest poll.
     public var active: Bool
 
     /// The exemplars' trace ids, slowest first.

@@ -4,8 +4,8 @@ import Hummingbird
 import LabRuntime
 import ProfileModel
 
-/// `lab serve`: the drill's web UI on 127.0.0.1 over the profile store. It watches the service's SLO
-/// (burn rates from /metrics), records alerts with their slow exemplar requests, and draws flame
+/// `lab serve`: the drill's web UI on 127.0.0.1 over the profile store. It follows the service's SLO in
+/// Prometheus (its own, started on loopback, or `--prometheus`), records alerts with their slow exemplars, and draws flame
 /// graphs, traces and diffs of any selection of what a `lab agent` writes. It loads no BPF itself;
 /// `--with-agent` starts `lab agent --service` as a child for a one-command drill.
 public struct LabServer: Sendable {
@@ -18,18 +18,21 @@ public struct LabServer: Sendable {
     /// Serves until interrupted (SIGINT/SIGTERM).
     public func run() async throws {
         let slo = try SLODefinition.load(path: options.sloPath)
-        let scale = options.timeScale ?? slo.labTimeScale
         let agent = try options.withAgent ? AgentProcess(storePath: options.storePath,
                                                          arguments: ["--service", "--window", "\(options.windowSeconds)s"]) : nil
         defer { _ = try? agent?.stop() }
         let profiles = try StoreProfiles(storePath: options.storePath, windowSeconds: options.windowSeconds)
-        let watcher = SLOWatcher(slo: slo, servicePort: options.servicePort, timeScale: scale)
+        let prometheus = try options.prometheusURL == nil ? PrometheusServer(
+            paths: LabPaths(), scratch: PrivateFile.temporaryDirectory(prefix: "flamelab-serve-prometheus"),
+            target: "127.0.0.1:\(options.servicePort)", port: options.prometheusPort) : nil
+        defer { prometheus?.stop() }
+        let watcher = SLOWatcher(slo: slo, prometheus: prometheus?.client ?? PrometheusClient(baseURL: options.prometheusURL!))
         watcher.start()
         defer { watcher.stop() }
         let app = Application(router: Self.router(watcher: watcher, profiles: profiles, port: options.port),
                               configuration: .init(address: .hostname("127.0.0.1", port: options.port), serverName: "lab-serve"),
                               onServerRunning: { [options] _ in
-                                  print("lab serve: http://127.0.0.1:\(options.port) (service port \(options.servicePort), store \(options.storePath)\(agent.map { ", agent pid \($0.pid)" } ?? ""))")
+                                  print("lab serve: http://127.0.0.1:\(options.port) (service port \(options.servicePort), Prometheus \(watcher.prometheus.baseURL), store \(options.storePath)\(agent.map { ", agent pid \($0.pid)" } ?? ""))")
                               })
         try await app.runService()
     }
@@ -42,7 +45,7 @@ public struct LabServer: Sendable {
         router.get("/") { _, _ -> Response in
             await offLoop {
                 let section = DrillPages.profilingSection(profiles, nowUnixNs: nowUnixNs())
-                return html(DrillPages.status(watcher.snapshot, slo: watcher.slo, timeScale: watcher.timeScale, profiling: section))
+                return html(DrillPages.status(watcher.snapshot, slo: watcher.slo, profiling: section))
             }
         }
         // Browsers ask for it; an empty answer keeps their consoles free of 404s.

@@ -8,7 +8,7 @@ import ProfileStore
 /// each kind and links to both flame graphs. When an alert took the trace as an exemplar, the
 /// service's own measurement (latency, thread CPU) is shown beside the profile's estimate.
 enum TracePage {
-    static func html(_ id: TraceID, selection: PageSelection, profiles: StoreProfiles, exemplar: ShopClient.SlowRequest?) -> String {
+    static func html(_ id: TraceID, selection: PageSelection, profiles: StoreProfiles, exemplar: PrometheusClient.Exemplar?) -> String {
         var one = selection
         one.traceIDs = [id]
         let summaries = (try? profiles.summaries(service: nil, range: nil)) ?? []
@@ -39,7 +39,7 @@ enum TracePage {
 
     /// CPU from the sample count at the profile's rate, off-CPU from the blocked time; wall is their
     /// sum (time runnable but waiting for a CPU is in neither: the service's own figure shows it).
-    private static func timeTable(cpu: Profile, offcpu: Profile, exemplar: ShopClient.SlowRequest?) -> String {
+    private static func timeTable(cpu: Profile, offcpu: Profile, exemplar: PrometheusClient.Exemplar?) -> String {
         let hz = Double(cpu.metadata.hz)
         let cpuMs = hz > 0 ? Double(cpu.samples.count) / hz * 1000 : 0
         let offMs = Double(offcpu.totalValue) / 1e6
@@ -48,7 +48,7 @@ enum TracePage {
         html += "<tr><td>profile</td><td>\(DrillPages.fmt(cpuMs, 1)) ms (\(cpu.samples.count) samples\(hz > 0 ? " at \(Int(hz)) Hz" : ""))</td>"
             + "<td>\(DrillPages.fmt(offMs, 1)) ms</td><td id=\"trace-cpu-wall\">\(DrillPages.fmt(share * 100, 0))%</td></tr>"
         if let exemplar {
-            html += "<tr><td>service (thread clock)</td><td>\(DrillPages.fmt(exemplar.cpuSeconds * 1000, 1)) ms</td>"
+            html += "<tr><td>service (thread clock)</td><td>\(exemplar.cpuSeconds.map { DrillPages.fmt($0 * 1000, 1) + " ms" } ?? "-")</td>"
                 + "<td>latency \(DrillPages.fmt(exemplar.latencySeconds * 1000, 1)) ms</td><td>\(DrillPages.fmt(exemplar.cpuPerWall * 100, 0))%</td></tr>"
         }
         return html + "</table>"

@@ -26,7 +26,7 @@ import Testing
         let storePath = directory + "/profiles.sqlite"
         try fill(ProfileStore(path: storePath))
         let profiles = try StoreProfiles(storePath: storePath, windowSeconds: 5)
-        let router = LabServer.router(watcher: SLOWatcher(slo: slo, servicePort: 1, timeScale: 60), profiles: profiles, port: port)
+        let router = LabServer.router(watcher: SLOWatcher(slo: slo, prometheus: PrometheusClient(baseURL: "http://127.0.0.1:1")), profiles: profiles, port: port)
         return Application(router: router)
     }
 

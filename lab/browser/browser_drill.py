@@ -109,7 +109,7 @@ def main():
         procs.append(load_v1)
         time.sleep(args.warmup)
         procs.append(subprocess.Popen([lab, "serve", "--port", str(args.ui_port), "--service-port", str(args.service_port),
-                                       "--time-scale", "120", "--window", "4s", "--with-agent", "--store", store],
+                                       "--prometheus-port", str(args.ui_port + 1), "--window", "4s", "--with-agent", "--store", store],
                                       stdout=serve_log, stderr=subprocess.STDOUT))
         if not check(wait_http(ui + "/", 60), "lab serve did not answer on %s" % ui):
             raise RuntimeError("no UI")

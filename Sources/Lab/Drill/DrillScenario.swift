@@ -63,8 +63,9 @@ public struct DrillScenario: Scenario {
         var (timeline, profile) = try drive(context, slo: slo, prometheus: prometheus, session: session, steadySeconds: steady)
         let burn = try? burnChart(prometheus.client, slo: slo, timeline: timeline)
         load.stop()
-        // The browser drill starts its own service, `lab serve` and agent: this one is done.
+        // The browser drill starts its own service, `lab serve` (with its Prometheus) and agent: this one is done.
         try? context.controller.stop(port: port)
+        prometheus.stop()
         _ = try? session.stop()
         sessionStopped = true
         let browser = Result { try BrowserDrill(paths: context.paths, steadySeconds: context.pick(full: 32, quick: 12)).run(into: dir, progress: context.progress) }

@@ -29,14 +29,27 @@ public final class PrometheusClient: Sendable {
         public var value: Double
         public var unixTime: Double
         public var seriesLabels: [String: String]
+        /// The request's CPU seconds, when the exemplar carries them (the shop's `cpu_seconds` label).
+        public var cpuSeconds: Double?
+
+        public var latencySeconds: Double { value }
+        public var route: String? { seriesLabels["route"] }
+        public var version: String? { seriesLabels["version"] }
+        /// CPU time over latency (0 when unknown).
+        public var cpuPerWall: Double { value > 0 ? (cpuSeconds ?? 0) / value : 0 }
     }
 
     public let baseURL: String
     private let timeoutSeconds: Double
 
-    public init(port: UInt16, timeoutSeconds: Double = 10) {
-        baseURL = "http://127.0.0.1:\(port)"
+    /// A client of the server at `baseURL` (e.g. http://127.0.0.1:9090).
+    public init(baseURL: String, timeoutSeconds: Double = 10) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.timeoutSeconds = timeoutSeconds
+    }
+
+    public convenience init(port: UInt16, timeoutSeconds: Double = 10) {
+        self.init(baseURL: "http://127.0.0.1:\(port)", timeoutSeconds: timeoutSeconds)
     }
 
     /// Whether the server answers `/-/ready` with 200.
@@ -46,42 +59,67 @@ public final class PrometheusClient: Sendable {
 
     /// Every pending and firing alert.
     public func alerts() throws -> [Alert] {
-        struct Answer: Decodable { struct Data: Decodable { var alerts: [Alert] }; var data: Data }
-        return try decode(Answer.self, fetch("/api/v1/alerts", what: "the alerts"), what: "the alerts").data.alerts
+        try Self.decodeAlerts(fetch("/api/v1/alerts", what: "the alerts"))
+    }
+
+    /// The value of `expr` now, when it yields one sample (nil for no data, as during warm-up).
+    public func value(_ expr: String) throws -> Double? {
+        let answer = try Self.decodeSamples(fetch("/api/v1/query?" + Self.query(["query": expr]), what: "the query \(expr)"), query: expr)
+        return answer.first?.1.first?.1
     }
 
     /// The exemplars of the series `query` selects between `start` and `end` (Unix seconds) that carry a
     /// `trace_id` label, slowest first.
     public func exemplars(query: String, start: Double, end: Double) throws -> [Exemplar] {
+        let path = "/api/v1/query_exemplars?" + Self.query(["query": query, "start": Self.time(start), "end": Self.time(end)])
+        return try Self.decodeExemplars(fetch(path, what: "the exemplars"))
+    }
+
+    /// `expr` evaluated every `step` seconds from `start` to `end`: (Unix seconds, value) of the first series.
+    public func queryRange(_ expr: String, start: Double, end: Double, step: Double) throws -> [(Double, Double)] {
+        let path = "/api/v1/query_range?" + Self.query(["query": expr, "start": Self.time(start), "end": Self.time(end), "step": Self.time(step)])
+        return try Self.decodeSamples(fetch(path, what: "a range query"), query: expr).first?.1 ?? []
+    }
+
+    /// The `data.alerts` of an alerts answer.
+    static func decodeAlerts(_ body: Data) throws -> [Alert] {
+        struct Answer: Decodable { struct Data: Decodable { var alerts: [Alert] }; var data: Data }
+        return try decode(Answer.self, body, what: "the alerts").data.alerts
+    }
+
+    /// The trace-id exemplars of a `query_exemplars` answer, slowest first.
+    static func decodeExemplars(_ body: Data) throws -> [Exemplar] {
         struct Series: Decodable {
             struct Point: Decodable { var labels: [String: String]; var value: String; var timestamp: Double }
             var seriesLabels: [String: String]
             var exemplars: [Point]
         }
         struct Answer: Decodable { var data: [Series] }
-        let path = "/api/v1/query_exemplars?" + Self.query(["query": query, "start": Self.time(start), "end": Self.time(end)])
-        let answer = try decode(Answer.self, fetch(path, what: "the exemplars"), what: "the exemplars")
-        let exemplars = answer.data.flatMap { series in
+        let exemplars = try decode(Answer.self, body, what: "the exemplars").data.flatMap { series in
             series.exemplars.compactMap { point -> Exemplar? in
                 guard let id = point.labels["trace_id"].flatMap({ TraceID(hex: $0) }), let value = Double(point.value) else { return nil }
-                return Exemplar(traceID: id, value: value, unixTime: point.timestamp, seriesLabels: series.seriesLabels)
+                return Exemplar(traceID: id, value: value, unixTime: point.timestamp, seriesLabels: series.seriesLabels,
+                                cpuSeconds: point.labels["cpu_seconds"].flatMap(Double.init))
             }
         }
         return exemplars.sorted { $0.value > $1.value }
     }
 
-    /// `expr` evaluated every `step` seconds from `start` to `end`: (Unix seconds, value) of the first series.
-    public func queryRange(_ expr: String, start: Double, end: Double, step: Double) throws -> [(Double, Double)] {
-        let path = "/api/v1/query_range?" + Self.query(["query": expr, "start": Self.time(start), "end": Self.time(end), "step": Self.time(step)])
-        let body = try fetch(path, what: "a range query")
+    /// The series of an instant (`vector`) or range (`matrix`) answer: labels and (Unix seconds, value)s.
+    static func decodeSamples(_ body: Data, query: String) throws -> [([String: String], [(Double, Double)])] {
         guard let root = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
               let data = root["data"] as? [String: Any], let result = data["result"] as? [[String: Any]] else {
-            throw FlamelabError("failed to decode Prometheus's answer to \(expr): not a matrix")
+            throw FlamelabError("failed to decode Prometheus's answer to \(query): no data.result")
         }
-        let values = result.first?["values"] as? [[Any]] ?? []
-        return values.compactMap { pair in
-            guard pair.count == 2, let t = (pair[0] as? NSNumber)?.doubleValue, let v = (pair[1] as? String).flatMap(Double.init) else { return nil }
+        func point(_ pair: Any) -> (Double, Double)? {
+            guard let pair = pair as? [Any], pair.count == 2, let t = (pair[0] as? NSNumber)?.doubleValue,
+                  let v = (pair[1] as? String).flatMap(Double.init) else { return nil }
             return (t, v)
+        }
+        return result.map { series in
+            let labels = series["metric"] as? [String: String] ?? [:]
+            if let values = series["values"] as? [Any] { return (labels, values.compactMap(point)) }
+            return (labels, (series["value"]).flatMap(point).map { [$0] } ?? [])
         }
     }
 
@@ -106,7 +144,7 @@ public final class PrometheusClient: Sendable {
         }
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, _ data: Data, what: String) throws -> T {
+    private static func decode<T: Decodable>(_ type: T.Type, _ data: Data, what: String) throws -> T {
         do { return try JSONDecoder().decode(type, from: data) } catch {
             throw FlamelabError("failed to decode Prometheus's answer for \(what): \(error)")
         }

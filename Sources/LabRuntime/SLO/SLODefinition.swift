@@ -24,9 +24,8 @@ public struct SLODefinition: Codable, Sendable {
     public var latencyThresholdSeconds: Double
     public var windowDays: Double
     public var alerts: [BurnRateAlert]
-    /// Real seconds per lab second: windows are divided by it.
+    /// Real seconds per lab second: windows are divided by it (the rules in checkout.rules.yml are rendered at it).
     public var labTimeScale: Double
-    public var quickLabTimeScale: Double
 
     /// The error budget: the share of requests allowed to be slow.
     public var errorBudget: Double { 1 - objective }

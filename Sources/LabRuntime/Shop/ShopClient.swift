@@ -2,33 +2,10 @@ import Foundation
 import ProfileModel
 import Synchronization
 
-/// The shop service's admin and metrics endpoints, typed: the one place the lab and `lab serve` build
+/// The shop service's admin endpoints, typed: the one place the lab and `lab serve` build
 /// their URLs and decode their answers. One kept-alive loopback connection, used by one call at a
 /// time, so a client can be shared between threads.
 public final class ShopClient: Sendable {
-    /// One finished request as `/admin/slow` lists it (slowest first).
-    public struct SlowRequest: Codable, Sendable, Equatable {
-        public var route: String
-        public var traceID: TraceID
-        public var status: Int
-        public var latencySeconds: Double
-        public var cpuSeconds: Double
-        public var unixTime: Double
-        /// The version of the service instance that served it (nil from an older shop).
-        public var version: String?
-
-        /// The request's own CPU over its wall time (0 for a zero latency).
-        public var cpuPerWall: Double { latencySeconds > 0 ? cpuSeconds / latencySeconds : 0 }
-
-        enum CodingKeys: String, CodingKey {
-            case route, status, version
-            case traceID = "trace_id"
-            case latencySeconds = "latency_seconds"
-            case cpuSeconds = "cpu_seconds"
-            case unixTime = "unix_time"
-        }
-    }
-
     public let port: UInt16
     private let connection: Mutex<HTTPClientConnection>
 
@@ -37,20 +14,9 @@ public final class ShopClient: Sendable {
         connection = Mutex(HTTPClientConnection(port: port))
     }
 
-    /// The slowest requests of `route` that finished in the last `windowSeconds`.
-    public func slowest(route: String, limit: Int = 20, windowSeconds: Double) throws -> [SlowRequest] {
-        let window = String(format: "%.1f", max(0.1, windowSeconds))
-        return try decode([SlowRequest].self, get("/admin/slow?route=\(route)&limit=\(limit)&window_s=\(window)", what: "the slow \(route) requests"))
-    }
-
     /// Turns the fault switch: `share` of checkouts price a basket `factor` times larger.
     public func setFault(share: Double, factor: Int) throws {
         _ = try get("/admin/fault?share=\(share)&factor=\(factor)", method: "POST", what: "the fault switch")
-    }
-
-    /// The Prometheus text of `/metrics`, parsed.
-    public func metrics() throws -> MetricsText {
-        MetricsText(String(decoding: try get("/metrics", what: "/metrics"), as: UTF8.self))
     }
 
     /// The ground-truth counters; `enableAndReset` first turns them on and zeroes them.

@@ -1,32 +1,20 @@
 import Foundation
 import Synchronization
 
-/// RED metrics per route (requests, errors, duration histogram) and the trace ids of the slowest recent
-/// requests, served at /metrics as OpenMetrics (with exemplars) or Prometheus text.
+/// RED metrics per route (requests, errors, duration histogram) with the latest request of each latency
+/// bucket as its exemplar, served at /metrics as OpenMetrics (with exemplars) or Prometheus text.
 public final class ShopMetrics: Sendable {
-    /// Histogram upper bounds in seconds.
-    public static let bucketBounds: [Double] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2.5, 5]
-    /// How many recent requests per route are kept for exemplar queries.
-    static let recentCapacity = 4096
-
-    /// One finished request as the exemplar store keeps it.
-    public struct RecentRequest: Sendable, Codable {
+    /// Histogram upper bounds in seconds. Fine above the SLO's 100 ms: each bucket line carries one
+    /// exemplar per scrape, so more buckets over the threshold give the drill more slow trace ids.
+    public static let bucketBounds: [Double] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1, 2.5, 5]
+    /// One finished request, as a bucket's exemplar.
+    public struct RecentRequest: Sendable {
         public var route: String
         public var traceID: String
         public var status: Int
         public var latencySeconds: Double
         public var cpuSeconds: Double
         public var unixTime: Double
-        /// The service version that served it (filled by `slowest`: one process serves one version).
-        public var version: String?
-
-        enum CodingKeys: String, CodingKey {
-            case route, status, version
-            case traceID = "trace_id"
-            case latencySeconds = "latency_seconds"
-            case cpuSeconds = "cpu_seconds"
-            case unixTime = "unix_time"
-        }
     }
 
     private struct RouteStats {
@@ -35,8 +23,6 @@ public final class ShopMetrics: Sendable {
         var sum: Double = 0
         var buckets = [UInt64](repeating: 0, count: ShopMetrics.bucketBounds.count)
         var bucketExemplars = [RecentRequest?](repeating: nil, count: ShopMetrics.bucketBounds.count + 1)
-        var recent: [RecentRequest] = []
-        var recentNext = 0
     }
 
     private let version: String
@@ -55,25 +41,7 @@ public final class ShopMetrics: Sendable {
             let bucket = Self.bucketBounds.firstIndex { request.latencySeconds <= $0 } ?? Self.bucketBounds.count
             for i in bucket..<Self.bucketBounds.count { stats.buckets[i] += 1 }
             stats.bucketExemplars[bucket] = request
-            if stats.recent.count < Self.recentCapacity {
-                stats.recent.append(request)
-            } else {
-                stats.recent[stats.recentNext] = request
-            }
-            stats.recentNext = (stats.recentNext + 1) % Self.recentCapacity
             all[request.route] = stats
-        }
-    }
-
-    /// The slowest requests of `route` that finished in the last `windowSeconds`, slowest first.
-    public func slowest(route: String, windowSeconds: Double, limit: Int) -> [RecentRequest] {
-        let cutoff = Date().timeIntervalSince1970 - windowSeconds
-        let recent = routes.withLock { $0[route]?.recent ?? [] }
-        let slowest = recent.filter { $0.unixTime >= cutoff }.sorted { $0.latencySeconds > $1.latencySeconds }.prefix(limit)
-        return slowest.map { request in
-            var labelled = request
-            labelled.version = version
-            return labelled
         }
     }
 
@@ -113,6 +81,7 @@ public final class ShopMetrics: Sendable {
 
     private func exemplarSuffix(_ exemplar: RecentRequest?) -> String {
         guard let e = exemplar else { return "" }
-        return " # {trace_id=\"\(e.traceID)\"} \(e.latencySeconds) \(String(format: "%.3f", e.unixTime))"
+        // OpenMetrics allows 128 characters of exemplar labels: the trace id and the request's CPU fit.
+        return " # {trace_id=\"\(e.traceID)\",cpu_seconds=\"\(String(format: "%.6f", e.cpuSeconds))\"} \(e.latencySeconds) \(String(format: "%.3f", e.unixTime))"
     }
 }

@@ -4,7 +4,7 @@ import Hummingbird
 import NIOCore
 
 extension ShopRoutes {
-    /// /metrics and the /admin/* routes the lab drives: fault switch, ground-truth counters, exemplars, info.
+    /// /metrics and the /admin/* routes the lab drives: fault switch, ground-truth counters, info.
     static func addAdminRoutes(_ router: Router<BasicRequestContext>, _ shop: Shop) {
         router.get("metrics") { request, _ in
             // Content negotiation as Prometheus does it: OpenMetrics (with exemplars) when asked for.
@@ -17,13 +17,6 @@ extension ShopRoutes {
         router.post("admin/fault") { request, _ in try faultRoute(request, shop) }
         router.get("admin/counters") { request, _ in try countersRoute(request) }
         router.post("admin/counters") { request, _ in try countersRoute(request) }
-        router.get("admin/slow") { request, _ in
-            let q = QueryParameters(request: request)
-            let route = try q.string("route", default: "checkout")
-            let window = try q.double("window_s", default: 60, range: 0.1...86_400)
-            let limit = try q.int("limit", default: 10, range: 1...1_000)
-            return try json(shop.metrics.slowest(route: route, windowSeconds: window, limit: limit))
-        }
         router.get("admin/info") { _, _ in
             try json([
                 "service": "flamelab-shop", "version": shop.config.version.rawValue,
