@@ -18,7 +18,7 @@ all: build
 
 help:
 	@echo "make lab    - build, then run every scenario (evidence into results/)"
-	@echo "make test   - build, then run every test (unit, agent with real BPF, browser, quick lab)"
+	@echo "make test   - build, then run every test (promtool rules, unit, agent with real BPF, Google pprof, quick lab)"
 	@echo "make build  - BPF objects + Swift products (.build/$(CONFIG)/lab, flamelab-shop)"
 
 deps:
@@ -36,7 +36,9 @@ build: bpf
 	$(SWIFT) build -c $(CONFIG)
 
 # `swift test` builds every product too (lab, flamelab-shop) before the tests that run them.
-test: bpf
+# slo-rules: promtool checks and unit-tests the SLO's Prometheus rules; pprof-bin: Google's pprof, which
+# GooglePprofTests runs on flamelab's files.
+test: bpf slo-rules pprof-bin
 	$(SWIFT) test -c $(CONFIG)
 	$(BIN)/lab run all --quick --results results/runs/quick
 

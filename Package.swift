@@ -139,10 +139,12 @@ let package = Package(
             swiftSettings: swift6
         ),
         .testTarget(name: "LabTests", dependencies: ["Lab", "LabRuntime", "ProfileModel"], swiftSettings: swift6),
-        /// The runtime's pure parts and its sinks: alert evaluation, metrics parsing, the shop client, file sinks.
-        .testTarget(name: "LabRuntimeTests", dependencies: ["LabRuntime", "ProfileModel", "ProfileStore", "Agent"], exclude: ["Fixtures"], swiftSettings: swift6),
-        /// `lab serve`'s routes through HummingbirdTesting (no root, no BPF: the pages over a temporary store).
+        /// The runtime's pure parts and its sinks: Prometheus answers, the SLO rules, Google's pprof on our files, file sinks.
+        .testTarget(name: "LabRuntimeTests", dependencies: ["LabRuntime", "ProfileModel", "ProfileStore", "Agent", "FlamelabTesting"], exclude: ["Fixtures"], swiftSettings: swift6),
+        /// `lab serve`'s routes through HummingbirdTesting (no root, no BPF: the pages over a temporary store),
+        /// and the Pyroscope push against a live receiver of its ingest API.
         .testTarget(name: "LabServerTests", dependencies: ["LabServer", "LabRuntime", "ProfileModel", "ProfileStore",
+                                                            .product(name: "Hummingbird", package: "hummingbird"),
                                                             .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: swift6),
         /// The known program the Agent tests profile (a -> b -> c, a 200 ms block, a trace context).
         .executableTarget(name: "agent-testee", dependencies: ["CTraceContext"], path: "Tests/AgentTestee", swiftSettings: swift6),

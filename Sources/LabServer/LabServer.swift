@@ -24,7 +24,7 @@ public struct LabServer: Sendable {
         let profiles = try StoreProfiles(storePath: options.storePath, windowSeconds: options.windowSeconds)
         let prometheus = try options.prometheusURL == nil ? PrometheusServer(
             paths: LabPaths(), scratch: PrivateFile.temporaryDirectory(prefix: "flamelab-serve-prometheus"),
-            target: "127.0.0.1:\(options.servicePort)", port: options.prometheusPort) : nil
+            target: "127.0.0.1:\(options.servicePort)", port: options.prometheusPort, waitForTarget: false) : nil
         defer { prometheus?.stop() }
         let watcher = SLOWatcher(slo: slo, prometheus: prometheus?.client ?? PrometheusClient(baseURL: options.prometheusURL!))
         watcher.start()

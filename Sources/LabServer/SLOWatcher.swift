@@ -84,9 +84,9 @@ public final class SLOWatcher: Sendable {
 
     /// Every page alert of the SLO with its burn rates and Prometheus's state.
     private func poll() throws -> [Window] {
-        let alerts = try prometheus.alerts().filter { $0.name == CheckoutSLORules.alertName }
+        let alerts = try prometheus.alerts()
         return try slo.alerts.map { alert in
-            let state = alerts.first { $0.labels["burn_rate"] == "\(alert.burnRate)" }?.state ?? "inactive"
+            let state = alerts.first { CheckoutSLORules.isPage($0, of: alert) }?.state ?? "inactive"
             return Window(alert: alert, longBurnRate: try burnRate(alert.longWindowSeconds), shortBurnRate: try burnRate(alert.shortWindowSeconds), state: state)
         }
     }

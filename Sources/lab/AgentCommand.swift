@@ -22,6 +22,7 @@ struct AgentCommand: ParsableCommand {
           lab agent --pid 4242 --window 5s --store /tmp/p.sqlite
           lab agent --all --hz 49 --retention 6h --max-size 200MiB
           lab agent --service --duration 8m --stats-json agent.json --ready-file /tmp/ready
+          lab agent --service --push-pyroscope http://pyroscope:4040   # also to a fleet's Pyroscope (its ingest API)
         """
     )
 
@@ -43,6 +44,8 @@ struct AgentCommand: ParsableCommand {
     var fullDetail = Duration(seconds: Double(RetentionPolicy.defaultFullDetailNs) / 1e9)
     @Option(name: .customLong("status-interval"), help: "Seconds between status lines.") var statusInterval = Duration(seconds: 60)
     @Option(help: "Stop after this long (default: run until SIGTERM).") var duration: Duration?
+    @Option(name: .customLong("push-pyroscope"), help: "Also push every window to this Pyroscope server (POST /ingest, pprof), e.g. http://127.0.0.1:4040.")
+    var pushPyroscope: String?
     @Option(name: .customLong("stats-json"), help: "At exit, write the final counts as JSON here.") var statsJSON: String?
     @Option(name: .customLong("ready-file"), help: "Create this file once the agent is attached (scripts wait for it).") var readyFile: String?
     @Flag(name: .customLong("exit-with-parent"), help: "Stop (writing the open window) when the process that started this one exits: for agents other commands start.")
@@ -57,6 +60,9 @@ struct AgentCommand: ParsableCommand {
         guard retention.seconds >= window.seconds else { throw ValidationError("--retention must be at least one window") }
         guard maxSize.bytes >= 1 << 20 else { throw ValidationError("--max-size must be at least 1MiB") }
         guard statusInterval.seconds >= 1 else { throw ValidationError("--status-interval must be at least 1s; got \(statusInterval)") }
+        if let pushPyroscope, URL(string: pushPyroscope)?.scheme?.hasPrefix("http") != true {
+            throw ValidationError("--push-pyroscope must be an http(s) URL, e.g. http://127.0.0.1:4040; got \(pushPyroscope)")
+        }
     }
 
     func run() throws {
@@ -70,6 +76,7 @@ struct AgentCommand: ParsableCommand {
         config.retention = RetentionPolicy(maxAgeNs: Nanoseconds.saturating(seconds: retention.seconds), maxBytes: maxSize.bytes,
                                            fullDetailNs: Nanoseconds.saturating(seconds: fullDetail.seconds))
         config.statusSeconds = statusInterval.seconds
+        config.pyroscopeURL = pushPyroscope
         let agent = try ContinuousAgent(config: config)
         let stop = DispatchSemaphore(value: 0)
         StopSignal.install(onHangUp: { agent.log(agent.snapshot().line) }, onFlush: { agent.flush() }) { stop.signal() }

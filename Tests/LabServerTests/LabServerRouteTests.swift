@@ -196,8 +196,8 @@ import Testing
 
     @Test("the alert page lists each exemplar's latency, route, version and CPU/wall, with checkboxes")
     func alertExemplarTable() {
-        let exemplar = ShopClient.SlowRequest(route: "/checkout", traceID: Self.slowTrace, status: 200, latencySeconds: 0.250,
-                                              cpuSeconds: 0.200, unixTime: 1_800_000_000, version: "v2")
+        let exemplar = PrometheusClient.Exemplar(traceID: Self.slowTrace, value: 0.250, unixTime: 1_800_000_000,
+                                                 seriesLabels: ["route": "/checkout", "version": "v2", "le": "0.25"], cpuSeconds: 0.200)
         let alert = FiredAlert(id: 1, severity: "page", firedAtUnix: 1_800_000_000, longBurnRate: 20, shortBurnRate: 30,
                                exemplars: [exemplar], exemplarError: nil, active: true)
         let page = DrillPages.alert(alert)

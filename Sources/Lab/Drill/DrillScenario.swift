@@ -61,7 +61,7 @@ public struct DrillScenario: Scenario {
         loadThread.start()
         defer { load.stop() }
         var (timeline, profile) = try drive(context, slo: slo, prometheus: prometheus, session: session, steadySeconds: steady)
-        let burn = try? burnChart(prometheus.client, slo: slo, timeline: timeline)
+        let burn = try? burnChart(prometheus.client, slo: slo, rule: Self.firedRule(slo, timeline), timeline: timeline)
         load.stop()
         // The browser drill starts its own service, `lab serve` (with its Prometheus) and agent: this one is done.
         try? context.controller.stop(port: port)
@@ -88,14 +88,17 @@ public struct DrillScenario: Scenario {
                 timeline.faultAt = now
                 faulted = true
             }
-            let alert = try prometheus.client.alerts().first { $0.name == CheckoutSLORules.alertName && $0.labels["burn_rate"] == "\(slo.alerts[0].burnRate)" }
+            // Either page of the SLO: in a run shorter than its 6 h window the 6x page reads the whole run.
+            let pages = try prometheus.client.alerts().compactMap { alert in slo.alerts.first { CheckoutSLORules.isPage(alert, of: $0) }.map { (alert, $0) } }
+            let page = pages.first { $0.0.isFiring } ?? pages.first
+            let alert = page?.0
             context.progress.update(String(format: "drill: t=%.0f s  %@ %@%@", now, CheckoutSLORules.alertName, alert?.state ?? "inactive", faulted ? "  fault ON" : ""))
             if faulted, let alert, alert.isFiring {
                 timeline.alertAt = ThreadClock.now() - start
                 timeline.alertSeverity = alert.labels["severity"]
                 timeline.alertName = alert.name
                 timeline.alertLabels = alert.labels
-                let profile = try nameHotFunction(slo: slo, prometheus: prometheus, session: session, timeline: &timeline)
+                let profile = try nameHotFunction(slo: slo, rule: page?.1 ?? slo.alerts[0], prometheus: prometheus, session: session, timeline: &timeline)
                 timeline.namedAt = ThreadClock.now() - start
                 return (timeline, profile)
             }
@@ -107,9 +110,10 @@ public struct DrillScenario: Scenario {
     /// Alert -> Prometheus's exemplars of the alert's long window, slower than the SLO's threshold ->
     /// the store's samples of those traces -> the hottest service function, by code. The agent writes
     /// its open window first (SIGUSR1), so the last seconds are in the store.
-    private func nameHotFunction(slo: SLODefinition, prometheus: PrometheusServer, session: StoreAgentSession, timeline: inout Timeline) throws -> Profile {
+    private func nameHotFunction(slo: SLODefinition, rule: SLODefinition.BurnRateAlert, prometheus: PrometheusServer, session: StoreAgentSession,
+                                 timeline: inout Timeline) throws -> Profile {
         let end = Date().timeIntervalSince1970
-        let window = [end - slo.alerts[0].longWindowSeconds / CheckoutSLORules.timeScale, end]
+        let window = [end - rule.longWindowSeconds / CheckoutSLORules.timeScale, end]
         let exemplars = try prometheus.client.exemplars(query: CheckoutSLORules.exemplarSeries, start: window[0], end: window[1])
         var seen = Set<TraceID>()
         let slow = exemplars.filter { $0.value > slo.latencyThresholdSeconds && seen.insert($0.traceID).inserted }
@@ -177,11 +181,13 @@ public struct DrillScenario: Scenario {
             try PrivateFile.write(HTMLRenderer().render(profile: profile, title: "CPU of the slowest checkouts"), to: "\(dir)/flamegraph.html")
         }
         if let burn { try PrivateFile.write(burn.svg(), to: "\(dir)/burn-rate.svg") }
-        let alert = slo.alerts[0]
         let scale = CheckoutSLORules.timeScale
+        let pages = slo.alerts.map { alert in
+            "\(alert.burnRate)x over \(Int(alert.longWindowSeconds / 60)) min and \(Int(alert.shortWindowSeconds / 60)) min (\(Int(alert.longWindowSeconds / scale)) s and \(String(format: "%.0f", alert.shortWindowSeconds / scale)) s)"
+        }
         var report = MarkdownReport(title: "Drill: from a burning SLO to the hot function", machine: context.machine, command: context.command(for: name),
                                     settings: [("SLO", "\(Int(slo.objective * 100))% of \(slo.route) under \(Int(slo.latencyThresholdSeconds * 1000)) ms (lab/slo/checkout.json)"),
-                                               ("Alert", "Prometheus rule `\(CheckoutSLORules.alertName)` (\(CheckoutSLORules.path)): burn rate > \(alert.burnRate) over \(Int(alert.longWindowSeconds / 60)) min and \(Int(alert.shortWindowSeconds / 60)) min, scaled \(Int(scale)):1 to \(Int(alert.longWindowSeconds / scale)) s and \(String(format: "%.0f", alert.shortWindowSeconds / scale)) s"),
+                                               ("Alerts", "Prometheus rules `\(CheckoutSLORules.alertName)` (\(CheckoutSLORules.path)), lab time scaled \(Int(scale)):1: page when the burn rate exceeds " + pages.joined(separator: ", or ")),
                                                ("Prometheus", String(format: "scrapes the shop's /metrics (OpenMetrics, exemplars on) every %.0f s, evaluates the rules every %.0f s, exemplar storage on", PrometheusServer.scrapeIntervalSeconds, PrometheusServer.evaluationIntervalSeconds)),
                                                ("Agent", "one `lab agent --service` (99 Hz CPU, unwind fp, trace ids on) writing 2 s windows into a store; at the alert it writes its open window (SIGUSR1) and the drill queries the store by the exemplars' trace ids"),
                                                ("Samples", "\(timeline.filteredSamples) CPU samples carry the alert's exemplar trace ids"),
@@ -224,9 +230,14 @@ public struct DrillScenario: Scenario {
         }
     }
 
+    /// The SLO page that fired (the first one when none did).
+    static func firedRule(_ slo: SLODefinition, _ timeline: Timeline) -> SLODefinition.BurnRateAlert {
+        let burnRate = timeline.alertLabels?["burn_rate"].flatMap(Double.init)
+        return slo.alerts.first { $0.burnRate == burnRate } ?? slo.alerts[0]
+    }
+
     /// The page's two burn windows as Prometheus recorded them (its recording rules), over the drill.
-    private func burnChart(_ client: PrometheusClient, slo: SLODefinition, timeline: Timeline) throws -> LineChart {
-        let alert = slo.alerts[0]
+    private func burnChart(_ client: PrometheusClient, slo: SLODefinition, rule alert: SLODefinition.BurnRateAlert, timeline: Timeline) throws -> LineChart {
         let end = timeline.startUnixTime + (timeline.namedAt ?? timeline.faultAt + 60) + 2
         func burn(_ realSeconds: Double) throws -> [(x: Double, y: Double)] {
             try client.queryRange(CheckoutSLORules.badRatio(realSeconds: realSeconds), start: timeline.startUnixTime, end: end, step: 0.5)

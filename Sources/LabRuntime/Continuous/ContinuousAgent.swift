@@ -23,6 +23,8 @@ public final class ContinuousAgent: @unchecked Sendable {
     private let storeLock: StoreLock
     private let agent: Agent
     private let host = ProfileStore.hostName()
+    /// The Pyroscope push (`--push-pyroscope`), fed after each window is stored.
+    private let pusher: PyroscopePusher?
     private let lock = NSLock()
     private let wake = DispatchSemaphore(value: 0)
     private var labels: [Int32: ProcessLabels] = [:]
@@ -43,6 +45,7 @@ public final class ContinuousAgent: @unchecked Sendable {
         storeLock = try StoreLock(storePath: config.storePath)
         store = try ProfileStore(path: config.storePath, pageCacheKiB: ProfileStore.writerPageCacheKiB)
         agent = Agent(config: config.agentConfig)
+        pusher = config.pyroscopeURL.map { PyroscopePusher(baseURL: $0) }
         if let user = SudoUser.current() { try handOver(to: user) }
     }
 
@@ -70,6 +73,7 @@ public final class ContinuousAgent: @unchecked Sendable {
         startThread("lab-agent-writer") { [self] in writeLoop() }
         if config.targets == .service { startThread("lab-agent-follow") { [self] in followLoop() } }
         startThread("lab-agent-status") { [self] in statusLoop() }
+        pusher?.start()
     }
 
     /// Stops: the open window is cut and written with everything queued; returns the final counts.
@@ -80,6 +84,7 @@ public final class ContinuousAgent: @unchecked Sendable {
         lock.withLock { stopping = true }
         wake.signal()
         writerDone.wait()
+        pusher?.stop()
         for note in recording.stats.notes { log("note: \(note)") }
         if recording.stats.notesNotKept > 0 { log("note: \(recording.stats.notesNotKept) more notes were not kept") }
         return snapshot()
@@ -95,6 +100,7 @@ public final class ContinuousAgent: @unchecked Sendable {
         var copy = lock.withLock { status }
         copy.targets = agent.currentTargets
         copy.storeBytes = store.sizeBytes
+        copy.pyroscope = pusher?.snapshot
         return copy
     }
 
@@ -187,7 +193,9 @@ public final class ContinuousAgent: @unchecked Sendable {
                 rows.append((part.profile, run))
             }
         }
-        return try store.writeAll(rows)
+        let ids = try store.writeAll(rows)
+        pusher?.enqueue(rows.map { PyroscopePusher.Item(profile: $0.profile, run: $0.run) })
+        return ids
     }
 
     /// The follower's labels (service, version) when it follows `pid`, else the command name the

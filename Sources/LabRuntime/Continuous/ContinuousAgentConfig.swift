@@ -18,6 +18,8 @@ public struct ContinuousAgentConfig: Sendable {
     /// Windows kept in memory while the store cannot be written (full disk, read-only): beyond
     /// them the oldest are dropped, each counted and said.
     public var pendingWindowLimit = 60
+    /// A Pyroscope server every written window is also pushed to (`POST /ingest`), or nil.
+    public var pyroscopeURL: String?
     /// The service label of the lab's shop instances.
     public var serviceName = "flamelab-shop"
 

@@ -19,12 +19,19 @@ public struct ContinuousAgentStatus: Sendable, Codable, Equatable {
     public var storeBytes: Int64 = 0
     /// The process ids followed now.
     public var targets: [Int32] = []
+    /// The Pyroscope push, when one is configured.
+    public var pyroscope: PyroscopePusher.Counts?
 
     /// The line logged every status interval.
     public var line: String {
         String(format: "lab agent: %d windows written (%d rows, %d samples), %d pending, %d lost; %llu drops, %llu unreadable stacks; agent CPU %.2f ms/s, RSS %.1f MiB (heap %.1f MiB in use); store %.1f MiB; targets %@",
                windowsWritten, rowsWritten, samplesWritten, windowsPending, windowsLost, drops, unreadable, agentCPUMsPerSecond,
                Double(agentRSSBytes) / 1_048_576, Double(agentHeapBytes) / 1_048_576, Double(storeBytes) / 1_048_576,
-               targets.isEmpty ? "all" : targets.map(String.init).joined(separator: ","))
+               targets.isEmpty ? "all" : targets.map(String.init).joined(separator: ",")) + pyroscopeLine
+    }
+
+    private var pyroscopeLine: String {
+        guard let p = pyroscope else { return "" }
+        return "; Pyroscope: \(p.pushed) pushed, \(p.pending) pending, \(p.dropped) dropped, \(p.failedAttempts) failed attempts" + (p.lastError.map { " (\($0))" } ?? "")
     }
 }

@@ -14,6 +14,12 @@ public enum CheckoutSLORules {
         "slo:checkout_latency_bad:ratio_rate\(Int((realSeconds / timeScale).rounded()))s"
     }
 
+    /// Whether Prometheus's `alert` is the page of `rule` (same alert name and burn rate; the rules
+    /// spell 6.0 as "6").
+    public static func isPage(_ alert: PrometheusClient.Alert, of rule: SLODefinition.BurnRateAlert) -> Bool {
+        alert.name == alertName && alert.labels["burn_rate"].flatMap(Double.init) == rule.burnRate
+    }
+
     /// The series the shop attaches trace-id exemplars to: the checkout latency buckets.
     public static let exemplarSeries = #"flamelab_http_request_duration_seconds_bucket{route="checkout"}"#
 }

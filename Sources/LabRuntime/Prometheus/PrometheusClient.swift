@@ -3,11 +3,10 @@ import Foundation
 import FoundationNetworking
 #endif
 import ProfileModel
-import Synchronization
 
 /// Prometheus's HTTP API (https://prometheus.io/docs/prometheus/latest/querying/api/) as the lab uses it:
 /// the alerts its rules fire, the exemplars it stored from the shop's histogram, and range queries.
-/// Requests go through Foundation's URLSession (Prometheus answers large bodies chunked).
+/// Requests go through Foundation's URLSession (`BlockingHTTP`: Prometheus answers large bodies chunked).
 public final class PrometheusClient: Sendable {
     /// One alert of `GET /api/v1/alerts`.
     public struct Alert: Decodable, Sendable, Equatable {
@@ -31,6 +30,14 @@ public final class PrometheusClient: Sendable {
         public var seriesLabels: [String: String]
         /// The request's CPU seconds, when the exemplar carries them (the shop's `cpu_seconds` label).
         public var cpuSeconds: Double?
+
+        public init(traceID: TraceID, value: Double, unixTime: Double, seriesLabels: [String: String], cpuSeconds: Double?) {
+            self.traceID = traceID
+            self.value = value
+            self.unixTime = unixTime
+            self.seriesLabels = seriesLabels
+            self.cpuSeconds = cpuSeconds
+        }
 
         public var latencySeconds: Double { value }
         public var route: String? { seriesLabels["route"] }
@@ -127,21 +134,14 @@ public final class PrometheusClient: Sendable {
         guard let url = URL(string: baseURL + path) else { throw FlamelabError("failed to read \(what) from Prometheus: bad URL \(path)") }
         var request = URLRequest(url: url)
         request.timeoutInterval = timeoutSeconds
-        let outcome = Mutex<Result<(Data, Int), Error>?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        URLSession.shared.dataTask(with: request) { data, response, error in
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            outcome.withLock { $0 = error.map { .failure($0) } ?? .success((data ?? Data(), status)) }
-            done.signal()
-        }.resume()
-        done.wait()
-        switch outcome.withLock({ $0 }) {
-        case .success((let data, 200)): return data
-        case .success((let data, let status)):
-            throw FlamelabError("failed to read \(what) from Prometheus at \(baseURL): HTTP \(status) \(String(decoding: data.prefix(200), as: UTF8.self))")
-        case .failure(let error): throw FlamelabError("failed to read \(what) from Prometheus at \(baseURL): \(error.localizedDescription)")
-        case nil: throw FlamelabError("failed to read \(what) from Prometheus at \(baseURL): no answer")
+        let answer: BlockingHTTP.Answer
+        do { answer = try BlockingHTTP.send(request) } catch {
+            throw FlamelabError("failed to read \(what) from Prometheus at \(baseURL): \(error.localizedDescription)")
         }
+        guard answer.status == 200 else {
+            throw FlamelabError("failed to read \(what) from Prometheus at \(baseURL): HTTP \(answer.status) \(String(decoding: answer.body.prefix(200), as: UTF8.self))")
+        }
+        return answer.body
     }
 
     private static func decode<T: Decodable>(_ type: T.Type, _ data: Data, what: String) throws -> T {

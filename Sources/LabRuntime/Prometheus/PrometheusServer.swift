@@ -16,8 +16,9 @@ public final class PrometheusServer: Sendable {
     private let process: ChildProcess
 
     /// Renders the config into `scratch`, starts `prometheus` scraping `target` (host:port) on
-    /// 127.0.0.1:`port` and waits until it is ready. Throws one line naming the cause when it cannot.
-    public init(paths: LabPaths, scratch: String, target: String, port: UInt16 = 19090, rules: String? = nil) throws {
+    /// 127.0.0.1:`port` and waits until it is ready and, with `waitForTarget`, has scraped the target
+    /// once. Throws one line naming the cause when it cannot.
+    public init(paths: LabPaths, scratch: String, target: String, port: UInt16 = 19090, rules: String? = nil, waitForTarget: Bool = true) throws {
         guard let executable = ExecutablePath.find("prometheus") else {
             throw FlamelabError("failed to start Prometheus: no `prometheus` binary on PATH (Debian: apt-get install prometheus; `make lab` installs it)")
         }
@@ -36,6 +37,7 @@ public final class PrometheusServer: Sendable {
         ], output: log)
         client = PrometheusClient(port: port)
         try waitUntilReady(log: log)
+        if waitForTarget { try waitForFirstScrape(of: target) }
     }
 
     /// Stops the server (SIGTERM, then SIGKILL after 10 s).
@@ -66,6 +68,22 @@ public final class PrometheusServer: Sendable {
         }
         stop()
         throw FlamelabError("failed to start Prometheus: not ready on 127.0.0.1:\(port) after 30 s (\(Self.lastError(in: log)))")
+    }
+
+    /// Ready is not scraping: the first scrape comes seconds later (5-6 s seen here), and a run's clock
+    /// must not start before the SLO's series exist. A target that does not answer fails here, by name.
+    private func waitForFirstScrape(of target: String) throws {
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if let up = try? client.value("up{instance=\"\(target)\"}") {
+                if up == 1 { return }
+                stop()
+                throw FlamelabError("failed to scrape \(target) from Prometheus: the target is down (see its /api/v1/targets lastError)")
+            }
+            usleep(200_000)
+        }
+        stop()
+        throw FlamelabError("failed to scrape \(target) from Prometheus: no scrape after 20 s")
     }
 
     /// The last line of Prometheus's log that reports an error, or its last line.

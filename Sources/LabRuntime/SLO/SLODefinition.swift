@@ -3,17 +3,13 @@ import Foundation
 
 /// A latency SLO and its burn-rate alerts, read from lab/slo/*.json.
 public struct SLODefinition: Codable, Sendable {
-    /// One multiwindow burn-rate alert: fires when both windows burn faster than `burnRate`.
+    /// One multiwindow burn-rate alert: fires when both windows burn faster than `burnRate` (Prometheus
+    /// evaluates it: lab/slo/checkout.rules.yml).
     public struct BurnRateAlert: Codable, Sendable {
         public var severity: String
         public var longWindowSeconds: Double
         public var shortWindowSeconds: Double
         public var burnRate: Double
-
-        /// The SRE workbook's multiwindow rule: both windows burn faster than `burnRate`.
-        public func fires(longBurnRate: Double, shortBurnRate: Double) -> Bool {
-            longBurnRate > burnRate && shortBurnRate > burnRate
-        }
     }
 
     public var name: String
