@@ -4,7 +4,8 @@
 // Data flows one way: kernel -> Agent (unwinding and names through Symbolize) -> ProfileModel profiles ->
 // LabRuntime's sinks -> ProfileStore or files -> FlameGraph pages and Lab's reports.
 // The layers, each depending only on those above it:
-//   ProfileModel      the vocabulary: ids, modes, formats, frames, profiles, codecs, diff, gate (pure)
+//   ProfileModel      the vocabulary: ids, modes, formats, frames, profiles, codecs, diff, gate (pure;
+//                     zlib and swift-protobuf for pprof's gzip framing and wire format)
 //   FlameGraph        layout and renderers (pure)
 //   Symbolize         /proc, ELF, DWARF, demangling, Python frames (reads files, not the kernel)
 //   Agent             the only module touching the kernel (BPF through CBPF)
@@ -35,6 +36,8 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-otel/swift-w3c-trace-context", from: "1.0.0"),
+        // The runtime of Codecs/Generated/profile.pb.swift: keep it at the release that generated the file.
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     ],
     targets: [
         // MARK: C shims
@@ -60,7 +63,12 @@ let package = Package(
         // MARK: pure modules (no I/O)
         /// zlib for pprof's gzip framing (a codec, not I/O).
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        .target(name: "ProfileModel", dependencies: ["CZlib"], swiftSettings: swift6),
+        /// pprof's wire format is swift-protobuf's (types generated from profile.proto by `make pprof-proto`).
+        .target(
+            name: "ProfileModel",
+            dependencies: ["CZlib", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: swift6
+        ),
         .target(name: "FlameGraph", dependencies: ["ProfileModel"], swiftSettings: swift6),
 
         // MARK: modules with I/O

@@ -1,4 +1,5 @@
-/// pprof's profile.proto, written from the published field numbers, gzip-framed.
+/// pprof's profile.proto, gzip-framed. The wire format is swift-protobuf's (types generated from
+/// profile.proto in `Generated/`, `make pprof-proto`); the mapping below is flamelab's.
 ///
 /// Mapping from `Profile`:
 /// - CPU: `sample_type` = [`samples/count`, `cpu/nanoseconds`], `period_type` = `cpu/nanoseconds`,
@@ -15,7 +16,8 @@
 ///   drops go in `comment` strings `flamelab.<key>=<value>`.
 /// The decoder accepts gzipped or raw bytes and foreign profiles (kinds then come from
 /// `FrameClassification.guess`, the value from the `off_cpu` or `samples` type, else the default type,
-/// CPU nanoseconds divided by the period into sample counts).
+/// CPU nanoseconds divided by the period into sample counts). As protobuf's rules say, a field of an
+/// unexpected wire type is skipped as unknown, and strings must be UTF-8 (proto3 `string`).
 public enum PprofCodec {
     static let format = "pprof"
     static let kindPrefix = "flamelab.kind="

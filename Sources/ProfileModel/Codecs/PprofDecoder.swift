@@ -1,29 +1,16 @@
+import SwiftProtobuf
+
 /// Reads profile.proto bytes (already un-gzipped) into a `Profile`.
 ///
-/// Works in two passes because profile.proto does not order its fields: first it records where
-/// each top-level field lies, then it resolves strings, functions, mappings and locations, and
-/// only then reads samples. Every id and string index is checked; errors name the field path.
+/// swift-protobuf parses the wire format into the generated types; this maps them onto the model.
+/// profile.proto refers to strings, functions, mappings and locations by index or id, so the tables
+/// are resolved before the samples. Every id and string index is checked; errors name the field path.
 struct PprofDecoder {
     private let bytes: [UInt8]
-
-    // Pass one: where the top-level fields are.
-    private var sampleTypeRanges: [Range<Int>] = []
-    private var sampleRanges: [Range<Int>] = []
-    private var mappingRanges: [Range<Int>] = []
-    private var locationRanges: [Range<Int>] = []
-    private var functionRanges: [Range<Int>] = []
-    private var stringRanges: [Range<Int>] = []
-    private var commentIndices: [UInt64] = []
-    private var periodTypeRange: Range<Int>?
-    private var period: Int64 = 0
-    private var timeNanos: Int64 = 0
-    private var durationNanos: Int64 = 0
-    private var defaultSampleType: UInt64 = 0
+    private var message = Perftools_Profiles_Profile()
     /// Set when CPU values are nanoseconds: the divisor that turns them into sample counts.
     private var cpuNanosecondsPerSample: Int64 = 1
 
-    // Pass two: resolved tables.
-    private var strings: [String] = []
     private var profile = Profile()
     /// Frame indices per location, root first (a location's inlined lines, reversed).
     private var locationFrames: [[Int32]] = []
@@ -33,8 +20,11 @@ struct PprofDecoder {
     init(bytes: [UInt8]) { self.bytes = bytes }
 
     mutating func decode() throws -> Profile {
-        try scanTopLevel()
-        try readStrings()
+        message = try parse()
+        guard !message.sampleType.isEmpty else {
+            throw fail("Profile.sample_type", "missing: not a pprof profile")
+        }
+        try checkStringTable()
         let (kind, valueIndex) = try chooseValue()
         profile = Profile(metadata: try metadata(kind: kind))
         let functions = try readFunctions()
@@ -50,83 +40,36 @@ struct PprofDecoder {
         ProfileParseError(format: PprofCodec.format, location: .field(path), reason: reason)
     }
 
-    /// Runs `body`, turning wire errors into parse errors that name `path`.
-    private func at<T>(_ path: @autoclosure () -> String, _ body: () throws -> T) throws -> T {
+    /// swift-protobuf says only what kind of wire error it met (`truncated`, `malformedProtobuf`, ...);
+    /// `PprofWireDiagnosis` walks the rejected bytes to name the field, as the model's errors do.
+    private func parse() throws -> Perftools_Profiles_Profile {
+        var options = BinaryDecodingOptions()
+        options.discardUnknownFields = true  // drop_frames, doc_url, newer fields: flamelab reads none of them
         do {
-            return try body()
-        } catch let error as ProtobufReader.WireError {
-            throw fail(path(), error.reason)
+            return try Perftools_Profiles_Profile(serializedBytes: bytes, options: options)
+        } catch {
+            let found = PprofWireDiagnosis(bytes).firstProblem()
+            throw fail(found?.path ?? "Profile", found?.reason ?? "malformed protobuf (\(error))")
         }
     }
 
-    // MARK: pass one
+    // MARK: strings and header
 
-    private mutating func scanTopLevel() throws {
-        var reader = ProtobufReader(bytes)
-        var index = 0
-        while !reader.isAtEnd {
-            index += 1
-            let field = try at("Profile (field #\(index))") { try reader.readField() }
-            try at("Profile.\(Self.profileFieldName(field.number))") { try record(field, reader: reader) }
-        }
-        guard !sampleTypeRanges.isEmpty else {
-            throw fail("Profile.sample_type", "missing: not a pprof profile")
-        }
-    }
-
-    private mutating func record(_ field: ProtobufReader.Field, reader: ProtobufReader) throws {
-        switch field.number {
-        case 1: sampleTypeRanges.append(try ProtobufReader.payload(field))
-        case 2: sampleRanges.append(try ProtobufReader.payload(field))
-        case 3: mappingRanges.append(try ProtobufReader.payload(field))
-        case 4: locationRanges.append(try ProtobufReader.payload(field))
-        case 5: functionRanges.append(try ProtobufReader.payload(field))
-        case 6: stringRanges.append(try ProtobufReader.payload(field))
-        case 9: timeNanos = Int64(bitPattern: try ProtobufReader.scalar(field))
-        case 10: durationNanos = Int64(bitPattern: try ProtobufReader.scalar(field))
-        case 11: periodTypeRange = try ProtobufReader.payload(field)
-        case 12: period = Int64(bitPattern: try ProtobufReader.scalar(field))
-        case 13: try reader.varints(of: field, into: &commentIndices)
-        case 14: defaultSampleType = try ProtobufReader.scalar(field)
-        default: break  // drop_frames, keep_frames, doc_url and unknown fields are ignored
-        }
-    }
-
-    private static func profileFieldName(_ number: Int) -> String {
-        let names = [1: "sample_type", 2: "sample", 3: "mapping", 4: "location", 5: "function", 6: "string_table",
-                     9: "time_nanos", 10: "duration_nanos", 11: "period_type", 12: "period", 13: "comment",
-                     14: "default_sample_type"]
-        return names[number] ?? "field_\(number)"
-    }
-
-    // MARK: pass two: tables
-
-    private mutating func readStrings() throws {
-        strings = stringRanges.map { String(decoding: bytes[$0], as: UTF8.self) }
-        guard let first = strings.first else { throw fail("Profile.string_table", "missing") }
+    private func checkStringTable() throws {
+        guard let first = message.stringTable.first else { throw fail("Profile.string_table", "missing") }
         guard first.isEmpty else { throw fail("Profile.string_table[0]", "must be the empty string") }
     }
 
-    private func string(_ index: UInt64, _ path: @autoclosure () -> String) throws -> String {
-        guard index < UInt64(strings.count) else {
-            throw fail(path(), "string index \(index) out of range (table has \(strings.count))")
+    private func string(_ index: Int64, _ path: @autoclosure () -> String) throws -> String {
+        guard index >= 0 && index < Int64(message.stringTable.count) else {
+            throw fail(path(), "string index \(index) out of range (table has \(message.stringTable.count))")
         }
-        return strings[Int(index)]
+        return message.stringTable[Int(index)]
     }
 
     /// (type, unit) of a ValueType message.
-    private func valueType(_ range: Range<Int>, _ path: String) throws -> (String, String) {
-        var reader = ProtobufReader(bytes, range: range)
-        var type: UInt64 = 0, unit: UInt64 = 0
-        while !reader.isAtEnd {
-            let field = try at(path) { try reader.readField() }
-            switch field.number {
-            case 1: type = try at(path + ".type") { try ProtobufReader.scalar(field) }
-            case 2: unit = try at(path + ".unit") { try ProtobufReader.scalar(field) }
-            default: break
-            }
-        }
-        return (try string(type, path + ".type"), try string(unit, path + ".unit"))
+    private func valueType(_ value: Perftools_Profiles_ValueType, _ path: String) throws -> (String, String) {
+        (try string(value.type, path + ".type"), try string(value.unit, path + ".unit"))
     }
 
     /// Off-CPU when a type is `off_cpu`; otherwise CPU, valued by `samples`, else the default
@@ -135,46 +78,52 @@ struct PprofDecoder {
     private mutating func chooseValue() throws -> (ProfileKind, Int) {
         var types: [String] = []
         var units: [String] = []
-        for (i, range) in sampleTypeRanges.enumerated() {
-            let (type, unit) = try valueType(range, "Profile.sample_type[\(i)]")
+        for (i, sampleType) in message.sampleType.enumerated() {
+            let (type, unit) = try valueType(sampleType, "Profile.sample_type[\(i)]")
             types.append(type)
             units.append(unit)
         }
         if let i = types.firstIndex(of: "off_cpu") { return (.offcpu, i) }
         if let i = types.firstIndex(of: "samples") { return (.cpu, i) }
-        let wanted = try string(defaultSampleType, "Profile.default_sample_type")
+        let wanted = try string(message.defaultSampleType, "Profile.default_sample_type")
         let index = (wanted.isEmpty ? nil : types.firstIndex(of: wanted)) ?? types.count - 1
         // A foreign CPU profile valued in nanoseconds (Go's `cpu/nanoseconds`) becomes sample
         // counts by dividing by the period, so that share tests see counts, not nanoseconds.
-        if units[index] == "nanoseconds" && period > 0 { cpuNanosecondsPerSample = period }
+        if units[index] == "nanoseconds" && message.period > 0 { cpuNanosecondsPerSample = message.period }
         return (.cpu, index)
     }
 
     private func metadata(kind: ProfileKind) throws -> ProfileMetadata {
         var meta = ProfileMetadata(kind: kind)
-        meta.startUnixNs = UInt64(clamping: max(0, timeNanos))
-        if durationNanos > 0 { meta.endUnixNs = meta.startUnixNs &+ UInt64(durationNanos) }
-        if kind == .cpu, period > 0, let range = periodTypeRange,
-           try valueType(range, "Profile.period_type") == ("cpu", "nanoseconds") {
-            meta.hz = Int((1_000_000_000.0 / Double(period)).rounded())
+        meta.startUnixNs = UInt64(clamping: max(0, message.timeNanos))
+        if message.durationNanos > 0 { meta.endUnixNs = meta.startUnixNs &+ UInt64(message.durationNanos) }
+        if kind == .cpu, message.period > 0, message.hasPeriodType,
+           try valueType(message.periodType, "Profile.period_type") == ("cpu", "nanoseconds") {
+            meta.hz = Int((1_000_000_000.0 / Double(message.period)).rounded())
         }
-        for (i, index) in commentIndices.enumerated() {
-            let comment = try string(index, "Profile.comment[\(i)]")
-            guard comment.hasPrefix(PprofCodec.commentPrefix), let eq = comment.firstIndex(of: "=") else { continue }
-            let key = comment[comment.index(comment.startIndex, offsetBy: PprofCodec.commentPrefix.count)..<eq]
-            let value = String(comment[comment.index(after: eq)...])
-            switch key {
-            case "hz": meta.hz = max(0, Int(value) ?? meta.hz)
-            case "unwind": meta.unwindMode = UnwindMode(rawValue: value)
-            case "monotonic_start_ns": meta.monotonicStartNs = UInt64(value) ?? 0
-            case "dropped": meta.dropped = Int64(value) ?? 0
-            case "service": meta.service = value
-            case "version": meta.version = value
-            default: break
-            }
+        for (i, index) in message.comment.enumerated() {
+            try apply(comment: try string(index, "Profile.comment[\(i)]"), to: &meta)
         }
         return meta
     }
+
+    /// Reads back one `flamelab.<key>=<value>` comment; other comments are left alone.
+    private func apply(comment: String, to meta: inout ProfileMetadata) throws {
+        guard comment.hasPrefix(PprofCodec.commentPrefix), let eq = comment.firstIndex(of: "=") else { return }
+        let key = comment[comment.index(comment.startIndex, offsetBy: PprofCodec.commentPrefix.count)..<eq]
+        let value = String(comment[comment.index(after: eq)...])
+        switch key {
+        case "hz": meta.hz = max(0, Int(value) ?? meta.hz)
+        case "unwind": meta.unwindMode = UnwindMode(rawValue: value)
+        case "monotonic_start_ns": meta.monotonicStartNs = UInt64(value) ?? 0
+        case "dropped": meta.dropped = Int64(value) ?? 0
+        case "service": meta.service = value
+        case "version": meta.version = value
+        default: break
+        }
+    }
+
+    // MARK: tables
 
     private struct FunctionInfo {
         var name: String
@@ -184,104 +133,65 @@ struct PprofDecoder {
 
     private func readFunctions() throws -> [UInt64: FunctionInfo] {
         var result: [UInt64: FunctionInfo] = [:]
-        for (i, range) in functionRanges.enumerated() {
+        for (i, function) in message.function.enumerated() {
             let path = "Profile.function[\(i)]"
-            var reader = ProtobufReader(bytes, range: range)
-            var id: UInt64 = 0, name: UInt64 = 0, system: UInt64 = 0, file: UInt64 = 0
-            while !reader.isAtEnd {
-                let field = try at(path) { try reader.readField() }
-                let value = field.number <= 5 ? try at(path) { try ProtobufReader.scalar(field) } : 0
-                switch field.number {
-                case 1: id = value
-                case 2: name = value
-                case 3: system = value
-                case 4: file = value
-                default: break
-                }
-            }
-            guard id != 0 else { throw fail(path + ".id", "function id 0 is reserved") }
-            result[id] = FunctionInfo(name: try string(name, path + ".name"),
-                                      systemName: try string(system, path + ".system_name"),
-                                      file: try string(file, path + ".filename"))
+            guard function.id != 0 else { throw fail(path + ".id", "function id 0 is reserved") }
+            result[function.id] = FunctionInfo(name: try string(function.name, path + ".name"),
+                                               systemName: try string(function.systemName, path + ".system_name"),
+                                               file: try string(function.filename, path + ".filename"))
         }
         return result
     }
 
     private func readMappings() throws -> [UInt64: String] {
         var result: [UInt64: String] = [:]
-        for (i, range) in mappingRanges.enumerated() {
+        for (i, mapping) in message.mapping.enumerated() {
             let path = "Profile.mapping[\(i)]"
-            var reader = ProtobufReader(bytes, range: range)
-            var id: UInt64 = 0, file: UInt64 = 0
-            while !reader.isAtEnd {
-                let field = try at(path) { try reader.readField() }
-                switch field.number {
-                case 1: id = try at(path + ".id") { try ProtobufReader.scalar(field) }
-                case 5: file = try at(path + ".filename") { try ProtobufReader.scalar(field) }
-                default: break
-                }
-            }
-            guard id != 0 else { throw fail(path + ".id", "mapping id 0 is reserved") }
-            result[id] = try string(file, path + ".filename")
+            guard mapping.id != 0 else { throw fail(path + ".id", "mapping id 0 is reserved") }
+            result[mapping.id] = try string(mapping.filename, path + ".filename")
         }
         return result
     }
 
     private mutating func readLocations(functions: [UInt64: FunctionInfo], mappings: [UInt64: String]) throws {
-        locationFrames.reserveCapacity(locationRanges.count)
-        for (i, range) in locationRanges.enumerated() {
+        locationFrames.reserveCapacity(message.location.count)
+        for (i, location) in message.location.enumerated() {
             let path = "Profile.location[\(i)]"
-            var reader = ProtobufReader(bytes, range: range)
-            var id: UInt64 = 0, mappingID: UInt64 = 0, address: UInt64 = 0
-            var lines: [(UInt64, Int64)] = []
-            while !reader.isAtEnd {
-                let field = try at(path) { try reader.readField() }
-                switch field.number {
-                case 1: id = try at(path + ".id") { try ProtobufReader.scalar(field) }
-                case 2: mappingID = try at(path + ".mapping_id") { try ProtobufReader.scalar(field) }
-                case 3: address = try at(path + ".address") { try ProtobufReader.scalar(field) }
-                case 4: lines.append(try readLine(try at(path + ".line") { try ProtobufReader.payload(field) },
-                                                  path + ".line[\(lines.count)]"))
-                default: break
-                }
+            guard location.id != 0 else { throw fail(path + ".id", "location id 0 is reserved") }
+            guard locationIndexByID[location.id] == nil else {
+                throw fail(path + ".id", "duplicate location id \(location.id)")
             }
-            guard id != 0 else { throw fail(path + ".id", "location id 0 is reserved") }
-            guard locationIndexByID[id] == nil else { throw fail(path + ".id", "duplicate location id \(id)") }
             var module = ""
-            if mappingID != 0 {
-                guard let m = mappings[mappingID] else { throw fail(path + ".mapping_id", "unknown mapping id \(mappingID)") }
+            if location.mappingID != 0 {
+                guard let m = mappings[location.mappingID] else {
+                    throw fail(path + ".mapping_id", "unknown mapping id \(location.mappingID)")
+                }
                 module = m
             }
-            var frames: [Int32] = []
-            if lines.isEmpty {
-                let name = address != 0 && !module.isEmpty ? "\(module)+0x\(String(address, radix: 16))" : Frame.unknownName
-                frames.append(profile.intern(Frame(name: name, module: module, kind: .unknown)))
-            }
-            // Lines run from the inlined (leaf) function outwards; stacks are root first.
-            for (j, (functionID, lineNumber)) in lines.enumerated().reversed() {
-                guard let function = functions[functionID] else {
-                    throw fail(path + ".line[\(j)].function_id", "unknown function id \(functionID)")
-                }
-                frames.append(profile.intern(frame(function, module: module, line: lineNumber)))
-            }
-            if id != UInt64(locationFrames.count + 1) { denseLocationIDs = false }
-            locationIndexByID[id] = locationFrames.count
+            let frames = try frames(of: location, module: module, functions: functions, path: path)
+            if location.id != UInt64(locationFrames.count + 1) { denseLocationIDs = false }
+            locationIndexByID[location.id] = locationFrames.count
             locationFrames.append(frames)
         }
     }
 
-    private func readLine(_ range: Range<Int>, _ path: String) throws -> (UInt64, Int64) {
-        var reader = ProtobufReader(bytes, range: range)
-        var functionID: UInt64 = 0, line: Int64 = 0
-        while !reader.isAtEnd {
-            let field = try at(path) { try reader.readField() }
-            switch field.number {
-            case 1: functionID = try at(path + ".function_id") { try ProtobufReader.scalar(field) }
-            case 2: line = Int64(bitPattern: try at(path + ".line") { try ProtobufReader.scalar(field) })
-            default: break
-            }
+    /// A location's frames, root first; one `module+0x…` frame when it has no lines (unsymbolized).
+    private mutating func frames(of location: Perftools_Profiles_Location, module: String,
+                                 functions: [UInt64: FunctionInfo], path: String) throws -> [Int32] {
+        guard !location.line.isEmpty else {
+            let address = location.address
+            let name = address != 0 && !module.isEmpty ? "\(module)+0x\(String(address, radix: 16))" : Frame.unknownName
+            return [profile.intern(Frame(name: name, module: module, kind: .unknown))]
         }
-        return (functionID, line)
+        var frames: [Int32] = []
+        // Lines run from the inlined (leaf) function outwards; stacks are root first.
+        for (j, line) in location.line.enumerated().reversed() {
+            guard let function = functions[line.functionID] else {
+                throw fail(path + ".line[\(j)].function_id", "unknown function id \(line.functionID)")
+            }
+            frames.append(profile.intern(frame(function, module: module, line: line.line)))
+        }
+        return frames
     }
 
     private func frame(_ function: FunctionInfo, module: String, line: Int64) -> Frame {
@@ -299,63 +209,51 @@ struct PprofDecoder {
 
     // MARK: samples
 
-    /// String ids of the label keys flamelab understands (nil when absent from the table).
+    /// String indexes of the label keys flamelab understands (nil when absent from the table).
     private struct LabelKeyIDs {
-        var trace, span, pid, tid, timestamp: UInt64?
+        var trace, span, pid, tid, timestamp: Int64?
+    }
+
+    private func labelKeyIDs() -> LabelKeyIDs {
+        func index(_ key: String) -> Int64? { message.stringTable.firstIndex(of: key).map(Int64.init) }
+        return LabelKeyIDs(trace: index("trace_id"), span: index("span_id"), pid: index("pid"), tid: index("tid"),
+                           timestamp: index("timestamp_ns"))
     }
 
     private mutating func readSamples(valueIndex: Int) throws {
-        let keyIDs = LabelKeyIDs(trace: strings.firstIndex(of: "trace_id").map(UInt64.init),
-                                 span: strings.firstIndex(of: "span_id").map(UInt64.init),
-                                 pid: strings.firstIndex(of: "pid").map(UInt64.init),
-                                 tid: strings.firstIndex(of: "tid").map(UInt64.init),
-                                 timestamp: strings.firstIndex(of: "timestamp_ns").map(UInt64.init))
-        var locationIDs: [UInt64] = []
-        var values: [UInt64] = []
-        // Samples repeat stacks: key the interned stack by its packed location-id bytes, so a
-        // repeated stack costs one hash of its bytes instead of a lookup per frame.
-        var stackByPackedIDs: [ArraySlice<UInt8>: Int] = [:]
-        var packedIDs: Range<Int>?
+        let keyIDs = labelKeyIDs()
+        // Samples repeat stacks: key the interned stack by its location ids, so a repeated stack
+        // costs one hash instead of a lookup per frame.
+        var stackByLocationIDs: [[UInt64]: Int] = [:]
         var stack: [Int32] = []
         var total: Int64 = 0
-        for (i, range) in sampleRanges.enumerated() {
-            locationIDs.removeAll(keepingCapacity: true)
-            values.removeAll(keepingCapacity: true)
-            packedIDs = nil
+        for (i, sample) in message.sample.enumerated() {
+            // Paths are autoclosures, built only on failure: this loop runs once per sample.
             var labels = SampleLabels()
-            var reader = ProtobufReader(bytes, range: range)
-            while !reader.isAtEnd {
-                let field = try at("Profile.sample[\(i)]") { try reader.readField() }
-                switch field.number {
-                case 1:
-                    packedIDs = field.wireType == 2 && locationIDs.isEmpty ? field.range : nil
-                    try at("Profile.sample[\(i)].location_id") { try reader.varints(of: field, into: &locationIDs) }
-                case 2: try at("Profile.sample[\(i)].value") { try reader.varints(of: field, into: &values) }
-                case 3: try readLabel(field, keys: keyIDs, into: &labels, path: "Profile.sample[\(i)].label")
-                default: break
-                }
+            for (j, label) in sample.label.enumerated() {
+                try read(label, keys: keyIDs, into: &labels, path: "Profile.sample[\(i)].label[\(j)]")
             }
-            let value = try sampleValue(values, index: valueIndex, path: "Profile.sample[\(i)].value")
+            let value = try sampleValue(sample.value, index: valueIndex, path: "Profile.sample[\(i)].value")
             let (sum, overflow) = total.addingReportingOverflow(value)
             guard !overflow else { throw fail("Profile.sample[\(i)].value", "total value overflows a 64-bit integer") }
             total = sum
             let stackID: Int
-            if let packed = packedIDs, let known = stackByPackedIDs[bytes[packed]] {
+            if let known = stackByLocationIDs[sample.locationID] {
                 stackID = known
             } else {
-                try resolveStack(locationIDs, into: &stack, path: "Profile.sample[\(i)].location_id")
+                try resolveStack(sample.locationID, into: &stack, path: "Profile.sample[\(i)].location_id")
                 stackID = profile.intern(stack: stack)
-                if let packed = packedIDs { stackByPackedIDs[bytes[packed]] = stackID }
+                stackByLocationIDs[sample.locationID] = stackID
             }
             profile.add(stackID: stackID, value: value, labels: labels)
         }
     }
 
-    private func sampleValue(_ values: [UInt64], index: Int, path: @autoclosure () -> String) throws -> Int64 {
-        guard values.count == sampleTypeRanges.count else {
-            throw fail(path(), "has \(values.count) values but sample_type has \(sampleTypeRanges.count)")
+    private func sampleValue(_ values: [Int64], index: Int, path: @autoclosure () -> String) throws -> Int64 {
+        guard values.count == message.sampleType.count else {
+            throw fail(path(), "has \(values.count) values but sample_type has \(message.sampleType.count)")
         }
-        let value = Int64(bitPattern: values[index])
+        let value = values[index]
         guard value >= 0 else { throw fail(path(), "negative value \(value)") }
         guard cpuNanosecondsPerSample > 1 else { return value }
         return (value + cpuNanosecondsPerSample / 2) / cpuNanosecondsPerSample
@@ -377,33 +275,21 @@ struct PprofDecoder {
         }
     }
 
-    private func readLabel(_ field: ProtobufReader.Field, keys: LabelKeyIDs, into labels: inout SampleLabels,
-                           path: @autoclosure () -> String) throws {
-        let range = try at(path()) { try ProtobufReader.payload(field) }
-        var reader = ProtobufReader(bytes, range: range)
-        var key: UInt64 = 0, str: UInt64 = 0, num: Int64 = 0
-        while !reader.isAtEnd {
-            let inner = try at(path()) { try reader.readField() }
-            switch inner.number {
-            case 1: key = try at(path() + ".key") { try ProtobufReader.scalar(inner) }
-            case 2: str = try at(path() + ".str") { try ProtobufReader.scalar(inner) }
-            case 3: num = Int64(bitPattern: try at(path() + ".num") { try ProtobufReader.scalar(inner) })
-            default: break
-            }
-        }
-        switch key {
+    private func read(_ label: Perftools_Profiles_Label, keys: LabelKeyIDs, into labels: inout SampleLabels,
+                      path: @autoclosure () -> String) throws {
+        switch label.key {
         case keys.trace:
-            let text = try string(str, path() + ".str")
+            let text = try string(label.str, path() + ".str")
             guard let id = TraceID(hex: text) else { throw fail(path() + ".str", "trace_id \"\(text.prefix(40))\" is not 32 hex digits") }
             labels.traceID = id
         case keys.span:
-            let text = try string(str, path() + ".str")
+            let text = try string(label.str, path() + ".str")
             guard let id = SpanID(hex: text) else { throw fail(path() + ".str", "span_id \"\(text.prefix(40))\" is not 16 hex digits") }
             labels.spanID = id
-        case keys.pid: labels.pid = Int32(truncatingIfNeeded: num)
-        case keys.tid: labels.tid = Int32(truncatingIfNeeded: num)
-        case keys.timestamp: labels.timestampNs = UInt64(bitPattern: num)
-        default: _ = try string(key, path() + ".key")  // other labels are kept out of the model
+        case keys.pid: labels.pid = Int32(truncatingIfNeeded: label.num)
+        case keys.tid: labels.tid = Int32(truncatingIfNeeded: label.num)
+        case keys.timestamp: labels.timestampNs = UInt64(bitPattern: label.num)
+        default: _ = try string(label.key, path() + ".key")  // other labels are kept out of the model
         }
     }
 }
