@@ -4,7 +4,8 @@ import ProfileModel
 import Testing
 
 /// The answers of Prometheus's API, decoded: the fixtures are what Debian's Prometheus 2.42 answered
-/// while scraping the shop through a fault (alerts, exemplars, an instant and a range query).
+/// while scraping the shop through a fault (alerts, exemplars, an instant and a range query) and
+/// with the rules loaded (rules).
 @Suite struct PrometheusClientTests {
     static func fixture(_ name: String) throws -> Data {
         try Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/prometheus/\(name).json"))
@@ -28,6 +29,14 @@ import Testing
         #expect(exemplars.allSatisfy { $0.route == "checkout" && $0.version == "v1" && ($0.cpuSeconds ?? 0) > 0 })
         #expect(exemplars.filter { $0.latencySeconds > 0.1 }.count == 4)
         #expect(exemplars.allSatisfy { $0.cpuPerWall > 0 && $0.cpuPerWall < 1.5 })
+    }
+
+    @Test func decodesTheRulesWithThePagesPromQL() throws {
+        let rules = try PrometheusClient.decodeRules(Self.fixture("rules"))
+        #expect(rules.filter { $0.type == "recording" }.count == 6)
+        let pages = rules.filter { $0.type == "alerting" && $0.name == CheckoutSLORules.alertName }
+        #expect(pages.map { $0.labels?["burn_rate"] } == ["14.4", "6"])
+        #expect(pages.first?.query.contains(CheckoutSLORules.badRatio(realSeconds: 3600) + " > (14.4 * 0.01)") == true)
     }
 
     @Test func decodesInstantAndRangeQueries() throws {

@@ -45,7 +45,7 @@ public struct ContinuousScenario: Scenario {
 
     public func run(_ context: ScenarioContext) throws -> ScenarioOutcome {
         let dir = try context.directory(for: name)
-        let seconds = (minutes.map { $0 * 60 }) ?? context.pick(full: 480, quick: 90)
+        let seconds = (minutes.map { $0 * 60 }) ?? context.pick(full: 480, quick: 60)
         let windowSeconds = context.pick(full: 10.0, quick: 5.0)
         let scratch = "\(context.resultsDirectory)/runs/continuous-\(getpid())"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -146,7 +146,7 @@ public struct ContinuousScenario: Scenario {
             .init("unfiltered flame graph of the last 15 minutes <= 300 ms", r.hourScale.recentQuerySeconds <= 0.3,
                   String(format: "%.0f ms (%d samples, same hour-scale store)", r.hourScale.recentQuerySeconds * 1000, r.hourScale.recentQuerySamples)),
         ]
-        // A 90 s run has too few points after warm-up for a memory slope.
+        // A 60 s run has too few points after warm-up for a memory slope.
         if !quick {
             checks.append(.init("agent RSS flat after warm-up (slope < 1 MiB per 10 minutes)", (r.rssSlopeMiBPerTenMinutes ?? .infinity) < 1,
                                 String(format: "%+.2f MiB per 10 min after %.0f s (after 60 s: %+.2f)", r.rssSlopeMiBPerTenMinutes ?? .nan, r.rssWarmUpSeconds,

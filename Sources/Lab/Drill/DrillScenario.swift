@@ -26,6 +26,8 @@ public struct DrillScenario: Scenario {
         /// The Prometheus alert that fired: its name and labels (severity, windows, burn rate).
         var alertName: String?
         var alertLabels: [String: String]?
+        /// The alerting rule's PromQL, as Prometheus reports it (read after the function is named).
+        var alertQuery: String?
         /// The exemplar query sent to Prometheus, over the alert's long window (Unix seconds).
         var exemplarQuery: String?
         var exemplarWindow: [Double]?
@@ -48,12 +50,15 @@ public struct DrillScenario: Scenario {
         _ = try context.controller.start(version: "v1", port: port)
         defer { try? context.controller.stop(port: port) }
         context.progress.update("drill: starting Prometheus (scrapes 127.0.0.1:\(port) every 1 s, evaluates \(CheckoutSLORules.path))")
+        let target = "127.0.0.1:\(port)"
         let prometheus = try PrometheusServer(paths: context.paths, scratch: try PrivateFile.temporaryDirectory(prefix: "flamelab-drill-prometheus"),
-                                              target: "127.0.0.1:\(port)")
+                                              target: target, waitForTarget: false)
         defer { prometheus.stop() }
         // The product path: `lab agent --service` writes windows into a store; the drill reads it.
         let session = try context.agentSession(for: name, hz: 99, kinds: [.cpu])
         var sessionStopped = false
+        // Its first scrape came while the agent attached: the steady phase starts with the SLO's series.
+        try prometheus.waitForFirstScrape(of: target)
         defer { if !sessionStopped { _ = try? session.stop() } }
         let steady = context.pick(full: 20.0, quick: 8.0)
         let load = LoadGenerator(options: LoadOptions(mode: .open(rate: 25), durationSeconds: steady + 90, mix: try RouteMix.parse("checkout"), port: port))
@@ -68,7 +73,7 @@ public struct DrillScenario: Scenario {
         prometheus.stop()
         _ = try? session.stop()
         sessionStopped = true
-        let browser = Result { try BrowserDrill(paths: context.paths, steadySeconds: context.pick(full: 32, quick: 12)).run(into: dir, progress: context.progress) }
+        let browser = Result { try BrowserDrill(paths: context.paths, steadySeconds: context.pick(full: 32, quick: 8)).run(into: dir, progress: context.progress) }
         try report(context, dir: dir, slo: slo, burn: burn, timeline: &timeline, profile: profile, browser: browser)
         return outcome(timeline, browser: browser, quick: context.quick)
     }
@@ -100,6 +105,9 @@ public struct DrillScenario: Scenario {
                 timeline.alertLabels = alert.labels
                 let profile = try nameHotFunction(slo: slo, rule: page?.1 ?? slo.alerts[0], prometheus: prometheus, session: session, timeline: &timeline)
                 timeline.namedAt = ThreadClock.now() - start
+                timeline.alertQuery = try? prometheus.client.rules().first {
+                    $0.type == "alerting" && $0.name == alert.name && $0.labels?["burn_rate"] == alert.labels["burn_rate"]
+                }?.query
                 return (timeline, profile)
             }
             Thread.sleep(forTimeInterval: 0.5)
@@ -199,6 +207,10 @@ public struct DrillScenario: Scenario {
             ["hot function named", timeline.namedAt.map { String(format: "%.2f", $0) } ?? "-", timeline.alertToNamedSeconds.map { String(format: "alert -> named %.2f s", $0) } ?? "-"],
         ])
         report.heading("What Prometheus answered")
+        if let query = timeline.alertQuery {
+            report.paragraph("The rule that fired (`GET /api/v1/rules`), over the recording rules of \(CheckoutSLORules.path):")
+            report.code(query, language: "promql")
+        }
         report.table(header: ["step", "request", "answer"], rows: [
             ["the alert", "`GET /api/v1/alerts`", "`\(timeline.alertName ?? "none")` firing, labels " + (timeline.alertLabels ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")],
             ["the exemplars", "`GET /api/v1/query_exemplars?query=\(timeline.exemplarQuery ?? "-")` over the alert's long window (\(timeline.exemplarWindow.map { String(format: "%.0f s", $0[1] - $0[0]) } ?? "-"))",

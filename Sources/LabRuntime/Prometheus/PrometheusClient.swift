@@ -21,6 +21,15 @@ public final class PrometheusClient: Sendable {
         public var isFiring: Bool { state == "firing" }
     }
 
+    /// One rule of `GET /api/v1/rules`: its name, PromQL and labels.
+    public struct Rule: Decodable, Sendable, Equatable {
+        public var name: String
+        public var query: String
+        /// `alerting` or `recording`.
+        public var type: String
+        public var labels: [String: String]?
+    }
+
     /// One exemplar of `GET /api/v1/query_exemplars`, with the labels of the series it was stored on.
     public struct Exemplar: Sendable, Equatable {
         public var traceID: TraceID
@@ -69,6 +78,11 @@ public final class PrometheusClient: Sendable {
         try Self.decodeAlerts(fetch("/api/v1/alerts", what: "the alerts"))
     }
 
+    /// Every rule Prometheus evaluates, recording and alerting, in file order.
+    public func rules() throws -> [Rule] {
+        try Self.decodeRules(fetch("/api/v1/rules", what: "the rules"))
+    }
+
     /// The value of `expr` now, when it yields one sample (nil for no data, as during warm-up).
     public func value(_ expr: String) throws -> Double? {
         let answer = try Self.decodeSamples(fetch("/api/v1/query?" + Self.query(["query": expr]), what: "the query \(expr)"), query: expr)
@@ -92,6 +106,16 @@ public final class PrometheusClient: Sendable {
     static func decodeAlerts(_ body: Data) throws -> [Alert] {
         struct Answer: Decodable { struct Data: Decodable { var alerts: [Alert] }; var data: Data }
         return try decode(Answer.self, body, what: "the alerts").data.alerts
+    }
+
+    /// The rules of a rules answer, group after group.
+    static func decodeRules(_ body: Data) throws -> [Rule] {
+        struct Answer: Decodable {
+            struct Group: Decodable { var rules: [Rule] }
+            struct Groups: Decodable { var groups: [Group] }
+            var data: Groups
+        }
+        return try decode(Answer.self, body, what: "the rules").data.groups.flatMap(\.rules)
     }
 
     /// The trace-id exemplars of a `query_exemplars` answer, slowest first.

@@ -72,7 +72,8 @@ public final class PrometheusServer: Sendable {
 
     /// Ready is not scraping: the first scrape comes seconds later (5-6 s seen here), and a run's clock
     /// must not start before the SLO's series exist. A target that does not answer fails here, by name.
-    private func waitForFirstScrape(of target: String) throws {
+    /// (Callers that start other things meanwhile pass `waitForTarget: false` and call this after.)
+    public func waitForFirstScrape(of target: String) throws {
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
             if let up = try? client.value("up{instance=\"\(target)\"}") {

@@ -19,6 +19,11 @@ public struct MarkdownReport: Sendable {
         text += body + "\n\n"
     }
 
+    /// A fenced code block (`language` names its highlighting, e.g. promql).
+    public mutating func code(_ body: String, language: String = "") {
+        text += "```\(language)\n" + body.trimmingCharacters(in: .newlines) + "\n```\n\n"
+    }
+
     public mutating func bullets(_ items: [String]) {
         text += items.map { "- \($0)" }.joined(separator: "\n") + "\n\n"
     }
