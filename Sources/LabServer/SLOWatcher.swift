@@ -103,10 +103,7 @@ public final class SLOWatcher: Sendable {
         var alert = FiredAlert(id: id, severity: window.alert.severity, firedAtUnix: now, longBurnRate: window.longBurnRate ?? .nan,
                                shortBurnRate: window.shortBurnRate ?? .nan, exemplars: [], exemplarError: nil, active: true)
         do {
-            let start = now - window.alert.longWindowSeconds / CheckoutSLORules.timeScale
-            var seen = Set<TraceID>()
-            alert.exemplars = try prometheus.exemplars(query: CheckoutSLORules.exemplarSeries, start: start, end: now)
-                .filter { $0.value > slo.latencyThresholdSeconds && seen.insert($0.traceID).inserted }
+            alert.exemplars = try CheckoutSLORules.slowExemplars(prometheus, slo: slo, rule: window.alert, end: now).slow
         } catch {
             alert.exemplarError = "\(error)"
         }

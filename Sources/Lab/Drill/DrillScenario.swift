@@ -120,15 +120,11 @@ public struct DrillScenario: Scenario {
     /// its open window first (SIGUSR1), so the last seconds are in the store.
     private func nameHotFunction(slo: SLODefinition, rule: SLODefinition.BurnRateAlert, prometheus: PrometheusServer, session: StoreAgentSession,
                                  timeline: inout Timeline) throws -> Profile {
-        let end = Date().timeIntervalSince1970
-        let window = [end - rule.longWindowSeconds / CheckoutSLORules.timeScale, end]
-        let exemplars = try prometheus.client.exemplars(query: CheckoutSLORules.exemplarSeries, start: window[0], end: window[1])
-        var seen = Set<TraceID>()
-        let slow = exemplars.filter { $0.value > slo.latencyThresholdSeconds && seen.insert($0.traceID).inserted }
+        let exemplars = try CheckoutSLORules.slowExemplars(prometheus.client, slo: slo, rule: rule, end: Date().timeIntervalSince1970)
         timeline.exemplarQuery = CheckoutSLORules.exemplarSeries
-        timeline.exemplarWindow = window
-        timeline.exemplarsReturned = exemplars.count
-        timeline.exemplarTraceIDs = slow.map(\.traceID)
+        timeline.exemplarWindow = exemplars.window
+        timeline.exemplarsReturned = exemplars.returned
+        timeline.exemplarTraceIDs = exemplars.slow.map(\.traceID)
         try session.flush()
         let filtered = try session.profile(ProfileQuery(runs: RunFilter(kind: .cpu), traceIDs: timeline.exemplarTraceIDs))
         timeline.filteredSamples = filtered.samples.count
