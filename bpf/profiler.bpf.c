@@ -65,6 +65,15 @@ struct {
     __type(value, struct flamelab_event);
 } flamelab_offcpu_start SEC(".maps");
 
+/* tgids whose samples need the full stack copy in auto mode: the agent adds a process when a bounded
+ * copy could not be joined to its frame-pointer walk (its code keeps no frame pointer, rbp is data). */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 4096);
+    __type(key, __u32);
+    __type(value, __u8);
+} flamelab_full_stack SEC(".maps");
+
 #include "python_walker.bpf.h"
 
 static __always_inline void count(__u32 index)
@@ -113,14 +122,27 @@ static __always_inline void read_trace_context(struct flamelab_event *ev, struct
     ev->flags |= FLAMELAB_FLAG_TRACE_CONTEXT;
 }
 
+/* How many bytes of stack from sp to copy (see enum flamelab_stack_copy); sets the bounded flag. */
+static __always_inline __u32 stack_copy_limit(struct flamelab_event *ev, __u32 tgid, __u64 sp, __u64 bp)
+{
+    if (flamelab_settings.copy_user_stack != FLAMELAB_STACK_COPY_BOUNDED)
+        return FLAMELAB_STACK_DUMP_SIZE;
+    if (bpf_map_lookup_elem(&flamelab_full_stack, &tgid))
+        return FLAMELAB_STACK_DUMP_SIZE;
+    if (bp <= sp || bp - sp > FLAMELAB_STACK_DUMP_SIZE - 16 || (bp & 7))
+        return FLAMELAB_STACK_DUMP_SIZE;
+    ev->flags |= FLAMELAB_FLAG_BOUNDED_STACK;
+    return (__u32)(bp - sp) + 16;
+}
+
 /* Copies the user registers (DWARF order) and up to FLAMELAB_STACK_DUMP_SIZE bytes of user stack
- * from sp upwards, chunk by aligned chunk, stopping at the first chunk that cannot be read (the end
- * of the stack mapping). */
-static __always_inline void copy_user_state(struct flamelab_event *ev, struct task_struct *task)
+ * from sp upwards (fewer when bounded), chunk by aligned chunk, stopping at the first chunk that
+ * cannot be read (the end of the stack mapping). */
+static __always_inline void copy_user_state(struct flamelab_event *ev, struct task_struct *task, __u32 tgid)
 {
     struct pt_regs *user_regs = (struct pt_regs *)bpf_task_pt_regs(task);
     struct pt_regs r;
-    __u32 copied, n;
+    __u32 copied, n, limit;
     __u64 sp;
 
     ev->stack_dump_bytes = 0;
@@ -146,19 +168,22 @@ static __always_inline void copy_user_state(struct flamelab_event *ev, struct ta
     ev->flags |= FLAMELAB_FLAG_USER_REGS;
 
     sp = r.sp;
-    /* First chunk: from sp to the next chunk boundary. */
+    limit = stack_copy_limit(ev, tgid, sp, r.bp);
+    /* First chunk: from sp to the next chunk boundary, or to the limit. */
     n = FLAMELAB_STACK_CHUNK - (__u32)(sp & (FLAMELAB_STACK_CHUNK - 1));
+    if (n > limit)
+        n = limit;
     if (n > FLAMELAB_STACK_CHUNK)
         n = FLAMELAB_STACK_CHUNK;
-    if (bpf_probe_read_user(ev->stack_dump, n, (void *)sp)) {
+    if (n == 0 || bpf_probe_read_user(ev->stack_dump, n, (void *)sp)) {
         count(FLAMELAB_COUNTER_STACK_COPY_FAILS);
         return;
     }
     copied = n;
     for (int i = 0; i < FLAMELAB_STACK_DUMP_SIZE / FLAMELAB_STACK_CHUNK; i++) {
-        if (copied >= FLAMELAB_STACK_DUMP_SIZE)
+        if (copied >= limit || copied >= FLAMELAB_STACK_DUMP_SIZE)
             break;
-        n = FLAMELAB_STACK_DUMP_SIZE - copied;
+        n = limit - copied;
         if (n > FLAMELAB_STACK_CHUNK)
             n = FLAMELAB_STACK_CHUNK;
         if (bpf_probe_read_user(ev->stack_dump + (copied & (FLAMELAB_STACK_DUMP_SIZE - 1)), n,
@@ -197,7 +222,7 @@ static __always_inline void fill_event(void *ctx, struct flamelab_event *ev, str
     if (flamelab_settings.python)
         flamelab_walk_python(task, tgid, tid, &ev->py);
     if (flamelab_settings.copy_user_stack)
-        copy_user_state(ev, task);
+        copy_user_state(ev, task, tgid);
 }
 
 /* Sends the event prefix (through the copied stack bytes) to the ring buffer; counts a full buffer. */

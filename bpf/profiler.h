@@ -34,6 +34,18 @@ enum flamelab_event_flag {
     FLAMELAB_FLAG_TORN_CONTEXT = 1 << 1,  /* the context was being written (odd seq): ids dropped */
     FLAMELAB_FLAG_USER_REGS = 1 << 2,     /* regs[] and stack_dump[] hold the user state */
     FLAMELAB_FLAG_KERNEL_THREAD = 1 << 3, /* no user space */
+    FLAMELAB_FLAG_BOUNDED_STACK = 1 << 4, /* stack_dump stops at the frame record rbp points to (auto) */
+};
+
+/* flamelab_settings.copy_user_stack: how much user stack a sample copies. */
+enum flamelab_stack_copy {
+    FLAMELAB_STACK_COPY_NONE = 0,    /* fp: the frame-pointer walk only */
+    FLAMELAB_STACK_COPY_FULL = 1,    /* dwarf: FLAMELAB_STACK_DUMP_SIZE bytes from sp */
+    /* auto: from sp through the frame record rbp points to, when rbp is a plausible frame pointer
+     * (above sp, within the dump size) and the process is not in flamelab_full_stack; else full.
+     * Enough for DWARF to unwind the frameless frames at the leaf (glibc) up to the first frame
+     * that keeps its frame pointer, from where the frame-pointer walk is right. */
+    FLAMELAB_STACK_COPY_BOUNDED = 2,
 };
 
 /* Indices of the per-CPU counter array `flamelab_counters`. */
@@ -51,7 +63,7 @@ enum flamelab_counter {
 /* Run settings, set by the agent in .rodata before load. */
 struct flamelab_settings {
     unsigned int filter_pids;      /* 1: only tgids present in flamelab_targets; 0: whole system */
-    unsigned int copy_user_stack;  /* 1: copy regs + stack for DWARF unwinding (dwarf, auto) */
+    unsigned int copy_user_stack;  /* enum flamelab_stack_copy: regs + stack for DWARF unwinding */
     unsigned int python;           /* 1: walk CPython frames (processes in the Python map) */
     unsigned int trace_context;    /* 1: read the trace context (processes in flamelab_tls_offsets) */
     unsigned long long min_block_ns; /* off-CPU intervals shorter than this are counted, not emitted */

@@ -121,6 +121,8 @@ public final class Agent: @unchecked Sendable {
         recorder.onNewProcess = { [unowned self] pid in
             if case .all = self.config.targets { self.prepareInBackground(pid) }
         }
+        // A full map only leaves that process on bounded copies (its stacks end early, counted).
+        recorder.onBoundedStackUnjoinable = { pid in try? loaded.requireFullStack(pid: pid) }
         reader = try RingBufferReader(fd: loaded.mapFD(.events)) { [unowned self] bytes in
             if let event = RawEvent.decode(bytes) { self.recorder.record(event) } else { self.recorder.countUndecodable() }
         }
@@ -191,6 +193,7 @@ public final class Agent: @unchecked Sendable {
         stats.framePointerStacks = counts.framePointerStacks
         stats.dwarfStacks = counts.dwarfStacks
         stats.dwarfFailures = counts.dwarfFailures
+        stats.joinedStacks = counts.joinedStacks
         stats.processesSeen = recorder.processesSeen
         stats.samplesWithPythonFrames = counts.withPythonFrames
         stats.exitedTargets = exitedTargets
@@ -374,11 +377,21 @@ public final class Agent: @unchecked Sendable {
     private func bpfSettings() -> flamelab_settings {
         var settings = flamelab_settings()
         if case .pids = config.targets { settings.filter_pids = 1 }
-        settings.copy_user_stack = config.unwind.copiesUserStack ? 1 : 0
+        settings.copy_user_stack = Self.stackCopy(config.unwind).rawValue
         settings.python = config.python == .auto ? 1 : 0
         settings.trace_context = 1
         settings.min_block_ns = config.minBlockNs
         return settings
+    }
+
+    /// How much user stack a sample copies in `mode`: auto copies only up to the frame record rbp points
+    /// to, which is all DWARF needs to reach the first frame that keeps its frame pointer.
+    static func stackCopy(_ mode: UnwindMode) -> flamelab_stack_copy {
+        switch mode {
+        case .fp: return FLAMELAB_STACK_COPY_NONE
+        case .dwarf: return FLAMELAB_STACK_COPY_FULL
+        case .auto: return FLAMELAB_STACK_COPY_BOUNDED
+        }
     }
 
     /// Snapshots symbols and maps while `pid` is alive, and publishes its trace-context offset and

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "celfdwarf.h"
 
+#include <dwarf.h>
 #include <elf.h>
 #include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
@@ -418,6 +419,46 @@ int celf_unwinder_finish(celf_unwinder *unwinder, char *err, size_t errlen) {
 
 int celf_unwinder_has_module(celf_unwinder *unwinder, uint64_t pc) {
     return dwfl_addrmodule(unwinder->dwfl, pc) != NULL;
+}
+
+/* 1 when `cfi` holds a CFA rule for `address` that is rbp-based (DWARF register 6): the function
+ * has set up its frame pointer there. libdw gives a register rule as one DW_OP_bregx (or bregN). */
+static int cfa_uses_frame_pointer(Dwarf_CFI *cfi, Dwarf_Addr address) {
+    Dwarf_Frame *frame = NULL;
+    if (cfi == NULL || dwarf_cfi_addrframe(cfi, address, &frame) != 0) return -1;
+    Dwarf_Op *ops = NULL;
+    size_t op_count = 0;
+    int verdict = -1;
+    if (dwarf_frame_cfa(frame, &ops, &op_count) == 0 && op_count >= 1) {
+        verdict = ops[0].atom == DW_OP_breg6 || (ops[0].atom == DW_OP_bregx && ops[0].number == 6);
+    }
+    free(frame);
+    return verdict;
+}
+
+int celf_unwinder_frame_pointer_at(celf_unwinder *unwinder, uint64_t pc) {
+    Dwfl_Module *module = dwfl_addrmodule(unwinder->dwfl, pc);
+    if (module == NULL) return -1;
+    Dwarf_Addr bias = 0;
+    int verdict = cfa_uses_frame_pointer(dwfl_module_eh_cfi(module, &bias), pc - bias);
+    if (verdict < 0) verdict = cfa_uses_frame_pointer(dwfl_module_dwarf_cfi(module, &bias), pc - bias);
+    return verdict;
+}
+
+int celf_unwinder_module_key(celf_unwinder *unwinder, uint64_t pc, uint8_t *build_id, size_t build_id_capacity,
+                             size_t *build_id_size, uint64_t *offset) {
+    Dwfl_Module *module = dwfl_addrmodule(unwinder->dwfl, pc);
+    if (module == NULL) return -1;
+    Dwarf_Addr start = 0;
+    dwfl_module_info(module, NULL, &start, NULL, NULL, NULL, NULL, NULL);
+    *offset = pc - start;
+    const unsigned char *bits = NULL;
+    GElf_Addr vaddr = 0;
+    int size = dwfl_module_build_id(module, &bits, &vaddr);
+    if (size <= 0 || (size_t)size > build_id_capacity) return -1;
+    memcpy(build_id, bits, (size_t)size);
+    *build_id_size = (size_t)size;
+    return 0;
 }
 
 static int record_frame(Dwfl_Frame *state, void *arg) {

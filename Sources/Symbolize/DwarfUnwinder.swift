@@ -21,6 +21,9 @@ public final class DwarfUnwinder: @unchecked Sendable {
     private let refreshInterval = 1.0
     private var virtualDSO: VirtualDSO?
     private var virtualDSOLoaded = false
+    /// Frame-pointer verdicts per return site; cleared when full (a few MiB at most).
+    private var verdicts: [ModulePC: CachedVerdict] = [:]
+    private let maximumVerdicts = 65_536
 
     public init() {}
 
@@ -56,6 +59,45 @@ public final class DwarfUnwinder: @unchecked Sendable {
             }
         }
         return Array(pcs.prefix(count))
+    }
+
+    /// Whether the function at `pc` in `pid` has set up its frame pointer there, from its module's
+    /// CFI: true (the CFA is rbp-based), false (rsp-based: the frame-pointer walk skips its caller or
+    /// reads garbage), nil (no module or no CFI covers `pc`). Cached per (build id, offset), so every
+    /// process mapping the same file shares one verdict; the cache is bounded.
+    public func framePointerKept(pid: Int32, pc: UInt64) -> Bool? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let current = session(pid: pid) else { return nil }
+        guard let key = moduleKey(current.handle, pc: pc) else {
+            return Self.verdict(celf_unwinder_frame_pointer_at(current.handle, pc))
+        }
+        if let known = verdicts[key] { return known.value }
+        let verdict = Self.verdict(celf_unwinder_frame_pointer_at(current.handle, pc))
+        if verdicts.count >= maximumVerdicts { verdicts.removeAll(keepingCapacity: true) }
+        verdicts[key] = CachedVerdict(value: verdict)
+        return verdict
+    }
+
+    private struct ModulePC: Hashable {
+        let buildID: [UInt8]
+        let offset: UInt64
+    }
+
+    private struct CachedVerdict {
+        let value: Bool?
+    }
+
+    private static func verdict(_ code: Int32) -> Bool? {
+        code < 0 ? nil : code == 1
+    }
+
+    private func moduleKey(_ handle: OpaquePointer, pc: UInt64) -> ModulePC? {
+        var buildID = [UInt8](repeating: 0, count: 64)
+        var size = 0
+        var offset: UInt64 = 0
+        guard celf_unwinder_module_key(handle, pc, &buildID, buildID.count, &size, &offset) == 0 else { return nil }
+        return ModulePC(buildID: Array(buildID.prefix(size)), offset: offset)
     }
 
     /// Why `pid` has no session, if it has none.

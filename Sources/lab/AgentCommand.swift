@@ -35,7 +35,7 @@ struct AgentCommand: ParsableCommand {
     @Option(help: "Length of one window, e.g. 10s.") var window = Duration(seconds: 10)
     @Option(help: "CPU sampling frequency per CPU, 1...10000 Hz.") var hz = 99
     @Option(help: "Profiles: cpu, offcpu, or cpu,offcpu.") var kind = KindList(.cpu, .offcpu)
-    @Option(help: "User stack unwinding: fp, dwarf or auto.") var unwind = UnwindMode.fp
+    @Option(help: "User stack unwinding: auto (frame pointers where the code keeps them, DWARF elsewhere), fp or dwarf.") var unwind = UnwindMode.standard
     @Option(help: "Walk CPython frames: auto or off.") var python = PythonMode.auto
     @Option(help: "Delete windows older than this, e.g. 24h.") var retention = Duration(seconds: 24 * 3600)
     @Option(name: .customLong("max-size"), help: "Keep the store under this size (downsampling, then deleting the oldest windows), e.g. 1GiB.")

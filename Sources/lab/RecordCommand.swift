@@ -19,8 +19,9 @@ struct RecordCommand: ParsableCommand {
         Examples:
           lab record --pid 4242 --duration 30s -o shop.folded
           lab record --pid 4242 --pid 4243 --kind cpu,offcpu --min-block 1ms -o run.pb.gz
-          lab record --service --unwind auto --python auto -o store
+          lab record --service --python auto -o store
           lab record --all --hz 999 --duration 10s -o system.speedscope.json
+          lab record --pid 4242 --unwind fp -o fp.folded   (cheapest: when all the code keeps frame pointers)
         """
     )
 
@@ -42,8 +43,8 @@ struct RecordCommand: ParsableCommand {
     @Option(help: "Profiles to record: cpu, offcpu, or cpu,offcpu.")
     var kind = KindList(.cpu)
 
-    @Option(help: "User stack unwinding: fp (frame pointers), dwarf (eh_frame via libdw), auto (per mapping).")
-    var unwind = UnwindMode.fp
+    @Option(help: "User stack unwinding: auto (frame pointers where the code keeps them, DWARF from eh_frame elsewhere; the default), fp (frame pointers only, cheapest) or dwarf (always DWARF).")
+    var unwind = UnwindMode.standard
 
     @Option(help: "Walk CPython 3.11 frames: auto or off.")
     var python = PythonMode.auto

@@ -19,7 +19,7 @@ var all = false
 var duration: Double? = 30
 var hz = 99
 var kinds: Set<ProfileKind> = [.cpu]
-var unwind = UnwindMode.fp
+var unwind = UnwindMode.standard
 var python = PythonMode.auto
 var minBlock: UInt64 = 1_000_000
 var output: String?
@@ -37,7 +37,7 @@ while !arguments.isEmpty {
     case "--duration": duration = Double(value())
     case "--hz": hz = Int(value()) ?? -1
     case "--kind": kinds = Set(value().split(separator: ",").compactMap { ProfileKind(rawValue: String($0)) })
-    case "--unwind": unwind = UnwindMode(rawValue: value()) ?? .fp
+    case "--unwind": unwind = UnwindMode(rawValue: value()) ?? .standard
     case "--python": python = PythonMode(rawValue: value()) ?? .auto
     case "--min-block-ns": minBlock = UInt64(value()) ?? 0
     case "-o": output = value()

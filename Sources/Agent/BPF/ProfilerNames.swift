@@ -23,6 +23,8 @@ enum ProfilerMap: String, CaseIterable {
     case tlsOffsets = "flamelab_tls_offsets"
     /// Per tgid: the CPython runtime address for the walker.
     case pythonProcesses = "flamelab_py_procs"
+    /// The tgids whose samples copy the full stack in auto mode (a bounded copy could not be joined).
+    case fullStack = "flamelab_full_stack"
 }
 
 /// The `.rodata` variable holding `struct flamelab_settings`.

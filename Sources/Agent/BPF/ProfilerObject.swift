@@ -138,9 +138,17 @@ final class ProfilerObject {
     /// registration), so that a long-lived agent's per-process maps never fill up.
     func forget(pid: Int32) {
         var key = UInt32(bitPattern: pid)
-        for name in [ProfilerMap.tlsOffsets, .pythonProcesses] {
+        for name in [ProfilerMap.tlsOffsets, .pythonProcesses, .fullStack] {
             if let fd = try? mapFD(name) { _ = bpf_map_delete_elem(fd, &key) }
         }
+    }
+
+    /// Makes auto mode copy `pid`'s full stack from now on: its bounded copies could not be joined to
+    /// its frame-pointer walk (its code keeps no frame pointer and rbp holds data).
+    func requireFullStack(pid: Int32) throws {
+        var key = UInt32(bitPattern: pid)
+        var value: UInt8 = 1
+        try update(map: .fullStack, key: &key, value: &value, what: "require full stack copies for pid \(pid)")
     }
 
     /// Records where `pid`'s trace context lives relative to the thread pointer.

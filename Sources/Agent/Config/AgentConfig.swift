@@ -41,7 +41,7 @@ public struct AgentConfig: Sendable, Equatable {
     public var windowSeconds: Double?
 
     public init(
-        targets: Targets, hz: Int = 99, kinds: Set<ProfileKind> = [.cpu], unwind: UnwindMode = .fp,
+        targets: Targets, hz: Int = 99, kinds: Set<ProfileKind> = [.cpu], unwind: UnwindMode = .standard,
         python: PythonMode = .auto, durationSeconds: Double? = 30, minBlockNs: UInt64 = 1_000_000,
         bpfDirectory: String? = nil, ringBufferBytes: Int? = nil, measureBPFTime: Bool = false,
         service: String? = nil, version: String? = nil, windowSeconds: Double? = nil

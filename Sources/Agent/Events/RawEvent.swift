@@ -26,6 +26,8 @@ struct RawEvent {
 
     var hasTornContext: Bool { flags & FLAMELAB_FLAG_TORN_CONTEXT.rawValue != 0 }
     var isKernelThread: Bool { flags & FLAMELAB_FLAG_KERNEL_THREAD.rawValue != 0 }
+    /// The stack copy stops at the frame record rbp pointed to (auto mode): join its unwind to the FP walk.
+    var hasBoundedStack: Bool { flags & FLAMELAB_FLAG_BOUNDED_STACK.rawValue != 0 }
 
     /// Decodes an event; nil when the bytes are too short or of an unknown kind. Reads the fields in
     /// place (no copy of the ~20 KiB C struct): this runs for every event on the draining thread.

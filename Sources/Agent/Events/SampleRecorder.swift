@@ -29,12 +29,15 @@ final class SampleRecorder {
     private(set) var processesSeen = 0
     /// Called on the draining thread the first time a process appears in an event.
     var onNewProcess: ((Int32) -> Void)?
+    /// Called on the draining thread, once per process, when a bounded stack copy could not be joined
+    /// to the frame-pointer walk: the process needs full copies.
+    var onBoundedStackUnjoinable: ((Int32) -> Void)?
+    private var fullStackRequested: Set<Int32> = []
 
     private let unwind: UnwindMode
     private let unwinder: DwarfUnwinder?
     /// Names Python frames; nil when the Python walker is off.
     let pythonResolver: PythonFrameResolver?
-    private let policy = FramePointerPolicy()
 
     init(unwind: UnwindMode, python: PythonMode) {
         self.unwind = unwind
@@ -49,7 +52,6 @@ final class SampleRecorder {
 
     /// Snapshots what `pid` needs for unwinding while it is alive (draining thread or before it runs).
     func prepare(pid: Int32) {
-        if unwind == .auto { policy.prepare(pid: pid) }
         unwinder?.prepare(pid: pid)
     }
 
@@ -126,14 +128,13 @@ final class SampleRecorder {
         pythonFrames = keptPython
     }
 
-    /// Drops what is kept for processes that exited: their DWARF sessions, their frame-pointer
-    /// policy, their entry in `processes` (a reused pid is then prepared afresh).
+    /// Drops what is kept for processes that exited: their DWARF sessions, their entry in `processes` (a reused pid is then prepared afresh).
     func forget(pids: Set<Int32>) {
         for pid in pids {
             processes[pid] = nil
+            fullStackRequested.remove(pid)
             unwinder?.forget(pid: pid)
         }
-        policy.forget(pids: pids)
         pythonResolver?.forget(pids: pids)
     }
 
@@ -142,11 +143,13 @@ final class SampleRecorder {
             if !event.userStack.isEmpty { counts.framePointerStacks += 1 }
             return event.userStack
         }
-        if unwind == .auto, !policy.needsDwarf(pid: event.pid, stack: event.userStack, now: ProcessInfo.processInfo.systemUptime) {
+        if unwind == .auto,
+           !FramePointerPolicy.needsDwarf(stack: event.userStack, framePointerKept: { unwinder.framePointerKept(pid: event.pid, pc: $0) }) {
             counts.framePointerStacks += 1
             return event.userStack
         }
         let pcs = unwinder.unwind(pid: event.pid, registers: registers, stack: event.stackDump, stackPointer: registers[Int(FLAMELAB_REG_RSP.rawValue)])
+        if event.hasBoundedStack { return joined(pcs, event: event, unwinder: unwinder) }
         // An unwind that found less than the FP walk (no CFI, stack copy cut short) keeps the FP walk.
         guard !pcs.isEmpty, pcs.count >= min(event.userStack.count, 2) else {
             counts.dwarfFailures += 1
@@ -154,6 +157,20 @@ final class SampleRecorder {
         }
         counts.dwarfStacks += 1
         return pcs
+    }
+
+    /// The DWARF frames of a bounded copy followed by the frame-pointer walk beyond them; when they
+    /// cannot be joined, the DWARF frames alone (right, but they end early) and full copies from now on.
+    private func joined(_ pcs: [UInt64], event: RawEvent, unwinder: DwarfUnwinder) -> [UInt64] {
+        if let stack = FramePointerPolicy.join(dwarf: pcs, framePointers: event.userStack,
+                                               framePointerKept: { unwinder.framePointerKept(pid: event.pid, pc: $0) }) {
+            counts.dwarfStacks += 1
+            counts.joinedStacks += 1
+            return stack
+        }
+        if fullStackRequested.insert(event.pid).inserted { onBoundedStackUnjoinable?(event.pid) }
+        counts.dwarfFailures += 1
+        return pcs.isEmpty ? event.userStack : pcs
     }
 }
 
@@ -166,6 +183,8 @@ struct RecorderCounts {
     var framePointerStacks = 0
     var dwarfStacks = 0
     var dwarfFailures = 0
+    /// DWARF stacks from a bounded copy, completed by the frame-pointer walk.
+    var joinedStacks = 0
     var undecodable = 0
     var withPythonFrames = 0
 

@@ -116,6 +116,17 @@ size_t celf_unwinder_unwind(celf_unwinder *unwinder, int32_t tid, const uint64_t
                             const uint8_t *stack, size_t stack_size, uint64_t stack_pointer,
                             uint64_t *pcs, size_t max_pcs);
 
+/// Whether the function at `pc` has its frame pointer set up there, from the module's CFI
+/// (.eh_frame, then .debug_frame): 1 when the CFA rule is rbp-based, 0 when it is not (rsp-based:
+/// rbp is the caller's or a scratch register), -1 when no module or no CFI covers `pc`.
+int celf_unwinder_frame_pointer_at(celf_unwinder *unwinder, uint64_t pc);
+
+/// The GNU build id of the module holding `pc` (up to `build_id_capacity` bytes) and `pc`'s offset
+/// from the module's start: a key that is the same in every process mapping that file.
+/// Returns 0, or -1 when no module holds `pc` or it has no build id.
+int celf_unwinder_module_key(celf_unwinder *unwinder, uint64_t pc, uint8_t *build_id, size_t build_id_capacity,
+                             size_t *build_id_size, uint64_t *offset);
+
 /// Ends the session.
 void celf_unwinder_destroy(celf_unwinder *unwinder);
 

@@ -10,7 +10,7 @@ public struct ContinuousAgentConfig: Sendable {
     public var windowSeconds: Double = 10
     public var hz: Int = 99
     public var kinds: Set<ProfileKind> = [.cpu, .offcpu]
-    public var unwind: UnwindMode = .fp
+    public var unwind: UnwindMode = .standard
     public var python: PythonMode = .auto
     public var retention = RetentionPolicy(maxAgeNs: 24 * 3_600 * 1_000_000_000, maxBytes: 1 << 30)
     /// Seconds between two status lines (windows written, samples, drops, agent CPU and RSS).
