@@ -52,8 +52,12 @@ extension AgentBPFTests {
             usleep(300_000)
             let standard = try record(pid: process.pid, unwind: .standard)
             let framePointers = try record(pid: process.pid, unwind: .fp)
-            let perfCPU = try PerfDwarfReference.shareReachingMain(pid: process.pid, event: nil, hz: hz, seconds: seconds)
-            let perfOffCPU = try PerfDwarfReference.shareReachingMain(pid: process.pid, event: "sched:sched_switch", hz: hz, seconds: seconds)
+            let directory = FileManager.default.temporaryDirectory.path
+            let perfRecordings = try [nil, "sched:sched_switch"].map {
+                try PerfCallChainRecording(tool: .perfDwarf, pid: process.pid, event: $0, hz: hz, seconds: seconds, directory: directory)
+            }
+            let perfCPU = try perfRecordings[0].shareReaching("main").share
+            let perfOffCPU = try perfRecordings[1].shareReaching("main").share
             let line = "\(program.name): reaching main — default cpu \(percent(standard.cpu)) off-cpu \(percent(standard.offCPU)); "
                 + "fp cpu \(percent(framePointers.cpu)) off-cpu \(percent(framePointers.offCPU)); "
                 + "perf --call-graph dwarf cpu \(percent(perfCPU)) off-cpu \(percent(perfOffCPU))"

@@ -29,6 +29,7 @@ public struct PolyglotReport {
         var report = MarkdownReport(title: "Polyglot symbolization: Swift service with embedded CPython", machine: machine, command: command, settings: settings())
         report.heading("Summary")
         report.paragraph(Self.headline(run.figures) + ".")
+        report.paragraph("Programs built without frame pointers (C and Swift, CPU and off-CPU, flamelab's default against perf dwarf and perf -g): [frameless.md](frameless.md).")
         overview(&report)
         classTables(&report)
         pythonWorker(&report)

@@ -36,7 +36,28 @@ public struct PolyglotScenario: Scenario {
         try PrivateFile.write(PolyglotReport(run: run, measurement: measurement, machine: context.machine, command: command).markdown(),
                               to: "\(dir)/report.md")
         try PrivateFile.writeJSON(run.pySpy, to: "\(dir)/py-spy.json")
-        return outcome(run, quick: context.quick)
+        let frameless = try framelessPrograms(context, directory: dir)
+        var result = outcome(run, quick: context.quick)
+        let shortfalls = FramelessComparison.shortfalls(frameless)
+        result.checks.append(.init("programs without frame pointers: flamelab's default reaches main as often as perf --call-graph dwarf (within 2 points)",
+                                   shortfalls.isEmpty, shortfalls.isEmpty ? "C and Swift, CPU and off-CPU: frameless.md" : shortfalls.joined(separator: "; ")))
+        return result
+    }
+
+    /// The C and Swift programs without frame pointers (frameless.md, frameless.json).
+    private func framelessPrograms(_ context: ScenarioContext, directory: String) throws -> [FramelessComparison.Row] {
+        let comparison = FramelessComparison(seconds: context.pick(full: 10, quick: 3), hz: 199)
+        let build = "\(directory)/frameless-build"
+        try FileManager.default.createDirectory(atPath: build, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: build) }
+        let rows = try comparison.run(directory: build, progress: context.progress)
+        context.progress.finish()
+        try PrivateFile.writeJSON(rows, to: "\(directory)/frameless.json")
+        var report = MarkdownReport(title: "Stack completeness on programs built without frame pointers", machine: context.machine,
+                                    command: reproduce ?? context.command(for: name), settings: [])
+        report.paragraph(FramelessComparison.markdown(rows, hz: comparison.hz, seconds: comparison.seconds))
+        try PrivateFile.write(report.text, to: "\(directory)/frameless.md")
+        return rows
     }
 
     private func outcome(_ run: PolyglotMeasurement.Run, quick: Bool) -> ScenarioOutcome {

@@ -1,15 +1,19 @@
 import Foundation
-import LabRuntime
+import ProfileModel
 
-/// A small program compiled at test time without frame pointers: a CPU loop and a `usleep`, two calls
-/// below `main`, so that its samples have callers to lose.
-struct FramelessProgram {
-    let name: String
-    let executable: String
+/// A small program compiled on the spot, as most people build theirs, without frame pointers: a CPU
+/// loop and a `usleep` (off-CPU leaf in glibc), two calls below `main`, so that its samples have
+/// callers to lose. The agent's tests and the polyglot scenario measure stack completeness on it.
+public struct FramelessProgram: Sendable {
+    /// `c-frameless`, `swift-frameless` or `c-frame-pointers`.
+    public let name: String
+    public let executable: String
+    /// How it was compiled, for reports.
+    public let buildCommand: String
 
     /// `gcc -O2 -fomit-frame-pointer` (or `-fno-omit-frame-pointer`), no sibling calls (a tail call
     /// would drop a caller for everyone).
-    static func c(framePointers: Bool = false) throws -> FramelessProgram {
+    public static func c(framePointers: Bool = false, in directory: String? = nil) throws -> FramelessProgram {
         let source = """
         #include <unistd.h>
         __attribute__((noinline)) static unsigned long spin(unsigned long n) {
@@ -25,12 +29,12 @@ struct FramelessProgram {
         }
         int main(void) { return (int)work(); }
         """
-        return try build(name: framePointers ? "c-frame-pointers" : "c-frameless", source: source, fileExtension: "c", compiler: "/usr/bin/gcc",
+        return try build(name: framePointers ? "c-frame-pointers" : "c-frameless", source: source, fileExtension: "c", directory: directory, compiler: "/usr/bin/gcc",
                          flags: ["-O2", framePointers ? "-fno-omit-frame-pointer" : "-fomit-frame-pointer", "-fno-optimize-sibling-calls"])
     }
 
     /// Plain `swiftc -O`, which keeps no frame pointer in the program's own functions.
-    static func swift() throws -> FramelessProgram {
+    public static func swift(in directory: String? = nil) throws -> FramelessProgram {
         let source = """
         import Glibc
         // `seed` changes every round: a pure call with the same argument would be hoisted out of the loop.
@@ -47,12 +51,12 @@ struct FramelessProgram {
         }
         print(work(CommandLine.arguments.count * 3_000_000))
         """
-        return try build(name: "swift-frameless", source: source, fileExtension: "swift",
+        return try build(name: "swift-frameless", source: source, fileExtension: "swift", directory: directory,
                          compiler: "/opt/swift/usr/bin/swiftc", flags: ["-O"])
     }
 
-    private static func build(name: String, source: String, fileExtension: String, compiler: String, flags: [String]) throws -> FramelessProgram {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flamelab-frameless-\(getpid())").path
+    private static func build(name: String, source: String, fileExtension: String, directory: String?, compiler: String, flags: [String]) throws -> FramelessProgram {
+        let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("flamelab-frameless-\(getpid())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let sourcePath = "\(directory)/\(name).\(fileExtension)", executable = "\(directory)/\(name)"
         try source.write(toFile: sourcePath, atomically: true, encoding: .utf8)
@@ -60,8 +64,9 @@ struct FramelessProgram {
         let compile = try ChildProcess(compiler, flags + ["-o", executable, sourcePath], output: log)
         guard compile.wait(seconds: 120), compile.exitStatus == 0 else {
             let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            throw TestProgramError("failed to compile \(sourcePath) with \(compiler): \(output)")
+            throw FlamelabError("failed to compile \(sourcePath) with \(compiler): \(output)")
         }
-        return FramelessProgram(name: name, executable: executable)
+        let command = ([(compiler as NSString).lastPathComponent] + flags + ["\(name).\(fileExtension)"]).joined(separator: " ")
+        return FramelessProgram(name: name, executable: executable, buildCommand: command)
     }
 }
