@@ -16,10 +16,13 @@ public struct OverheadScenario: Scenario {
     static let headline = OverheadConfiguration.flamelab(99, .fp)
     /// Where a sample's cost stands far above the noise, so it can be measured per sample.
     static let perSample = OverheadConfiguration.flamelab(9999, .fp)
+    /// The default mode at the same rate: on the service, whose code keeps frame pointers, it must cost
+    /// within 10% of fp per sample (it copies the stack below rbp's frame record, not 16 KiB).
+    static let perSampleAuto = OverheadConfiguration.flamelab(9999, .auto)
 
     func configurations(quick: Bool) -> [OverheadConfiguration] {
         if quick { return [.control, Self.headline, Self.perSample] }
-        return [.control, .flamelab(19, .fp), .flamelab(49, .fp), Self.headline, .flamelab(99, .dwarf), .flamelab(999, .fp), .flamelab(999, .dwarf), Self.perSample,
+        return [.control, .flamelab(19, .fp), .flamelab(49, .fp), Self.headline, .flamelab(99, .dwarf), .flamelab(999, .fp), .flamelab(999, .dwarf), Self.perSample, Self.perSampleAuto,
                 .peer(.perfFramePointer, 99), .peer(.perfDwarf, 99), .peer(.bpftrace, 99)]
     }
 
@@ -90,6 +93,9 @@ public struct OverheadScenario: Scenario {
             // The RSS goal is checked in FP mode; DWARF mode keeps libdw's unwind tables and is reported beside it.
             let fpRSS = results.filter { $0.configuration.unwind == .fp }.compactMap(\.agentPeakRSSMiB).max() ?? 0
             let dwarfRSS = results.filter { $0.configuration.unwind == .dwarf }.compactMap(\.agentPeakRSSMiB).max() ?? 0
+            let autoRatio = Self.autoCostRatio(results)
+            checks.append(.init("auto (the default) costs the service within 10% of fp per sample, at 9999 Hz", (autoRatio?.derived ?? 2) <= 1.10,
+                                autoRatio.map { String(format: "auto/fp %.3f from fp's per-sample cost + the BPF time difference; %.3f from the pairs alone", $0.derived, $0.pairs ?? .nan) } ?? "not measured"))
             checks.append(.init("agent peak RSS <= 100 MiB (lab record, fp)", fpRSS > 0 && fpRSS <= 100,
                                 String(format: "fp %.0f MiB; dwarf %.0f MiB (not checked)", fpRSS, dwarfRSS)))
         }
@@ -103,6 +109,16 @@ public struct OverheadScenario: Scenario {
     }
 
     private func pct(_ value: Double?) -> Double { (value ?? .nan) * 100 }
+
+    /// auto's cost per sample over fp's at 9999 Hz. `derived`: fp's measured per-sample cost plus the
+    /// difference in BPF time per run (bpf_stats, precise), over fp's cost: the interrupt is the same in
+    /// both modes, only the BPF program's work differs. `pairs`: the two per-sample costs from the pairs
+    /// (each carries the pairs' noise).
+    static func autoCostRatio(_ results: [OverheadMeasurement.Result]) -> (derived: Double, pairs: Double?)? {
+        guard let fp = results.first(where: { $0.configuration == perSample }), let auto = results.first(where: { $0.configuration == perSampleAuto }),
+              let fpCost = fp.costPerSampleUs, fpCost > 0, let fpBPF = fp.bpfNanosecondsPerRun, let autoBPF = auto.bpfNanosecondsPerRun else { return nil }
+        return ((fpCost + (autoBPF - fpBPF) / 1000) / fpCost, auto.costPerSampleUs.map { $0 / fpCost })
+    }
 
     private func writeReport(_ context: ScenarioContext, dir: String, results: [OverheadMeasurement.Result],
                              saturation: SaturationThroughput.Result, load: LoadOptions) throws {
@@ -166,6 +182,11 @@ public struct OverheadScenario: Scenario {
         if let cost = Self.costPerSampleAtHeadline(results), let fast = results.first(where: { $0.configuration == Self.perSample })?.costPerSampleUs {
             text += String(format: "A rare sample finds the BPF program's code and maps out of cache: bpf_stats show the difference in its time per run between 99 Hz and 9999 Hz, which is added: %.1f µs per sample at 99 Hz (%.1f at 9999 Hz), so **%.2f%% at 99 Hz**. ",
                            cost, fast, pct(Self.projectedOverhead(costPerSampleUs: cost, hz: Self.headline.hz)))
+        }
+        if let ratio = Self.autoCostRatio(results), let fp = results.first(where: { $0.configuration == Self.perSample }),
+           let auto = results.first(where: { $0.configuration == Self.perSampleAuto }) {
+            text += String(format: "The default mode, auto, against fp at 9999 Hz: its BPF program takes %.2f µs per run against %.2f (it copies the stack below the frame record rbp points to, for the frames DWARF must unwind), so a sample costs the service %.3f times fp's (%.3f from the pairs alone). ",
+                           (auto.bpfNanosecondsPerRun ?? .nan) / 1000, (fp.bpfNanosecondsPerRun ?? .nan) / 1000, ratio.derived, ratio.pairs ?? .nan)
         }
         if let direct = results.first(where: { $0.configuration == Self.headline }) {
             text += String(format: "Measured directly at 99 Hz: %+.2f%% (range %+.1f..%+.1f%%), which the projection must lie inside.",
