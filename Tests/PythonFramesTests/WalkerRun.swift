@@ -55,8 +55,8 @@ struct WalkerRun {
 
 /// py-spy record --format raw, non-blocking, over the same window; counted by function.
 struct PySpyRecording {
-    /// py-spy's rate: enough samples that its share's 95% interval is about +-2 points.
-    static let hz = 200
+    /// py-spy's rate: enough samples that its share's 95% interval is about +-1.2 points over 15 s.
+    static let hz = 400
     let process = Process()
     let output = FileManager.default.temporaryDirectory.appendingPathComponent("pyframes-pyspy-\(UUID().uuidString).txt")
 
