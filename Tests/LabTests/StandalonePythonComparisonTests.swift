@@ -1,4 +1,7 @@
+import FlamelabTesting
+import Foundation
 import Lab
+import LabRuntime
 import ProfileModel
 import Testing
 
@@ -48,5 +51,25 @@ struct StandalonePythonComparisonTests {
         let checks = PolyglotScenario.standaloneChecks([good, far, unnamed, missing], quick: false)
         #expect(checks.map(\.passed) == [true, false, false, false])
         #expect(StandalonePythonComparison.markdown([good, missing]).contains("| 3.13 | 1000 | 99.0% | 75.0% | 1000 | 77.0% | 2.0 points |"))
+    }
+
+    /// The scenario's own code path on real processes (agent with BPF, py-spy): both versions measured,
+    /// named and split as planted. The 3-point bar against py-spy is the scenario's (20 s) and
+    /// PythonFramesTests' (15 s); over this 8 s window the test allows 5.
+    @Test(.requiresRoot) func measuresPyenv312And313BesidePySpy() throws {
+        try TestEnvironment.requireRoot()
+        guard TestEnvironment.require(PeerTool.pySpy.installedPath != nil, "py-spy not installed (pip install py-spy)") else { return }
+        let work = NSTemporaryDirectory() + "standalone-python-test-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let rows = StandalonePythonComparison(seconds: 8).run(workDirectory: work)
+        print(StandalonePythonComparison.markdown(rows))
+        #expect(rows.map(\.version) == ["3.12", "3.13"])
+        for row in rows {
+            #expect(row.error == nil, "\(row.version): \(row.error ?? "")")
+            #expect(row.flamelabSamples >= 1000, "\(row.version): \(row.flamelabSamples) samples")
+            #expect(row.flamelabNamedPercent >= 95, "\(row.version)")
+            #expect(abs((row.flamelabHotPercent ?? 0) - 75) <= 5, "\(row.version): hot \(row.flamelabHotPercent ?? -1)%")
+            #expect((row.gapPoints ?? 100) <= 5, "\(row.version): gap \(row.gapPoints ?? -1)")
+        }
     }
 }
