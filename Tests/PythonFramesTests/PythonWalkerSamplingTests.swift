@@ -122,6 +122,36 @@ struct PythonWalkerSamplingTests {
         }
     }
 
+    /// 3.13's _Py_InitCleanup pseudo-frame (between a specialised K() and K.__init__) is walked but left
+    /// out of the named stack: K.__init__ sits right above build().
+    @Test(.requiresRoot) func initCleanupShimOf313IsLeftOut() throws {
+        let python = TestPaths.pyenvPython(minor: 13)
+        guard TestEnvironment.require(TestEnvironment.isRoot, "not root: the Python walker test loads BPF programs"),
+              TestEnvironment.require(python != nil, "pyenv 3.13 is missing (pyenv install 3.13)"),
+              try Self.buildWalkerObject() else { return }
+        let script = try ScriptProcess(executable: python ?? "", arguments: ["init_loop.py", "20"])
+        defer { script.stop() }
+        #expect(script.waitUntilReady(), "init_loop.py did not start")
+        guard let info = PythonProcessInfo.detect(pid: script.pid) else {
+            Issue.record("failed to detect Python in pid \(script.pid)")
+            return
+        }
+        let run = try WalkerRun.record(info: info, hz: Self.hz, seconds: 2, pySpy: nil)
+        let resolver = PythonFrameResolver()
+        resolver.register(info)
+        var inInit = 0, underBuild = 0
+        for var event in run.events where event.kind == PYWALK_KIND_CPU {
+            let names = resolver.resolveGrouped(pid: info.pid, frames: WalkerSummary.rawFrames(of: &event)).map(\.frame.name)
+            guard let index = names.firstIndex(of: "K.__init__") else { continue }
+            inInit += 1
+            if index + 1 < names.count, names[index + 1] == "build" { underBuild += 1 }
+        }
+        print("init cleanup [3.13]: K.__init__ in \(inInit) samples, right under build() in \(underBuild), shims skipped \(resolver.statistics.skippedShimFrames)")
+        #expect(inInit >= 100)
+        #expect(resolver.statistics.skippedShimFrames > 0, "no _Py_InitCleanup frame seen: K() not specialised?")
+        #expect(Double(underBuild) >= 0.95 * Double(inInit))
+    }
+
     /// Builds bpf/.output/pywalk_test.bpf.o (offsets header first) with bpf/python.mk.
     static func buildWalkerObject() throws -> Bool {
         let (status, output) = try TestEnvironment.run("/usr/bin/make", ["-s", "-f", "bpf/python.mk", "PY_STANDALONE=1", "python"],
