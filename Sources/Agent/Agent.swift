@@ -382,7 +382,7 @@ public final class Agent: @unchecked Sendable {
     }
 
     /// Snapshots symbols and maps while `pid` is alive, and publishes its trace-context offset and
-    /// (for CPython 3.11) its interpreter to BPF. Runs before the draining thread starts.
+    /// (for CPython 3.11-3.13) its interpreter to BPF. Runs before the draining thread starts.
     private func prepareProcess(_ pid: Int32) {
         publishTraceContextOffset(pid)
         if config.python == .auto, let info = detectPython(pid) { recorder.pythonResolver?.register(info) }

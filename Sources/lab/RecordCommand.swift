@@ -45,7 +45,7 @@ struct RecordCommand: ParsableCommand {
     @Option(help: "User stack unwinding: fp (frame pointers), dwarf (eh_frame via libdw), auto (per mapping).")
     var unwind = UnwindMode.fp
 
-    @Option(help: "Walk CPython 3.11 frames: auto or off.")
+    @Option(help: "Walk CPython 3.11, 3.12 and 3.13 frames: auto or off.")
     var python = PythonMode.auto
 
     @Option(name: .customLong("min-block"), help: "Shortest off-CPU interval recorded, e.g. 1ms or 0.5ms.")
