@@ -133,7 +133,10 @@ public struct StandalonePythonComparison: Sendable {
                                               durationSeconds: seconds + 30))
         try agent.start()
         let output = "\(workDirectory)/py-spy.txt"
+        // py-spy's default blocking mode, not the peers' --nonblocking: reading a changing frame chain loses
+        // leaf frames (measured on 3.12: 11% of samples ended early, bending the split by ~2 points).
         let arguments = PeerTool.pySpy.arguments(pid: target.pid, hz: Self.hz, output: output, seconds: seconds)
+            .filter { $0 != "--nonblocking" }
         row.commands = ["lab agent: --pid \(target.pid) --hz \(Self.hz) --unwind auto --python auto (in process)",
                         "py-spy " + arguments.joined(separator: " ")]
         let spy = PeerTool.pySpy.installedPath.flatMap { try? ChildProcess($0, arguments, output: "\(workDirectory)/py-spy.log") }
