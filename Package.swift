@@ -146,7 +146,7 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swift6
         ),
-        .testTarget(name: "LabTests", dependencies: ["Lab", "LabRuntime", "ProfileModel"], swiftSettings: swift6),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "LabRuntime", "ProfileModel", "FlamelabTesting"], swiftSettings: swift6),
         /// The runtime's pure parts and its sinks: Prometheus answers, the SLO rules, Google's pprof on our files, file sinks.
         .testTarget(name: "LabRuntimeTests", dependencies: ["LabRuntime", "ProfileModel", "ProfileStore", "Agent", "FlamelabTesting"], exclude: ["Fixtures"], swiftSettings: swift6),
         /// `lab serve`'s routes through HummingbirdTesting (no root, no BPF: the pages over a temporary store),

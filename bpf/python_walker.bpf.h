@@ -1,17 +1,17 @@
-/* python_walker.bpf.h: reads CPython 3.11 frames of the current thread from BPF.
+/* python_walker.bpf.h: reads CPython 3.11, 3.12 and 3.13 frames of the current thread from BPF.
  *
- * Include after vmlinux.h, bpf_helpers.h and bpf_core_read.h, with -I bpf/.output so that the generated
- * python311_offsets.h (offsets from the installed headers, see gen_python_offsets.c) is found. The agent's
- * side of the contract is at the top of python.h.
+ * Include after vmlinux.h, bpf_helpers.h and bpf_core_read.h. Every offset comes from the process's entry
+ * in flamelab_py_procs (struct flamelab_py_offsets, filled in user space per interpreter version), so one
+ * program serves all versions. The agent's side of the contract is at the top of python.h.
  *
  * Shape, chosen for the verifier: one global (separately verified, so verified once whatever the number of
  * call sites) __noinline function, two bpf_loop()s with small callbacks, fixed-offset reads only. Nested
- * unrolled loops over threads and frames blow the 1M-instruction budget. */
+ * unrolled loops over threads and frames blow the 1M-instruction budget. Offsets are run-time values,
+ * so every read goes through bpf_probe_read_user (no fixed-offset copies of the frame). */
 #ifndef FLAMELAB_PYTHON_WALKER_BPF_H
 #define FLAMELAB_PYTHON_WALKER_BPF_H
 
 #include "python.h"
-#include "python311_offsets.h"
 
 /* tgid -> where _PyRuntime is in that process. Filled by the agent (user space). */
 struct {
@@ -39,19 +39,29 @@ static __always_inline __u64 flamelab_py_read_u64(__u64 addr)
     return value;
 }
 
+/* Reads a byte of user memory; `fallback` when unreadable. */
+static __always_inline __u8 flamelab_py_read_u8(__u64 addr, __u8 fallback)
+{
+    __u8 value = 0;
+    if (bpf_probe_read_user(&value, sizeof(value), (const void *)addr) != 0)
+        return fallback;
+    return value;
+}
+
 /* True when thread state `tstate` belongs to kernel thread id `tid`. */
-static __always_inline bool flamelab_py_tstate_is(__u64 tstate, __u32 tid)
+static __always_inline bool flamelab_py_tstate_is(__u64 tstate, __u32 tid, const struct flamelab_py_offsets *off)
 {
     __u64 native_id = 0;
     if (!tstate)
         return false;
     if (bpf_probe_read_user(&native_id, sizeof(native_id),
-                            (const void *)(tstate + FLAMELAB_PY_TSTATE_NATIVE_THREAD_ID)) != 0)
+                            (const void *)(tstate + off->tstate_native_thread_id)) != 0)
         return false;
     return native_id == (__u64)tid;
 }
 
 struct flamelab_py_thread_search {
+    struct flamelab_py_offsets off;
     __u64 interp;   /* interpreter whose thread list is being walked */
     __u64 tstate;   /* next thread state to look at; 0 = move to the next interpreter */
     __u64 found;
@@ -65,45 +75,53 @@ static long flamelab_py_thread_step(__u64 index, void *data)
     struct flamelab_py_thread_search *search = data;
 
     if (!search->tstate) {
-        search->interp = flamelab_py_read_u64(search->interp + FLAMELAB_PY_INTERP_NEXT);
+        search->interp = flamelab_py_read_u64(search->interp + search->off.interp_next);
         if (!search->interp) {
             search->done = 1;
             return 1;
         }
-        search->tstate = flamelab_py_read_u64(search->interp + FLAMELAB_PY_INTERP_THREADS_HEAD);
+        search->tstate = flamelab_py_read_u64(search->interp + search->off.interp_threads_head);
         return 0;
     }
-    if (flamelab_py_tstate_is(search->tstate, search->tid)) {
+    if (flamelab_py_tstate_is(search->tstate, search->tid, &search->off)) {
         search->found = search->tstate;
         search->done = 1;
         return 1;
     }
-    search->tstate = flamelab_py_read_u64(search->tstate + FLAMELAB_PY_TSTATE_NEXT);
+    search->tstate = flamelab_py_read_u64(search->tstate + search->off.tstate_next);
     return 0;
 }
 
-/* Finds the PyThreadState of `tid`: the cached one, the GIL holder, or a walk of the thread lists.
- * Returns 0 and sets *status when there is none. */
-static __always_inline __u64 flamelab_py_find_tstate(__u64 runtime, __u32 tid, __u32 *status)
+/* Finds the PyThreadState of `tid`: the cached one, the GIL holder (3.11's tstate_current), or a walk of
+ * the thread lists. Returns 0 and sets *status when there is none. */
+static __always_inline __u64 flamelab_py_find_tstate(const struct flamelab_py_proc *proc, __u32 tid, __u32 *status)
 {
     struct flamelab_py_thread_search search = {};
     __u64 *cached = bpf_map_lookup_elem(&flamelab_py_tstates, &tid);
-    __u64 tstate;
+    __u64 runtime = proc->runtime;
+    __u64 tstate = 0;
 
-    if (cached && flamelab_py_tstate_is(*cached, tid))
+    search.off = proc->offsets;
+    if (cached && flamelab_py_tstate_is(*cached, tid, &search.off))
         return *cached;
-    if (bpf_probe_read_user(&tstate, sizeof(tstate),
-                            (const void *)(runtime + FLAMELAB_PY_RUNTIME_TSTATE_CURRENT)) != 0) {
+    /* 3.12+ keeps the current thread state in a thread-local (_Py_tss_tstate): no shortcut there. */
+    if (search.off.runtime_tstate_current != FLAMELAB_PY_ABSENT &&
+        bpf_probe_read_user(&tstate, sizeof(tstate),
+                            (const void *)(runtime + search.off.runtime_tstate_current)) != 0) {
         *status = FLAMELAB_PY_READ_RUNTIME;
         return 0;
     }
-    if (!flamelab_py_tstate_is(tstate, tid)) {
-        search.interp = flamelab_py_read_u64(runtime + FLAMELAB_PY_RUNTIME_INTERPRETERS_HEAD);
+    if (!flamelab_py_tstate_is(tstate, tid, &search.off)) {
+        if (bpf_probe_read_user(&search.interp, sizeof(search.interp),
+                                (const void *)(runtime + search.off.runtime_interpreters_head)) != 0) {
+            *status = FLAMELAB_PY_READ_RUNTIME;
+            return 0;
+        }
         if (!search.interp) {
             *status = FLAMELAB_PY_NO_THREAD_STATE;
             return 0;
         }
-        search.tstate = flamelab_py_read_u64(search.interp + FLAMELAB_PY_INTERP_THREADS_HEAD);
+        search.tstate = flamelab_py_read_u64(search.interp + search.off.interp_threads_head);
         search.tid = tid;
         bpf_loop(FLAMELAB_MAX_PY_THREADS, flamelab_py_thread_step, &search, 0);
         tstate = search.found;
@@ -117,78 +135,110 @@ static __always_inline __u64 flamelab_py_find_tstate(__u64 runtime, __u32 tid, _
 }
 
 struct flamelab_py_frame_walk {
+    struct flamelab_py_offsets off;
     struct flamelab_py_stack *out;
     __u64 frame;    /* next _PyInterpreterFrame* to read; 0 = end of the chain */
     __u32 group;
     __u32 status;
 };
 
-/* The first FLAMELAB_PY_FRAME_HEADER_SIZE bytes of a _PyInterpreterFrame, read in one go. */
-struct flamelab_py_frame_header {
-    __u64 words[(FLAMELAB_PY_FRAME_HEADER_SIZE + 7) / 8];
-};
+/* A C-stack shim frame (3.12+: one per _PyEval_EvalFrameDefault call, below the frames it runs) closes the
+ * group of the frames emitted since the previous one: mark the last emitted frame as its entry. */
+static __always_inline void flamelab_py_close_group(struct flamelab_py_frame_walk *walk)
+{
+    struct flamelab_py_stack *out = walk->out;
+    struct flamelab_py_frame *last;
+    __u32 count = out->count;
 
-/* Reads a field of the frame header at a constant offset (compile-time checked to stay inside). */
-#define FLAMELAB_PY_HEADER_FIELD(header, type, offset)                                              \
-    ({                                                                                                \
-        _Static_assert((offset) + sizeof(type) <= sizeof(struct flamelab_py_frame_header), "offset"); \
-        type _v;                                                                                      \
-        __builtin_memcpy(&_v, (const char *)(header) + (offset), sizeof(type));                       \
-        _v;                                                                                           \
-    })
+    if (count == 0)
+        return;
+    last = &out->frames[(count - 1) & (FLAMELAB_MAX_PY_FRAMES - 1)];
+    if (last->group != walk->group)
+        return; /* the group is empty (two shims in a row): nothing ran Python in that eval call yet */
+    last->flags |= FLAMELAB_PY_FRAME_ENTRY;
+    walk->group++;
+}
+
+/* The code-unit index of `instr` in `code` (CPython's _PyInterpreterFrame_LASTI); -1 when not started
+ * (3.11/3.12 prev_instr sits one unit before the code) or implausible. */
+static __always_inline int flamelab_py_lasti(__u64 code, __u64 instr, const struct flamelab_py_offsets *off)
+{
+    __u64 start = code + off->code_code_adaptive;
+    __u64 units;
+
+    if (instr < start || off->code_unit_size == 0)
+        return -1;
+    units = (instr - start) / off->code_unit_size;
+    return units > 0x7fffffff ? -1 : (int)units;
+}
 
 /* One step of the frame walk: records the frame at walk->frame and moves to its caller. */
 static long flamelab_py_frame_step(__u64 index, void *data)
 {
     struct flamelab_py_frame_walk *walk = data;
     struct flamelab_py_stack *out = walk->out;
-    struct flamelab_py_frame_header header = {};
+    const struct flamelab_py_offsets *off = &walk->off;
     struct flamelab_py_frame *slot;
-    __u64 code, prev_instr;
-    __s64 lasti;
+    __u64 frame = walk->frame, code, instr;
     int first_lineno = 0;
-    __u8 is_entry, owner;
+    __u8 is_entry = 0, owner;
     __u32 count;
 
-    if (!walk->frame || !out)
+    if (!frame || !out)
         return 1;
-    if (bpf_probe_read_user(&header, FLAMELAB_PY_FRAME_HEADER_SIZE, (const void *)walk->frame) != 0) {
+    if (bpf_probe_read_user(&walk->frame, sizeof(walk->frame), (const void *)(frame + off->frame_previous)) != 0) {
         walk->status = FLAMELAB_PY_READ_FRAME;
         return 1;
     }
-    code = FLAMELAB_PY_HEADER_FIELD(&header, __u64, FLAMELAB_PY_FRAME_F_CODE);
-    prev_instr = FLAMELAB_PY_HEADER_FIELD(&header, __u64, FLAMELAB_PY_FRAME_PREV_INSTR);
-    is_entry = FLAMELAB_PY_HEADER_FIELD(&header, __u8, FLAMELAB_PY_FRAME_IS_ENTRY);
-    owner = FLAMELAB_PY_HEADER_FIELD(&header, __u8, FLAMELAB_PY_FRAME_OWNER);
-    walk->frame = FLAMELAB_PY_HEADER_FIELD(&header, __u64, FLAMELAB_PY_FRAME_PREVIOUS);
-
-    /* C-stack shim frames (3.12+) run no Python code; 3.11 has none (the constant is then -1). */
-    if ((int)owner == FLAMELAB_PY_FRAME_OWNED_BY_CSTACK)
+    owner = flamelab_py_read_u8(frame + off->frame_owner, 0);
+    /* C-stack shim frames (3.12+) run no Python code. Checked before f_code is used: in 3.12 it is the
+     * <interpreter trampoline> code object, in 3.13 f_executable is Py_None. */
+    if (off->frame_owner_cstack != FLAMELAB_PY_ABSENT && owner == off->frame_owner_cstack) {
+        flamelab_py_close_group(walk);
         return 0;
+    }
+    code = flamelab_py_read_u64(frame + off->frame_code);
+    instr = flamelab_py_read_u64(frame + off->frame_instr);
+    if (off->frame_is_entry != FLAMELAB_PY_ABSENT)
+        is_entry = flamelab_py_read_u8(frame + off->frame_is_entry, 0);
     if (!code ||
-        bpf_probe_read_user(&first_lineno, sizeof(first_lineno),
-                            (const void *)(code + FLAMELAB_PY_CODE_FIRSTLINENO)) != 0) {
+        bpf_probe_read_user(&first_lineno, sizeof(first_lineno), (const void *)(code + off->code_firstlineno)) != 0) {
         walk->status = FLAMELAB_PY_READ_FRAME;
         return 1;
     }
     count = out->count;
     if (count >= FLAMELAB_MAX_PY_FRAMES) {
         walk->status = FLAMELAB_PY_TRUNCATED;
+        walk->frame = frame;
         return 1;
     }
-    lasti = ((__s64)prev_instr - (__s64)(code + FLAMELAB_PY_CODE_CODE_ADAPTIVE)) / FLAMELAB_PY_CODEUNIT_SIZE;
-    if (lasti < -1 || lasti > 0x7fffffff)
-        lasti = -1; /* garbage prev_instr: keep the frame, user space falls back to co_firstlineno */
-
     slot = &out->frames[count & (FLAMELAB_MAX_PY_FRAMES - 1)];
     slot->code = code;
     slot->first_lineno = first_lineno;
-    slot->lasti = (int)lasti;
+    slot->lasti = flamelab_py_lasti(code, instr, off);
     slot->group = walk->group;
     slot->flags = is_entry ? FLAMELAB_PY_FRAME_ENTRY : 0;
     out->count = count + 1;
     if (is_entry)
         walk->group++;
+    return 0;
+}
+
+/* The thread's innermost _PyInterpreterFrame: tstate->cframe->current_frame (3.11, 3.12) or
+ * tstate->current_frame (3.13). Returns -1 when unreadable. */
+static __always_inline int flamelab_py_current_frame(__u64 tstate, const struct flamelab_py_offsets *off, __u64 *frame)
+{
+    __u64 pointer = 0;
+
+    if (bpf_probe_read_user(&pointer, sizeof(pointer), (const void *)(tstate + off->tstate_frame)) != 0)
+        return -1;
+    if (off->cframe_current_frame == FLAMELAB_PY_ABSENT) {
+        *frame = pointer;
+        return 0;
+    }
+    if (!pointer ||
+        bpf_probe_read_user(frame, sizeof(*frame), (const void *)(pointer + off->cframe_current_frame)) != 0)
+        return -1;
     return 0;
 }
 
@@ -199,7 +249,7 @@ __noinline int flamelab_py_walk_current(__u32 tgid, __u32 tid, struct flamelab_p
     struct flamelab_py_frame_walk walk = {};
     struct flamelab_py_proc *proc;
     __u32 status = FLAMELAB_PY_OK;
-    __u64 tstate, cframe;
+    __u64 tstate;
 
     if (!out)
         return 0;
@@ -211,15 +261,13 @@ __noinline int flamelab_py_walk_current(__u32 tgid, __u32 tid, struct flamelab_p
         out->status = FLAMELAB_PY_NOT_REGISTERED;
         return 0;
     }
-    tstate = flamelab_py_find_tstate(proc->runtime, tid, &status);
+    tstate = flamelab_py_find_tstate(proc, tid, &status);
     if (!tstate) {
         out->status = status;
         return 0;
     }
-    if (bpf_probe_read_user(&cframe, sizeof(cframe), (const void *)(tstate + FLAMELAB_PY_TSTATE_CFRAME)) != 0 ||
-        !cframe ||
-        bpf_probe_read_user(&walk.frame, sizeof(walk.frame),
-                            (const void *)(cframe + FLAMELAB_PY_CFRAME_CURRENT_FRAME)) != 0) {
+    walk.off = proc->offsets;
+    if (flamelab_py_current_frame(tstate, &walk.off, &walk.frame) != 0) {
         out->status = FLAMELAB_PY_READ_THREAD;
         return 0;
     }

@@ -395,7 +395,7 @@ public final class Agent: @unchecked Sendable {
     }
 
     /// Snapshots symbols and maps while `pid` is alive, and publishes its trace-context offset and
-    /// (for CPython 3.11) its interpreter to BPF. Runs before the draining thread starts.
+    /// (for CPython 3.11-3.13) its interpreter to BPF. Runs before the draining thread starts.
     private func prepareProcess(_ pid: Int32) {
         publishTraceContextOffset(pid)
         if config.python == .auto, let info = detectPython(pid) { recorder.pythonResolver?.register(info) }
@@ -447,14 +447,14 @@ public final class Agent: @unchecked Sendable {
         }
     }
 
-    /// Registers a CPython 3.11 process with the BPF walker and returns its info; another version
-    /// gets its message, once.
+    /// Registers a CPython 3.11-3.13 process with the BPF walker (its `_PyRuntime` and its version's
+    /// offsets) and returns its info; another version gets its message, once.
     private func detectPython(_ pid: Int32) -> PythonProcessInfo? {
         let detection = PythonProcessInfo.inspect(pid: pid)
         switch detection {
         case .supported(let info):
             var key = UInt32(bitPattern: pid)
-            var value = flamelab_py_proc(runtime: info.runtimeAddress, reserved: 0)
+            var value = flamelab_py_proc(runtime: info.runtimeAddress, reserved: 0, offsets: flamelab_py_offsets(info.walkerOffsets))
             do {
                 try object?.update(map: .pythonProcesses, key: &key, value: &value, what: "register Python process \(pid)")
                 withLock {

@@ -37,7 +37,7 @@ public struct AgentRunStats: Sendable, Equatable, Codable {
     public var cpusSampled = 0
     /// Targets that exited during the run: their samples and symbols are kept.
     public var exitedTargets: [Int32] = []
-    /// Processes registered with the CPython 3.11 walker (the first `listedProcessLimit`; a day of
+    /// Processes registered with the CPython walker (the first `listedProcessLimit`; a day of
     /// `--all` registers many), how many in all, and samples that carried Python frames.
     public var pythonProcesses: [Int32] = []
     public var pythonProcessCount = 0

@@ -1,62 +1,57 @@
-/* cpython_probe.c: CPython 3.11 layout from the installed headers, and reads of another process. */
+/* cpython_probe.c: the CPython layouts generated at build time from each version's headers, and reads
+ * of another process. */
 #define _GNU_SOURCE
-#define Py_BUILD_CORE 1
-#include <python3.11/Python.h>
-#include <python3.11/internal/pycore_code.h>
-
 #include <string.h>
 #include <sys/uio.h>
 
 #include "cpython_probe.h"
 
-/* The state word of a PyASCIIObject with only the given bit-field set: bit-field positions have no
- * offsetof, so they are found by setting them on a zeroed object. */
-static uint32_t state_word(const PyASCIIObject *object)
+/* Made by `make -C bpf` (bpf/python.mk, gen_python_layout.c); quoted includes resolve against this file's
+ * directory, so the path holds wherever the package is checked out. */
+#if !__has_include("../../bpf/.output/python311_layout.h") || !__has_include("../../bpf/.output/python312_layout.h") \
+    || !__has_include("../../bpf/.output/python313_layout.h")
+#error "bpf/.output/python3XX_layout.h missing: run `make -C bpf` (it generates them from the CPython headers) before swift build"
+#endif
+#include "../../bpf/.output/python311_layout.h"
+#include "../../bpf/.output/python312_layout.h"
+#include "../../bpf/.output/python313_layout.h"
+
+static const flamelab_py_layout layout311 = FLAMELAB_PY311_LAYOUT;
+static const flamelab_py_layout layout312 = FLAMELAB_PY312_LAYOUT;
+static const flamelab_py_layout layout313 = FLAMELAB_PY313_LAYOUT;
+
+int flamelab_py_layout_get(unsigned minor, flamelab_py_layout *out)
 {
-    uint32_t word = 0;
-    memcpy(&word, (const char *)object + offsetof(PyASCIIObject, state), sizeof(word));
-    return word;
+    const flamelab_py_layout *table;
+
+    switch (minor) {
+    case 11: table = &layout311; break;
+    case 12: table = &layout312; break;
+    case 13: table = &layout313; break;
+    default: return -1;
+    }
+    *out = *table;
+    return 0;
 }
 
-static uint32_t lowest_bit_index(uint32_t mask)
+static const flamelab_py_debug_index debug311 = FLAMELAB_PY311_DEBUG_INDEX;
+static const flamelab_py_debug_index debug312 = FLAMELAB_PY312_DEBUG_INDEX;
+static const flamelab_py_debug_index debug313 = FLAMELAB_PY313_DEBUG_INDEX;
+
+int flamelab_py_debug_index_get(unsigned minor, flamelab_py_debug_index *out)
 {
-    return mask ? (uint32_t)__builtin_ctz(mask) : 0;
-}
+    const flamelab_py_debug_index *table;
 
-void flamelab_py_layout_get(flamelab_py_layout *out)
-{
-    PyASCIIObject probe;
-
-    memset(out, 0, sizeof(*out));
-    out->version_hex = PY_VERSION_HEX;
-    out->object_type = offsetof(PyObject, ob_type);
-    out->var_size = offsetof(PyVarObject, ob_size);
-    out->code_firstlineno = offsetof(PyCodeObject, co_firstlineno);
-    out->code_filename = offsetof(PyCodeObject, co_filename);
-    out->code_name = offsetof(PyCodeObject, co_name);
-    out->code_qualname = offsetof(PyCodeObject, co_qualname);
-    out->code_linetable = offsetof(PyCodeObject, co_linetable);
-    out->code_firsttraceable = offsetof(PyCodeObject, _co_firsttraceable);
-    out->code_code_adaptive = offsetof(PyCodeObject, co_code_adaptive);
-    out->code_unit_size = sizeof(_Py_CODEUNIT);
-    out->bytes_data = offsetof(PyBytesObject, ob_sval);
-    out->str_length = offsetof(PyASCIIObject, length);
-    out->str_state = offsetof(PyASCIIObject, state);
-
-    memset(&probe, 0, sizeof(probe));
-    probe.state.ascii = 1;
-    out->str_state_ascii_mask = state_word(&probe);
-    memset(&probe, 0, sizeof(probe));
-    probe.state.compact = 1;
-    out->str_state_compact_mask = state_word(&probe);
-    memset(&probe, 0, sizeof(probe));
-    probe.state.kind = 7;
-    out->str_state_kind_mask = state_word(&probe);
-    out->str_state_kind_shift = lowest_bit_index(out->str_state_kind_mask);
-
-    out->str_ascii_data = sizeof(PyASCIIObject);
-    out->str_compact_data = sizeof(PyCompactUnicodeObject);
-    out->str_legacy_data = offsetof(PyUnicodeObject, data.any);
+    switch (minor) {
+    case 11: table = &debug311; break;
+    case 12: table = &debug312; break;
+    case 13: table = &debug313; break;
+    default: return -1;
+    }
+    if (table->struct_size == 0)
+        return -1;
+    *out = *table;
+    return 0;
 }
 
 ssize_t flamelab_py_read_memory(pid_t pid, uint64_t address, void *buffer, size_t length)

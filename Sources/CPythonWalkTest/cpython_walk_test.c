@@ -117,10 +117,11 @@ fail:
     return NULL;
 }
 
-int pywalk_register(pywalk_session *session, uint32_t tgid, uint64_t runtime, char *err, size_t errlen)
+int pywalk_register(pywalk_session *session, uint32_t tgid, uint64_t runtime, const struct flamelab_py_offsets *offsets,
+                    char *err, size_t errlen)
 {
     struct bpf_map *procs = bpf_object__find_map_by_name(session->object, "flamelab_py_procs");
-    struct flamelab_py_proc proc = { .runtime = runtime, .reserved = 0 };
+    struct flamelab_py_proc proc = { .runtime = runtime, .reserved = 0, .offsets = *offsets };
 
     if (!procs || bpf_map__update_elem(procs, &tgid, sizeof(tgid), &proc, sizeof(proc), BPF_ANY) != 0) {
         snprintf(err, errlen, "failed to register process %u: %s", tgid, procs ? strerror(errno) : "no map");

@@ -46,7 +46,7 @@ struct RecordCommand: ParsableCommand {
     @Option(help: "User stack unwinding: auto (frame pointers where the code keeps them, DWARF from eh_frame elsewhere; the default), fp (frame pointers only, cheapest) or dwarf (always DWARF).")
     var unwind = UnwindMode.standard
 
-    @Option(help: "Walk CPython 3.11 frames: auto or off.")
+    @Option(help: "Walk CPython 3.11, 3.12 and 3.13 frames: auto or off.")
     var python = PythonMode.auto
 
     @Option(name: .customLong("min-block"), help: "Shortest off-CPU interval recorded, e.g. 1ms or 0.5ms.")

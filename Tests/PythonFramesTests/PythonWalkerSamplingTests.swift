@@ -6,8 +6,9 @@ import Testing
 import Symbolize
 
 /// The BPF walker end to end: a perf_event program (and a tp_btf/sched_switch one) with the walker inside,
-/// loaded through the real verifier, samples python3.11 running a known 75/25 split; py-spy samples the
-/// same process at the same time, and both must agree. Needs root.
+/// loaded through the real verifier, samples CPython (Debian's 3.11, embedded 3.11, pyenv's standalone 3.12
+/// and 3.13) running a known 75/25 split; py-spy samples the same process at the same time, and both must
+/// agree. Needs root.
 @Suite(.serialized)
 struct PythonWalkerSamplingTests {
     enum Host: String, CaseIterable, CustomTestStringConvertible {
@@ -15,19 +16,40 @@ struct PythonWalkerSamplingTests {
         case standalone
         /// A native program embedding libpython3.11.so, like the Swift service.
         case embedded
+        /// pyenv's standalone 3.12 (libpython3.12.so; C-stack shim frames, no global tstate_current).
+        case pyenv312
+        /// pyenv's standalone 3.13 (offsets from its own _Py_DebugOffsets; f_executable, instr_ptr).
+        case pyenv313
 
         var testDescription: String { rawValue }
+
+        /// The pyenv interpreter of the case, nil for the Debian ones.
+        var pyenvMinor: Int? {
+            switch self {
+            case .standalone, .embedded: return nil
+            case .pyenv312: return 12
+            case .pyenv313: return 13
+            }
+        }
+
+        /// Issue 12's bars for the new versions (>= 95% named, within 3 points of py-spy); the 3.11 hosts
+        /// keep their original ones.
+        var minimumNamedShare: Double { pyenvMinor == nil ? 0.90 : 0.95 }
+        var pySpyTolerance: Double { pyenvMinor == nil ? 0.05 : 0.03 }
     }
 
     static let hz: UInt64 = 499
-    static let seconds = 10.0
+    // 15 s at 499 Hz and py-spy at 400 Hz: about 6000 samples each, so two honest samplers of the same
+    // window stay well inside the 3-point bar (standard error of the share ~0.6 points each).
+    static let seconds = 15.0
     static let minimumSamples = 1000
 
     @Test(.requiresRoot, arguments: Host.allCases)
     func walkerNamesPythonFramesLikePySpy(host: Host) throws {
+        let interpreter = host.pyenvMinor.map { TestPaths.pyenvPython(minor: $0) } ?? TestPaths.debianPython
         guard TestEnvironment.require(TestEnvironment.isRoot, "not root: the Python walker test loads BPF programs"),
-              TestEnvironment.require(FileManager.default.isExecutableFile(atPath: TestPaths.debianPython),
-                                      "\(TestPaths.debianPython) is missing (apt-get install python3.11)"),
+              TestEnvironment.require(interpreter.map { FileManager.default.isExecutableFile(atPath: $0) } ?? false,
+                                      "\(interpreter ?? "pyenv 3.\(host.pyenvMinor ?? 0)") is missing (apt-get install python3.11, pyenv install 3.12 / 3.13)"),
               try Self.buildWalkerObject() else { return }
         let script = try Self.start(host: host)
         defer { script.stop() }
@@ -49,7 +71,7 @@ struct PythonWalkerSamplingTests {
         #expect(run.drops == 0)
         // The machine is shared (2 cores, other builds): ask for enough samples for a +-2.5-point share, not a CPU rate.
         #expect(summary.cpuSamples >= Self.minimumSamples, "too few CPU samples")
-        #expect(summary.namedShare >= 0.90, "samples with Python names: \(summary.namedShare)")
+        #expect(summary.namedShare >= host.minimumNamedShare, "samples with Python names: \(summary.namedShare)")
         #expect(summary.orderedShare >= 0.90, "samples whose Python stack ends run <- main <- <module>")
         #expect(summary.hotALineShare >= 0.90, "hot_a frames on the line of its call to spin()")
         #expect(summary.hotAGroupShare >= 0.90, "hot_a samples all in eval group 0")
@@ -70,7 +92,7 @@ struct PythonWalkerSamplingTests {
             let spyShareA = Double(spy.hotA) / Double(max(1, spy.hotA + spy.hotB))
             print("py-spy [\(host.rawValue)]: samples \(spy.total), hot_a \(spy.hotA), 計算_b \(spy.hotB), share \(spyShareA)")
             #expect(spy.total > 100, "py-spy took too few samples")
-            #expect(abs(summary.shareA - spyShareA) <= 0.05, "flamelab \(summary.shareA) vs py-spy \(spyShareA)")
+            #expect(abs(summary.shareA - spyShareA) <= host.pySpyTolerance, "flamelab \(summary.shareA) vs py-spy \(spyShareA)")
         }
     }
 
@@ -100,6 +122,36 @@ struct PythonWalkerSamplingTests {
         }
     }
 
+    /// 3.13's _Py_InitCleanup pseudo-frame (between a specialised K() and K.__init__) is walked but left
+    /// out of the named stack: K.__init__ sits right above build().
+    @Test(.requiresRoot) func initCleanupShimOf313IsLeftOut() throws {
+        let python = TestPaths.pyenvPython(minor: 13)
+        guard TestEnvironment.require(TestEnvironment.isRoot, "not root: the Python walker test loads BPF programs"),
+              TestEnvironment.require(python != nil, "pyenv 3.13 is missing (pyenv install 3.13)"),
+              try Self.buildWalkerObject() else { return }
+        let script = try ScriptProcess(executable: python ?? "", arguments: ["init_loop.py", "20"])
+        defer { script.stop() }
+        #expect(script.waitUntilReady(), "init_loop.py did not start")
+        guard let info = PythonProcessInfo.detect(pid: script.pid) else {
+            Issue.record("failed to detect Python in pid \(script.pid)")
+            return
+        }
+        let run = try WalkerRun.record(info: info, hz: Self.hz, seconds: 2, pySpy: nil)
+        let resolver = PythonFrameResolver()
+        resolver.register(info)
+        var inInit = 0, underBuild = 0
+        for var event in run.events where event.kind == PYWALK_KIND_CPU {
+            let names = resolver.resolveGrouped(pid: info.pid, frames: WalkerSummary.rawFrames(of: &event)).map(\.frame.name)
+            guard let index = names.firstIndex(of: "K.__init__") else { continue }
+            inInit += 1
+            if index + 1 < names.count, names[index + 1] == "build" { underBuild += 1 }
+        }
+        print("init cleanup [3.13]: K.__init__ in \(inInit) samples, right under build() in \(underBuild), shims skipped \(resolver.statistics.skippedShimFrames)")
+        #expect(inInit >= 100)
+        #expect(resolver.statistics.skippedShimFrames > 0, "no _Py_InitCleanup frame seen: K() not specialised?")
+        #expect(Double(underBuild) >= 0.95 * Double(inInit))
+    }
+
     /// Builds bpf/.output/pywalk_test.bpf.o (offsets header first) with bpf/python.mk.
     static func buildWalkerObject() throws -> Bool {
         let (status, output) = try TestEnvironment.run("/usr/bin/make", ["-s", "-f", "bpf/python.mk", "PY_STANDALONE=1", "python"],
@@ -121,6 +173,9 @@ struct PythonWalkerSamplingTests {
             let (status, output) = try TestEnvironment.run("/usr/bin/cc", ["-O1", source, "-lpython3.11", "-o", binary])
             if status != 0 { Issue.record("failed to build embed_host: \(output)") }
             return try ScriptProcess(executable: binary, arguments: ["cpu_split.py", "40"])
+        case .pyenv312, .pyenv313:
+            return try ScriptProcess(executable: TestPaths.pyenvPython(minor: host.pyenvMinor ?? 0) ?? "/nonexistent",
+                                     arguments: ["cpu_split.py", "40"])
         }
     }
 }

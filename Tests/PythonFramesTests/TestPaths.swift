@@ -7,6 +7,15 @@ enum TestPaths {
     static let repository = testsDirectory.deletingLastPathComponent().deletingLastPathComponent()
     static let walkerObject = repository.appendingPathComponent("bpf/.output/pywalk_test.bpf.o")
     static let debianPython = "/usr/bin/python3.11"
+
+    /// The newest pyenv build of CPython 3.`minor` (`/root/.pyenv/versions/3.12.1/bin/python3.12`), nil when none.
+    static func pyenvPython(minor: Int) -> String? {
+        let versions = URL(fileURLWithPath: "/root/.pyenv/versions")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: versions.path)) ?? []
+        let matching = names.filter { $0.hasPrefix("3.\(minor).") }
+            .sorted { $0.compare($1, options: .numeric) == .orderedAscending }
+        return matching.last.map { versions.appendingPathComponent("\($0)/bin/python3.\(minor)").path }
+    }
 }
 
 /// Facts of Fixtures/cpu_split.py the tests check against, line numbers found in the script's own text.

@@ -21,8 +21,9 @@ typedef struct pywalk_session pywalk_session;
 /// Opens and loads `object_path` with target_tgid = `tgid`. NULL on failure, with a message in `err`.
 pywalk_session *pywalk_open(const char *object_path, uint32_t tgid, char *err, size_t errlen);
 
-/// Registers `tgid` as a Python process whose _PyRuntime is at `runtime` (flamelab_py_procs).
-int pywalk_register(pywalk_session *session, uint32_t tgid, uint64_t runtime, char *err, size_t errlen);
+/// Registers `tgid` as a Python process whose _PyRuntime is at `runtime`, walked with `offsets` (flamelab_py_procs).
+int pywalk_register(pywalk_session *session, uint32_t tgid, uint64_t runtime, const struct flamelab_py_offsets *offsets,
+                     char *err, size_t errlen);
 
 /// Attaches the CPU sampler: one software cpu-clock perf event per online CPU at `hz`.
 int pywalk_attach_cpu(pywalk_session *session, uint64_t hz, char *err, size_t errlen);

@@ -32,12 +32,21 @@ public struct PolyglotScenario: Scenario {
         for (label, stacks) in run.stacks {
             try PrivateFile.write(stacks.folded(), to: "\(dir)/stacks/\(label.replacingOccurrences(of: " +py", with: "-py").replacingOccurrences(of: " ", with: "-")).folded")
         }
+        // Standalone pyenv 3.12 and 3.13 beside py-spy (issue 12): a process of their own, after the service's window.
+        context.progress.update("polyglot: standalone CPython 3.12 and 3.13 beside py-spy")
+        let work = NSTemporaryDirectory() + "flamelab-standalone-python-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let standalone = StandalonePythonComparison(seconds: context.pick(full: 20, quick: 5)).run(workDirectory: work)
+        context.progress.finish()
+        try PrivateFile.writeJSON(standalone, to: "\(dir)/standalone-python.json")
         let command = reproduce ?? context.command(for: name)
-        try PrivateFile.write(PolyglotReport(run: run, measurement: measurement, machine: context.machine, command: command).markdown(),
+        try PrivateFile.write(PolyglotReport(run: run, measurement: measurement, machine: context.machine, command: command).markdown()
+                                + StandalonePythonComparison.markdown(standalone),
                               to: "\(dir)/report.md")
         try PrivateFile.writeJSON(run.pySpy, to: "\(dir)/py-spy.json")
         let frameless = try framelessPrograms(context, directory: dir)
         var result = outcome(run, quick: context.quick)
+        result.checks += Self.standaloneChecks(standalone, quick: context.quick)
         let shortfalls = FramelessComparison.shortfalls(frameless)
         result.checks.append(.init("programs without frame pointers: flamelab's default reaches main as often as perf --call-graph dwarf (within 2 points)",
                                    shortfalls.isEmpty, shortfalls.isEmpty ? "C and Swift, CPU and off-CPU: frameless.md" : shortfalls.joined(separator: "; ")))
@@ -58,6 +67,20 @@ public struct PolyglotScenario: Scenario {
         report.paragraph(FramelessComparison.markdown(rows, hz: comparison.hz, seconds: comparison.seconds))
         try PrivateFile.write(report.text, to: "\(directory)/frameless.md")
         return rows
+    }
+
+    /// Issue 12's bars for standalone 3.12 and 3.13: >= 95% of samples named, hot share within 3 points of
+    /// py-spy's. Quick runs (5 s) only report that they measured.
+    public static func standaloneChecks(_ rows: [StandalonePythonComparison.Row], quick: Bool) -> [ScenarioOutcome.Check] {
+        rows.map { row in
+            let detail = row.error ?? String(format: "%.1f%% named of %d, hot %.1f%% vs py-spy %.1f%%", row.flamelabNamedPercent,
+                                             row.flamelabSamples, row.flamelabHotPercent ?? .nan, row.pySpyHotPercent ?? .nan)
+            if quick {
+                return .init("standalone CPython \(row.version) measured beside py-spy (checked on full runs)", row.flamelabSamples > 0, detail)
+            }
+            let passed = row.error == nil && row.flamelabNamedPercent >= 95 && (row.gapPoints ?? 100) <= 3
+            return .init("standalone CPython \(row.version): >= 95% named, hot share within 3 points of py-spy", passed, detail)
+        }
     }
 
     private func outcome(_ run: PolyglotMeasurement.Run, quick: Bool) -> ScenarioOutcome {

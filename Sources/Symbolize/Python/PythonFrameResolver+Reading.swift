@@ -9,7 +9,7 @@ extension PythonFrameResolver {
 
     /// Reads and validates the code object `raw.code`.
     func readCode(reader: PythonMemoryReader, raw: PythonRawFrame, process: PythonProcessInfo?) throws -> PythonCodeInfo {
-        let layout = PythonLayout.installed.raw
+        let layout = (process?.layout ?? .python311).raw
         let headerSize = Int(max(layout.code_linetable, layout.code_qualname, layout.code_filename, layout.code_firstlineno)) + 8
         let header = try reader.bytes(at: raw.code, count: headerSize)
         let field = { (offset: UInt32) in PythonMemoryReader.load(UInt64.self, from: header, at: Int(offset)) }
@@ -28,7 +28,7 @@ extension PythonFrameResolver {
 
     /// Reads a `str` object (PEP 393: compact ASCII, compact UCS1/2/4, or legacy with a data pointer).
     func readString(reader: PythonMemoryReader, at address: UInt64, process: PythonProcessInfo?) throws -> String {
-        let layout = PythonLayout.installed.raw
+        let layout = (process?.layout ?? .python311).raw
         let header = try reader.bytes(at: address, count: Int(layout.str_compact_data))
         try expectType(PythonMemoryReader.load(UInt64.self, from: header, at: Int(layout.object_type)),
                        process?.unicodeTypeAddress, what: "str", at: address)
@@ -51,7 +51,7 @@ extension PythonFrameResolver {
 
     /// Reads a `bytes` object's payload.
     func readBytes(reader: PythonMemoryReader, at address: UInt64, process: PythonProcessInfo?) throws -> [UInt8] {
-        let layout = PythonLayout.installed.raw
+        let layout = (process?.layout ?? .python311).raw
         let header = try reader.bytes(at: address, count: Int(layout.bytes_data))
         try expectType(PythonMemoryReader.load(UInt64.self, from: header, at: Int(layout.object_type)),
                        process?.bytesTypeAddress, what: "bytes", at: address)

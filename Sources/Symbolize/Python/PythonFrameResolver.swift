@@ -12,6 +12,8 @@ public final class PythonFrameResolver {
         public var cacheHits = 0
         /// Frames whose code object could not be read or validated: named `[unknown python]`.
         public var unresolvedFrames = 0
+        /// 3.13 `_Py_InitCleanup` pseudo-frames left out of grouped stacks (not user code).
+        public var skippedShimFrames = 0
         /// The latest read failure, for the run's log.
         public var lastError: String?
 
@@ -53,13 +55,27 @@ public final class PythonFrameResolver {
     }
 
     /// `resolve(pid:frames:)` with each frame's eval-loop group, the input of `PythonStackMerger`.
+    /// Leaves out 3.13's `_Py_InitCleanup` pseudo-frame (between a specialised `Cls()` call and
+    /// `Cls.__init__`; owner THREAD, so the walker keeps it), which is no Python function.
     public func resolveGrouped(pid: Int32, frames: [PythonRawFrame]) -> [(frame: Frame, group: Int)] {
-        frames.map { (frame: resolve(pid: pid, frame: $0), group: Int($0.group)) }
+        frames.compactMap { raw in
+            let info = codeInfo(pid: pid, raw: raw)
+            if info?.isInitCleanupShim == true {
+                statistics.skippedShimFrames += 1
+                return nil
+            }
+            return (frame: frame(raw, info: info), group: Int(raw.group))
+        }
     }
 
     /// Names one frame.
     public func resolve(pid: Int32, frame raw: PythonRawFrame) -> Frame {
-        guard let info = codeInfo(pid: pid, raw: raw) else {
+        frame(raw, info: codeInfo(pid: pid, raw: raw))
+    }
+
+    /// The named frame for `raw` whose code object read as `info` (nil: unreadable).
+    private func frame(_ raw: PythonRawFrame, info: PythonCodeInfo?) -> Frame {
+        guard let info else {
             statistics.unresolvedFrames += 1
             return Frame(name: Frame.unknownPythonName, module: "", kind: .python)
         }

@@ -3,8 +3,11 @@ import CPythonProbe
 
 extension PythonProcessInfo {
     /// Looks for a CPython interpreter in `pid`: a mapped libpython*.so, else the executable itself, that
-    /// defines `_PyRuntime`. Only the exact version of the headers flamelab was built with is supported:
-    /// the BPF walker's offsets come from them, and CPython's internal structs change between versions.
+    /// defines `_PyRuntime`. Final releases of 3.11, 3.12 and 3.13 are supported: 3.11 and 3.12 with the
+    /// offsets generated from their headers at build time (CPython keeps these structs within a minor
+    /// release), 3.13 with the interpreter's own `_Py_DebugOffsets`. Anything else (other minors,
+    /// pre-releases, free-threaded builds, unreadable debug offsets) is refused with a message: native
+    /// frames only, never names read with the wrong offsets.
     public static func inspect(pid: Int32) -> PythonDetection {
         let maps: ProcessMaps
         do {
@@ -53,21 +56,53 @@ extension PythonProcessInfo {
             PythonVersion(hex: UInt32(truncatingIfNeeded: try reader.word(at: symbol &+ bias)))
         }
         let versionText = version?.description ?? versionFromFileName(path) ?? "unknown"
-        let supported = PythonVersion.supported
-        // Any final patch release of the built minor version: pyenv's 3.11.7 beside Debian's 3.11.2.
-        guard let found = version, found.sharesLayout(with: supported) else {
-            return .unsupported(
+        let refuse = { (reason: String) in
+            PythonDetection.unsupported(
                 version: versionText,
                 message: "unsupported Python version \(versionText) in pid \(pid) (\(path)): native frames only "
-                    + "(flamelab reads CPython \(supported.major).\(supported.minor) frames)")
+                    + "(\(reason); flamelab reads CPython \(PythonVersion.supportedRange) final releases)")
+        }
+        guard let found = version else { return refuse("no Py_Version") }
+        guard found.major == 3, PythonLayout.supportedMinors.contains(found.minor),
+              let base = PythonLayout.buildTime(minor: found.minor) else { return refuse("no offsets for \(found.major).\(found.minor)") }
+        // Pre-releases may still move fields; only the very build of the headers is trusted then.
+        guard found.sharesLayout(with: PythonVersion(hex: base.versionHex)) else { return refuse("a pre-release") }
+        let runtime = runtimeSymbol &+ bias
+        let layout: PythonLayout
+        let source: String
+        if let index = PythonDebugOffsets.index(minor: found.minor) {
+            do {
+                (layout, source) = try debugLayout(reader: reader, runtime: runtime, index: index, version: found, base: base)
+            } catch {
+                return refuse("\(error)")
+            }
+        } else {
+            layout = base
+            source = "CPython \(PythonVersion(hex: base.versionHex)) headers (build time)"
         }
         let typeAddress = { (name: String) throws -> UInt64 in
             try elfSymbol(name, in: path).map { $0 &+ bias } ?? 0
         }
         return .supported(PythonProcessInfo(
-            pid: pid, interpreterPath: path, version: found, loadBias: bias, runtimeAddress: runtimeSymbol &+ bias,
+            pid: pid, interpreterPath: path, version: found, loadBias: bias, runtimeAddress: runtime,
             codeTypeAddress: try typeAddress("PyCode_Type"), unicodeTypeAddress: try typeAddress("PyUnicode_Type"),
-            bytesTypeAddress: try typeAddress("PyBytes_Type")))
+            bytesTypeAddress: try typeAddress("PyBytes_Type"), layout: layout, layoutSource: source))
+    }
+
+    /// The layout of a 3.13+ interpreter from its own `_Py_DebugOffsets`, checked against what the process
+    /// says it is: the cookie, the same PY_VERSION_HEX as `Py_Version`, and the default (GIL) build.
+    private static func debugLayout(reader: PythonMemoryReader, runtime: UInt64, index: flamelab_py_debug_index,
+                                    version: PythonVersion, base: PythonLayout) throws -> (PythonLayout, String) {
+        let offsets = try PythonDebugOffsets.read(reader: reader, runtime: runtime, index: index)
+        guard offsets.version == version else {
+            throw FlamelabError.failed("validate", "_Py_DebugOffsets", "version \(offsets.version) is not Py_Version \(version)")
+        }
+        guard !offsets.freeThreaded else {
+            throw FlamelabError.failed("validate", "_Py_DebugOffsets", "a free-threaded build (other object headers)")
+        }
+        let layout = try offsets.applied(to: base)
+        return (layout, "_Py_DebugOffsets of CPython \(version) (build-time \(PythonVersion(hex: base.versionHex)) headers for: "
+                    + PythonDebugOffsets.fallbackFields.joined(separator: ", ") + ")")
     }
 
     /// The load bias of `path` from its first mapping (ET_EXEC files get 0).

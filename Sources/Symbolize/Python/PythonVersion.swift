@@ -34,6 +34,17 @@ public struct PythonVersion: Hashable, Sendable, CustomStringConvertible {
         return major == other.major && minor == other.minor && (hex >> 4) & 0xf == final && (other.hex >> 4) & 0xf == final
     }
 
-    /// The version of the CPython headers flamelab was built against (the BPF walker's offsets).
-    public static var supported: PythonVersion { PythonVersion(hex: PythonLayout.installed.versionHex) }
+    /// Whether this is a final release (not an alpha, beta or release candidate).
+    public var isFinal: Bool { (hex >> 4) & 0xf == 0xf }
+
+    /// The versions of the CPython headers flamelab was built against, one per supported minor version
+    /// (the tables of bpf/gen_python_layout.c): 3.11, 3.12 and 3.13.
+    public static var builtTables: [PythonVersion] {
+        PythonLayout.supportedMinors.compactMap { PythonLayout.buildTime(minor: $0).map { PythonVersion(hex: $0.versionHex) } }
+    }
+
+    /// "3.11–3.13": the minor versions whose frames flamelab reads, for messages.
+    public static var supportedRange: String {
+        "\(3).\(PythonLayout.supportedMinors.lowerBound)–3.\(PythonLayout.supportedMinors.upperBound)"
+    }
 }

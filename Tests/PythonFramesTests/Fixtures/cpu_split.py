@@ -1,7 +1,7 @@
 """A known CPU split for the Python walker's tests: hot_a does 3 units of work for each unit of
 Küche.計算_b (75% / 25% of the CPU), both pure Python, called from run() -> main(). A short nap() now
 and then gives the off-CPU program a Python stack to find. Prints "ready <pid> <code id of hot_a> <code id of Küche.計算_b>" once warm, then runs for
-the number of seconds given as argv[1]. Run with Debian's /usr/bin/python3.11.
+the number of seconds given as argv[1]. Runs on CPython 3.11, 3.12 and 3.13.
 Küche.計算_b is called through map() (C), so it runs in its own _PyEval_EvalFrameDefault: leaf-first
 groups are spin, 計算_b -> 0 and run, main, <module> -> 1, while hot_a's whole stack is group 0.
 A second thread sleeps in wait_in_thread(): it never holds the GIL when it blocks, so the walker must find
