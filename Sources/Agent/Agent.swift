@@ -57,7 +57,7 @@ public final class Agent: @unchecked Sendable {
     /// `cutWindowNow()` was called: the draining thread cuts at its next pass.
     private var cutRequested = false
     private var pendingPython: [PythonProcessInfo] = []
-    private let traceContextOffsets = TraceContextOffsetCache()
+    private let traceContextExports = TraceContextExportCache()
     /// Process CPU seconds and uptime when `waitUntilPrepared` returned: the steady state starts there.
     private var preparedMark: (cpu: Double, uptime: Double)?
     /// Keeps the kernel's BPF run-time statistics on while open.
@@ -393,7 +393,7 @@ public final class Agent: @unchecked Sendable {
     /// Whole-system mode: a process seen for the first time is prepared on the preparation queue, so
     /// that reading its ELF files never stalls the draining thread (samples keep flowing meanwhile).
     private func prepareInBackground(_ pid: Int32) {
-        // Two queues: the trace-context offset is quick (one ELF file, cached per executable) and
+        // Two queues: the trace-context location is quick (each ELF file read once, cached per file) and
         // makes the process's next samples carry ids; Python detection and snapshotting every ELF
         // file of the process can take seconds.
         let context = BlockOperation { [weak self] in
@@ -424,10 +424,12 @@ public final class Agent: @unchecked Sendable {
         return false
     }
 
+    /// Finds where `pid` publishes its OpenTelemetry thread context (OTEP 4947) and tells BPF. Once per
+    /// process: a library that defines the variable and is dlopen'ed after this is not seen.
     private func publishTraceContextOffset(_ pid: Int32) {
         do {
-            if let offset = try traceContextOffsets.offset(pid: pid) {
-                try object?.setTraceContextOffset(pid: pid, offset: offset)
+            if let location = try traceContextExports.location(pid: pid) {
+                try object?.setTraceContextLocation(pid: pid, location: location)
             }
         } catch {
             if ProcessStatus.isAlive(pid) { note("no trace ids for pid \(pid): \(error)") }
