@@ -2,6 +2,7 @@ import Agent
 import Foundation
 import LabRuntime
 import ProfileModel
+import Symbolize
 import FlamelabTesting
 import Testing
 
@@ -22,6 +23,21 @@ extension AgentBPFTests {
             case dlopenGeneralDynamic = "dlopen'ed library, general-dynamic"
 
             var testDescription: String { rawValue }
+
+            /// Whether the agent should find the variable in the static TLS block (else through the DTV):
+            /// both BPF paths are exercised.
+            var isStaticTLS: Bool {
+                switch self {
+                case .executableLocalExec, .libraryInitialExec, .libraryDescriptor: return true
+                case .libraryGeneralDynamic, .dlopenDescriptor, .dlopenGeneralDynamic: return false
+                }
+            }
+
+            /// glibc (2.32+) puts a dlopen'ed library's TLS in the spare static TLS when it fits and the
+            /// library uses TLS descriptors; the tunable turns that off, so the descriptor is dynamic.
+            var environment: [String: String] {
+                self == .dlopenDescriptor ? ["GLIBC_TUNABLES": "glibc.rtld.optional_static_tls=0"] : [:]
+            }
 
             var isLibrary: Bool { self != .executableLocalExec }
             var isDlopened: Bool { self == .dlopenDescriptor || self == .dlopenGeneralDynamic }
@@ -190,9 +206,12 @@ extension AgentBPFTests {
             let (program, extra) = try Self.build(linkCase, in: directory)
             let traceHex = Self.randomHex(bytes: 16), spanHex = Self.randomHex(bytes: 8)
             let output = directory.appendingPathComponent("output.txt").path
-            let child = try ChildProcess(program, [traceHex, spanHex, "3"] + extra, output: output)
+            let child = try ChildProcess(program, [traceHex, spanHex, "3"] + extra, output: output, environment: linkCase.environment)
             defer { if !child.hasExited { child.signal(SIGKILL); _ = child.wait(seconds: 5) } }
             try Self.waitUntilReady(child, output: output)
+
+            let location = try #require(try TraceContextLocator.locate(pid: child.pid))
+            if case .threadPointer = location { #expect(linkCase.isStaticTLS, "\(location)") } else { #expect(!linkCase.isStaticTLS, "\(location)") }
 
             let agent = Agent(config: AgentConfig(targets: .pids([child.pid]), hz: 199, kinds: [.cpu, .offcpu], unwind: .fp,
                                                   python: .off, durationSeconds: 15))
@@ -200,11 +219,22 @@ extension AgentBPFTests {
             let recording = agent.finish()  // ends when the program exits
             let traceID = try #require(TraceID(hex: traceHex)), spanID = try #require(SpanID(hex: spanHex))
 
-            let cpu = try #require(recording.profile(.cpu)).samples.filter { $0.labels.pid == child.pid }
+            // A sample taken while the process exits, after the kernel dropped its address space
+            // (do_exit -> exit_mm), has no user memory to read the context from: not counted.
+            let cpuProfile = try #require(recording.profile(.cpu))
+            let inTeardown: (Sample) -> Bool = { sample in
+                let frames = cpuProfile.frames(ofStack: sample.stackID)
+                return frames.allSatisfy { $0.kind == .kernel } && frames.contains { $0.name == "do_exit" }
+            }
+            let all = cpuProfile.samples.filter { $0.labels.pid == child.pid }
+            let cpu = all.filter { !inTeardown($0) }
             let offCPU = try #require(recording.profile(.offcpu)).samples.filter { $0.labels.pid == child.pid }
             let carries: (Sample) -> Bool = { $0.labels.traceID == traceID && $0.labels.spanID == spanID }
             let cpuWithID = cpu.filter(carries).count, offWithID = offCPU.filter(carries).count
-            print("otel thread context [\(linkCase.rawValue)]: trace id on \(cpuWithID) of \(cpu.count) CPU samples, \(offWithID) of \(offCPU.count) off-CPU intervals; \(recording.stats.summary)")
+            print("otel thread context [\(linkCase.rawValue)] at \(location): trace id on \(cpuWithID) of \(cpu.count) CPU samples (\(all.count - cpu.count) in exit teardown not counted), \(offWithID) of \(offCPU.count) off-CPU intervals; \(recording.stats.summary)")
+            for sample in cpu.filter({ !carries($0) }).prefix(3) {
+                print("a CPU sample without the trace id: \(cpuProfile.frames(ofStack: sample.stackID).map(\.name).joined(separator: ";"))")
+            }
             #expect(cpu.count >= 50, "too few CPU samples to judge: \(recording.stats.summary)")
             #expect(offCPU.count >= 20, "too few off-CPU intervals to judge: \(recording.stats.summary)")
             #expect(cpuWithID == cpu.count, "trace id on \(cpuWithID) of \(cpu.count) CPU samples")
