@@ -58,6 +58,8 @@ public final class Agent: @unchecked Sendable {
     private var cutRequested = false
     private var pendingPython: [PythonProcessInfo] = []
     private let traceContextExports = TraceContextExportCache()
+    /// Targets (explicit pids) with no thread-context variable found yet, tried again when their mappings change.
+    private let unlocatedTraceContexts = UnlocatedTraceContexts()
     /// Process CPU seconds and uptime when `waitUntilPrepared` returned: the steady state starts there.
     private var preparedMark: (cpu: Double, uptime: Double)?
     /// Keeps the kernel's BPF run-time statistics on while open.
@@ -243,6 +245,7 @@ public final class Agent: @unchecked Sendable {
             if now - lastTick >= 1 {
                 lastTick = now
                 checkTargets(now: now)
+                retryUnlocatedTraceContexts()
                 if let onProgress {
                     let drops = object?.counters().map { $0.ringBufferDrops + $0.offCPUMapFull } ?? 0
                     onProgress(AgentProgress(samples: recorder.samples.count, drops: drops, elapsedSeconds: now - startUptime,
@@ -384,7 +387,7 @@ public final class Agent: @unchecked Sendable {
     /// Snapshots symbols and maps while `pid` is alive, and publishes its trace-context offset and
     /// (for CPython 3.11) its interpreter to BPF. Runs before the draining thread starts.
     private func prepareProcess(_ pid: Int32) {
-        publishTraceContextOffset(pid)
+        if !publishTraceContextOffset(pid) { unlocatedTraceContexts.add(pid) }
         if config.python == .auto, let info = detectPython(pid) { recorder.pythonResolver?.register(info) }
         symbolizer.prepare(pid: pid)
         recorder.prepare(pid: pid)
@@ -424,16 +427,29 @@ public final class Agent: @unchecked Sendable {
         return false
     }
 
-    /// Finds where `pid` publishes its OpenTelemetry thread context (OTEP 4947) and tells BPF. Once per
-    /// process: a library that defines the variable and is dlopen'ed after this is not seen.
-    private func publishTraceContextOffset(_ pid: Int32) {
+    /// Finds where `pid` publishes its OpenTelemetry thread context (OTEP 4947) and tells BPF. True when found.
+    @discardableResult
+    private func publishTraceContextOffset(_ pid: Int32, quiet: Bool = false) -> Bool {
         do {
-            if let location = try traceContextExports.location(pid: pid) {
-                try object?.setTraceContextLocation(pid: pid, location: location)
-            }
+            guard let location = try traceContextExports.location(pid: pid) else { return false }
+            try object?.setTraceContextLocation(pid: pid, location: location)
+            return true
         } catch {
-            if ProcessStatus.isAlive(pid) { note("no trace ids for pid \(pid): \(error)") }
+            if !quiet, ProcessStatus.isAlive(pid) { note("no trace ids for pid \(pid) yet: \(error)") }
+            return false
         }
+    }
+
+    /// Explicit targets without a location are tried again when their mapped files change (a library
+    /// defining the variable dlopen'ed after the start), on the context queue: never on the draining thread.
+    private func retryUnlocatedTraceContexts() {
+        let operation = BlockOperation { [weak self] in
+            guard let self, !self.withLock({ self.preparationCancelled }) else { return }
+            for pid in self.unlocatedTraceContexts.takeChanged() where !self.publishTraceContextOffset(pid, quiet: true) {
+                self.unlocatedTraceContexts.add(pid)
+            }
+        }
+        contextPreparation.addOperation(operation)
     }
 
     /// Registers a CPython 3.11 process with the BPF walker and returns its info; another version

@@ -21,6 +21,8 @@ extension AgentBPFTests {
             case libraryGeneralDynamic = "shared library, general-dynamic"
             case dlopenDescriptor = "dlopen'ed library, TLSDESC"
             case dlopenGeneralDynamic = "dlopen'ed library, general-dynamic"
+            /// dlopen'ed 1 s after the agent attached: the agent must find it when the mappings change.
+            case dlopenLater = "library dlopen'ed after the agent attached, general-dynamic"
 
             var testDescription: String { rawValue }
 
@@ -29,7 +31,7 @@ extension AgentBPFTests {
             var isStaticTLS: Bool {
                 switch self {
                 case .executableLocalExec, .libraryInitialExec, .libraryDescriptor: return true
-                case .libraryGeneralDynamic, .dlopenDescriptor, .dlopenGeneralDynamic: return false
+                case .libraryGeneralDynamic, .dlopenDescriptor, .dlopenGeneralDynamic, .dlopenLater: return false
                 }
             }
 
@@ -40,7 +42,7 @@ extension AgentBPFTests {
             }
 
             var isLibrary: Bool { self != .executableLocalExec }
-            var isDlopened: Bool { self == .dlopenDescriptor || self == .dlopenGeneralDynamic }
+            var isDlopened: Bool { self == .dlopenDescriptor || self == .dlopenGeneralDynamic || self == .dlopenLater }
 
             /// gcc flags for writer.c when it is a shared library.
             var libraryFlags: [String] {
@@ -48,7 +50,7 @@ extension AgentBPFTests {
                 case .executableLocalExec: return []
                 case .libraryInitialExec: return ["-DWRITER_TLS_MODEL=\"initial-exec\""]
                 case .libraryDescriptor, .dlopenDescriptor: return ["-mtls-dialect=gnu2"]
-                case .libraryGeneralDynamic, .dlopenGeneralDynamic: return ["-mtls-dialect=gnu"]
+                case .libraryGeneralDynamic, .dlopenGeneralDynamic, .dlopenLater: return ["-mtls-dialect=gnu"]
                 }
             }
         }
@@ -111,6 +113,7 @@ extension AgentBPFTests {
         #include <dlfcn.h>
         #include <stdio.h>
         #include <stdlib.h>
+        #include <string.h>
         #include <time.h>
         #include <unistd.h>
 
@@ -133,8 +136,27 @@ extension AgentBPFTests {
                 for (int i = 0; i < 1000; i++) sink += i;
         }
 
+        static void work(double seconds) {
+            double end = now() + seconds;
+            while (now() < end) {
+                spin(0.03);
+                usleep(30000);
+            }
+        }
+
+        static void ready(void) {
+            printf("ready\n");
+            fflush(stdout);
+        }
+
+        /* argv: trace-hex span-hex seconds [library [late]]. "late": ready first, the library 1 s later. */
         int main(int argc, char **argv) {
             if (argc < 4) return 2;
+            int late = argc > 5 && strcmp(argv[5], "late") == 0;
+            if (late) {
+                ready();
+                work(1.0);
+            }
             publish_fn publish;
         #ifdef USE_DLOPEN
             void *library = dlopen(argv[4], RTLD_NOW);
@@ -145,13 +167,8 @@ extension AgentBPFTests {
             publish = writer_publish;
         #endif
             publish(argv[1], argv[2]);
-            printf("ready\n");
-            fflush(stdout);
-            double end = now() + atof(argv[3]);
-            while (now() < end) {
-                spin(0.03);
-                usleep(30000);
-            }
+            if (!late) ready();
+            work(atof(argv[3]));
             return 0;
         }
         """#
@@ -175,7 +192,7 @@ extension AgentBPFTests {
             try compile(["-O1", "-shared", "-fPIC"] + linkCase.libraryFlags + ["-o", library, "writer.c"])
             if linkCase.isDlopened {
                 try compile(["-O1", "-DUSE_DLOPEN", "-o", program, "main.c", "-ldl"])
-                return (program, [library])
+                return (program, linkCase == .dlopenLater ? [library, "late"] : [library])
             }
             try compile(["-O1", "-o", program, "main.c", "-L", dir, "-lotelwriter", "-Wl,-rpath," + dir])
             return (program, [])
@@ -206,12 +223,16 @@ extension AgentBPFTests {
             let (program, extra) = try Self.build(linkCase, in: directory)
             let traceHex = Self.randomHex(bytes: 16), spanHex = Self.randomHex(bytes: 8)
             let output = directory.appendingPathComponent("output.txt").path
-            let child = try ChildProcess(program, [traceHex, spanHex, "3"] + extra, output: output, environment: linkCase.environment)
+            let child = try ChildProcess(program, [traceHex, spanHex, linkCase == .dlopenLater ? "5" : "3"] + extra, output: output, environment: linkCase.environment)
             defer { if !child.hasExited { child.signal(SIGKILL); _ = child.wait(seconds: 5) } }
             try Self.waitUntilReady(child, output: output)
 
-            let location = try #require(try TraceContextLocator.locate(pid: child.pid))
-            if case .threadPointer = location { #expect(linkCase.isStaticTLS, "\(location)") } else { #expect(!linkCase.isStaticTLS, "\(location)") }
+            let location = try TraceContextLocator.locate(pid: child.pid)
+            switch location {
+            case nil: #expect(linkCase == .dlopenLater, "the variable was not found")
+            case .threadPointer?: #expect(linkCase.isStaticTLS, "\(String(describing: location))")
+            case .dynamicThreadVector?: #expect(!linkCase.isStaticTLS, "\(String(describing: location))")
+            }
 
             let agent = Agent(config: AgentConfig(targets: .pids([child.pid]), hz: 199, kinds: [.cpu, .offcpu], unwind: .fp,
                                                   python: .off, durationSeconds: 15))
@@ -231,12 +252,19 @@ extension AgentBPFTests {
             let offCPU = try #require(recording.profile(.offcpu)).samples.filter { $0.labels.pid == child.pid }
             let carries: (Sample) -> Bool = { $0.labels.traceID == traceID && $0.labels.spanID == spanID }
             let cpuWithID = cpu.filter(carries).count, offWithID = offCPU.filter(carries).count
-            print("otel thread context [\(linkCase.rawValue)] at \(location): trace id on \(cpuWithID) of \(cpu.count) CPU samples (\(all.count - cpu.count) in exit teardown not counted), \(offWithID) of \(offCPU.count) off-CPU intervals; \(recording.stats.summary)")
+            print("otel thread context [\(linkCase.rawValue)] at \(location.map { "\($0)" } ?? "none at the start"): trace id on \(cpuWithID) of \(cpu.count) CPU samples (\(all.count - cpu.count) in exit teardown not counted), \(offWithID) of \(offCPU.count) off-CPU intervals; \(recording.stats.summary)")
             for sample in cpu.filter({ !carries($0) }).prefix(3) {
                 print("a CPU sample without the trace id: \(cpuProfile.frames(ofStack: sample.stackID).map(\.name).joined(separator: ";"))")
             }
             #expect(cpu.count >= 50, "too few CPU samples to judge: \(recording.stats.summary)")
             #expect(offCPU.count >= 20, "too few off-CPU intervals to judge: \(recording.stats.summary)")
+            guard linkCase != .dlopenLater else {
+                // 1 s without the library, then 5 s with it, found within the agent's next 1 s check
+                // (without the retry: none at all).
+                #expect(Double(cpuWithID) >= 0.5 * Double(cpu.count), "trace id on \(cpuWithID) of \(cpu.count) CPU samples")
+                #expect(Double(offWithID) >= 0.5 * Double(offCPU.count), "trace id on \(offWithID) of \(offCPU.count) off-CPU intervals")
+                return
+            }
             #expect(cpuWithID == cpu.count, "trace id on \(cpuWithID) of \(cpu.count) CPU samples")
             #expect(offWithID == offCPU.count, "trace id on \(offWithID) of \(offCPU.count) off-CPU intervals")
         }
