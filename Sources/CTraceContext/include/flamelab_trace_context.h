@@ -22,6 +22,9 @@
 #include "otel_thread_ctx.h"
 
 #ifndef __BPF__
+/* The process-level half of the standard (OTEP 4719), which announces the thread contexts. */
+#include "otel_process_ctx.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -1,4 +1,5 @@
 import CTraceContext
+import Foundation
 import W3CTraceContext
 
 /// Publishes the current request's trace context on the calling thread in OpenTelemetry's standard
@@ -21,6 +22,20 @@ public enum ThreadTraceContext {
                                                  context.flags.rawValue)
             }
         }
+    }
+
+    /// Publishes the process's OpenTelemetry process context (OTEP 4719): `service.name` and the
+    /// `threadlocal.*` attributes that tell OTEP 4947 readers this process publishes thread contexts.
+    /// Throws `failed to publish the process context: <reason>`.
+    public static func publishProcessContext(serviceName: String) throws {
+        guard flamelab_process_context_publish(serviceName) == 0 else {
+            throw ProcessContextError(reason: String(cString: strerror(errno)))
+        }
+    }
+
+    public struct ProcessContextError: Error, CustomStringConvertible {
+        public let reason: String
+        public var description: String { "failed to publish the process context: \(reason)" }
     }
 
     public static func clear() {
