@@ -26,9 +26,9 @@ public enum TraceContextLocator {
         export: (MemoryMapping, String) throws -> TlsExport? = { try TlsExport.find(symbolName, in: $1) }
     ) throws -> TraceContextLocation? {
         var seen = Set<String>()
+        let mapped = maps.mappings.filter { $0.isFileBacked && seen.insert($0.path).inserted }
         // The executable first: its definition wins symbol resolution over any library's.
-        let files = maps.mappings.filter { $0.isFileBacked && seen.insert($0.path).inserted }
-            .sorted { ($0.path == maps.executablePath ? 0 : 1) < ($1.path == maps.executablePath ? 0 : 1) }
+        let files = mapped.filter { $0.path == maps.executablePath } + mapped.filter { $0.path != maps.executablePath }
         for mapping in files {
             let path = maps.openablePath(of: mapping)
             guard let found = try export(mapping, path) else { continue }
@@ -88,7 +88,7 @@ public enum TraceContextLocator {
     }
 
     private static func loadBias(of mapping: MemoryMapping, maps: ProcessMaps) throws -> UInt64 {
-        let image = try ElfImage.load(path: maps.openablePath(of: mapping))
+        let image = try ElfImage.load(path: maps.openablePath(of: mapping), symbols: false)
         for candidate in maps.mappings where candidate.path == mapping.path {
             if let bias = image.loadBias(mappingStart: candidate.start, fileOffset: candidate.fileOffset) { return bias }
         }

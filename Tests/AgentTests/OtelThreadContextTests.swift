@@ -210,6 +210,16 @@ extension AgentBPFTests {
             throw TestProgramError("failed to start the test program: it printed \(text)")
         }
 
+        static func samples(of pid: Int32, in profile: Profile) -> [Sample] {
+            profile.samples.filter { $0.labels.pid == pid }
+        }
+
+        /// Kernel frames only, through do_exit: the process is exiting and its address space may be gone.
+        static func inTeardown(_ sample: Sample, _ profile: Profile) -> Bool {
+            let frames = profile.frames(ofStack: sample.stackID)
+            return frames.allSatisfy { $0.kind == .kernel } && frames.contains { $0.name == "do_exit" }
+        }
+
         static func randomHex(bytes: Int) -> String {
             (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 1...255)) }.joined()
         }
@@ -242,19 +252,15 @@ extension AgentBPFTests {
 
             // A sample taken while the process exits, after the kernel dropped its address space
             // (do_exit -> exit_mm), has no user memory to read the context from: not counted.
-            let cpuProfile = try #require(recording.profile(.cpu))
-            let inTeardown: (Sample) -> Bool = { sample in
-                let frames = cpuProfile.frames(ofStack: sample.stackID)
-                return frames.allSatisfy { $0.kind == .kernel } && frames.contains { $0.name == "do_exit" }
-            }
-            let all = cpuProfile.samples.filter { $0.labels.pid == child.pid }
-            let cpu = all.filter { !inTeardown($0) }
-            let offCPU = try #require(recording.profile(.offcpu)).samples.filter { $0.labels.pid == child.pid }
+            let cpuProfile = try #require(recording.profile(.cpu)), offProfile = try #require(recording.profile(.offcpu))
+            let allCPU = Self.samples(of: child.pid, in: cpuProfile), allOff = Self.samples(of: child.pid, in: offProfile)
+            let cpu = allCPU.filter { !Self.inTeardown($0, cpuProfile) }, offCPU = allOff.filter { !Self.inTeardown($0, offProfile) }
             let carries: (Sample) -> Bool = { $0.labels.traceID == traceID && $0.labels.spanID == spanID }
             let cpuWithID = cpu.filter(carries).count, offWithID = offCPU.filter(carries).count
-            print("otel thread context [\(linkCase.rawValue)] at \(location.map { "\($0)" } ?? "none at the start"): trace id on \(cpuWithID) of \(cpu.count) CPU samples (\(all.count - cpu.count) in exit teardown not counted), \(offWithID) of \(offCPU.count) off-CPU intervals; \(recording.stats.summary)")
-            for sample in cpu.filter({ !carries($0) }).prefix(3) {
-                print("a CPU sample without the trace id: \(cpuProfile.frames(ofStack: sample.stackID).map(\.name).joined(separator: ";"))")
+            let teardown = allCPU.count - cpu.count + allOff.count - offCPU.count
+            print("otel thread context [\(linkCase.rawValue)] at \(location.map { "\($0)" } ?? "none at the start"): trace id on \(cpuWithID) of \(cpu.count) CPU samples, \(offWithID) of \(offCPU.count) off-CPU intervals (\(teardown) in exit teardown not counted); \(recording.stats.summary)")
+            for (sample, profile) in (cpu.map { ($0, cpuProfile) } + offCPU.map { ($0, offProfile) }).filter({ !carries($0.0) }).prefix(3) {
+                print("a sample without the trace id: \(profile.frames(ofStack: sample.stackID).map(\.name).joined(separator: ";"))")
             }
             #expect(cpu.count >= 50, "too few CPU samples to judge: \(recording.stats.summary)")
             #expect(offCPU.count >= 20, "too few off-CPU intervals to judge: \(recording.stats.summary)")
