@@ -41,8 +41,13 @@ let package = Package(
     ],
     targets: [
         // MARK: C shims
-        /// Per-thread trace context that the BPF agent reads through the thread pointer (no syscall).
-        .target(name: "CTraceContext"),
+        /// Per-thread trace context in OpenTelemetry's standard record (OTEP 4947), which the BPF agent
+        /// reads through the thread pointer (no syscall). The standard requires its TLS symbol in
+        /// .dynsym: every executable linking this target exports `otel_thread_ctx_v1`.
+        .target(
+            name: "CTraceContext",
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic-symbol=otel_thread_ctx_v1"])]
+        ),
         /// Embedding Debian's libpython3.11: init, GIL handling, calls into services/shop/python.
         .target(name: "CPythonBridge", linkerSettings: [.linkedLibrary("python3.11")]),
         /// CPython 3.11 object layout from the installed headers, ELF data symbols, process_vm_readv (Symbolize/Python).

@@ -11,6 +11,7 @@
 #include <bpf/bpf_tracing.h>
 #include "flamelab_trace_context.h"
 #include "profiler.h"
+#include "thread_context.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -47,12 +48,12 @@ struct {
     __type(value, __u8);
 } flamelab_targets SEC(".maps");
 
-/* tgid -> offset of flamelab_trace_context from the thread pointer (fsbase), computed from the ELF. */
+/* tgid -> where the process's otel_thread_ctx_v1 pointer lives (thread_context.h), from its ELF files. */
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
     __uint(max_entries, 4096);
     __type(key, __u32);
-    __type(value, __s64);
+    __type(value, struct flamelab_tls_location);
 } flamelab_tls_offsets SEC(".maps");
 
 /* tid -> the event captured when the thread went off CPU; emitted when it comes back. Not
@@ -90,35 +91,60 @@ static __always_inline bool is_target(__u32 tgid)
     return bpf_map_lookup_elem(&flamelab_targets, &tgid) != NULL;
 }
 
-/* Reads the task's published trace context. A context read mid-write (odd seq) is dropped and
- * counted. The read is one copy: the writer runs on this CPU and is not running now. */
+/* The address of the thread's otel_thread_ctx_v1 pointer, or 0 when this thread has none (its DTV
+ * slot for the library is not allocated: the thread never touched the variable). */
+static __always_inline __u64 thread_context_address(const struct flamelab_tls_location *where, __u64 fsbase)
+{
+    __u64 dtv, slots, block;
+
+    if (where->kind == FLAMELAB_TLS_STATIC)
+        return fsbase + where->tp_offset;
+    if (where->kind != FLAMELAB_TLS_DTV)
+        return 0;
+    if (bpf_probe_read_user(&dtv, sizeof(dtv), (void *)(fsbase + FLAMELAB_GLIBC_DTV_OFFSET)) || !dtv)
+        return 0;
+    /* A thread whose DTV predates the library's dlopen has fewer slots: nothing to read there. */
+    if (bpf_probe_read_user(&slots, sizeof(slots), (void *)(dtv - FLAMELAB_GLIBC_DTV_ENTRY_SIZE)))
+        return 0;
+    if (where->module_id == 0 || where->module_id > slots)
+        return 0;
+    if (bpf_probe_read_user(&block, sizeof(block), (void *)(dtv + where->module_id * FLAMELAB_GLIBC_DTV_ENTRY_SIZE)))
+        return 0;
+    if (!block || block == FLAMELAB_GLIBC_DTV_UNALLOCATED)
+        return 0;
+    return block + where->offset;
+}
+
+/* Reads the task's OpenTelemetry thread context (OTEP 4947): the TLS pointer, then the record it
+ * points to. NULL means no context. A non-NULL pointer whose record cannot be read, or whose `valid`
+ * byte is not 1, is dropped and counted as torn (the spec has no torn state: a reader that
+ * interrupts a fixed-record writer sees valid = 0 and reports no context). */
 static __always_inline void read_trace_context(struct flamelab_event *ev, struct task_struct *task, __u32 tgid)
 {
-    struct flamelab_trace_context tc;
-    __s64 *offset;
-    __u64 fsbase;
+    const struct flamelab_tls_location *where;
+    struct otel_thread_ctx_record record;
+    __u64 fsbase, address, pointer = 0;
 
     __builtin_memset(ev->trace_id, 0, sizeof(ev->trace_id));
     __builtin_memset(ev->span_id, 0, sizeof(ev->span_id));
     if (!flamelab_settings.trace_context)
         return;
-    offset = bpf_map_lookup_elem(&flamelab_tls_offsets, &tgid);
-    if (!offset)
+    where = bpf_map_lookup_elem(&flamelab_tls_offsets, &tgid);
+    if (!where)
         return;
     fsbase = BPF_CORE_READ(task, thread.fsbase);
     if (!fsbase)
         return;
-    if (bpf_probe_read_user(&tc, sizeof(tc), (void *)(fsbase + *offset)))
+    address = thread_context_address(where, fsbase);
+    if (!address || bpf_probe_read_user(&pointer, sizeof(pointer), (void *)address) || !pointer)
         return;
-    if (tc.seq & 1) {
+    if (bpf_probe_read_user(&record, sizeof(record), (void *)pointer) || record.valid != OTEL_THREAD_CTX_VALID) {
         ev->flags |= FLAMELAB_FLAG_TORN_CONTEXT;
         count(FLAMELAB_COUNTER_TORN_CONTEXT);
         return;
     }
-    if (!tc.active)
-        return;
-    __builtin_memcpy(ev->trace_id, tc.trace_id, sizeof(ev->trace_id));
-    __builtin_memcpy(ev->span_id, tc.span_id, sizeof(ev->span_id));
+    __builtin_memcpy(ev->trace_id, record.trace_id, sizeof(ev->trace_id));
+    __builtin_memcpy(ev->span_id, record.span_id, sizeof(ev->span_id));
     ev->flags |= FLAMELAB_FLAG_TRACE_CONTEXT;
 }
 

@@ -31,7 +31,7 @@ enum flamelab_event_kind {
 
 enum flamelab_event_flag {
     FLAMELAB_FLAG_TRACE_CONTEXT = 1 << 0, /* trace_id/span_id hold an active context */
-    FLAMELAB_FLAG_TORN_CONTEXT = 1 << 1,  /* the context was being written (odd seq): ids dropped */
+    FLAMELAB_FLAG_TORN_CONTEXT = 1 << 1,  /* a context pointer to an unreadable or invalid record: ids dropped */
     FLAMELAB_FLAG_USER_REGS = 1 << 2,     /* regs[] and stack_dump[] hold the user state */
     FLAMELAB_FLAG_KERNEL_THREAD = 1 << 3, /* no user space */
     FLAMELAB_FLAG_BOUNDED_STACK = 1 << 4, /* stack_dump stops at the frame record rbp points to (auto) */
@@ -54,7 +54,7 @@ enum flamelab_counter {
     FLAMELAB_COUNTER_OFFCPU_SAMPLES = 1,   /* off-CPU intervals emitted */
     FLAMELAB_COUNTER_RINGBUF_DROPS = 2,    /* events lost: ring buffer full */
     FLAMELAB_COUNTER_OFFCPU_MAP_FULL = 3,  /* switch-outs not recorded: start map full */
-    FLAMELAB_COUNTER_TORN_CONTEXT = 4,     /* trace contexts read mid-write (ids dropped) */
+    FLAMELAB_COUNTER_TORN_CONTEXT = 4,     /* context records unreadable or not valid (ids dropped) */
     FLAMELAB_COUNTER_STACK_COPY_FAILS = 5, /* user stack copies that got no byte */
     FLAMELAB_COUNTER_OFFCPU_SHORT = 6,     /* blocks shorter than min_block_ns (not emitted) */
     FLAMELAB_COUNTER_COUNT = 7,            /* the number of counters above */

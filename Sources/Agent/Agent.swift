@@ -57,7 +57,9 @@ public final class Agent: @unchecked Sendable {
     /// `cutWindowNow()` was called: the draining thread cuts at its next pass.
     private var cutRequested = false
     private var pendingPython: [PythonProcessInfo] = []
-    private let traceContextOffsets = TraceContextOffsetCache()
+    private let traceContextExports = TraceContextExportCache()
+    /// Targets (explicit pids) with no thread-context variable found yet, tried again when their mappings change.
+    private let unlocatedTraceContexts = UnlocatedTraceContexts()
     /// Process CPU seconds and uptime when `waitUntilPrepared` returned: the steady state starts there.
     private var preparedMark: (cpu: Double, uptime: Double)?
     /// Keeps the kernel's BPF run-time statistics on while open.
@@ -246,6 +248,7 @@ public final class Agent: @unchecked Sendable {
             if now - lastTick >= 1 {
                 lastTick = now
                 checkTargets(now: now)
+                retryUnlocatedTraceContexts()
                 if let onProgress {
                     let drops = object?.counters().map { $0.ringBufferDrops + $0.offCPUMapFull } ?? 0
                     onProgress(AgentProgress(samples: recorder.samples.count, drops: drops, elapsedSeconds: now - startUptime,
@@ -397,7 +400,7 @@ public final class Agent: @unchecked Sendable {
     /// Snapshots symbols and maps while `pid` is alive, and publishes its trace-context offset and
     /// (for CPython 3.11-3.13) its interpreter to BPF. Runs before the draining thread starts.
     private func prepareProcess(_ pid: Int32) {
-        publishTraceContextOffset(pid)
+        if !publishTraceContextOffset(pid) { unlocatedTraceContexts.add(pid) }
         if config.python == .auto, let info = detectPython(pid) { recorder.pythonResolver?.register(info) }
         symbolizer.prepare(pid: pid)
         recorder.prepare(pid: pid)
@@ -406,7 +409,7 @@ public final class Agent: @unchecked Sendable {
     /// Whole-system mode: a process seen for the first time is prepared on the preparation queue, so
     /// that reading its ELF files never stalls the draining thread (samples keep flowing meanwhile).
     private func prepareInBackground(_ pid: Int32) {
-        // Two queues: the trace-context offset is quick (one ELF file, cached per executable) and
+        // Two queues: the trace-context location is quick (each ELF file read once, cached per file) and
         // makes the process's next samples carry ids; Python detection and snapshotting every ELF
         // file of the process can take seconds.
         let context = BlockOperation { [weak self] in
@@ -437,14 +440,29 @@ public final class Agent: @unchecked Sendable {
         return false
     }
 
-    private func publishTraceContextOffset(_ pid: Int32) {
+    /// Finds where `pid` publishes its OpenTelemetry thread context (OTEP 4947) and tells BPF. True when found.
+    @discardableResult
+    private func publishTraceContextOffset(_ pid: Int32, quiet: Bool = false) -> Bool {
         do {
-            if let offset = try traceContextOffsets.offset(pid: pid) {
-                try object?.setTraceContextOffset(pid: pid, offset: offset)
-            }
+            guard let location = try traceContextExports.location(pid: pid) else { return false }
+            try object?.setTraceContextLocation(pid: pid, location: location)
+            return true
         } catch {
-            if ProcessStatus.isAlive(pid) { note("no trace ids for pid \(pid): \(error)") }
+            if !quiet, ProcessStatus.isAlive(pid) { note("no trace ids for pid \(pid) yet: \(error)") }
+            return false
         }
+    }
+
+    /// Explicit targets without a location are tried again when their mapped files change (a library
+    /// defining the variable dlopen'ed after the start), on the context queue: never on the draining thread.
+    private func retryUnlocatedTraceContexts() {
+        let operation = BlockOperation { [weak self] in
+            guard let self, !self.withLock({ self.preparationCancelled }) else { return }
+            for pid in self.unlocatedTraceContexts.takeChanged() where !self.publishTraceContextOffset(pid, quiet: true) {
+                self.unlocatedTraceContexts.add(pid)
+            }
+        }
+        contextPreparation.addOperation(operation)
     }
 
     /// Registers a CPython 3.11-3.13 process with the BPF walker (its `_PyRuntime` and its version's

@@ -15,7 +15,8 @@ public struct AgentRunStats: Sendable, Equatable, Codable {
     public var ringBufferDrops: UInt64 = 0
     /// Switch-outs not recorded because the off-CPU start map was full (counted in BPF).
     public var offCPUMapFull: UInt64 = 0
-    /// Trace contexts read mid-write: those samples carry no ids (counted in BPF).
+    /// Thread-context pointers (otel_thread_ctx_v1) to a record that could not be read or whose `valid`
+    /// byte was not 1 (a writer mid-update): those samples carry no ids (counted in BPF).
     public var tornTraceContexts: UInt64 = 0
     /// User stack copies that got no byte (DWARF modes).
     public var stackCopyFailures: UInt64 = 0

@@ -541,3 +541,122 @@ __attribute__((noinline)) size_t celf_capture_current_stack(uint64_t *registers,
 __attribute__((noinline)) uint64_t celf_caller_address(void) {
     return (uint64_t)(uintptr_t)__builtin_return_address(0);
 }
+
+/* ---------------------------------------------------------------- TLS exports */
+
+/* The symbol `name` as a defined STT_TLS symbol of the table in `scn`; 1 when found. */
+static int find_tls_symbol(Elf *elf, Elf_Scn *scn, const GElf_Shdr *shdr, const char *name, GElf_Sym *found) {
+    Elf_Data *data = elf_getdata(scn, NULL);
+    if (data == NULL || shdr->sh_entsize == 0) return 0;
+    size_t count = shdr->sh_size / shdr->sh_entsize;
+    for (size_t index = 1; index < count; index++) {
+        GElf_Sym sym;
+        if (gelf_getsym(data, (int)index, &sym) == NULL) break;
+        if (GELF_ST_TYPE(sym.st_info) != STT_TLS || sym.st_shndx == SHN_UNDEF) continue;
+        const char *symbol_name = elf_strptr(elf, shdr->sh_link, sym.st_name);
+        if (symbol_name && strcmp(symbol_name, name) == 0) {
+            *found = sym;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether relocation `rela` of a table linked to symbol table `symtab` refers to the variable. */
+static bool rela_refers_to(Elf *elf, Elf_Scn *symtab, const GElf_Rela *rela, const char *name, uint64_t value) {
+    size_t index = GELF_R_SYM(rela->r_info);
+    if (index == 0) return (uint64_t)rela->r_addend == value; /* module-local: the addend is the offset */
+    GElf_Shdr shdr;
+    if (symtab == NULL || gelf_getshdr(symtab, &shdr) == NULL) return false;
+    GElf_Sym sym;
+    if (gelf_getsym(elf_getdata(symtab, NULL), (int)index, &sym) == NULL) return false;
+    const char *symbol_name = elf_strptr(elf, shdr.sh_link, sym.st_name);
+    return symbol_name && strcmp(symbol_name, name) == 0;
+}
+
+static void find_tls_relocations(Elf *elf, const char *name, celf_tls_export *out) {
+    Elf_Scn *scn = NULL;
+    while ((scn = elf_nextscn(elf, scn)) != NULL) {
+        GElf_Shdr shdr;
+        if (gelf_getshdr(scn, &shdr) == NULL || shdr.sh_type != SHT_RELA || shdr.sh_entsize == 0) continue;
+        Elf_Data *data = elf_getdata(scn, NULL);
+        Elf_Scn *symtab = elf_getscn(elf, shdr.sh_link);
+        size_t count = shdr.sh_size / shdr.sh_entsize;
+        for (size_t index = 0; data != NULL && index < count; index++) {
+            GElf_Rela rela;
+            if (gelf_getrela(data, (int)index, &rela) == NULL) break;
+            uint32_t type = GELF_R_TYPE(rela.r_info);
+            if (type != R_X86_64_TPOFF64 && type != R_X86_64_TLSDESC && type != R_X86_64_DTPMOD64) continue;
+            /* A module-local DTPMOD64 has addend 0 whatever the variable: it names the module only. */
+            bool local_module = type == R_X86_64_DTPMOD64 && GELF_R_SYM(rela.r_info) == 0;
+            if (!local_module && !rela_refers_to(elf, symtab, &rela, name, out->value)) continue;
+            if (type == R_X86_64_TPOFF64) out->tpoff_slot = rela.r_offset;
+            if (type == R_X86_64_TLSDESC) out->tlsdesc_slot = rela.r_offset;
+            /* A DTPMOD64 naming the variable wins over a module-local one. */
+            if (type == R_X86_64_DTPMOD64 && (!local_module || out->dtpmod_slot == 0)) out->dtpmod_slot = rela.r_offset;
+        }
+    }
+}
+
+static void find_tls_segment(Elf *elf, celf_tls_export *out) {
+    size_t count = 0;
+    if (elf_getphdrnum(elf, &count) != 0) return;
+    for (size_t index = 0; index < count; index++) {
+        GElf_Phdr phdr;
+        if (gelf_getphdr(elf, (int)index, &phdr) == NULL || phdr.p_type != PT_TLS) continue;
+        out->has_tls = 1;
+        out->tls_vaddr = phdr.p_vaddr;
+        out->tls_memsz = phdr.p_memsz;
+        out->tls_align = phdr.p_align;
+    }
+}
+
+static void read_tls_export(Elf *elf, const char *name, celf_tls_export *out) {
+    GElf_Ehdr ehdr;
+    if (gelf_getehdr(elf, &ehdr) != NULL) {
+        out->elf_type = ehdr.e_type;
+        out->machine = ehdr.e_machine;
+    }
+    GElf_Sym sym;
+    /* .dynsym first: the spec's place; .symtab as a fallback for a writer that forgot to export. */
+    for (int pass = 0; pass < 2 && !out->found; pass++) {
+        Elf_Scn *scn = NULL;
+        while (!out->found && (scn = elf_nextscn(elf, scn)) != NULL) {
+            GElf_Shdr shdr;
+            if (gelf_getshdr(scn, &shdr) == NULL) continue;
+            if (shdr.sh_type != (pass == 0 ? SHT_DYNSYM : SHT_SYMTAB)) continue;
+            if (find_tls_symbol(elf, scn, &shdr, name, &sym)) {
+                out->found = 1;
+                out->in_dynsym = pass == 0;
+                out->value = sym.st_value;
+            }
+        }
+    }
+    if (!out->found) return;
+    find_tls_segment(elf, out);
+    if (out->machine == EM_X86_64) find_tls_relocations(elf, name, out);
+}
+
+int celf_find_tls_export(const char *path, const char *name, celf_tls_export *out, char *err, size_t errlen) {
+    memset(out, 0, sizeof *out);
+    if (elf_version(EV_CURRENT) == EV_NONE) {
+        set_error(err, errlen, "libelf is out of date");
+        return -1;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        set_error(err, errlen, "%s", strerror(errno));
+        return -1;
+    }
+    Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+    if (elf == NULL || elf_kind(elf) != ELF_K_ELF) {
+        set_error(err, errlen, "not an ELF file (%s)", elf_errmsg(-1));
+        if (elf) elf_end(elf);
+        close(fd);
+        return -1;
+    }
+    read_tls_export(elf, name, out);
+    elf_end(elf);
+    close(fd);
+    return 0;
+}

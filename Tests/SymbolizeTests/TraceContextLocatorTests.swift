@@ -15,6 +15,30 @@ struct TraceContextLocatorTests {
         #expect(runtime < 0)
     }
 
+    @Test("the executable exports otel_thread_ctx_v1 in .dynsym, as OTEP 4947 requires")
+    func exportedInDynamicSymbols() throws {
+        let found = try #require(try TlsExport.find(TraceContextLocator.symbolName, in: "/proc/self/exe"))
+        #expect(found.isInDynamicSymbols, "the linker flag --export-dynamic-symbol=otel_thread_ctx_v1 did not reach this executable")
+        #expect(found.tlsSegment != nil)
+    }
+
+    @Test("locating it in a live process (this one) gives the running thread's offset")
+    func locatesThisProcess() throws {
+        let runtime = Int64(flamelab_trace_context_tp_offset())
+        #expect(try TraceContextLocator.locate(pid: getpid()) == .threadPointer(offset: runtime))
+    }
+
+    @Test("published ids read back; cleared reads as no context")
+    func publishAndClear() {
+        let trace: [UInt8] = Array(1...16), span: [UInt8] = Array(101...108)
+        flamelab_trace_context_set(trace, span)
+        var traceOut = [UInt8](repeating: 0, count: 16), spanOut = [UInt8](repeating: 0, count: 8)
+        #expect(flamelab_trace_context_get(&traceOut, &spanOut) == 1)
+        #expect(traceOut == trace && spanOut == span)
+        flamelab_trace_context_clear()
+        #expect(flamelab_trace_context_get(&traceOut, &spanOut) == 0)
+    }
+
     @Test("an executable without the variable gives nil")
     func absentSymbol() throws {
         #expect(try TraceContextLocator.threadPointerOffset(executablePath: "/bin/true") == nil)

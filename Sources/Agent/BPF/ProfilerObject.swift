@@ -1,5 +1,6 @@
 import ProfileModel
 import CBPF
+import Symbolize
 import Foundation
 
 /// The loaded profiler.bpf.o: libbpf's lifecycle open -> set rodata -> load -> attach -> destroy.
@@ -151,11 +152,20 @@ final class ProfilerObject {
         try update(map: .fullStack, key: &key, value: &value, what: "require full stack copies for pid \(pid)")
     }
 
-    /// Records where `pid`'s trace context lives relative to the thread pointer.
-    func setTraceContextOffset(pid: Int32, offset: Int64) throws {
+    /// Records where `pid`'s OpenTelemetry thread-context pointer lives (bpf/thread_context.h).
+    func setTraceContextLocation(pid: Int32, location: TraceContextLocation) throws {
         var key = UInt32(bitPattern: pid)
-        var value = offset
-        try update(map: .tlsOffsets, key: &key, value: &value, what: "set the trace context offset of pid \(pid)")
+        var value = flamelab_tls_location()
+        switch location {
+        case .threadPointer(let offset):
+            value.kind = FLAMELAB_TLS_STATIC.rawValue
+            value.tp_offset = offset
+        case .dynamicThreadVector(let moduleID, let offset):
+            value.kind = FLAMELAB_TLS_DTV.rawValue
+            value.module_id = moduleID
+            value.offset = offset
+        }
+        try update(map: .tlsOffsets, key: &key, value: &value, what: "set the trace context location of pid \(pid)")
     }
 
     /// Stores `value` (raw bytes) for `key` in map `name`.

@@ -68,6 +68,31 @@ int celf_image_load_memory(const void *bytes, size_t size, celf_image *out, char
 /// Releases what celf_image_load allocated. Safe on a zeroed image.
 void celf_image_free(celf_image *image);
 
+/* ---------------------------------------------------------------- TLS exports */
+
+/// An exported TLS variable (e.g. OpenTelemetry's otel_thread_ctx_v1) and what the dynamic linker
+/// writes for it: what a reader needs to find the variable in another process (x86_64).
+typedef struct celf_tls_export {
+    int found;          /* 1 when `name` is a defined STT_TLS symbol */
+    int in_dynsym;      /* 1 when it is in .dynsym (the OpenTelemetry spec requires it) */
+    int elf_type;       /* ET_EXEC, ET_DYN */
+    int machine;        /* EM_* */
+    uint64_t value;     /* st_value: the variable's offset in the module's TLS block */
+    /* The PT_TLS segment (has_tls = 0 when none). */
+    int has_tls;
+    uint64_t tls_vaddr, tls_memsz, tls_align;
+    /* GOT slots the dynamic linker fills for this variable, as ELF virtual addresses (r_offset);
+     * 0 when the file has no such relocation. A relocation either names the symbol or, with symbol
+     * index 0 (a module-local reference), carries the symbol's value as its addend. */
+    uint64_t tpoff_slot;   /* R_X86_64_TPOFF64 (initial-exec): the variable's offset from the TP */
+    uint64_t tlsdesc_slot; /* R_X86_64_TLSDESC: { resolver, argument } */
+    uint64_t dtpmod_slot;  /* R_X86_64_DTPMOD64 (general-dynamic): the module id */
+} celf_tls_export;
+
+/// Looks for the TLS variable `name` in `path` (.dynsym, then .symtab) and its TLS relocations.
+/// Returns 0 (out->found says whether it exists), or -1 with a message in `err`.
+int celf_find_tls_export(const char *path, const char *name, celf_tls_export *out, char *err, size_t errlen);
+
 /* ---------------------------------------------------------------- demangling */
 
 /// Swift demangling through libswiftCore's swift_demangle. NULL when `name` is not a Swift symbol.

@@ -7,6 +7,8 @@ public enum ShopServer {
         let shop = try Shop(config: config)
         var logger = Logger(label: "flamelab-shop")
         logger.logLevel = .notice
+        // Profilers implementing OTEP 4947 read the thread contexts of processes that announce them here.
+        do { try ThreadTraceContext.publishProcessContext(serviceName: "flamelab-shop") } catch { logger.warning("\(error)") }
         if config.version == .v2 {
             logger.notice("v2: FraudScreening.scoreOrderRisk costs \(Int(shop.checkoutPlan.fraudShareOfWork * 100))% of each checkout's own work (thread CPU)")
         }
