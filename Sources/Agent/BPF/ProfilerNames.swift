@@ -23,6 +23,8 @@ enum ProfilerMap: String, CaseIterable {
     case tlsOffsets = "flamelab_tls_offsets"
     /// Per tgid: the CPython runtime address for the walker.
     case pythonProcesses = "flamelab_py_procs"
+    /// Per tgid: the Swift concurrency runtime's code range for the async walker.
+    case swiftAsyncProcesses = "flamelab_swift_async_procs"
 }
 
 /// The `.rodata` variable holding `struct flamelab_settings`.

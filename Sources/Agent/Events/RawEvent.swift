@@ -23,6 +23,10 @@ struct RawEvent {
     /// CPython frames, leaf first, as read by the walker.
     var pythonFrames: [flamelab_py_frame]
     var pythonStatus: UInt32
+    /// Swift async callers' resume functions, innermost caller first, and the pc of the funclet whose
+    /// context they were read from (empty and 0 when the sample was not in a funclet).
+    var swiftAsyncResume: [UInt64] = []
+    var swiftAsyncFuncletPC: UInt64 = 0
 
     var hasTornContext: Bool { flags & FLAMELAB_FLAG_TORN_CONTEXT.rawValue != 0 }
     var isKernelThread: Bool { flags & FLAMELAB_FLAG_KERNEL_THREAD.rawValue != 0 }
@@ -48,6 +52,7 @@ struct RawEvent {
         let dumpBytes = min(Int(u32(\.stack_dump_bytes)), bytes.count - headerSize)
         let pyCount = min(Int(u32(\.py.count)), Int(FLAMELAB_MAX_PY_FRAMES))
         let pyFrames = field(\.py.frames)
+        let asyncCount = min(Int(u32(\.swift_async.count)), Int(FLAMELAB_MAX_SWIFT_ASYNC_FRAMES))
         return RawEvent(
             kind: kind,
             pid: Int32(bitPattern: u32(\.pid)),
@@ -65,7 +70,9 @@ struct RawEvent {
             pythonFrames: (0..<pyCount).map { index in
                 bytes.loadUnaligned(fromByteOffset: pyFrames + index * MemoryLayout<flamelab_py_frame>.stride, as: flamelab_py_frame.self)
             },
-            pythonStatus: u32(\.py.status)
+            pythonStatus: u32(\.py.status),
+            swiftAsyncResume: words(bytes, at: field(\.swift_async.resume), byteCount: asyncCount * 8, limit: asyncCount),
+            swiftAsyncFuncletPC: u64(\.swift_async.funclet_pc)
         )
     }
 
