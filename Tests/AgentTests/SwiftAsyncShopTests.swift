@@ -13,6 +13,7 @@ extension AgentBPFTests {
     struct SwiftAsyncShopTests {
         static let port: UInt16 = 18_971
         static let hot = "ShopService.AsyncPricing.ruleKernel("
+        static let callers = ["ShopService.AsyncPricing.quote(", "ShopService.AsyncPricing.applyRules("]
 
         /// Hot samples of `/quote` under load for `seconds`, and those naming `quote` then `applyRules`.
         static func measure(swiftAsync: Bool, pid: Int32, seconds: Double = 5) throws -> (hot: [[Frame]], withCallers: [[Frame]], stats: AgentRunStats) {
@@ -22,9 +23,16 @@ extension AgentBPFTests {
             let recording = agent.finish()
             let profile = try #require(recording.profile(.cpu))
             let stacks = profile.samples.map { profile.frames(ofStack: $0.stackID) }
-            let hot = stacks.filter { $0.contains { $0.name.hasPrefix(Self.hot) } }
-            let withCallers = hot.filter { AgentRecordingTests.containsInOrder($0.map(\.name), ["ShopService.AsyncPricing.quote(", "ShopService.AsyncPricing.applyRules("]) }
+            let hot = stacks.filter { $0.contains { $0.name.contains(Self.hot) } }
+            let withCallers = hot.filter { Self.containsInOrder($0.map(\.name), Self.callers) }
             return (hot, withCallers, recording.stats)
+        }
+
+        /// True when `names` hold each of `parts` (as substrings: static members demangle as `static X`), in order, root first.
+        static func containsInOrder(_ names: [String], _ parts: [String]) -> Bool {
+            var next = 0
+            for name in names where next < parts.count && name.contains(parts[next]) { next += 1 }
+            return next == parts.count
         }
 
         @Test("shop /quote: quote -> applyRules named in >= 90% of the hot samples with the walker, in none without", .requiresRoot)
@@ -49,7 +57,7 @@ extension AgentBPFTests {
             }
             #expect(on.hot.count >= 30, "hot samples: \(on.hot.count)")
             #expect(Double(on.withCallers.count) >= 0.9 * Double(on.hot.count), "quote -> applyRules in \(on.withCallers.count) of \(on.hot.count)")
-            let handlerNamed = on.withCallers.filter { $0.contains { $0.name.hasPrefix("static ShopService.ShopRoutes.quoteRoute(") || $0.name.hasPrefix("ShopService.ShopRoutes.quoteRoute(") } }
+            let handlerNamed = on.withCallers.filter { $0.contains { $0.name.contains("ShopService.ShopRoutes.quoteRoute(") } }
             print("shop /quote [walker on]: handler named in \(handlerNamed.count) of \(on.withCallers.count)")
 
             let off = try Self.measure(swiftAsync: false, pid: service.pid)
