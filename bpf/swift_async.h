@@ -14,8 +14,9 @@
 #ifndef FLAMELAB_SWIFT_ASYNC_H
 #define FLAMELAB_SWIFT_ASYNC_H
 
-/* Resume functions recorded per sample: async callers above the running funclet. */
-#define FLAMELAB_MAX_SWIFT_ASYNC_FRAMES 32
+/* Resume functions recorded per sample: async callers above the running funclet. A power of two.
+ * A Hummingbird handler sits ~32 awaits below its server task, so 32 cut the chain short. */
+#define FLAMELAB_MAX_SWIFT_ASYNC_FRAMES 64
 /* Frame records of the machine stack searched for the executor's call into a funclet. */
 #define FLAMELAB_SWIFT_ASYNC_FP_FRAMES 32
 /* Processes the walker can know at once. */

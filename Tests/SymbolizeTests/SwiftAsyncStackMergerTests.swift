@@ -24,6 +24,14 @@ struct SwiftAsyncStackMergerTests {
         #expect(merger.statistics.spliced == 1)
     }
 
+    @Test func marksATruncatedChainAtItsRootEnd() {
+        var merger = SwiftAsyncStackMerger()
+        let merged = merger.merge(native: Self.native, nativeAddresses: Self.addresses, funcletPC: 0x2000,
+                                  callers: [Self.resumeA, Self.resumeHandler], truncated: true)
+        #expect(merged.filter { $0.kind == .swiftAsync }.map(\.name) == ["Shop.a() async -> Swift.Int", "Shop.handler() async -> ()",
+                                                                           SwiftAsyncStackMerger.truncationName])
+    }
+
     @Test func rejectsAChainWhoseFirstResumeFunctionIsNotAFunclet() {
         var merger = SwiftAsyncStackMerger()
         let garbage = Frame(name: "memcpy", module: "libc.so.6", kind: .libc)

@@ -68,7 +68,8 @@ struct ProfileBuilder {
         if !key.swiftAsyncResume.isEmpty {
             // Resume functions are entry points, not return addresses: each is named as a leaf (no - 1).
             let callers = key.swiftAsyncResume.map { symbolizer.symbolizeUser(pid: key.pid, addresses: [$0])[0] }
-            user = asyncMerger.merge(native: user, nativeAddresses: key.user, funcletPC: key.swiftAsyncFuncletPC, callers: callers)
+            user = asyncMerger.merge(native: user, nativeAddresses: key.user, funcletPC: key.swiftAsyncFuncletPC, callers: callers,
+                                      truncated: key.swiftAsyncTruncated)
         }
         if !python.isEmpty {
             user = merger.merge(native: user, python: python)

@@ -27,6 +27,8 @@ struct RawEvent {
     /// context they were read from (empty and 0 when the sample was not in a funclet).
     var swiftAsyncResume: [UInt64] = []
     var swiftAsyncFuncletPC: UInt64 = 0
+    /// The chain was longer than FLAMELAB_MAX_SWIFT_ASYNC_FRAMES: the outermost callers are missing.
+    var swiftAsyncTruncated = false
 
     var hasTornContext: Bool { flags & FLAMELAB_FLAG_TORN_CONTEXT.rawValue != 0 }
     var isKernelThread: Bool { flags & FLAMELAB_FLAG_KERNEL_THREAD.rawValue != 0 }
@@ -72,7 +74,8 @@ struct RawEvent {
             },
             pythonStatus: u32(\.py.status),
             swiftAsyncResume: words(bytes, at: field(\.swift_async.resume), byteCount: asyncCount * 8, limit: asyncCount),
-            swiftAsyncFuncletPC: u64(\.swift_async.funclet_pc)
+            swiftAsyncFuncletPC: u64(\.swift_async.funclet_pc),
+            swiftAsyncTruncated: u32(\.swift_async.status) == FLAMELAB_SWIFT_ASYNC_TRUNCATED.rawValue
         )
     }
 

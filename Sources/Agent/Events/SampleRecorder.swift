@@ -62,7 +62,8 @@ final class SampleRecorder {
         let key = StackKey(
             pid: event.pid, kernel: event.kernelStack, user: userStack(of: event),
             python: event.pythonFrames.map { PythonRawFrame(code: $0.code, firstLineNumber: $0.first_lineno, lasti: $0.lasti, group: $0.group) },
-            swiftAsyncResume: event.swiftAsyncResume, swiftAsyncFuncletPC: event.swiftAsyncResume.isEmpty ? 0 : event.swiftAsyncFuncletPC
+            swiftAsyncResume: event.swiftAsyncResume, swiftAsyncFuncletPC: event.swiftAsyncResume.isEmpty ? 0 : event.swiftAsyncFuncletPC,
+            swiftAsyncTruncated: !event.swiftAsyncResume.isEmpty && event.swiftAsyncTruncated
         )
         let stack: Int
         if let known = stackIndex[key] {

@@ -12,4 +12,5 @@ struct StackKey: Hashable {
     /// Swift async callers' resume functions (innermost first) and the funclet pc to splice them at.
     var swiftAsyncResume: [UInt64] = []
     var swiftAsyncFuncletPC: UInt64 = 0
+    var swiftAsyncTruncated = false
 }

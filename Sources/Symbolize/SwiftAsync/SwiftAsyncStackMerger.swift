@@ -24,13 +24,17 @@ public struct SwiftAsyncStackMerger: Sendable {
     }
 
     public private(set) var statistics = Statistics()
+    /// The frame standing for async callers beyond the walker's bound.
+    public static let truncationName = "[more async callers]"
 
     public init() {}
 
     /// Merges `callers` (resume functions as symbolized, innermost caller first) into `native` (leaf
     /// first, one frame per entry of `nativeAddresses`) at the frame whose address is `funcletPC`.
-    /// Returns a leaf-first stack; `native` unchanged when the chain does not fit.
-    public mutating func merge(native: [Frame], nativeAddresses: [UInt64], funcletPC: UInt64, callers: [Frame]) -> [Frame] {
+    /// Returns a leaf-first stack; `native` unchanged when the chain does not fit. `truncated` (the walker
+    /// stopped at its bound) adds `truncationName` root-side of the callers, so a cut chain is not read as whole.
+    public mutating func merge(native: [Frame], nativeAddresses: [UInt64], funcletPC: UInt64, callers: [Frame],
+                               truncated: Bool = false) -> [Frame] {
         guard !callers.isEmpty else { return native }
         guard let splice = nativeAddresses.firstIndex(of: funcletPC), splice < native.count else {
             statistics.funcletNotFound += 1
@@ -45,7 +49,8 @@ public struct SwiftAsyncStackMerger: Sendable {
         statistics.spliced += 1
         var runningNamed = running
         runningNamed.name = SwiftConcurrencyRuntime.asyncFunctionName(running.name)
-        let asyncFrames = accepted.filter { !SwiftConcurrencyRuntime.isPlumbing($0) }.map(Self.asyncFrame)
+        var asyncFrames = accepted.filter { !SwiftConcurrencyRuntime.isPlumbing($0) }.map(Self.asyncFrame)
+        if truncated, accepted.count == callers.count { asyncFrames.append(Frame(name: Self.truncationName, kind: .swiftAsync)) }
         return Array(native[..<splice]) + [runningNamed] + asyncFrames + Array(native[(splice + 1)...])
     }
 
