@@ -13,10 +13,10 @@ extension AgentBPFTests {
         static let chain = ["agent_testee.asyncHandler(", "agent_testee.asyncA(", "agent_testee.asyncB(", "agent_testee.c("]
 
         /// CPU samples of the testee whose leaf part is in c (the hot function), with their frames.
-        static func hotStacks(swiftAsync: Bool) throws -> (stacks: [[Frame]], stats: AgentRunStats) {
+        static func hotStacks(swiftAsync: Bool, unwind: UnwindMode = .fp) throws -> (stacks: [[Frame]], stats: AgentRunStats) {
             let testee = try Testee(["async", "3"])
             try testee.waitUntilReady()
-            let agent = Agent(config: AgentConfig(targets: .pids([testee.pid]), hz: 99, kinds: [.cpu], unwind: .fp,
+            let agent = Agent(config: AgentConfig(targets: .pids([testee.pid]), hz: 99, kinds: [.cpu], unwind: unwind,
                                                   durationSeconds: 20, swiftAsync: swiftAsync))
             try agent.start()
             testee.go()
@@ -29,13 +29,14 @@ extension AgentBPFTests {
 
         static func names(_ frames: [Frame]) -> [String] { frames.map(\.name) }
 
-        @Test("Walker on: >= 90% of the hot samples read asyncHandler -> asyncA -> asyncB -> c, the callers marked async", .requiresRoot)
-        func walkerOnNamesTheAsyncCallers() throws {
+        @Test("Walker on: >= 90% of the hot samples read asyncHandler -> asyncA -> asyncB -> c, the callers marked async", .requiresRoot,
+              arguments: [UnwindMode.fp, .dwarf, .auto])
+        func walkerOnNamesTheAsyncCallers(unwind: UnwindMode) throws {
             try TestEnvironment.requireRoot()
-            let (stacks, stats) = try Self.hotStacks(swiftAsync: true)
+            let (stacks, stats) = try Self.hotStacks(swiftAsync: true, unwind: unwind)
             #expect(stacks.count >= 30, "hot samples: \(stacks.count); \(stats.summary)")
             let withChain = stacks.filter { AgentRecordingTests.containsInOrder(Self.names($0), Self.chain) }
-            print("swift async [on]: asyncHandler -> asyncA -> asyncB -> c in \(withChain.count) of \(stacks.count) hot samples; \(stats.summary)")
+            print("swift async [on, \(unwind.rawValue)]: asyncHandler -> asyncA -> asyncB -> c in \(withChain.count) of \(stacks.count) hot samples; \(stats.summary)")
             #expect(Double(withChain.count) >= 0.9 * Double(stacks.count), "chain in \(withChain.count) of \(stacks.count)")
             if let other = stacks.first(where: { !AgentRecordingTests.containsInOrder(Self.names($0), Self.chain) }) {
                 print("a hot sample without the chain: \(Self.names(other).joined(separator: ";"))")
