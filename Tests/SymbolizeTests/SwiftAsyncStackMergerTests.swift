@@ -1,3 +1,4 @@
+import Foundation
 import ProfileModel
 import Symbolize
 import Testing
@@ -53,6 +54,16 @@ struct SwiftAsyncStackMergerTests {
         let merged = merger.merge(native: Self.native, nativeAddresses: Self.addresses, funcletPC: 0x9999, callers: [Self.resumeA])
         #expect(merged == Self.native)
         #expect(merger.statistics.funcletNotFound == 1)
+    }
+
+    /// The attach-time check on a live process: this test process runs on the concurrency runtime.
+    @Test func findsAndChecksTheConcurrencyRuntimeOfALiveProcess() throws {
+        let runtime = try #require(try SwiftConcurrencyRuntime.inspect(pid: getpid()))
+        #expect(runtime.path.contains(SwiftConcurrencyRuntime.libraryPrefix))
+        #expect(runtime.funcletSymbols > 0)
+        // The executor range is where swift_job_run really is in this process (dlsym with RTLD_DEFAULT, glibc's null handle).
+        let jobRun = UInt64(UInt(bitPattern: try #require(dlsym(nil, SwiftConcurrencyRuntime.jobRunSymbol))))
+        #expect(runtime.executorStart <= jobRun && jobRun < runtime.executorEnd)
     }
 
     @Test func funcletManglingAndNames() {

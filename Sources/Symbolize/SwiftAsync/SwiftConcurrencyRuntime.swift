@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import ProfileModel
 
 /// What flamelab knows about Swift's concurrency runtime (`libswift_Concurrency.so`): where in a process
@@ -35,18 +36,42 @@ public struct SwiftConcurrencyRuntime: Sendable, Equatable {
         let maps = try ProcessMaps.read(pid: pid)
         let code = maps.mappings.filter { $0.isExecutable && $0.isFileBacked && isLibrary($0.path) }
         guard let first = code.first else { return nil }
-        let path = maps.openablePath(of: first)
-        let symbols = try ElfImage.functionSymbols(path: path)
-        guard symbols.contains(where: { $0.name == jobRunSymbol }) else {
-            throw FlamelabError.failed("check", "Swift concurrency runtime \(first.path)", "no \(jobRunSymbol) symbol")
-        }
-        let funclets = symbols.filter { isFuncletSymbol($0.name) }.count
-        guard funclets > 0 else {
-            throw FlamelabError.failed("check", "Swift concurrency runtime \(first.path)", "no TQ/TY funclet symbols (mangling changed?)")
-        }
+        let funclets = try checkedFuncletCount(path: maps.openablePath(of: first), shownAs: first.path, inode: first.inode)
         let sameFile = code.filter { $0.path == first.path }
         return SwiftConcurrencyRuntime(path: first.path, executorStart: sameFile.map(\.start).min()!,
                                        executorEnd: sameFile.map(\.end).max()!, funcletSymbols: funclets)
+    }
+
+    /// Verdicts per library file (path and inode): every Swift process of a host maps the same one.
+    private static let verdicts = Mutex<[String: Result<Int, FlamelabError>]>([:])
+
+    /// Checks the library's symbols once per file; returns its funclet count.
+    private static func checkedFuncletCount(path: String, shownAs name: String, inode: UInt64) throws -> Int {
+        let key = "\(name)#\(inode)"
+        if let known = verdicts.withLock({ $0[key] }) { return try known.get() }
+        let verdict: Result<Int, FlamelabError>
+        do {
+            verdict = .success(try funcletCount(path: path, shownAs: name))
+        } catch let error as FlamelabError {
+            verdict = .failure(error)
+        } catch {
+            verdict = .failure(.failed("check", "Swift concurrency runtime \(name)", "\(error)"))
+        }
+        verdicts.withLock { $0[key] = verdict }
+        return try verdict.get()
+    }
+
+    /// Reads the library's function symbols: it must run jobs (`swift_job_run`) and hold funclets.
+    private static func funcletCount(path: String, shownAs name: String) throws -> Int {
+        let symbols = try ElfImage.functionSymbols(path: path)
+        guard symbols.contains(where: { $0.name == jobRunSymbol }) else {
+            throw FlamelabError.failed("check", "Swift concurrency runtime \(name)", "no \(jobRunSymbol) symbol")
+        }
+        let funclets = symbols.filter { isFuncletSymbol($0.name) }.count
+        guard funclets > 0 else {
+            throw FlamelabError.failed("check", "Swift concurrency runtime \(name)", "no TQ/TY funclet symbols (mangling changed?)")
+        }
+        return funclets
     }
 
     static func isLibrary(_ path: String) -> Bool {
