@@ -76,6 +76,7 @@ struct {
 } flamelab_full_stack SEC(".maps");
 
 #include "python_walker.bpf.h"
+#include "swift_async_walker.bpf.h"
 
 static __always_inline void count(__u32 index)
 {
@@ -234,6 +235,9 @@ static __always_inline void fill_event(void *ctx, struct flamelab_event *ev, str
     ev->stack_dump_bytes = 0;
     ev->py.count = 0;
     ev->py.status = 0;
+    ev->swift_async.count = 0;
+    ev->swift_async.status = FLAMELAB_SWIFT_ASYNC_NONE;
+    ev->swift_async.funclet_pc = 0;
     bpf_get_current_comm(ev->comm, sizeof(ev->comm));
     ev->kstack_bytes = bpf_get_stack(ctx, ev->kstack, sizeof(ev->kstack), 0);
     if (!BPF_CORE_READ(task, mm)) {
@@ -247,6 +251,8 @@ static __always_inline void fill_event(void *ctx, struct flamelab_event *ev, str
     read_trace_context(ev, task, tgid);
     if (flamelab_settings.python)
         flamelab_walk_python(task, tgid, tid, &ev->py);
+    if (flamelab_settings.swift_async)
+        flamelab_walk_swift_async(task, tgid, &ev->swift_async);
     if (flamelab_settings.copy_user_stack)
         copy_user_state(ev, task, tgid);
 }

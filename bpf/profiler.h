@@ -7,6 +7,7 @@
 #define FLAMELAB_PROFILER_H
 
 #include "python.h"
+#include "swift_async.h"
 
 /* Frames per kernel or user stack (bpf_get_stack; the kernel's default perf_event_max_stack). */
 #define FLAMELAB_MAX_STACK_DEPTH 127
@@ -67,6 +68,7 @@ struct flamelab_settings {
     unsigned int python;           /* 1: walk CPython frames (processes in the Python map) */
     unsigned int trace_context;    /* 1: read the trace context (processes in flamelab_tls_offsets) */
     unsigned long long min_block_ns; /* off-CPU intervals shorter than this are counted, not emitted */
+    unsigned int swift_async;      /* 1: read Swift async callers (processes in flamelab_swift_async_procs) */
 };
 
 /* One event in the ring buffer. The agent receives a prefix of it: everything up to stack_dump,
@@ -88,6 +90,7 @@ struct flamelab_event {
     unsigned long long kstack[FLAMELAB_MAX_STACK_DEPTH];
     unsigned long long ustack[FLAMELAB_MAX_STACK_DEPTH];
     struct flamelab_py_stack py;
+    struct flamelab_swift_async_stack swift_async;
     unsigned long long regs[FLAMELAB_DWARF_REGS];
     /* One extra chunk so that the verifier can prove every chunk write in bounds. */
     unsigned char stack_dump[FLAMELAB_STACK_DUMP_SIZE + FLAMELAB_STACK_CHUNK];

@@ -198,6 +198,7 @@ public final class Agent: @unchecked Sendable {
         stats.joinedStacks = counts.joinedStacks
         stats.processesSeen = recorder.processesSeen
         stats.samplesWithPythonFrames = counts.withPythonFrames
+        stats.samplesWithSwiftAsyncCallers = counts.withSwiftAsyncCallers
         stats.exitedTargets = exitedTargets
         stats.elapsedSeconds = stopUptime - startUptime
         reader = nil
@@ -215,6 +216,8 @@ public final class Agent: @unchecked Sendable {
             )
         }
         stats.buildCPUSeconds = Self.cpuSeconds(Self.usageOfProcess) - buildStart
+        stats.swiftAsyncStacksSpliced = builder.asyncMerger.statistics.spliced
+        stats.swiftAsyncStacksRejected = builder.asyncMerger.statistics.rejected + builder.asyncMerger.statistics.funcletNotFound
         stats.peakRSSBytes = Self.peakRSSBytes()
         if let resolver = recorder.pythonResolver, resolver.statistics.unresolvedFrames > 0 {
             stats.addNote("\(resolver.statistics.unresolvedFrames) Python frames could not be named (\(resolver.statistics.lastError ?? "no reason recorded"))")
@@ -384,6 +387,7 @@ public final class Agent: @unchecked Sendable {
         settings.python = config.python == .auto ? 1 : 0
         settings.trace_context = 1
         settings.min_block_ns = config.minBlockNs
+        settings.swift_async = config.swiftAsync ? 1 : 0
         return settings
     }
 
@@ -402,6 +406,7 @@ public final class Agent: @unchecked Sendable {
     private func prepareProcess(_ pid: Int32) {
         if !publishTraceContextOffset(pid) { unlocatedTraceContexts.add(pid) }
         if config.python == .auto, let info = detectPython(pid) { recorder.pythonResolver?.register(info) }
+        if config.swiftAsync { publishSwiftAsync(pid) }
         symbolizer.prepare(pid: pid)
         recorder.prepare(pid: pid)
     }
@@ -427,6 +432,7 @@ public final class Agent: @unchecked Sendable {
                 // The resolver belongs to the draining thread: it takes the info at its next poll.
                 self.withLock { self.pendingPython.append(info) }
             }
+            if self.config.swiftAsync { self.publishSwiftAsync(pid) }
             self.symbolizer.prepare(pid: pid)
             self.recorder.prepareUnwinding(pid: pid)
         }
@@ -463,6 +469,20 @@ public final class Agent: @unchecked Sendable {
             }
         }
         contextPreparation.addOperation(operation)
+    }
+
+    /// Tells the Swift async walker where `pid`'s concurrency runtime calls funclets, once it is checked
+    /// (`SwiftConcurrencyRuntime.inspect`). Processes without the runtime are left out.
+    private func publishSwiftAsync(_ pid: Int32) {
+        do {
+            guard let runtime = try SwiftConcurrencyRuntime.inspect(pid: pid) else { return }
+            var key = UInt32(bitPattern: pid)
+            var value = flamelab_swift_async_proc(executor_start: runtime.executorStart, executor_end: runtime.executorEnd)
+            try object?.update(map: .swiftAsyncProcesses, key: &key, value: &value, what: "register Swift async process \(pid)")
+            withLock { stats.swiftAsyncProcessCount += 1 }
+        } catch {
+            if ProcessStatus.isAlive(pid) { note("pid \(pid): no Swift async callers: \(error)") }
+        }
     }
 
     /// Registers a CPython 3.11-3.13 process with the BPF walker (its `_PyRuntime` and its version's

@@ -45,6 +45,12 @@ public struct AgentRunStats: Sendable, Equatable, Codable {
     /// How many pids `pythonProcesses` keeps.
     public static let listedProcessLimit = 64
     public var samplesWithPythonFrames = 0
+    /// Processes registered with the Swift async walker, samples whose event carried async callers,
+    /// and stacks that gained them (the rest were dropped as implausible; see SwiftAsyncStackMerger).
+    public var swiftAsyncProcessCount = 0
+    public var samplesWithSwiftAsyncCallers = 0
+    public var swiftAsyncStacksSpliced = 0
+    public var swiftAsyncStacksRejected = 0
     /// Whole-system mode: processes that exited before the agent could snapshot their symbols.
     public var processesGoneBeforePreparation = 0
     /// Processes seen in samples.
@@ -87,6 +93,10 @@ public struct AgentRunStats: Sendable, Equatable, Codable {
         parts.append("unwind \(unwindMode.rawValue)" + (unwindMode == .fp ? "" : " (fp \(framePointerStacks), dwarf \(dwarfStacks) of which joined to fp \(joinedStacks), dwarf failed \(dwarfFailures))"))
         if let hook = schedSwitchHook { parts.append("off-cpu via \(hook)") }
         if !pythonProcesses.isEmpty { parts.append("python: \(pythonProcessCount) processes, \(samplesWithPythonFrames) samples with Python frames") }
+        if swiftAsyncProcessCount > 0 {
+            parts.append("swift async: \(swiftAsyncProcessCount) processes, \(samplesWithSwiftAsyncCallers) samples with callers, "
+                         + "\(swiftAsyncStacksSpliced) stacks spliced, \(swiftAsyncStacksRejected) rejected")
+        }
         if processesGoneBeforePreparation > 0 { parts.append("\(processesGoneBeforePreparation) processes exited before their symbols were read") }
         for program in bpfPrograms where program.runTimeNs > 0 {
             parts.append(String(format: "bpf %@ %.2f us/run over %llu runs", program.name, program.averageMicroseconds, program.runCount))

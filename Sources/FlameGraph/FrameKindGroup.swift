@@ -16,7 +16,7 @@ public enum FrameKindGroup: String, Sendable, CaseIterable {
     /// The group a frame kind is drawn in.
     public init(_ kind: FrameKind) {
         switch kind {
-        case .app: self = .app
+        case .app, .swiftAsync: self = .app
         case .swiftRuntime, .libc, .interpreter, .native: self = .runtime
         case .python: self = .python
         case .kernel: self = .kernel

@@ -37,6 +37,8 @@ struct AgentCommand: ParsableCommand {
     @Option(help: "Profiles: cpu, offcpu, or cpu,offcpu.") var kind = KindList(.cpu, .offcpu)
     @Option(help: "User stack unwinding: auto (frame pointers where the code keeps them, DWARF elsewhere), fp or dwarf.") var unwind = UnwindMode.standard
     @Option(help: "Walk CPython frames: auto or off.") var python = PythonMode.auto
+    @Flag(name: .customLong("swift-async"), inversion: .prefixedNo, help: "Read Swift async callers from the async context chain.")
+    var swiftAsync = true
     @Option(help: "Delete windows older than this, e.g. 24h.") var retention = Duration(seconds: 24 * 3600)
     @Option(name: .customLong("max-size"), help: "Keep the store under this size (downsampling, then deleting the oldest windows), e.g. 1GiB.")
     var maxSize = ByteSize(bytes: 1 << 30)
@@ -73,6 +75,7 @@ struct AgentCommand: ParsableCommand {
         config.kinds = kind.kinds
         config.unwind = unwind
         config.python = python
+        config.swiftAsync = swiftAsync
         config.retention = RetentionPolicy(maxAgeNs: Nanoseconds.saturating(seconds: retention.seconds), maxBytes: maxSize.bytes,
                                            fullDetailNs: Nanoseconds.saturating(seconds: fullDetail.seconds))
         config.statusSeconds = statusInterval.seconds

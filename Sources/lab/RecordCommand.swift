@@ -49,6 +49,10 @@ struct RecordCommand: ParsableCommand {
     @Option(help: "Walk CPython 3.11, 3.12 and 3.13 frames: auto or off.")
     var python = PythonMode.auto
 
+    @Flag(name: .customLong("swift-async"), inversion: .prefixedNo,
+          help: "Read Swift async callers (the awaiting functions) from the async context chain at sample time.")
+    var swiftAsync = true
+
     @Option(name: .customLong("min-block"), help: "Shortest off-CPU interval recorded, e.g. 1ms or 0.5ms.")
     var minBlock = Duration(seconds: 0.001)
 
@@ -92,7 +96,7 @@ struct RecordCommand: ParsableCommand {
         let config = AgentConfig(
             targets: targets, hz: hz, kinds: kind.kinds, unwind: unwind, python: python, durationSeconds: duration.seconds,
             minBlockNs: UInt64(minBlock.seconds * 1e9), measureBPFTime: bpfStats,
-            service: serviceLabel ?? labels.service, version: versionLabel ?? labels.version
+            service: serviceLabel ?? labels.service, version: versionLabel ?? labels.version, swiftAsync: swiftAsync
         )
         let sink = try makeSink()
         let agent = Agent(config: config)

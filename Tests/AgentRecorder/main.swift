@@ -3,7 +3,7 @@
 // `lab record`.
 //
 //   agent-record --pid N [--pid M] | --all  [--duration S] [--hz N] [--kind cpu,offcpu]
-//                [--unwind fp|dwarf|auto] [--python auto|off] [--min-block-ns N] [--bpf-stats] [-o FILE]
+//                [--unwind fp|dwarf|auto] [--python auto|off] [--[no-]swift-async] [--min-block-ns N] [--bpf-stats] [-o FILE]
 import LabRuntime
 import Agent
 import Foundation
@@ -21,6 +21,7 @@ var hz = 99
 var kinds: Set<ProfileKind> = [.cpu]
 var unwind = UnwindMode.standard
 var python = PythonMode.auto
+var swiftAsync = true
 var minBlock: UInt64 = 1_000_000
 var output: String?
 var bpfStats = false
@@ -39,6 +40,8 @@ while !arguments.isEmpty {
     case "--kind": kinds = Set(value().split(separator: ",").compactMap { ProfileKind(rawValue: String($0)) })
     case "--unwind": unwind = UnwindMode(rawValue: value()) ?? .standard
     case "--python": python = PythonMode(rawValue: value()) ?? .auto
+    case "--swift-async": swiftAsync = true
+    case "--no-swift-async": swiftAsync = false
     case "--min-block-ns": minBlock = UInt64(value()) ?? 0
     case "-o": output = value()
     case "--bpf-stats": bpfStats = true
@@ -47,7 +50,7 @@ while !arguments.isEmpty {
 }
 let config = AgentConfig(
     targets: all ? .all : .pids(pids), hz: hz, kinds: kinds, unwind: unwind, python: python,
-    durationSeconds: duration, minBlockNs: minBlock, measureBPFTime: bpfStats
+    durationSeconds: duration, minBlockNs: minBlock, measureBPFTime: bpfStats, swiftAsync: swiftAsync
 )
 do {
     let sink = try output.map { try FileProfileSink(path: $0) }

@@ -2,6 +2,8 @@
 //
 //   agent-testee cpu SECONDS     after "go" on stdin, burns CPU in a -> b -> c for SECONDS, then exits
 //   agent-testee block COUNT     after "go", blocks COUNT times 200 ms inside blockTwoHundredMilliseconds
+//   agent-testee async SECONDS   after "go", burns CPU in c under asyncHandler -> await asyncA -> await asyncB
+//                                on the concurrency runtime's executor, for SECONDS, then exits
 //   agent-testee tp-offset       prints the trace context's offset from the thread pointer, then exits
 //
 // Every working thread publishes TraceIDs.trace/span through CTraceContext first. The program prints
@@ -62,6 +64,35 @@ func blockRepeatedly(count: Int) {
     for _ in 0..<count { blockTwoHundredMilliseconds() }
 }
 
+/// The async chain: c runs in asyncB, two awaits below asyncHandler. On the machine stack only asyncB's
+/// running funclet is above the executor; asyncA and asyncHandler exist only as async contexts.
+@inline(never)
+func asyncHandler(until deadline: Double) async -> UInt64 {
+    let x = await asyncA(until: deadline)
+    return x &+ 1
+}
+
+@inline(never)
+func asyncA(until deadline: Double) async -> UInt64 {
+    await Task.yield()  // a real suspension: asyncA is split into funclets, not inlined into the handler
+    let x = await asyncB(until: deadline)
+    return x &+ 1
+}
+
+@inline(never)
+func asyncB(until deadline: Double) async -> UInt64 {
+    var x: UInt64 = 1
+    while monotonicSeconds() < deadline {
+        var round = 0
+        while round < 10 {
+            x = c(x)
+            round += 1
+        }
+        await Task.yield()  // resumes in another funclet, possibly on another thread
+    }
+    return x
+}
+
 func monotonicSeconds() -> Double {
     var now = timespec()
     clock_gettime(CLOCK_MONOTONIC, &now)
@@ -102,7 +133,7 @@ func print(_ line: String, flush: ()) {
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {
-    print("usage: agent-testee cpu SECONDS | block COUNT | tp-offset")
+    print("usage: agent-testee cpu SECONDS | block COUNT | async SECONDS | tp-offset")
     exit(2)
 }
 switch arguments[1] {
@@ -114,6 +145,16 @@ case "block":
     let count = arguments.count > 2 ? Int(arguments[2]) ?? 3 : 3
     waitForGo()
     runOnThread { blockRepeatedly(count: count) }
+case "async":
+    let seconds = arguments.count > 2 ? Double(arguments[2]) ?? 3 : 3
+    waitForGo()
+    let deadline = monotonicSeconds() + seconds
+    Task.detached {
+        let x = await asyncHandler(until: deadline)
+        print("done \(x & 1)", flush: ())
+        exit(0)
+    }
+    while true { pause() }
 case "tp-offset":
     print("\(flamelab_trace_context_tp_offset())", flush: ())
 default:

@@ -34,6 +34,12 @@ import Testing
         #expect(FoldedCodec.encode(p) == "main;read;ksys_read_[k] 1\n")
     }
 
+    @Test func swiftAsyncSuffixIsStrippedAndKept() throws {
+        let p = try FoldedCodec.decode("main;Shop.handler()_[async];Shop.b() 1\n")
+        #expect(p.frames[1] == Frame(name: "Shop.handler()", kind: .swiftAsync))
+        #expect(FoldedCodec.encode(p) == "main;Shop.handler()_[async];Shop.b() 1\n")
+    }
+
     @Test func differentialRoundTrip() throws {
         let text = "main;a 10 0\nmain;b 5 7\nmain;c 0 3\n"
         let (base, cand) = try FoldedCodec.decodeDifferential(text)

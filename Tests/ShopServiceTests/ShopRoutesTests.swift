@@ -54,12 +54,25 @@ enum TestShop {
         }
     }
 
-    @Test(arguments: ["/price?items=abc", "/price?items=0", "/inventory?delay_ms=-1", "/tax?lines=1e9", "/recommend?n=x", "/inventory?sku=a%20b"])
+    @Test(arguments: ["/price?items=abc", "/price?items=0", "/inventory?delay_ms=-1", "/tax?lines=1e9", "/recommend?n=x", "/inventory?sku=a%20b", "/quote?rounds=0"])
     func badQueryValuesAre400WithAMessage(_ uri: String) async throws {
         try await TestShop.app().test(.router) { client in
             try await client.execute(uri: uri, method: .get) { response in
                 #expect(response.status == .badRequest)
                 #expect(String(buffer: response.body).contains("bad query parameter"))
+            }
+        }
+    }
+
+    /// The async route answers with the quote its async functions computed (the same as calling them directly).
+    @Test func quoteRunsItsAsyncChain() async throws {
+        let expected = await AsyncPricing.quote(rounds: 3)
+        try await TestShop.app().test(.router) { client in
+            try await client.execute(uri: "/quote?rounds=3", method: .get) { response in
+                #expect(response.status == .ok)
+                let body = String(buffer: response.body)
+                #expect(body.contains("\"route\":\"quote\""))
+                #expect(body.contains("\(expected)"), "\(body) lacks \(expected)")
             }
         }
     }

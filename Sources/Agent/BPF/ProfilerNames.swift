@@ -25,6 +25,8 @@ enum ProfilerMap: String, CaseIterable {
     case pythonProcesses = "flamelab_py_procs"
     /// The tgids whose samples copy the full stack in auto mode (a bounded copy could not be joined).
     case fullStack = "flamelab_full_stack"
+    /// Per tgid: the Swift concurrency runtime's code range for the async walker.
+    case swiftAsyncProcesses = "flamelab_swift_async_procs"
 }
 
 /// The `.rodata` variable holding `struct flamelab_settings`.

@@ -39,13 +39,17 @@ public struct AgentConfig: Sendable, Equatable {
     /// Continuous mode: cut the stream into windows of this many seconds (`Agent.onWindow`), keep
     /// running when targets exit, and accept targets added later (`Agent.addTarget`). Nil records one run.
     public var windowSeconds: Double?
+    /// Read Swift async callers (the async context chain) in processes that load libswift_Concurrency.
+    public var swiftAsync: Bool
 
     public init(
         targets: Targets, hz: Int = 99, kinds: Set<ProfileKind> = [.cpu], unwind: UnwindMode = .standard,
         python: PythonMode = .auto, durationSeconds: Double? = 30, minBlockNs: UInt64 = 1_000_000,
         bpfDirectory: String? = nil, ringBufferBytes: Int? = nil, measureBPFTime: Bool = false,
-        service: String? = nil, version: String? = nil, windowSeconds: Double? = nil
+        service: String? = nil, version: String? = nil, windowSeconds: Double? = nil,
+        swiftAsync: Bool = true
     ) {
+        self.swiftAsync = swiftAsync
         self.windowSeconds = windowSeconds
         self.measureBPFTime = measureBPFTime
         self.targets = targets

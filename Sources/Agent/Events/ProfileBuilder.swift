@@ -6,6 +6,8 @@ struct ProfileBuilder {
     let symbolizer: StackSymbolizing
     /// Puts the Python frames named by the recorder into the native stacks at the eval frames.
     var merger = PythonStackMerger()
+    /// Puts the Swift async callers read by the walker above the executor frames.
+    var asyncMerger = SwiftAsyncStackMerger()
 
     /// Frames per stack, kept across windows: a continuous agent sees mostly the same stacks every
     /// window and symbolizes each once. Two generations bound it: a stack unused for a whole window
@@ -63,6 +65,12 @@ struct ProfileBuilder {
 
     private mutating func rootFirstFrames(_ key: StackKey, python: [(frame: Frame, group: Int)]) -> [Frame] {
         var user = key.user.isEmpty ? [] : symbolizer.symbolizeUser(pid: key.pid, addresses: key.user)
+        if !key.swiftAsyncResume.isEmpty {
+            // Resume functions are entry points, not return addresses: each is named as a leaf (no - 1).
+            let callers = key.swiftAsyncResume.map { symbolizer.symbolizeUser(pid: key.pid, addresses: [$0])[0] }
+            user = asyncMerger.merge(native: user, nativeAddresses: key.user, funcletPC: key.swiftAsyncFuncletPC, callers: callers,
+                                      truncated: key.swiftAsyncTruncated)
+        }
         if !python.isEmpty {
             user = merger.merge(native: user, python: python)
         }

@@ -23,6 +23,12 @@ struct RawEvent {
     /// CPython frames, leaf first, as read by the walker.
     var pythonFrames: [flamelab_py_frame]
     var pythonStatus: UInt32
+    /// Swift async callers' resume functions, innermost caller first, and the pc of the funclet whose
+    /// context they were read from (empty and 0 when the sample was not in a funclet).
+    var swiftAsyncResume: [UInt64] = []
+    var swiftAsyncFuncletPC: UInt64 = 0
+    /// The chain was longer than FLAMELAB_MAX_SWIFT_ASYNC_FRAMES: the outermost callers are missing.
+    var swiftAsyncTruncated = false
 
     var hasTornContext: Bool { flags & FLAMELAB_FLAG_TORN_CONTEXT.rawValue != 0 }
     var isKernelThread: Bool { flags & FLAMELAB_FLAG_KERNEL_THREAD.rawValue != 0 }
@@ -50,6 +56,7 @@ struct RawEvent {
         let dumpBytes = min(Int(u32(\.stack_dump_bytes)), bytes.count - headerSize)
         let pyCount = min(Int(u32(\.py.count)), Int(FLAMELAB_MAX_PY_FRAMES))
         let pyFrames = field(\.py.frames)
+        let asyncCount = min(Int(u32(\.swift_async.count)), Int(FLAMELAB_MAX_SWIFT_ASYNC_FRAMES))
         return RawEvent(
             kind: kind,
             pid: Int32(bitPattern: u32(\.pid)),
@@ -67,7 +74,10 @@ struct RawEvent {
             pythonFrames: (0..<pyCount).map { index in
                 bytes.loadUnaligned(fromByteOffset: pyFrames + index * MemoryLayout<flamelab_py_frame>.stride, as: flamelab_py_frame.self)
             },
-            pythonStatus: u32(\.py.status)
+            pythonStatus: u32(\.py.status),
+            swiftAsyncResume: words(bytes, at: field(\.swift_async.resume), byteCount: asyncCount * 8, limit: asyncCount),
+            swiftAsyncFuncletPC: u64(\.swift_async.funclet_pc),
+            swiftAsyncTruncated: u32(\.swift_async.status) == FLAMELAB_SWIFT_ASYNC_TRUNCATED.rawValue
         )
     }
 

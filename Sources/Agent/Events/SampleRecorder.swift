@@ -63,7 +63,9 @@ final class SampleRecorder {
         }
         let key = StackKey(
             pid: event.pid, kernel: event.kernelStack, user: userStack(of: event),
-            python: event.pythonFrames.map { PythonRawFrame(code: $0.code, firstLineNumber: $0.first_lineno, lasti: $0.lasti, group: $0.group) }
+            python: event.pythonFrames.map { PythonRawFrame(code: $0.code, firstLineNumber: $0.first_lineno, lasti: $0.lasti, group: $0.group) },
+            swiftAsyncResume: event.swiftAsyncResume, swiftAsyncFuncletPC: event.swiftAsyncResume.isEmpty ? 0 : event.swiftAsyncFuncletPC,
+            swiftAsyncTruncated: !event.swiftAsyncResume.isEmpty && event.swiftAsyncTruncated
         )
         let stack: Int
         if let known = stackIndex[key] {
@@ -80,6 +82,7 @@ final class SampleRecorder {
         samples.append(RecordedSample(kind: event.kind, stack: stack, value: Int64(clamping: event.value), labels: labels))
         counts.count(event)
         if !event.pythonFrames.isEmpty { counts.withPythonFrames += 1 }
+        if !event.swiftAsyncResume.isEmpty { counts.withSwiftAsyncCallers += 1 }
     }
 
     private static func mainThreadName(_ pid: Int32) -> String? {
@@ -187,6 +190,7 @@ struct RecorderCounts {
     var joinedStacks = 0
     var undecodable = 0
     var withPythonFrames = 0
+    var withSwiftAsyncCallers = 0
 
     mutating func count(_ event: RawEvent) {
         switch event.kind {

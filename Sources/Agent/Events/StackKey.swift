@@ -9,4 +9,8 @@ struct StackKey: Hashable {
     let user: [UInt64]
     /// Python frames, leaf first.
     let python: [PythonRawFrame]
+    /// Swift async callers' resume functions (innermost first) and the funclet pc to splice them at.
+    var swiftAsyncResume: [UInt64] = []
+    var swiftAsyncFuncletPC: UInt64 = 0
+    var swiftAsyncTruncated = false
 }

@@ -10,8 +10,12 @@ public struct PolyglotReport {
     let measurement: PolyglotMeasurement
     let machine: MachineInfo
     let command: String
+    /// The async route's rows (walker on/off, perf, bpftrace), when measured.
+    let asyncRun: PolyglotAsyncMeasurement.Run?
 
-    public init(run: PolyglotMeasurement.Run, measurement: PolyglotMeasurement, machine: MachineInfo, command: String) {
+    public init(run: PolyglotMeasurement.Run, measurement: PolyglotMeasurement, machine: MachineInfo, command: String,
+                asyncRun: PolyglotAsyncMeasurement.Run? = nil) {
+        self.asyncRun = asyncRun
         self.run = run
         self.measurement = measurement
         self.machine = machine
@@ -33,6 +37,7 @@ public struct PolyglotReport {
         overview(&report)
         classTables(&report)
         pythonWorker(&report)
+        if let asyncRun { Self.asyncRoute(asyncRun, &report) }
         writeUp(&report)
         method(&report)
         return report.text

@@ -26,7 +26,10 @@ public struct PolyglotScenario: Scenario {
         let measurement = PolyglotMeasurement(seconds: context.pick(full: 40, quick: 10), hz: 99, port: 18300, connections: 3,
                                               mix: try RouteMix.parse(Self.mix), pySpyMaxSeconds: context.pick(full: 60, quick: 8))
         let run = try measurement.run(controller: context.controller, progress: context.progress)
+        let asyncMeasurement = PolyglotAsyncMeasurement(seconds: context.pick(full: 20, quick: 6), hz: 99, port: 18301)
+        let asyncRun = try asyncMeasurement.run(controller: context.controller, progress: context.progress)
         context.progress.finish()
+        try PrivateFile.writeJSON(asyncRun, to: "\(dir)/async-route.json")
         try PrivateFile.writeJSON(run.figures, to: "\(dir)/symbolization.json")
         try PrivateFile.writeJSON(run.load.summaries, to: "\(dir)/load.json")
         for (label, stacks) in run.stacks {
@@ -40,12 +43,12 @@ public struct PolyglotScenario: Scenario {
         context.progress.finish()
         try PrivateFile.writeJSON(standalone, to: "\(dir)/standalone-python.json")
         let command = reproduce ?? context.command(for: name)
-        try PrivateFile.write(PolyglotReport(run: run, measurement: measurement, machine: context.machine, command: command).markdown()
+        try PrivateFile.write(PolyglotReport(run: run, measurement: measurement, machine: context.machine, command: command, asyncRun: asyncRun).markdown()
                                 + StandalonePythonComparison.markdown(standalone),
                               to: "\(dir)/report.md")
         try PrivateFile.writeJSON(run.pySpy, to: "\(dir)/py-spy.json")
         let frameless = try framelessPrograms(context, directory: dir)
-        var result = outcome(run, quick: context.quick)
+        var result = outcome(run, asyncRun: asyncRun, quick: context.quick)
         result.checks += Self.standaloneChecks(standalone, quick: context.quick)
         let shortfalls = FramelessComparison.shortfalls(frameless)
         result.checks.append(.init("programs without frame pointers: flamelab's default reaches main as often as perf --call-graph dwarf (within 2 points)",
@@ -83,7 +86,18 @@ public struct PolyglotScenario: Scenario {
         }
     }
 
-    private func outcome(_ run: PolyglotMeasurement.Run, quick: Bool) -> ScenarioOutcome {
+    /// The issue's before/after: with the walker the hot samples name `quote` (>= 90%); without it, none do.
+    static func asyncCheck(_ run: PolyglotAsyncMeasurement.Run) -> ScenarioOutcome.Check {
+        let on = run.rows.first { $0.setup == PolyglotAsyncMeasurement.label(walker: true) }
+        let off = run.rows.first { $0.setup == PolyglotAsyncMeasurement.label(walker: false) }
+        let passed = (on?.hotSamples ?? 0) > 0 && (on?.quotePercent ?? 0) >= 90 && (off?.hotSamples ?? 0) > 0 && off?.withQuote == 0
+        let detail = run.rows.map { row in
+            row.error.map { "\(row.setup): \($0)" } ?? String(format: "%@ %d of %d", row.setup, row.withQuote, row.hotSamples)
+        }.joined(separator: ", ")
+        return .init("async route: quote -> applyRules named in >= 90% of the hot samples with the walker, in none without", passed, detail)
+    }
+
+    private func outcome(_ run: PolyglotMeasurement.Run, asyncRun: PolyglotAsyncMeasurement.Run, quick: Bool) -> ScenarioOutcome {
         let figures = run.figures
         let measured = figures.filter { $0.error == nil }
         let flamelab = measured.filter { $0.setup.hasPrefix("flamelab") }
@@ -115,7 +129,9 @@ public struct PolyglotScenario: Scenario {
             checks.append(.init("every peer profiler recorded samples", failed.isEmpty,
                                 failed.isEmpty ? "\(figures.count) configurations" : failed.map { "\($0.setup): \($0.error ?? "no samples")" }.joined(separator: "; ")))
         }
+        checks.append(Self.asyncCheck(asyncRun))
         return ScenarioOutcome(scenario: name, headline: PolyglotReport.headline(figures), checks: checks, figures: [
+            .init("async route: quote named with the walker", asyncRun.rows.first { $0.setup == PolyglotAsyncMeasurement.label(walker: true) }?.quotePercent ?? 0, unit: "%"),
             .init("worker samples named (walker, min)", minWorker, unit: "%"),
             .init("Swift app frames named (min)", minApp, unit: "%"),
             .init("largest gap to py-spy", gap?.points ?? .nan, unit: "pp"),

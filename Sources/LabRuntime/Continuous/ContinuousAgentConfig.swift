@@ -12,6 +12,8 @@ public struct ContinuousAgentConfig: Sendable {
     public var kinds: Set<ProfileKind> = [.cpu, .offcpu]
     public var unwind: UnwindMode = .standard
     public var python: PythonMode = .auto
+    /// Read Swift async callers (see `AgentConfig.swiftAsync`).
+    public var swiftAsync = true
     public var retention = RetentionPolicy(maxAgeNs: 24 * 3_600 * 1_000_000_000, maxBytes: 1 << 30)
     /// Seconds between two status lines (windows written, samples, drops, agent CPU and RSS).
     public var statusSeconds: Double = 60
@@ -48,6 +50,7 @@ public struct ContinuousAgentConfig: Sendable {
         var config = AgentConfig(targets: targets.agentTargets, hz: hz, kinds: kinds, unwind: unwind, python: python,
                                  durationSeconds: nil, windowSeconds: windowSeconds)
         config.service = nil
+        config.swiftAsync = swiftAsync
         return config
     }
 }

@@ -7,6 +7,7 @@
 ///
 /// Frame names carry no kind, so the codec annotates and infers it:
 /// - kernel frames are written with FlameGraph's `_[k]` suffix, which decoding strips;
+/// - Swift async callers (recovered from the async context chain) with `_[async]`, the same way;
 /// - Python frames with a file are written `qualname (file:line)`, as py-spy does; decoding
 ///   turns that form back into a python frame with file and line;
 /// - every other name is classified by `FrameClassification.guess`.
@@ -15,6 +16,8 @@
 /// threads, times); use pprof for those. Equal stacks are summed into one line, lines sorted.
 public enum FoldedCodec {
     static let format = "folded"
+    /// Marks a Swift async caller in folded text (the kind survives a round trip).
+    static let asyncSuffix = "_[async]"
 
     /// Decodes single-count folded text.
     public static func decode(_ text: String, metadata: ProfileMetadata = ProfileMetadata()) throws -> Profile {
@@ -78,6 +81,8 @@ public enum FoldedCodec {
         switch frame.kind {
         case .kernel:
             if !name.hasSuffix("_[k]") { name += "_[k]" }
+        case .swiftAsync:
+            if !name.hasSuffix(asyncSuffix) { name += asyncSuffix }
         case .python:
             if let file = frame.file, !file.isEmpty {
                 name += " (" + sanitized(file) + (frame.line.map { ":\($0)" } ?? "") + ")"
@@ -92,6 +97,9 @@ public enum FoldedCodec {
     public static func frame(fromFoldedName name: String) -> Frame {
         if name.hasSuffix("_[k]") {
             return Frame(name: String(name.dropLast(4)), kind: .kernel)
+        }
+        if name.hasSuffix(asyncSuffix) {
+            return Frame(name: String(name.dropLast(asyncSuffix.count)), kind: .swiftAsync)
         }
         if let python = pythonFrame(name) { return python }
         return Frame(name: name, kind: FrameClassification.guess(name: name))

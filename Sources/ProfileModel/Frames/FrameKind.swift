@@ -2,6 +2,8 @@
 public enum FrameKind: String, Codable, Sendable, CaseIterable, Comparable {
     /// The profiled service's own (Swift) code.
     case app
+    /// A Swift async caller recovered from the async context chain (not on the machine stack).
+    case swiftAsync = "swift-async"
     /// The Swift runtime, Foundation, Dispatch, and Swift packages' code compiled into runtimes.
     case swiftRuntime = "swift-runtime"
     /// glibc and the dynamic loader.

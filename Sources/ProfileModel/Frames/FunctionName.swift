@@ -7,7 +7,7 @@ public enum FunctionName {
     public static func display(_ name: String, kind: FrameKind) -> String {
         switch kind {
         case .python, .kernel, .unknown: return name
-        case .app, .swiftRuntime, .libc, .interpreter, .native: return display(name)
+        case .app, .swiftAsync, .swiftRuntime, .libc, .interpreter, .native: return display(name)
         }
     }
 

@@ -40,6 +40,12 @@ public enum ShopRoutes {
         router.get("checkout") { request, _ in
             try await planted("checkout", request, shop) { try shop.checkout(orderID: UInt64.random(in: 1...UInt64.max)) }
         }
+        // The async route: its work runs in async functions on the concurrency executor, two awaits
+        // below this handler (see AsyncPricing), not on the request pool.
+        router.get("quote") { request, _ in
+            let rounds = try QueryParameters(request: request).int("rounds", default: 200, range: 1...1_000_000)
+            return try await quoteRoute(rounds: rounds, shop)
+        }
     }
 
     /// Runs a planted route's work under the request's trace context and answers with timing headers.
@@ -72,6 +78,20 @@ public enum ShopRoutes {
                                             Double(timing.cpuNanoseconds) / 1e6, Double(timing.wallNanoseconds) / 1e6,
                                             Double(min(timing.runQueueNanoseconds, timing.wallNanoseconds)) / 1e6)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// Answers /quote: awaits `AsyncPricing.quote` directly, so the handler is the quote's async caller.
+    static func quoteRoute(rounds: Int, _ shop: Shop) async throws -> Response {
+        let start = ContinuousClock.now
+        let value = await AsyncPricing.quote(rounds: rounds)
+        let elapsed = ContinuousClock.now - start
+        let wallMs = Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15
+        let reply = ShopReply(route: "quote", version: shop.config.version.rawValue, traceID: "", result: value, cpuMs: 0, wallMs: wallMs)
+        // Not in the RED metrics: those carry a trace id exemplar per request, and this route publishes none.
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        let body = String(decoding: try JSONEncoder().encode(reply), as: UTF8.self) + "\n"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
     static func jsonString(_ text: String) -> String {
