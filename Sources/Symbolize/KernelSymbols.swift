@@ -2,11 +2,18 @@ import ProfileModel
 
 /// Kernel text symbols from /proc/kallsyms, sorted for binary search.
 /// Without root (kptr_restrict) every address reads as 0: `isAvailable` is then false.
+///
+/// Kept compact because every agent holds one for its whole life: ~120k names packed in file order,
+/// addresses sorted with a 4-byte index into the names and a 2-byte index into the module names.
+/// kallsyms is parsed as it is read, never held whole (it is ~8 MiB of text).
 public struct KernelSymbols: Sendable {
     private let starts: [UInt64]
+    /// `names[nameIndex[i]]` is the name of the symbol at `starts[i]`.
+    private let nameIndex: [UInt32]
     private let names: PackedNames
-    /// `[kernel]` or `[module]` per symbol.
-    private let modules: [String]
+    /// `moduleNames[moduleIndex[i]]` is `[kernel]` or `[module]` for the symbol at `starts[i]`.
+    private let moduleIndex: [UInt16]
+    private let moduleNames: [String]
 
     public var count: Int { starts.count }
     /// Whether kallsyms gave real addresses (root, or kptr_restrict allows it).
@@ -14,35 +21,66 @@ public struct KernelSymbols: Sendable {
 
     /// Reads /proc/kallsyms. Throws `failed to read /proc/kallsyms: <reason>`.
     public static func load(path: String = "/proc/kallsyms") throws -> KernelSymbols {
-        try KernelSymbols(bytes: ProcFile.readBytes(path))
+        var builder = Builder()
+        try ProcFile.forEachLineChunk(path) { builder.consume($0) }
+        return KernelSymbols(builder)
     }
 
     /// Parses kallsyms text (`address type name [module]` per line), keeping text symbols.
     public init(text: String) {
-        self.init(bytes: Array(text.utf8))
+        var builder = Builder()
+        Array(text.utf8).withUnsafeBufferPointer { builder.consume($0) }
+        self.init(builder)
     }
 
-    /// Byte-level parse: kallsyms has ~200k lines, splitting it into Strings first is slow.
-    init(bytes: [UInt8]) {
-        var entries: [(address: UInt64, name: Range<Int>, module: String)] = []
-        var packed = PackedNames()
-        bytes.withUnsafeBufferPointer { buffer in
+    private init(_ builder: Builder) {
+        let order = (0..<builder.addresses.count).sorted { builder.addresses[$0] < builder.addresses[$1] }
+        starts = order.map { builder.addresses[$0] }
+        nameIndex = order.map { UInt32($0) }
+        moduleIndex = order.map { builder.moduleIndex[$0] }
+        names = builder.names
+        moduleNames = builder.moduleNames
+    }
+
+    /// The symbols of kallsyms in file order, as lines arrive.
+    private struct Builder {
+        var addresses: [UInt64] = []
+        var names = PackedNames()
+        var moduleIndex: [UInt16] = []
+        var moduleNames: [String] = []
+        /// Lines come grouped by module: the last module's bytes spare a dictionary look-up per line.
+        var lastModule: [UInt8] = []
+        var lastModuleIndex: UInt16 = 0
+
+        mutating func consume(_ buffer: UnsafeBufferPointer<UInt8>) {
             var cursor = 0
             while cursor < buffer.count {
                 var lineEnd = cursor
                 while lineEnd < buffer.count, buffer[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
-                if let entry = KernelSymbols.parseLine(buffer, from: cursor, to: lineEnd) { entries.append(entry) }
+                if let line = KernelSymbols.parseLine(buffer, from: cursor, to: lineEnd) {
+                    addresses.append(line.address)
+                    names.append(UnsafeBufferPointer(rebasing: buffer[line.name]))
+                    moduleIndex.append(module(line.module.map { UnsafeBufferPointer(rebasing: buffer[$0]) }))
+                }
                 cursor = lineEnd + 1
             }
-            entries.sort { $0.address < $1.address }
-            for entry in entries { packed.append(UnsafeBufferPointer(rebasing: buffer[entry.name])) }
         }
-        starts = entries.map(\.address)
-        names = packed
-        modules = entries.map(\.module)
+
+        private mutating func module(_ bytes: UnsafeBufferPointer<UInt8>?) -> UInt16 {
+            let name = bytes.map(Array.init) ?? Array("[kernel]".utf8)
+            if name == lastModule, !moduleNames.isEmpty { return lastModuleIndex }
+            let text = String(decoding: name, as: UTF8.self)
+            let index = moduleNames.firstIndex(of: text) ?? {
+                moduleNames.append(text)
+                return moduleNames.count - 1
+            }()
+            lastModule = name
+            lastModuleIndex = UInt16(truncatingIfNeeded: min(index, Int(UInt16.max)))
+            return lastModuleIndex
+        }
     }
 
-    private static func parseLine(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> (address: UInt64, name: Range<Int>, module: String)? {
+    private static func parseLine(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> (address: UInt64, name: Range<Int>, module: Range<Int>?)? {
         var fields: [Range<Int>] = []
         var index = start
         while index < end, fields.count < 4 {
@@ -60,8 +98,7 @@ public struct KernelSymbols: Sendable {
             address = address << 4 | UInt64(digit)
         }
         guard address != 0 else { return nil }
-        let module = fields.count > 3 ? String(decoding: UnsafeBufferPointer(rebasing: buffer[fields[3]]), as: UTF8.self) : "[kernel]"
-        return (address, fields[2], module)
+        return (address, fields[2], fields.count > 3 ? fields[3] : nil)
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {
@@ -78,7 +115,7 @@ public struct KernelSymbols: Sendable {
         guard let index = lastIndex(atOrBelow: address) else {
             return Frame.unknown(module: "[kernel]", kind: .kernel)
         }
-        return Frame(name: names[index], module: modules[index], kind: .kernel)
+        return Frame(name: names[Int(nameIndex[index])], module: moduleNames[Int(moduleIndex[index])], kind: .kernel)
     }
 
     private func lastIndex(atOrBelow address: UInt64) -> Int? {

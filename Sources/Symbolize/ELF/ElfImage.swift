@@ -143,11 +143,11 @@ public struct ElfImage: Sendable {
 
     private static func codeSymbols(of raw: celf_image) -> SymbolTable {
         withValidSymbols(of: raw) { symbols, names in
-            let candidates = symbols.compactMap { symbol -> SymbolTable.Candidate? in
+            SymbolTable(count: symbols.count, names: names) { index in
+                let symbol = symbols[index]
                 guard symbol.type != ElfSymbol.tlsType, let name = nameRange(of: symbol, in: names) else { return nil }
                 return SymbolTable.Candidate(value: symbol.value, size: symbol.size, type: symbol.type, binding: symbol.binding, name: name)
             }
-            return SymbolTable(candidates: candidates, names: names)
         } ?? SymbolTable(symbols: [])
     }
 

@@ -22,24 +22,49 @@ public struct SymbolTable: Sendable {
         var all = PackedNames()
         for symbol in symbols { all.append(symbol.name.utf8) }
         self = all.withBytes { buffer, range in
-            SymbolTable(candidates: symbols.indices.map { index in
+            SymbolTable(count: symbols.count, names: buffer) { index in
                 let symbol = symbols[index]
                 return Candidate(value: symbol.value, size: symbol.size, type: symbol.type, binding: symbol.binding, name: range(index))
-            }, names: buffer)
+            }
         }
     }
 
     /// Builds the table straight from the file's name bytes: no String is made for a symbol that is not kept.
-    init(candidates: [Candidate], names: UnsafeBufferPointer<UInt8>) {
+    /// `candidate(i)` is the i-th symbol as read, or nil for one not wanted. The sort permutes 4-byte indices
+    /// rather than the candidates themselves: for the ~90k symbols of a Swift service, copies of 40-byte
+    /// candidates were most of the agent's peak memory while it read a process's modules.
+    init(count: Int, names: UnsafeBufferPointer<UInt8>, candidate: (Int) -> Candidate?) {
+        var kept: [Int32] = []
+        var values: [UInt64] = []
+        kept.reserveCapacity(count)
+        values.reserveCapacity(count)
+        for index in 0..<count {
+            guard let symbol = candidate(index) else { continue }
+            kept.append(Int32(index))
+            values.append(symbol.value)
+        }
         // Several symbols often share an address (aliases, .symtab and .dynsym copies): keep the best.
-        let sorted = candidates.sorted { lhs, rhs in
-            lhs.value != rhs.value ? lhs.value < rhs.value : SymbolTable.isPreferred(lhs, over: rhs, names: names)
+        var order = Array(0..<Int32(kept.count))
+        order.sort { lhs, rhs in
+            let lhsValue = values[Int(lhs)], rhsValue = values[Int(rhs)]
+            guard lhsValue == rhsValue else { return lhsValue < rhsValue }
+            return SymbolTable.isPreferred(candidate(Int(kept[Int(lhs)]))!, over: candidate(Int(kept[Int(rhs)]))!, names: names)
+        }
+        var distinct = 0
+        var nameBytes = 0
+        var previous: UInt64?
+        for position in order where values[Int(position)] != previous {
+            previous = values[Int(position)]
+            distinct += 1
+            nameBytes += candidate(Int(kept[Int(position)]))!.name.count
         }
         var starts: [UInt64] = []
         var sizes: [UInt64] = []
-        var packed = PackedNames(reservingBytes: sorted.reduce(0) { $0 + $1.name.count }, names: sorted.count)
-        starts.reserveCapacity(sorted.count)
-        for symbol in sorted where starts.last != symbol.value {
+        var packed = PackedNames(reservingBytes: nameBytes, names: distinct)
+        starts.reserveCapacity(distinct)
+        sizes.reserveCapacity(distinct)
+        for position in order where starts.last != values[Int(position)] {
+            let symbol = candidate(Int(kept[Int(position)]))!
             starts.append(symbol.value)
             sizes.append(symbol.size)
             packed.append(UnsafeBufferPointer(rebasing: names[symbol.name]))
