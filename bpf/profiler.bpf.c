@@ -202,7 +202,7 @@ static __always_inline void copy_user_state(struct flamelab_event *ev, struct ta
         n = limit;
     if (n > FLAMELAB_STACK_CHUNK)
         n = FLAMELAB_STACK_CHUNK;
-    if (n == 0 || bpf_probe_read_user(ev->stack_dump, n, (void *)sp)) {
+    if (n == 0 || bpf_probe_read_user(ev->data, n, (void *)sp)) {
         count(FLAMELAB_COUNTER_STACK_COPY_FAILS);
         return;
     }
@@ -213,12 +213,56 @@ static __always_inline void copy_user_state(struct flamelab_event *ev, struct ta
         n = limit - copied;
         if (n > FLAMELAB_STACK_CHUNK)
             n = FLAMELAB_STACK_CHUNK;
-        if (bpf_probe_read_user(ev->stack_dump + (copied & (FLAMELAB_STACK_DUMP_SIZE - 1)), n,
+        if (bpf_probe_read_user(ev->data + (copied & (FLAMELAB_STACK_DUMP_SIZE - 1)), n,
                                 (void *)(sp + copied)))
             break;
         copied += n;
     }
     ev->stack_dump_bytes = copied;
+}
+
+/* Appends `n` bytes of `src` (at most `max`) to ev->data at `offset`; returns how many it appended.
+ * `max` is a constant at every call, so the bound checks give the verifier a constant limit. */
+static __always_inline __u32 append_data(struct flamelab_event *ev, __u32 offset, const void *src, __s64 n, __u32 max)
+{
+    if (n <= 0)
+        return 0;
+    if (n > max)
+        n = max;
+    if (offset > FLAMELAB_EVENT_DATA_SIZE - max)
+        return 0;
+    if (bpf_probe_read_kernel(ev->data + offset, (__u32)n, src))
+        return 0;
+    return (__u32)n;
+}
+
+/* Packs the stacks and walkers' frames, each only as long as it is, after the stack copy in data[].
+ * The header's counts are set from what was appended, so that the reader's walk through data[]
+ * always matches it. */
+static __always_inline void pack_event(struct flamelab_event *ev)
+{
+    __u32 offset = ev->stack_dump_bytes, n;
+
+    if (offset > FLAMELAB_STACK_DUMP_SIZE)
+        offset = FLAMELAB_STACK_DUMP_SIZE;
+    n = append_data(ev, offset, ev->kstack, ev->kstack_bytes, FLAMELAB_STACK_BYTES);
+    if (ev->kstack_bytes > 0)
+        ev->kstack_bytes = n;
+    offset += n;
+    n = append_data(ev, offset, ev->ustack, ev->ustack_bytes, FLAMELAB_STACK_BYTES);
+    if (ev->ustack_bytes > 0)
+        ev->ustack_bytes = n;
+    offset += n;
+    n = append_data(ev, offset, ev->py.frames, (__s64)ev->py.count * sizeof(struct flamelab_py_frame),
+                    FLAMELAB_PY_STACK_BYTES);
+    ev->py_count = n / sizeof(struct flamelab_py_frame);
+    ev->py_status = ev->py.status;
+    offset += n;
+    n = append_data(ev, offset, ev->swift_async.resume, (__s64)ev->swift_async.count * 8, FLAMELAB_SWIFT_ASYNC_BYTES);
+    ev->swift_async_count = n / 8;
+    ev->swift_async_status = ev->swift_async.status;
+    ev->swift_async_funclet_pc = ev->swift_async.funclet_pc;
+    ev->data_bytes = offset + n;
 }
 
 /* Fills `ev` for the current task (the sampled one, or the one switching out). */
@@ -238,6 +282,7 @@ static __always_inline void fill_event(void *ctx, struct flamelab_event *ev, str
     ev->swift_async.count = 0;
     ev->swift_async.status = FLAMELAB_SWIFT_ASYNC_NONE;
     ev->swift_async.funclet_pc = 0;
+    ev->reserved = 0;
     bpf_get_current_comm(ev->comm, sizeof(ev->comm));
     ev->kstack_bytes = bpf_get_stack(ctx, ev->kstack, sizeof(ev->kstack), 0);
     if (!BPF_CORE_READ(task, mm)) {
@@ -245,6 +290,7 @@ static __always_inline void fill_event(void *ctx, struct flamelab_event *ev, str
         ev->ustack_bytes = 0;
         __builtin_memset(ev->trace_id, 0, sizeof(ev->trace_id));
         __builtin_memset(ev->span_id, 0, sizeof(ev->span_id));
+        pack_event(ev);
         return;
     }
     ev->ustack_bytes = bpf_get_stack(ctx, ev->ustack, sizeof(ev->ustack), BPF_F_USER_STACK);
@@ -255,17 +301,18 @@ static __always_inline void fill_event(void *ctx, struct flamelab_event *ev, str
         flamelab_walk_swift_async(task, tgid, &ev->swift_async);
     if (flamelab_settings.copy_user_stack)
         copy_user_state(ev, task, tgid);
+    pack_event(ev);
 }
 
-/* Sends the event prefix (through the copied stack bytes) to the ring buffer; counts a full buffer. */
+/* Sends the event's header and the used part of data[] to the ring buffer; counts a full buffer. */
 static __always_inline void emit(struct flamelab_event *ev, __u32 counter)
 {
-    __u32 dump = ev->stack_dump_bytes;
+    __u32 size = ev->data_bytes;
 
-    if (dump > FLAMELAB_STACK_DUMP_SIZE)
-        dump = FLAMELAB_STACK_DUMP_SIZE;
+    if (size > FLAMELAB_EVENT_DATA_SIZE)
+        size = FLAMELAB_EVENT_DATA_SIZE;
     /* No wakeup per event: the agent drains on a timer, so a sample costs it no context switch. */
-    if (bpf_ringbuf_output(&flamelab_events, ev, offsetof(struct flamelab_event, stack_dump) + dump, BPF_RB_NO_WAKEUP)) {
+    if (bpf_ringbuf_output(&flamelab_events, ev, offsetof(struct flamelab_event, data) + size, BPF_RB_NO_WAKEUP)) {
         count(FLAMELAB_COUNTER_RINGBUF_DROPS);
         return;
     }

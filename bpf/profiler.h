@@ -71,8 +71,21 @@ struct flamelab_settings {
     unsigned int swift_async;      /* 1: read Swift async callers (processes in flamelab_swift_async_procs) */
 };
 
-/* One event in the ring buffer. The agent receives a prefix of it: everything up to stack_dump,
- * then stack_dump_bytes bytes of stack. */
+/* Bytes of the variable part of an event, at most: the stack copy (plus one chunk of slack, so that the
+ * verifier can prove every chunk write in bounds), then the kernel and user stacks, the CPython frames and
+ * the Swift async callers, each only as long as it is. */
+#define FLAMELAB_STACK_BYTES (FLAMELAB_MAX_STACK_DEPTH * 8)
+#define FLAMELAB_PY_STACK_BYTES (FLAMELAB_MAX_PY_FRAMES * 24)
+#define FLAMELAB_SWIFT_ASYNC_BYTES (FLAMELAB_MAX_SWIFT_ASYNC_FRAMES * 8)
+#define FLAMELAB_EVENT_DATA_SIZE (FLAMELAB_STACK_DUMP_SIZE + FLAMELAB_STACK_CHUNK + 2 * FLAMELAB_STACK_BYTES + \
+                                  FLAMELAB_PY_STACK_BYTES + FLAMELAB_SWIFT_ASYNC_BYTES)
+
+/* One event. The ring buffer receives a variable-length prefix of it: the fixed header (everything up
+ * to `data`), then `data_bytes` bytes of data[], which hold, in this order and each only as long as it
+ * is: stack_dump_bytes of user stack, kstack_bytes of kernel return addresses, ustack_bytes of user
+ * return addresses, py_count CPython frames (struct flamelab_py_frame) and swift_async_count resume
+ * addresses. A sample of a shallow frame-pointer stack is a few hundred bytes, where the fixed layout
+ * it replaced was ~4.5 KiB. Everything after data[] is the BPF programs' work area, never sent. */
 struct flamelab_event {
     unsigned int kind;  /* enum flamelab_event_kind */
     unsigned int pid;   /* tgid */
@@ -81,19 +94,29 @@ struct flamelab_event {
     unsigned long long time_ns; /* bpf_ktime_get_ns: the sample, or the end of the blocked interval */
     unsigned long long value;   /* 1 (cpu) or blocked nanoseconds (offcpu) */
     unsigned int flags;         /* enum flamelab_event_flag */
-    int kstack_bytes;           /* bpf_get_stack result: bytes in kstack, or a negative error */
-    int ustack_bytes;           /* same for ustack */
+    int kstack_bytes;           /* bpf_get_stack result: bytes of kernel stack in data[], or a negative error */
+    int ustack_bytes;           /* same for the user stack */
     unsigned int stack_dump_bytes;
+    unsigned int py_count;      /* CPython frames in data[] */
+    unsigned int py_status;     /* enum flamelab_py_status */
+    unsigned int swift_async_count;  /* resume addresses in data[] */
+    unsigned int swift_async_status; /* enum flamelab_swift_async_status */
+    unsigned long long swift_async_funclet_pc;
+    unsigned int data_bytes;    /* bytes of data[] sent */
+    unsigned int reserved;
     unsigned char trace_id[16];
     unsigned char span_id[8];
     char comm[16];
+    unsigned long long regs[FLAMELAB_DWARF_REGS];
+    unsigned char data[FLAMELAB_EVENT_DATA_SIZE];
+    /* Work area: where bpf_get_stack and the walkers write before the used part is packed into data[]. */
     unsigned long long kstack[FLAMELAB_MAX_STACK_DEPTH];
     unsigned long long ustack[FLAMELAB_MAX_STACK_DEPTH];
     struct flamelab_py_stack py;
     struct flamelab_swift_async_stack swift_async;
-    unsigned long long regs[FLAMELAB_DWARF_REGS];
-    /* One extra chunk so that the verifier can prove every chunk write in bounds. */
-    unsigned char stack_dump[FLAMELAB_STACK_DUMP_SIZE + FLAMELAB_STACK_CHUNK];
 };
+
+_Static_assert(sizeof(struct flamelab_py_frame) * FLAMELAB_MAX_PY_FRAMES == FLAMELAB_PY_STACK_BYTES,
+               "FLAMELAB_PY_STACK_BYTES must be the walker's frame array");
 
 #endif

@@ -102,4 +102,4 @@ int cbpf_set_rodata(struct bpf_object *obj, const char *name, const void *value,
     return -ENOENT;
 }
 
-size_t cbpf_event_header_size(void) { return offsetof(struct flamelab_event, stack_dump); }
+size_t cbpf_event_header_size(void) { return offsetof(struct flamelab_event, data); }

@@ -249,7 +249,7 @@ public final class Symbolizer: @unchecked Sendable {
         if let known = modules[key] { return known }
         lastModuleID += 1
         let module = LoadedModule(id: lastModuleID, key: key, openablePath: maps.openablePath(of: mapping))
-        if module.image == nil { counters.unreadableModules += 1 }
+        if module.headers == nil { counters.unreadableModules += 1 }
         modules[key] = module
         return module
     }

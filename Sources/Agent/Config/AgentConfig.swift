@@ -74,11 +74,13 @@ public struct AgentConfig: Sendable, Equatable {
         hz > 1000 || (unwind.copiesUserStack && hz > 250) ? 0.05 : 0.25
     }
 
-    /// Four times the CPU sampler's bytes per drain interval (every CPU sampling at `hz`, each event with its
-    /// stack copy in DWARF modes), a power of two from 1 to 16 MiB; 8 MiB at least with off-CPU events, whose
-    /// rate follows the service's blocking, not the clock.
+    /// Four times the CPU sampler's bytes per drain interval, a power of two from 1 to 16 MiB; 8 MiB at least
+    /// with off-CPU events, whose rate follows the service's blocking, not the clock. Events are as long as
+    /// their stacks: an event is reckoned at its header plus 64 kernel and 64 user frames (deeper than most),
+    /// plus the whole stack copy in the modes that copy the stack. The ring's pages are resident once the
+    /// producer has gone round it, so this size is part of the agent's RSS.
     public static func defaultRingBufferBytes(hz: Int, unwind: UnwindMode, offCPU: Bool, cpus: Int) -> Int {
-        let eventBytes = Int(cbpf_event_header_size()) + (unwind.copiesUserStack ? Int(FLAMELAB_STACK_DUMP_SIZE) : 0)
+        let eventBytes = Int(cbpf_event_header_size()) + 2 * 64 * 8 + (unwind.copiesUserStack ? Int(FLAMELAB_STACK_DUMP_SIZE) : 0)
         let needed = 4 * Double(hz * max(cpus, 1) * eventBytes) * drainInterval(hz: hz, unwind: unwind)
         var bytes = offCPU ? 8 << 20 : 1 << 20
         while Double(bytes) < needed && bytes < 16 << 20 { bytes <<= 1 }

@@ -35,8 +35,10 @@ struct RawEvent {
     /// The stack copy stops at the frame record rbp pointed to (auto mode): join its unwind to the FP walk.
     var hasBoundedStack: Bool { flags & FLAMELAB_FLAG_BOUNDED_STACK.rawValue != 0 }
 
-    /// Decodes an event; nil when the bytes are too short or of an unknown kind. Reads the fields in
-    /// place (no copy of the ~20 KiB C struct): this runs for every event on the draining thread.
+    /// Decodes an event; nil when the bytes are too short for what its header announces, or of an
+    /// unknown kind. Reads the fields in place: this runs for every event on the draining thread.
+    /// The variable part holds the stack copy, the kernel and user stacks, the CPython frames and the
+    /// Swift async callers, in that order, each as long as its header field says (profiler.h).
     static func decode(_ bytes: UnsafeRawBufferPointer) -> RawEvent? {
         let headerSize = Int(cbpf_event_header_size())
         guard bytes.count >= headerSize else { return nil }
@@ -53,10 +55,14 @@ struct RawEvent {
         let flags = u32(\.flags)
         let hasContext = flags & FLAMELAB_FLAG_TRACE_CONTEXT.rawValue != 0
         let hasRegisters = flags & FLAMELAB_FLAG_USER_REGS.rawValue != 0
-        let dumpBytes = min(Int(u32(\.stack_dump_bytes)), bytes.count - headerSize)
-        let pyCount = min(Int(u32(\.py.count)), Int(FLAMELAB_MAX_PY_FRAMES))
-        let pyFrames = field(\.py.frames)
-        let asyncCount = min(Int(u32(\.swift_async.count)), Int(FLAMELAB_MAX_SWIFT_ASYNC_FRAMES))
+        let frameSize = MemoryLayout<flamelab_py_frame>.stride
+        var layout = DataLayout(start: headerSize)
+        let dump = layout.take(Int(u32(\.stack_dump_bytes)))
+        let kernel = layout.take(max(Int(i32(\.kstack_bytes)), 0))
+        let user = layout.take(max(Int(i32(\.ustack_bytes)), 0))
+        let python = layout.take(Int(u32(\.py_count)) * frameSize)
+        let async = layout.take(Int(u32(\.swift_async_count)) * 8)
+        guard layout.end <= bytes.count, layout.end - headerSize == Int(u32(\.data_bytes)) else { return nil }
         return RawEvent(
             kind: kind,
             pid: Int32(bitPattern: u32(\.pid)),
@@ -64,30 +70,39 @@ struct RawEvent {
             timeNs: u64(\.time_ns),
             value: u64(\.value),
             flags: flags,
-            kernelStack: words(bytes, at: field(\.kstack), byteCount: Int(i32(\.kstack_bytes)), limit: Int(FLAMELAB_MAX_STACK_DEPTH)),
-            userStack: words(bytes, at: field(\.ustack), byteCount: Int(i32(\.ustack_bytes)), limit: Int(FLAMELAB_MAX_STACK_DEPTH)),
+            kernelStack: words(bytes, in: kernel),
+            userStack: words(bytes, in: user),
             traceID: hasContext ? TraceID(bytes: bytes[field(\.trace_id)..<(field(\.trace_id) + 16)]) : nil,
             spanID: hasContext ? SpanID(bytes: bytes[field(\.span_id)..<(field(\.span_id) + 8)]) : nil,
             command: cString(bytes, at: field(\.comm), count: 16),
-            registers: hasRegisters ? words(bytes, at: field(\.regs), byteCount: Int(FLAMELAB_DWARF_REGS) * 8, limit: Int(FLAMELAB_DWARF_REGS), keepZeros: true) : nil,
-            stackDump: dumpBytes > 0 ? Array(bytes[headerSize..<(headerSize + dumpBytes)]) : [],
-            pythonFrames: (0..<pyCount).map { index in
-                bytes.loadUnaligned(fromByteOffset: pyFrames + index * MemoryLayout<flamelab_py_frame>.stride, as: flamelab_py_frame.self)
+            registers: hasRegisters ? words(bytes, in: field(\.regs)..<(field(\.regs) + Int(FLAMELAB_DWARF_REGS) * 8), keepZeros: true) : nil,
+            stackDump: Array(bytes[dump]),
+            pythonFrames: stride(from: python.lowerBound, to: python.upperBound, by: frameSize).map { offset in
+                bytes.loadUnaligned(fromByteOffset: offset, as: flamelab_py_frame.self)
             },
-            pythonStatus: u32(\.py.status),
-            swiftAsyncResume: words(bytes, at: field(\.swift_async.resume), byteCount: asyncCount * 8, limit: asyncCount),
-            swiftAsyncFuncletPC: u64(\.swift_async.funclet_pc),
-            swiftAsyncTruncated: u32(\.swift_async.status) == FLAMELAB_SWIFT_ASYNC_TRUNCATED.rawValue
+            pythonStatus: u32(\.py_status),
+            swiftAsyncResume: words(bytes, in: async),
+            swiftAsyncFuncletPC: u64(\.swift_async_funclet_pc),
+            swiftAsyncTruncated: u32(\.swift_async_status) == FLAMELAB_SWIFT_ASYNC_TRUNCATED.rawValue
         )
     }
 
-    private static func words(_ bytes: UnsafeRawBufferPointer, at offset: Int, byteCount: Int, limit: Int, keepZeros: Bool = false) -> [UInt64] {
-        guard byteCount > 0 else { return [] }
-        let count = min(byteCount / 8, limit)
+    /// Consecutive sections of an event's variable part.
+    private struct DataLayout {
+        var end: Int
+        init(start: Int) { end = start }
+        mutating func take(_ count: Int) -> Range<Int> {
+            defer { end += count }
+            return end..<(end + count)
+        }
+    }
+
+    /// The 8-byte words in `range`; zeros dropped unless `keepZeros` (a zero return address ends a stack).
+    private static func words(_ bytes: UnsafeRawBufferPointer, in range: Range<Int>, keepZeros: Bool = false) -> [UInt64] {
         var result: [UInt64] = []
-        result.reserveCapacity(count)
-        for index in 0..<count {
-            let word = bytes.loadUnaligned(fromByteOffset: offset + index * 8, as: UInt64.self)
+        result.reserveCapacity(range.count / 8)
+        for offset in stride(from: range.lowerBound, to: range.upperBound - 7, by: 8) {
+            let word = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
             if word != 0 || keepZeros { result.append(word) }
         }
         return result

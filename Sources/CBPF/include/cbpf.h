@@ -37,7 +37,7 @@ void cbpf_clear_log(void);
 /// Returns 0, or -errno (-ENOENT: no such variable; -EINVAL: size mismatch).
 int cbpf_set_rodata(struct bpf_object *obj, const char *name, const void *value, size_t size);
 
-/// The size of the fixed part of an event (everything before stack_dump).
+/// The size of the fixed part of an event (everything before data[], the variable part).
 size_t cbpf_event_header_size(void);
 
 #ifdef __cplusplus

@@ -23,17 +23,18 @@ public struct ElfImage: Sendable {
 
     /// Loads `path`. Throws `failed to read ELF <path>: <reason>` for a missing or corrupt file.
     /// With `symbols: false` only headers and build-id are read (cheap: enough for load biases).
-    public static func load(path: String, symbols: Bool = true) throws -> ElfImage {
+    /// `name` stands for the file in errors and in `path` when `path` is not its name (/proc/self/fd/N).
+    public static func load(path: String, symbols: Bool = true, name: String? = nil) throws -> ElfImage {
         var raw = celf_image()
         var errorBuffer = [CChar](repeating: 0, count: 256)
         let status = symbols
             ? celf_image_load(path, &raw, &errorBuffer, errorBuffer.count)
             : celf_image_load_segments(path, &raw, &errorBuffer, errorBuffer.count)
         guard status == 0 else {
-            throw FlamelabError.failed("read", "ELF \(path)", String(cString: errorBuffer))
+            throw FlamelabError.failed("read", "ELF \(name ?? path)", String(cString: errorBuffer))
         }
         defer { celf_image_free(&raw) }
-        return ElfImage(path: path, raw: raw)
+        return ElfImage(path: name ?? path, raw: raw)
     }
 
     /// Parses an ELF image held in memory (the vDSO); `name` stands for its path.
@@ -75,8 +76,8 @@ public struct ElfImage: Sendable {
 
     /// Loads `path` and, when it is stripped to `.dynsym`, the symbols of its detached debug file
     /// found by build-id under `debugRoot` (Debian's *-dbg packages install them there).
-    public static func loadWithDebugSymbols(path: String, debugRoot: String = "/usr/lib/debug") throws -> ElfImage {
-        var image = try load(path: path)
+    public static func loadWithDebugSymbols(path: String, debugRoot: String = "/usr/lib/debug", name: String? = nil) throws -> ElfImage {
+        var image = try load(path: path, name: name)
         guard !image.hasFullSymbolTable, image.buildID.count > 2 else { return image }
         let id = image.buildID
         let debugPath = "\(debugRoot)/.build-id/\(id.prefix(2))/\(id.dropFirst(2)).debug"

@@ -1,6 +1,15 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ProfileModel
 
 /// One ELF file as mapped by some process, loaded at most once per (device, inode, path).
+///
+/// Only the headers are read when the module is first seen (load biases, build id): most modules a
+/// process maps never appear in a sample (a Swift service maps Foundation, ICU and the regex runtime,
+/// some 120k symbols), and their symbol tables were a third of the agent's memory. The symbols are read
+/// when an address first falls in the module, through a descriptor opened at first sight, so a file
+/// deleted or replaced since (a deploy) still gives the names of the code that ran.
 final class LoadedModule {
     struct Key: Hashable {
         let device: String
@@ -13,23 +22,61 @@ final class LoadedModule {
     let key: Key
     /// The basename shown in frames.
     let name: String
-    let image: ElfImage?
-    /// Why the file could not be read, when `image` is nil.
-    let loadError: FlamelabError?
+    /// Program headers and build id (no symbols); nil when the file could not be read.
+    let headers: ElfImage?
+    /// Why the file could not be read, when `headers` is nil or its symbols failed to load.
+    private(set) var loadError: FlamelabError?
+    private var descriptor: Int32
+    private var openablePath: String
+    private var symbolsRead = false
+    private var symbolImage: ElfImage?
 
     init(id: Int, key: Key, openablePath: String) {
         self.id = id
         self.key = key
         self.name = FrameClassifier.basename(key.path)
+        self.openablePath = openablePath
+        self.descriptor = open(openablePath, O_RDONLY | O_CLOEXEC)
         do {
-            self.image = try ElfImage.loadWithDebugSymbols(path: openablePath)
+            self.headers = try ElfImage.load(path: descriptor >= 0 ? "/proc/self/fd/\(descriptor)" : openablePath, symbols: false, name: key.path)
             self.loadError = nil
-        } catch let error as FlamelabError {
-            self.image = nil
-            self.loadError = error
         } catch {
-            self.image = nil
-            self.loadError = FlamelabError.failed("read", "ELF \(key.path)", "\(error)")
+            self.headers = nil
+            self.loadError = LoadedModule.failure(error, path: key.path)
         }
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+    }
+
+    /// The file with its code symbols, read on first use; nil when it cannot be read, or when what is
+    /// read is not the file first seen (another build id: never names from a different build).
+    var image: ElfImage? {
+        if !symbolsRead { readSymbols() }
+        return symbolImage
+    }
+
+    private func readSymbols() {
+        symbolsRead = true
+        defer {
+            if descriptor >= 0 { close(descriptor) }
+            descriptor = -1
+        }
+        guard let headers else { return }
+        do {
+            let image = try ElfImage.loadWithDebugSymbols(path: descriptor >= 0 ? "/proc/self/fd/\(descriptor)" : openablePath, name: key.path)
+            guard image.buildID == headers.buildID else {
+                loadError = FlamelabError.failed("read", "symbols of \(key.path)", "the file changed since it was mapped (build id \(image.buildID), was \(headers.buildID))")
+                return
+            }
+            symbolImage = image
+        } catch {
+            loadError = LoadedModule.failure(error, path: key.path)
+        }
+    }
+
+    private static func failure(_ error: Error, path: String) -> FlamelabError {
+        (error as? FlamelabError) ?? FlamelabError.failed("read", "ELF \(path)", "\(error)")
     }
 }

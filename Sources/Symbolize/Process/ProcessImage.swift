@@ -35,7 +35,7 @@ final class ProcessImage {
     func module(for mapping: MemoryMapping, loader: (MemoryMapping, ProcessMaps) -> LoadedModule) -> (module: LoadedModule, bias: UInt64?) {
         if let known = modulesByMappingStart[mapping.start] { return known }
         let module = loader(mapping, maps)
-        let bias = module.image?.loadBias(mappingStart: mapping.start, fileOffset: mapping.fileOffset,
+        let bias = module.headers?.loadBias(mappingStart: mapping.start, fileOffset: mapping.fileOffset,
                                           isExecutable: mapping.isExecutable)
         modulesByMappingStart[mapping.start] = (module, bias)
         return (module, bias)
