@@ -218,7 +218,8 @@ public final class Agent: @unchecked Sendable {
         stats.buildCPUSeconds = Self.cpuSeconds(Self.usageOfProcess) - buildStart
         stats.swiftAsyncStacksSpliced = builder.asyncMerger.statistics.spliced
         stats.swiftAsyncStacksRejected = builder.asyncMerger.statistics.rejected + builder.asyncMerger.statistics.funcletNotFound
-        stats.peakRSSBytes = Self.peakRSSBytes()
+        stats.residentAtEnd = ResidentMemory.read()
+        stats.peakRSSBytes = stats.residentAtEnd?.peakBytes ?? Self.peakRSSBytes()
         if let resolver = recorder.pythonResolver, resolver.statistics.unresolvedFrames > 0 {
             stats.addNote("\(resolver.statistics.unresolvedFrames) Python frames could not be named (\(resolver.statistics.lastError ?? "no reason recorded"))")
         }

@@ -1,4 +1,5 @@
 import ProfileModel
+import Symbolize
 
 /// What happened during one recording: counts, losses, and how it was taken. Reported per run.
 public struct AgentRunStats: Sendable, Equatable, Codable {
@@ -69,6 +70,10 @@ public struct AgentRunStats: Sendable, Equatable, Codable {
     public var buildCPUSeconds = 0.0
     /// The agent process's peak resident memory, bytes.
     public var peakRSSBytes = 0
+    /// Its resident memory once the profiles are built, split into anonymous pages (its own: heap,
+    /// stacks, the ring buffer) and clean file pages (code of its executable and the shared Swift
+    /// runtime and Foundation, shared with every process that maps them). Nil when unreadable.
+    public var residentAtEnd: ResidentMemory?
     /// Human-readable remarks (fallbacks taken, targets exited, Python detection results).
     public private(set) var notes: [String] = []
     /// Notes not kept once `noteLimit` were: a long-lived agent sees targets come and go for weeks.
@@ -102,6 +107,9 @@ public struct AgentRunStats: Sendable, Equatable, Codable {
             parts.append(String(format: "bpf %@ %.2f us/run over %llu runs", program.name, program.averageMicroseconds, program.runCount))
         }
         parts.append(String(format: "agent cpu %.3fs draining + %.3fs building, peak rss %.1f MB", drainCPUSeconds, buildCPUSeconds, Double(peakRSSBytes) / 1e6))
+        if let resident = residentAtEnd {
+            parts.append(String(format: "at the end %.1f MB anonymous + %.1f MB file-backed", Double(resident.anonymousBytes) / 1e6, Double(resident.fileBytes) / 1e6))
+        }
         if let cpu = steadyCPUSeconds, let seconds = steadySeconds, seconds > 0 {
             parts.append(String(format: "steady-state agent cpu %.2f ms/s", cpu * 1000 / seconds))
         }

@@ -44,6 +44,9 @@ public struct OverheadMeasurement: Sendable {
         public var samplesPerRun: Double?
         public var bpfNanosecondsPerRun: Double?
         public var agentPeakRSSMiB: Double?
+        /// flamelab only: the agent's anonymous resident memory once its profiles are built (its own
+        /// pages; the rest of its RSS is clean code pages of shared libraries), MiB, the largest over runs.
+        public var agentAnonymousMiB: Double?
         /// flamelab only: BPF sampler time in the window over the service's own CPU time (an upper bound:
         /// every run is counted), the part of the overhead the kernel measures directly.
         public var bpfShareOfServiceCPU: Double?
@@ -93,6 +96,7 @@ public struct OverheadMeasurement: Sendable {
                       samplesPerRun: Statistics.median(agentStats.map { Double($0.cpuSamples) }),
                       bpfNanosecondsPerRun: bpfNs,
                       agentPeakRSSMiB: agentStats.map { Double($0.peakRSSBytes) / 1_048_576 }.max(),
+                      agentAnonymousMiB: agentStats.compactMap { $0.residentAtEnd.map { Double($0.anonymousBytes) / 1_048_576 } }.max(),
                       bpfShareOfServiceCPU: Statistics.median(bpfShares),
                       costPerSampleUs: Statistics.median(costs), costPerSampleUsMin: costs.min(), costPerSampleUsMax: costs.max())
     }

@@ -97,7 +97,9 @@ public struct OverheadScenario: Scenario {
             checks.append(.init("auto (the default) costs the service within 10% of fp per sample, at 9999 Hz", (autoRatio?.derived ?? 2) <= 1.10,
                                 autoRatio.map { String(format: "auto/fp %.3f from fp's per-sample cost + the BPF time difference; %.3f from the pairs alone", $0.derived, $0.pairs ?? .nan) } ?? "not measured"))
             checks.append(.init("agent peak RSS <= 100 MiB (lab record, fp)", fpRSS > 0 && fpRSS <= 100,
-                                String(format: "fp %.0f MiB; dwarf %.0f MiB (not checked)", fpRSS, dwarfRSS)))
+                                String(format: "fp %.0f MiB; dwarf %.0f MiB (not checked); anonymous at the end: fp %.0f MiB, dwarf %.0f MiB", fpRSS, dwarfRSS,
+                                       results.filter { $0.configuration.unwind == .fp }.compactMap(\.agentAnonymousMiB).max() ?? 0,
+                                       results.filter { $0.configuration.unwind == .dwarf }.compactMap(\.agentAnonymousMiB).max() ?? 0)))
         }
         return ScenarioOutcome(scenario: name, headline: headline, checks: checks, figures: [
             .init("99 Hz overhead (median of pairs)", pct(headlineResult?.overheadMedian), unit: "%"),
@@ -127,7 +129,7 @@ public struct OverheadScenario: Scenario {
                                                ("Method", "off/on pairs in ABBA order (off-on, on-off, ...), so a drift of the machine cancels; overhead = service CPU per request on/off - 1 (live threads' schedstat, ns); median with range over pairs. The A/A control measures the load twice with no profiler: its spread is the method's noise floor"),
                                                ("Profilers", "each runs as its own process, attached before the measured window opens and stopped after it; flamelab is `lab record` with trace-id correlation and the Python walker on, BPF run-time stats on")])
         report.heading("Overhead per configuration")
-        report.table(header: ["configuration", "pairs", "overhead median", "range", "p99 delta ms", "profiler CPU ms/s", "samples/run", "service CPU per sample µs (range)", "BPF µs/run", "BPF / service CPU (bound)", "agent RSS MiB"],
+        report.table(header: ["configuration", "pairs", "overhead median", "range", "p99 delta ms", "profiler CPU ms/s", "samples/run", "service CPU per sample µs (range)", "BPF µs/run", "BPF / service CPU (bound)", "agent RSS MiB: peak (anonymous at end)"],
                      rows: results.map { Self.row($0, resolvable: Self.standsAboveControl($0, in: results)) })
         try PrivateFile.write(chart(results).svg(), to: "\(dir)/overhead.svg")
         report.paragraph("![service CPU per request, on/off - 1, every pair](overhead.svg)")
@@ -157,7 +159,8 @@ public struct OverheadScenario: Scenario {
                 format(r.profilerCPUMsPerSecond, "%.2f"), format(r.samplesPerRun, "%.0f"),
                 resolvable ? r.costPerSampleUs.map { String(format: "%.1f (%.1f..%.1f)", $0, r.costPerSampleUsMin ?? .nan, r.costPerSampleUsMax ?? .nan) } ?? "-" : "-",
                 format(r.bpfNanosecondsPerRun.map { $0 / 1000 }, "%.2f"),
-                format(r.bpfShareOfServiceCPU.map { $0 * 100 }, "%.3f%%"), format(r.agentPeakRSSMiB, "%.0f")]
+                format(r.bpfShareOfServiceCPU.map { $0 * 100 }, "%.3f%%"),
+                r.agentPeakRSSMiB.map { peak in String(format: "%.0f", peak) + (r.agentAnonymousMiB.map { String(format: " (%.0f)", $0) } ?? "") } ?? "-"]
     }
 
     /// Every pair's overhead per configuration, medians marked, the A/A control's range shaded.
