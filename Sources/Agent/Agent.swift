@@ -386,7 +386,7 @@ public final class Agent: @unchecked Sendable {
         if case .pids = config.targets { settings.filter_pids = 1 }
         settings.copy_user_stack = Self.stackCopy(config.unwind).rawValue
         settings.python = config.python == .auto ? 1 : 0
-        settings.trace_context = 1
+        settings.trace_context = config.traceContext ? 1 : 0
         settings.min_block_ns = config.minBlockNs
         settings.swift_async = config.swiftAsync ? 1 : 0
         return settings

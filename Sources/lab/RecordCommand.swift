@@ -53,6 +53,10 @@ struct RecordCommand: ParsableCommand {
           help: "Read Swift async callers (the awaiting functions) from the async context chain at sample time.")
     var swiftAsync = true
 
+    @Flag(name: .customLong("trace-ids"), inversion: .prefixedNo,
+          help: "Read each sample's trace and span ids (OpenTelemetry thread context) from processes that publish them.")
+    var traceIDs = true
+
     @Option(name: .customLong("min-block"), help: "Shortest off-CPU interval recorded, e.g. 1ms or 0.5ms.")
     var minBlock = Duration(seconds: 0.001)
 
@@ -96,7 +100,7 @@ struct RecordCommand: ParsableCommand {
         let config = AgentConfig(
             targets: targets, hz: hz, kinds: kind.kinds, unwind: unwind, python: python, durationSeconds: duration.seconds,
             minBlockNs: UInt64(minBlock.seconds * 1e9), measureBPFTime: bpfStats,
-            service: serviceLabel ?? labels.service, version: versionLabel ?? labels.version, swiftAsync: swiftAsync
+            service: serviceLabel ?? labels.service, version: versionLabel ?? labels.version, swiftAsync: swiftAsync, traceContext: traceIDs
         )
         let sink = try makeSink()
         let agent = Agent(config: config)

@@ -41,15 +41,18 @@ public struct AgentConfig: Sendable, Equatable {
     public var windowSeconds: Double?
     /// Read Swift async callers (the async context chain) in processes that load libswift_Concurrency.
     public var swiftAsync: Bool
+    /// Read each sample's trace context (OpenTelemetry's otel_thread_ctx_v1) in processes that publish it.
+    public var traceContext: Bool
 
     public init(
         targets: Targets, hz: Int = 99, kinds: Set<ProfileKind> = [.cpu], unwind: UnwindMode = .standard,
         python: PythonMode = .auto, durationSeconds: Double? = 30, minBlockNs: UInt64 = 1_000_000,
         bpfDirectory: String? = nil, ringBufferBytes: Int? = nil, measureBPFTime: Bool = false,
         service: String? = nil, version: String? = nil, windowSeconds: Double? = nil,
-        swiftAsync: Bool = true
+        swiftAsync: Bool = true, traceContext: Bool = true
     ) {
         self.swiftAsync = swiftAsync
+        self.traceContext = traceContext
         self.windowSeconds = windowSeconds
         self.measureBPFTime = measureBPFTime
         self.targets = targets

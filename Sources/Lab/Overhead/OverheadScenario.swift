@@ -7,7 +7,7 @@ import LabRuntime
 /// the agent's own CPU, RSS and BPF time per sample beside it.
 public struct OverheadScenario: Scenario {
     public let name = "overhead"
-    public let summary = "profiler overhead: agent off/on interleaved at 19-9999 Hz, FP and DWARF, cost per sample, against perf and bpftrace"
+    public let summary = "profiler overhead: fixed work with every profiler side by side at 999 and 9999 Hz (bootstrap intervals, A/A control, 99 Hz direct and projected), then the service under load"
     let port: UInt16 = 18700
 
     public init() {}
@@ -22,31 +22,36 @@ public struct OverheadScenario: Scenario {
 
     func configurations(quick: Bool) -> [OverheadConfiguration] {
         if quick { return [.control, Self.headline, Self.perSample] }
-        return [.control, .flamelab(19, .fp), .flamelab(49, .fp), Self.headline, .flamelab(99, .dwarf), .flamelab(999, .fp), .flamelab(999, .dwarf), Self.perSample, Self.perSampleAuto,
-                .peer(.perfFramePointer, 99), .peer(.perfDwarf, 99), .peer(.bpftrace, 99)]
+        // The rate sweep and the DWARF rows moved to the fixed-work part, which resolves them; the service
+        // keeps what only it shows: trace ids and both walkers at work, latency, the agent's own cost.
+        return [.control, Self.headline, .flamelab(99, .auto), Self.perSample, Self.perSampleAuto,
+                .peer(.perfFramePointer, 99), .peer(.bpftrace, 99)]
     }
 
     public func run(_ context: ScenarioContext) throws -> ScenarioOutcome {
         let dir = try context.directory(for: name)
+        // Fixed work first, before the service and its load generator start: the quietest machine.
+        let fixedWork = try runFixedWork(context)
+        try PrivateFile.writeJSON(fixedWork, to: "\(dir)/fixed-work.json")
         let service = try context.controller.start(version: "v1", port: port)
         defer { try? context.controller.stop(port: port) }
         let load = LoadOptions(mode: .open(rate: 60), durationSeconds: 3,
                                mix: try RouteMix.parse("checkout=6,price=1,recommend=1"), port: port, version: "v1")
         _ = LoadGenerator(options: load).run()   // warm up: page cache, pools, the interpreter
-        let measurement = OverheadMeasurement(service: service, load: load, repetitions: context.pick(full: 5, quick: 2), paths: context.paths)
+        let measurement = OverheadMeasurement(service: service, load: load, repetitions: context.pick(full: 4, quick: 2), paths: context.paths)
         var results: [OverheadMeasurement.Result] = []
         for configuration in configurations(quick: context.quick) {
             if let peer = configuration.peer, peer.installedPath == nil { continue }
             // The control and the headline get more pairs: their spread is what the headline is read against.
-            let pairs = [.control, Self.headline].contains(configuration) ? context.pick(full: 7, quick: 2) : nil
+            let pairs = [.control, Self.headline].contains(configuration) ? context.pick(full: 6, quick: 2) : nil
             results.append(try measurement.run(configuration, pairs: pairs, progress: context.progress))
         }
-        let saturation = try SaturationThroughput(port: port, seconds: context.pick(full: 6, quick: 3), pairs: context.pick(full: 3, quick: 1), paths: context.paths)
+        let saturation = try SaturationThroughput(port: port, seconds: context.pick(full: 5, quick: 3), pairs: context.pick(full: 2, quick: 1), paths: context.paths)
             .measure(pid: service.pid, progress: context.progress)
         try PrivateFile.writeJSON(results, to: "\(dir)/overhead.json")
         try PrivateFile.writeJSON(saturation, to: "\(dir)/saturation.json")
-        try writeReport(context, dir: dir, results: results, saturation: saturation, load: load)
-        return outcome(results, quick: context.quick)
+        try writeReport(context, dir: dir, results: results, saturation: saturation, load: load, fixedWork: fixedWork)
+        return outcome(results, quick: context.quick, fixedWork: fixedWork)
     }
 
     /// The overhead at `hz` that the per-sample cost implies: each second of service CPU takes `hz` samples.
@@ -63,18 +68,18 @@ public struct OverheadScenario: Scenario {
         return cost + max(0, slowBPF - fastBPF) / 1000
     }
 
-    private func outcome(_ results: [OverheadMeasurement.Result], quick: Bool) -> ScenarioOutcome {
+    private func outcome(_ results: [OverheadMeasurement.Result], quick: Bool, fixedWork: [FixedWorkRun]) -> ScenarioOutcome {
         let headlineResult = results.first { $0.configuration == Self.headline }
         let perSample = results.first { $0.configuration == Self.perSample }
         let atHeadline = Self.costPerSampleAtHeadline(results)
         let projected = Self.projectedOverhead(costPerSampleUs: atHeadline, hz: Self.headline.hz)
         let control = results.first { $0.configuration == .control }
-        let headline = String(format: "flamelab at 99 Hz (fp, trace ids + Python walker on): %+.2f%% service CPU per request (median of %d ABBA pairs, range %+.1f..%+.1f%%; A/A control %+.2f%%, range %+.1f..%+.1f%%); one sample costs the service %.1f µs (9999 Hz pairs + cold-cache BPF), so 99 Hz costs %.2f%%; BPF <= %.3f%% at %.1f µs per run",
+        let headline = Self.fixedWorkHeadline(fixedWork) + "; on the service: " + String(format: "flamelab at 99 Hz (fp, trace ids + Python walker on): %+.2f%% service CPU per request (median of %d ABBA pairs, range %+.1f..%+.1f%%; A/A control %+.2f%%, range %+.1f..%+.1f%%); one sample costs the service %.1f µs (9999 Hz pairs + cold-cache BPF), so 99 Hz costs %.2f%%; BPF <= %.3f%% at %.1f µs per run",
                               pct(headlineResult?.overheadMedian), headlineResult?.pairs.count ?? 0, pct(headlineResult?.overheadMin), pct(headlineResult?.overheadMax),
                               pct(control?.overheadMedian), pct(control?.overheadMin), pct(control?.overheadMax),
                               atHeadline ?? .nan, pct(projected),
                               pct(headlineResult?.bpfShareOfServiceCPU), (headlineResult?.bpfNanosecondsPerRun ?? 0) / 1000)
-        var checks: [ScenarioOutcome.Check] = [
+        var checks: [ScenarioOutcome.Check] = fixedWorkChecks(fixedWork, quick: quick) + [
             .init("every configuration measured", results.count >= 3 && results.allSatisfy { $0.overheadMedian.isFinite }, "\(results.count) configurations"),
             // A quick run's BPF programs run cold (the test build just left the caches): 5.7 µs per run on full
             // runs, up to 12.4 µs seen on quick ones, so its bound is 2%.
@@ -123,12 +128,13 @@ public struct OverheadScenario: Scenario {
     }
 
     private func writeReport(_ context: ScenarioContext, dir: String, results: [OverheadMeasurement.Result],
-                             saturation: SaturationThroughput.Result, load: LoadOptions) throws {
+                             saturation: SaturationThroughput.Result, load: LoadOptions, fixedWork: [FixedWorkRun]) throws {
         var report = MarkdownReport(title: "Profiler overhead", machine: context.machine, command: context.command(for: name),
                                     settings: [("Load", "open loop 60 req/s (checkout:price:recommend = 6:1:1, the same route sequence every run), \(Int(load.durationSeconds)) s per measurement"),
                                                ("Method", "off/on pairs in ABBA order (off-on, on-off, ...), so a drift of the machine cancels; overhead = service CPU per request on/off - 1 (live threads' schedstat, ns); median with range over pairs. The A/A control measures the load twice with no profiler: its spread is the method's noise floor"),
                                                ("Profilers", "each runs as its own process, attached before the measured window opens and stopped after it; flamelab is `lab record` with trace-id correlation and the Python walker on, BPF run-time stats on")])
-        report.heading("Overhead per configuration")
+        try writeFixedWork(fixedWork, into: &report, dir: dir)
+        report.heading("The service under load: overhead per configuration")
         report.table(header: ["configuration", "pairs", "overhead median", "range", "p99 delta ms", "profiler CPU ms/s", "samples/run", "service CPU per sample µs (range)", "BPF µs/run", "BPF / service CPU (bound)", "agent RSS MiB: peak (anonymous at end)"],
                      rows: results.map { Self.row($0, resolvable: Self.standsAboveControl($0, in: results)) })
         try PrivateFile.write(chart(results).svg(), to: "\(dir)/overhead.svg")

@@ -41,6 +41,11 @@ final class ProfilerUnderTest {
         (try? ProcessCPU.liveThreadNanoseconds(pid: process.pid)) ?? 0
     }
 
+    /// The profiler process's resident memory now, bytes (nil once it is gone).
+    func residentBytes() -> Int? {
+        ProcessCPU.residentBytes(pid: process.pid)
+    }
+
     /// Stops it (SIGINT: each tool writes what it has), removes its files and returns the agent's run
     /// statistics for flamelab.
     func stop() throws -> AgentRunStats? {
@@ -74,7 +79,7 @@ final class ProfilerUnderTest {
             case .peer(.bpftrace) where ((try? PeerProfiler.read("\(directory)/stdout.log")) ?? "").contains("Attaching"):
                 Thread.sleep(forTimeInterval: 0.2)
                 return
-            case .peer(.perfFramePointer), .peer(.perfDwarf):
+            case .peer(.perfFramePointer), .peer(.perfDwarf), .floor:
                 Thread.sleep(forTimeInterval: 0.5)
                 return
             default: usleep(50_000)

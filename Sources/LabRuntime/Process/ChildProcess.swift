@@ -11,12 +11,19 @@ public final class ChildProcess: @unchecked Sendable {
     public private(set) var exitStatus: Int32?
 
     /// Starts `executable` with `arguments`; stdout goes to `output` (created 0600), stderr to `errors`
-    /// (or `output` too), stdin is /dev/null. `environment` adds to (or overrides) the lab's own.
-    public init(_ executable: String, _ arguments: [String], output: String, errors: String? = nil, environment: [String: String] = [:]) throws {
+    /// (or `output` too), stdin is `input` (a FIFO the lab writes commands to, opened read-write so that
+    /// neither side blocks on open and the child never reads end-of-file) or /dev/null. `environment`
+    /// adds to (or overrides) the lab's own.
+    public init(_ executable: String, _ arguments: [String], output: String, errors: String? = nil, input: String? = nil,
+                environment: [String: String] = [:]) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if let input {
+            posix_spawn_file_actions_addopen(&actions, 0, input, O_RDWR, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         if let errors {
             posix_spawn_file_actions_addopen(&actions, 2, errors, O_WRONLY | O_CREAT | O_TRUNC, 0o600)

@@ -4,14 +4,17 @@ import Foundation
 /// A horizontal strip chart: one row per group, every measurement a dot, the median a bar, and an
 /// optional shaded band (e.g. the A/A control's range) behind all rows. Values may be negative.
 public struct StripChart: Sendable {
-    /// One row: its label and its measurements.
+    /// One row: its label, its measurements, and optionally an interval (drawn as a band behind the dots).
     public struct Row: Sendable {
         public var label: String
         public var values: [Double]
+        /// E.g. the 95% interval of the median.
+        public var interval: ClosedRange<Double>?
 
-        public init(label: String, values: [Double]) {
+        public init(label: String, values: [Double], interval: ClosedRange<Double>? = nil) {
             self.label = label
             self.values = values
+            self.interval = interval
         }
     }
 
@@ -34,7 +37,7 @@ public struct StripChart: Sendable {
     }
 
     public func svg() -> String {
-        let all = rows.flatMap(\.values) + [0] + (band.map { [$0.lowerBound, $0.upperBound] } ?? [])
+        let all = rows.flatMap(\.values) + rows.compactMap(\.interval).flatMap { [$0.lowerBound, $0.upperBound] } + [0] + (band.map { [$0.lowerBound, $0.upperBound] } ?? [])
         let (span, unit) = niceSpan(min: all.min() ?? -1, max: all.max() ?? 1)
         let bottom = top + rowHeight * Double(rows.count)
         let height = bottom + 52
@@ -54,6 +57,9 @@ public struct StripChart: Sendable {
     private func row(_ row: Row, y: Double, span: ClosedRange<Double>) -> String {
         var out = "<text x=\"\(f(left - 10))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(MarkupEscape.xml(row.label))</text>"
         out += "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(right))\" y2=\"\(f(y))\" stroke=\"#f0f0f0\"/>"
+        if let interval = row.interval {
+            out += "<rect x=\"\(f(x(interval.lowerBound, span)))\" y=\"\(f(y - 6))\" width=\"\(f(Swift.max(x(interval.upperBound, span) - x(interval.lowerBound, span), 1)))\" height=\"12\" fill=\"#2c7fb8\" fill-opacity=\"0.3\"/>"
+        }
         for value in row.values {
             out += "<circle cx=\"\(f(x(value, span)))\" cy=\"\(f(y))\" r=\"4\" fill=\"#c0392b\" fill-opacity=\"0.55\"/>"
         }

@@ -18,4 +18,23 @@ public enum Statistics {
     public static func mean(_ values: [Double]) -> Double? {
         values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
     }
+
+    /// The percentile-bootstrap `confidence` interval of `statistic` (the median by default) over `values`:
+    /// `resamples` draws of `values.count` with replacement, from `seed`, so that the same data give
+    /// the same interval. Nil for fewer than two values.
+    public static func bootstrapInterval(_ values: [Double], confidence: Double = 0.95, resamples: Int = 2000, seed: UInt64 = 0x5EED,
+                                         statistic: ([Double]) -> Double? = { Statistics.median($0) }) -> ClosedRange<Double>? {
+        guard values.count >= 2 else { return nil }
+        var generator = SeededGenerator(seed: seed)
+        var estimates: [Double] = []
+        estimates.reserveCapacity(resamples)
+        var draw = [Double](repeating: 0, count: values.count)
+        for _ in 0..<resamples {
+            for index in draw.indices { draw[index] = values[Int.random(in: 0..<values.count, using: &generator)] }
+            if let estimate = statistic(draw) { estimates.append(estimate) }
+        }
+        let tail = (1 - confidence) / 2
+        guard let low = quantile(estimates, tail), let high = quantile(estimates, 1 - tail) else { return nil }
+        return low...high
+    }
 }
