@@ -112,7 +112,8 @@ struct FixedWorkMeasurement {
                      profilerCPUNs: profilerCPU, profilerResidentBytes: resident, agentStats: stats)
     }
 
-    private func summarize(_ trials: [Trial], workload: FixedWorkload.Kind, configurations: [OverheadConfiguration], pid: Int32) -> [Result] {
+    /// Each configuration's estimates from the units of every block (the A/A control first).
+    func summarize(_ trials: [Trial], workload: FixedWorkload.Kind, configurations: [OverheadConfiguration], pid: Int32) -> [Result] {
         let byBlock = Dictionary(grouping: trials, by: \.block)
         func unit(_ label: String, _ block: Int) -> Trial? { byBlock[block]?.first { $0.configuration == label } }
         func baseline(_ block: Int) -> Double? {
