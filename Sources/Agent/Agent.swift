@@ -25,6 +25,8 @@ public final class Agent: @unchecked Sendable {
     private var drainThread: Thread?
     private let drained = DispatchSemaphore(value: 0)
     private let lock = NSLock()
+    /// Wakes the draining thread before its interval ends: a stop, a cut or a target change.
+    private let wake = DispatchSemaphore(value: 0)
     private var stopRequested = false
     private var startUptime = 0.0
     private var stopUptime = 0.0
@@ -77,17 +79,20 @@ public final class Agent: @unchecked Sendable {
     /// trace-context offset are prepared in the background, its samples flow from the next drain.
     public func addTarget(_ pid: Int32) {
         withLock { pendingTargetChanges.append((pid, true)) }
+        wake.signal()
     }
 
     /// Continuous mode: closes the open window at the next drain (within a few milliseconds) instead
     /// of at its planned end, so a reader gets the samples up to now (from any thread).
     public func cutWindowNow() {
         withLock { cutRequested = true }
+        wake.signal()
     }
 
     /// Continuous mode: stops sampling `pid` (from any thread).
     public func removeTarget(_ pid: Int32) {
         withLock { pendingTargetChanges.append((pid, false)) }
+        wake.signal()
     }
 
     /// The pids sampled now (`.pids` targets; empty for the whole machine).
@@ -163,6 +168,7 @@ public final class Agent: @unchecked Sendable {
         lock.lock()
         stopRequested = true
         lock.unlock()
+        wake.signal()
     }
 
     /// Waits for the run to end, detaches every program, drains what is left and builds the profiles.
@@ -234,7 +240,9 @@ public final class Agent: @unchecked Sendable {
         while true {
             // The BPF side sends no wakeups (BPF_RB_NO_WAKEUP): drain in batches, often enough that
             // the ring buffer (8 or 16 MiB by default) never fills at the configured rate.
-            usleep(drainIntervalMicroseconds)
+            // Sleeps the drain interval, or less when a window's end or the run's end comes first; a
+            // request (stop, cut, target change) wakes it at once.
+            _ = wake.wait(timeout: .now() + sleepBeforeNextDrain(lastTick: lastTick))
             applyTargetChanges()
             reader?.consume()
             takePendingPython()
@@ -377,7 +385,15 @@ public final class Agent: @unchecked Sendable {
         goneAtLastCut = gone.subtracting(forgotten)
     }
 
-    private var drainIntervalMicroseconds: UInt32 { UInt32(config.drainIntervalSeconds * 1_000_000) }
+    /// The drain interval, cut short by the next window's cut, the run's planned end, or the next 1 s tick.
+    private func sleepBeforeNextDrain(lastTick: Double) -> Double {
+        let now = ProcessInfo.processInfo.systemUptime
+        var seconds = config.drainIntervalSeconds
+        seconds = min(seconds, nextCutUptime - now)
+        if let duration = config.durationSeconds { seconds = min(seconds, startUptime + duration - now) }
+        seconds = min(seconds, lastTick + 1 - now)
+        return max(seconds, 0.001)
+    }
 
     // MARK: - setup
 
