@@ -16,7 +16,7 @@ import Testing
             let base = 1.01e9 * drift
             let units = [("control A", 1.00e9 * drift), ("control B", 1.02e9 * drift), (floor.label, base * 1.10), (fp.label, base * 1.12)]
             return units.enumerated().map { position, unit in
-                FixedWorkMeasurement.Trial(block: block, position: position, configuration: unit.0, cpuNs: UInt64(unit.1), wallSeconds: 1,
+                FixedWorkMeasurement.Trial(block: block, position: position, configuration: unit.0, cpuNs: UInt64(unit.1), unitCPUNs: [UInt64(unit.1)], wallSeconds: 1,
                                            profilerCPUNs: nil, profilerResidentBytes: nil, agentStats: nil)
             }
         }
