@@ -12,6 +12,8 @@
 
 /* The one definition of the BPF <-> user event layout (bpf/profiler.h, which includes bpf/python.h). */
 #include "../../../bpf/profiler.h"
+/* The memory profiles' layout (bpf/memory.h: allocator uprobes, their events and settings). */
+#include "../../../bpf/memory.h"
 /* Where a process publishes its OpenTelemetry thread context (the value of flamelab_tls_offsets). */
 #include "../../../bpf/thread_context.h"
 

@@ -1,0 +1,38 @@
+import CBPF
+
+/// One event of bpf/memory.bpf.c, decoded from the ring buffer's bytes (layout: bpf/memory.h).
+enum MemoryEvent {
+    /// A sampled allocation: its user stack (return addresses, the allocator's caller first).
+    case alloc(pid: Int32, tid: Int32, allocator: AllocatorFunction?, timeNs: UInt64, size: UInt64,
+               address: UInt64, tracked: Bool, userStack: [UInt64])
+    /// A tracked address freed.
+    case free(pid: Int32, address: UInt64)
+
+    /// nil when the bytes are not a whole event of a known kind.
+    static func decode(_ bytes: UnsafeRawBufferPointer) -> MemoryEvent? {
+        guard bytes.count >= 4 else { return nil }
+        switch bytes.loadUnaligned(as: UInt32.self) {
+        case FLAMELAB_MEM_EVENT_ALLOC.rawValue:
+            guard bytes.count >= MemoryLayout<flamelab_mem_alloc_event>.size else { return nil }
+            let event = bytes.loadUnaligned(as: flamelab_mem_alloc_event.self)
+            return .alloc(pid: Int32(bitPattern: event.pid), tid: Int32(bitPattern: event.tid),
+                          allocator: AllocatorFunction(allocatorID: event.allocator), timeNs: event.time_ns, size: event.size,
+                          address: event.address, tracked: event.flags & FLAMELAB_MEM_FLAG_TRACKED.rawValue != 0,
+                          userStack: userStack(event))
+        case FLAMELAB_MEM_EVENT_FREE.rawValue:
+            guard bytes.count >= MemoryLayout<flamelab_mem_free_event>.size else { return nil }
+            let event = bytes.loadUnaligned(as: flamelab_mem_free_event.self)
+            return .free(pid: Int32(bitPattern: event.pid), address: event.address)
+        default:
+            return nil
+        }
+    }
+
+    /// The stack's addresses (bpf_get_stack's byte count; a negative count is an empty stack).
+    private static func userStack(_ event: flamelab_mem_alloc_event) -> [UInt64] {
+        let count = max(0, min(Int(event.ustack_bytes) / 8, Int(FLAMELAB_MEM_MAX_STACK_DEPTH)))
+        return withUnsafeBytes(of: event.ustack) { raw in
+            Array(raw.bindMemory(to: UInt64.self).prefix(count)).filter { $0 != 0 }
+        }
+    }
+}

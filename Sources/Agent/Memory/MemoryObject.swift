@@ -1,0 +1,104 @@
+import CBPF
+import Foundation
+import ProfileModel
+
+/// The loaded memory.bpf.o: the allocator uprobes of each target process, their ring buffer and counters.
+///
+/// Links are fd-based, as for the profiler: the kernel removes the probes when this process exits.
+final class MemoryObject {
+    private let object: OpaquePointer
+    private var links: [OpaquePointer] = []
+    /// Whether return probes and free are attached (in-use profile).
+    let tracksInUse: Bool
+
+    /// Opens, configures (`rateBytes`, in-use tracking, the exponential table) and loads the object.
+    init(path: String, rateBytes: UInt64, inUse: Bool, ringBufferBytes: Int) throws {
+        cbpf_install_print_callback(ProcessInfo.processInfo.environment["FLAMELAB_BPF_DEBUG"] != nil ? 1 : 0)
+        cbpf_clear_log()
+        guard let raw = bpf_object__open_file(path, nil) else {
+            throw FlamelabError("failed to open BPF object \(path): \(String(cString: strerror(errno)))")
+        }
+        object = raw
+        tracksInUse = inUse
+        // From here on, deinit closes the object when a step throws.
+        var settings = flamelab_mem_settings()
+        settings.rate_bytes = rateBytes
+        settings.inuse = inUse ? 1 : 0
+        let table = AllocationWeight.exponentialTable(count: Int(FLAMELAB_MEM_EXP_TABLE_SIZE), shift: Int(FLAMELAB_MEM_EXP_SHIFT))
+        withUnsafeMutableBytes(of: &settings.exp_table) { slots in
+            table.withUnsafeBytes { slots.copyMemory(from: $0) }
+        }
+        let err = withUnsafeBytes(of: &settings) { cbpf_set_rodata(raw, "flamelab_mem_settings", $0.baseAddress, $0.count) }
+        guard err == 0 else { throw FlamelabError("failed to set the memory BPF settings: \(String(cString: strerror(-err)))") }
+        guard let events = bpf_object__find_map_by_name(raw, "flamelab_mem_events"),
+              bpf_map__set_max_entries(events, UInt32(ringBufferBytes)) == 0 else {
+            throw FlamelabError("failed to size the memory ring buffer to \(ringBufferBytes) bytes (stale bpf/.output? run `make -C bpf`)")
+        }
+        let loaded = bpf_object__load(raw)
+        guard loaded == 0 else {
+            let log = String(cString: cbpf_last_log()).split(separator: "\n").suffix(3).joined(separator: " | ")
+            throw FlamelabError("failed to load BPF programs from \(path): \(String(cString: strerror(-loaded))) \(log)")
+        }
+    }
+
+    deinit {
+        detachAll()
+        bpf_object__close(object)
+    }
+
+    /// Attaches the probes to `pid`'s libc allocator: entries (and, for in-use, returns and free).
+    /// Returns the libc file probed.
+    @discardableResult
+    func attach(pid: Int32) throws -> String {
+        let wanted = AllocatorFunction.allCases.filter { tracksInUse || $0.neededForAllocOnly }
+        let allocators = try LibcAllocators.resolve(pid: pid, functions: wanted)
+        for function in wanted {
+            // A libc without posix_memalign or aligned_alloc (old or minimal) loses those calls only.
+            guard let located = allocators.functions[function] else { continue }
+            try attach(program: function.entryProgram, returnProbe: false, pid: pid, function: located)
+            if tracksInUse && function.hasReturnProbe {
+                try attach(program: AllocatorFunction.returnProgram, returnProbe: true, pid: pid, function: located)
+            }
+        }
+        return allocators.libcPath
+    }
+
+    private func attach(program name: String, returnProbe: Bool, pid: Int32, function: UprobeFunction) throws {
+        guard let program = bpf_object__find_program_by_name(object, name) else {
+            throw FlamelabError("failed to find BPF program \(name) (stale bpf/.output? run `make -C bpf`)")
+        }
+        guard let link = bpf_program__attach_uprobe(program, returnProbe, pid, function.binaryPath, Int(function.fileOffset)) else {
+            throw FlamelabError("failed to attach \(returnProbe ? "uretprobe" : "uprobe") to \(function.mangledName) in pid \(pid) at \(function.binaryPath)+0x\(String(function.fileOffset, radix: 16)): \(String(cString: strerror(errno)))")
+        }
+        links.append(link)
+    }
+
+    /// Detaches every probe (the maps stay readable).
+    func detachAll() {
+        for link in links { bpf_link__destroy(link) }
+        links.removeAll()
+    }
+
+    /// The ring buffer's fd, for `RingBufferReader`.
+    func eventsFD() throws -> Int32 {
+        guard let map = bpf_object__find_map_by_name(object, "flamelab_mem_events") else {
+            throw FlamelabError("failed to find BPF map flamelab_mem_events (stale bpf/.output? run `make -C bpf`)")
+        }
+        return bpf_map__fd(map)
+    }
+
+    /// The BPF counters summed over CPUs, indexed by `flamelab_mem_counter`.
+    func counters() -> [UInt64] {
+        let count = Int(FLAMELAB_MEM_COUNTER_COUNT.rawValue)
+        var sums = [UInt64](repeating: 0, count: count)
+        guard let map = bpf_object__find_map_by_name(object, "flamelab_mem_counters") else { return sums }
+        let cpus = max(1, Int(libbpf_num_possible_cpus()))
+        var values = [UInt64](repeating: 0, count: cpus)
+        for index in 0..<count {
+            var key = UInt32(index)
+            guard bpf_map_lookup_elem(bpf_map__fd(map), &key, &values) == 0 else { continue }
+            sums[index] = values.reduce(0, &+)
+        }
+        return sums
+    }
+}

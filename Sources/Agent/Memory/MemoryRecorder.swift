@@ -1,0 +1,91 @@
+import ProfileModel
+
+/// Keeps the sampled allocations and which of them are still live, on the draining thread; builds the
+/// alloc and in-use profiles at the end (weighted back to estimated totals, `AllocationWeight`).
+final class MemoryRecorder {
+    struct Allocation {
+        let stack: Int
+        let size: UInt64
+        let pid: Int32
+        let tid: Int32
+        let timeNs: UInt64
+        let allocator: AllocatorFunction?
+    }
+
+    private struct StackKey: Hashable {
+        let pid: Int32
+        /// Return addresses, the allocator's caller first.
+        let user: [UInt64]
+    }
+
+    private var stacks: [StackKey] = []
+    private var stackIndex: [StackKey: Int] = [:]
+    private(set) var allocations: [Allocation] = []
+    /// Tracked allocations not freed yet: pid -> address -> index into `allocations`.
+    private var live: [Int32: [UInt64: Int]] = [:]
+    private(set) var counts = MemoryRunStats()
+
+    func record(_ bytes: UnsafeRawBufferPointer) {
+        switch MemoryEvent.decode(bytes) {
+        case .alloc(let pid, let tid, let allocator, let timeNs, let size, let address, let tracked, let userStack):
+            let key = StackKey(pid: pid, user: userStack)
+            let stack = stackIndex[key] ?? intern(key)
+            allocations.append(Allocation(stack: stack, size: size, pid: pid, tid: tid, timeNs: timeNs, allocator: allocator))
+            counts.sampledAllocations += 1
+            if tracked {
+                live[pid, default: [:]][address] = allocations.count - 1
+            } else if address != 0 {
+                counts.untrackedAllocations += 1
+            }
+        case .free(let pid, let address):
+            counts.trackedFrees += 1
+            live[pid]?[address] = nil
+        case nil:
+            counts.undecodableEvents += 1
+        }
+    }
+
+    private func intern(_ key: StackKey) -> Int {
+        stacks.append(key)
+        stackIndex[key] = stacks.count - 1
+        return stacks.count - 1
+    }
+
+    /// Allocations sampled and still live (in-use), in sampling order.
+    var liveAllocations: [Allocation] {
+        live.values.flatMap(\.values).sorted().map { allocations[$0] }
+    }
+
+    /// The profile of `kind` (`.alloc`: every sampled allocation; `.inuse`: those not freed), one
+    /// sample per sampled allocation with its weighted bytes and objects. `libcPaths` names the
+    /// allocator's module per pid.
+    func build(kind: ProfileKind, rateBytes: UInt64, symbolizer: StackSymbolizing, libcPaths: [Int32: String],
+               metadata: ProfileMetadata) -> Profile {
+        var profile = Profile(metadata: metadata)
+        var frames: [Int: [Frame]] = [:]
+        var interned: [[Int32]: Int] = [:]
+        for allocation in kind == .inuse ? liveAllocations : allocations {
+            let stackFrames = frames[allocation.stack] ?? rootFirstFrames(allocation, symbolizer: symbolizer, libc: libcPaths[allocation.pid])
+            frames[allocation.stack] = stackFrames
+            let ids = stackFrames.map { profile.intern($0) }
+            let id = interned[ids] ?? profile.intern(stack: ids)
+            interned[ids] = id
+            let weight = AllocationWeight(size: allocation.size, rateBytes: rateBytes)
+            profile.add(stackID: id, value: Int64(weight.bytes.rounded()), objects: Int64(weight.objects.rounded()),
+                        labels: SampleLabels(pid: allocation.pid, tid: allocation.tid, timestampNs: allocation.timeNs))
+        }
+        return profile
+    }
+
+    /// Root first: the user frames, then the allocator itself as the leaf.
+    private func rootFirstFrames(_ allocation: Allocation, symbolizer: StackSymbolizing, libc: String?) -> [Frame] {
+        let key = stacks[allocation.stack]
+        // The symbolizer names index 0 at its exact address and the others at address - 1 (inside the
+        // call); here every address is a return address, so the first is moved into its call too.
+        var addresses = key.user
+        if let first = addresses.first, first > 0 { addresses[0] = first - 1 }
+        let user = addresses.isEmpty ? [] : symbolizer.symbolizeUser(pid: key.pid, addresses: addresses)
+        let leaf = Frame(name: allocation.allocator?.rawValue ?? "allocator", module: libc ?? "", kind: .libc)
+        return Array(user.reversed()) + [leaf]
+    }
+}
