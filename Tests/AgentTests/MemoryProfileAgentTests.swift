@@ -1,0 +1,182 @@
+import Agent
+import Foundation
+import FlamelabTesting
+import LabRuntime
+import ProfileModel
+import Testing
+
+extension AgentBPFTests {
+    /// Memory profiles against a C program whose allocations are known: three call sites allocating
+    /// 1000 B (freed), 64 KiB (freed) and 256 KiB (leaked) blocks. At the default rate (512 KiB) the
+    /// weighted estimate of each site must fall within 10% of what it allocated; the loops are sized
+    /// for over 1000 samples per site, so 10% is three standard deviations of the sampling error.
+    @Suite(.serialized)
+    struct MemoryProfileAgentTests {
+        /// How many blocks each site allocates.
+        struct Pattern {
+            var small: Int, medium: Int, leaked: Int
+
+            /// Bytes each site allocates, by the name of its function in the program.
+            var bytes: [String: Double] {
+                ["site_a": Double(small) * 1000, "site_b": Double(medium) * 65536, "site_c": Double(leaked) * 262_144]
+            }
+            var objects: [String: Double] { ["site_a": Double(small), "site_b": Double(medium), "site_c": Double(leaked)] }
+            var arguments: [String] { [String(small), String(medium), String(leaked)] }
+        }
+
+        /// ~1140, 1500 and 800 samples expected (the leaked site's 256 KiB blocks are sampled with p = 0.39 each).
+        static let pattern = Pattern(small: 600_000, medium: 12_000, leaked: 1_600)
+
+        @Test(.requiresRoot) func allocEstimatesEachCallSiteWithinTenPercent() throws {
+            try TestEnvironment.requireRoot()
+            let recording = try Self.record(kinds: [.alloc], pattern: Self.pattern)
+            let alloc = try #require(recording.profile(.alloc))
+            #expect(alloc.metadata.allocationRateBytes == Int64(AgentConfig.defaultAllocRateBytes))
+            for (site, truth) in Self.pattern.bytes {
+                Self.expectWithin(0.10, Self.estimate(alloc, site: site), truth, "\(site) bytes", recording)
+                Self.expectWithin(0.10, Self.estimate(alloc.selectingSampleType(.objects), site: site), Self.pattern.objects[site]!,
+                                  "\(site) allocations", recording)
+            }
+        }
+
+        /// In-use (return probes and free): the leaking site with about its leaked bytes, the freed
+        /// sites with nothing left; the alloc profile of the same run still estimates each site.
+        @Test(.requiresRoot) func inuseNamesTheLeakingSiteWithItsLeakedBytes() throws {
+            try TestEnvironment.requireRoot()
+            // Fewer small blocks: each call now pays three probes (entry, return, free).
+            let pattern = Pattern(small: 100_000, medium: Self.pattern.medium, leaked: Self.pattern.leaked)
+            let recording = try Self.record(kinds: [.alloc, .inuse], pattern: pattern)
+            let inuse = try #require(recording.profile(.inuse))
+            let alloc = try #require(recording.profile(.alloc))
+            let memory = try #require(recording.stats.memory)
+            #expect(memory.tracksInUse && memory.liveMapFull == 0 && memory.drops == 0, "\(recording.stats.summary)")
+            let leaked = pattern.bytes["site_c"]!
+            Self.expectWithin(0.10, Self.estimate(inuse, site: "site_c"), leaked, "site_c in use", recording)
+            let freed = Self.estimate(inuse, site: "site_a") + Self.estimate(inuse, site: "site_b")
+            #expect(freed < leaked * 0.01, "freed sites still in use: \(freed) B; \(recording.stats.summary)")
+            // The leaf is the allocator, named, and the leaking function is its caller.
+            let top = try #require(inuse.samples.max { $0.value < $1.value })
+            #expect(inuse.frames(ofStack: top.stackID).suffix(2).map(\.name) == ["site_c", "malloc"])
+            for site in ["site_b", "site_c"] {
+                Self.expectWithin(0.10, Self.estimate(alloc, site: site), pattern.bytes[site]!, "\(site) allocated", recording)
+            }
+        }
+
+        /// A target that exits during the recording: the agent stops and keeps its samples (named
+        /// from the symbols read at the start).
+        @Test(.requiresRoot) func targetExitingMidRunKeepsWhatWasSampled() throws {
+            try TestEnvironment.requireRoot()
+            let pattern = Pattern(small: 0, medium: Self.pattern.medium, leaked: 0)
+            let recording = try Self.record(kinds: [.alloc], pattern: pattern, exits: true)
+            let alloc = try #require(recording.profile(.alloc))
+            #expect(!recording.stats.exitedTargets.isEmpty, "\(recording.stats.summary)")
+            Self.expectWithin(0.10, Self.estimate(alloc, site: "site_b"), pattern.bytes["site_b"]!, "site_b after exit", recording)
+        }
+
+        /// A statically linked program has no libc allocator to probe: a clear error, not an empty profile.
+        @Test(.requiresRoot) func staticallyLinkedTargetIsAClearError() throws {
+            try TestEnvironment.requireRoot()
+            let directory = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let executable = try Self.build(in: directory, static: true)
+            let process = try ChildProcess(executable, ["1", "1", "1", directory.path + "/never"], output: "/dev/null")
+            defer { process.signal(SIGKILL); _ = process.wait(seconds: 5) }
+            usleep(200_000)
+            let agent = Agent(config: AgentConfig(targets: .pids([process.pid]), kinds: [.alloc], python: .off, durationSeconds: 5, swiftAsync: false))
+            let error = #expect(throws: FlamelabError.self) { try agent.start() }
+            let message = error.map { "\($0)" } ?? ""
+            #expect(message.contains("malloc") && message.contains("statically linked") && message.contains("\(process.pid)"), "\(message)")
+        }
+
+        // MARK: - helpers
+
+        /// Runs the program with `pattern` under an agent recording `kinds` at the default rate; the
+        /// program allocates once the agent is attached (it waits for a file) and then stays (or exits).
+        static func record(kinds: Set<ProfileKind>, pattern: Pattern, exits: Bool = false) throws -> AgentRecording {
+            let directory = try temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let executable = try build(in: directory, static: false)
+            let go = directory.path + "/go", done = directory.path + "/done"
+            let process = try ChildProcess(executable, pattern.arguments + [go, done, exits ? "exit" : "stay"], output: "/dev/null")
+            defer { process.signal(SIGKILL); _ = process.wait(seconds: 5) }
+            let agent = Agent(config: AgentConfig(targets: .pids([process.pid]), kinds: kinds, python: .off, durationSeconds: 120, swiftAsync: false))
+            try agent.start()
+            _ = FileManager.default.createFile(atPath: go, contents: nil)
+            if exits {
+                // Reaped here, so the agent sees it gone and stops by itself.
+                #expect(process.wait(seconds: 90), "the program did not exit")
+            } else {
+                let deadline = Date().addingTimeInterval(90)
+                while !FileManager.default.fileExists(atPath: done) && Date() < deadline { usleep(20_000) }
+                #expect(FileManager.default.fileExists(atPath: done), "the program did not finish its allocations")
+                agent.requestStop()
+            }
+            let recording = agent.finish()
+            print("memory \(kinds.map(\.rawValue).sorted()): \(recording.stats.summary)")
+            return recording
+        }
+
+        /// The summed value of the samples whose stack passes through `site`.
+        static func estimate(_ profile: Profile, site: String) -> Double {
+            let stacks = Set(profile.stacks.indices.filter { profile.frames(ofStack: $0).contains { $0.name == site } })
+            return Double(profile.samples.filter { stacks.contains($0.stackID) }.reduce(Int64(0)) { $0 + $1.value })
+        }
+
+        static func expectWithin(_ tolerance: Double, _ estimate: Double, _ truth: Double, _ what: String, _ recording: AgentRecording,
+                                 sourceLocation: SourceLocation = #_sourceLocation) {
+            let error = (estimate - truth) / truth
+            print(String(format: "  %@: estimate %.0f, truth %.0f, error %+.1f%%", what, estimate, truth, error * 100))
+            #expect(abs(error) <= tolerance, "\(what): estimate \(estimate) vs \(truth); \(recording.stats.summary)", sourceLocation: sourceLocation)
+        }
+
+        static func temporaryDirectory() throws -> URL {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flamelab-memory-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            return directory
+        }
+
+        /// Builds the program with frame pointers (the memory probes walk frame pointers); `static`
+        /// links glibc in.
+        static func build(in directory: URL, static isStatic: Bool) throws -> String {
+            let gcc = try #require(TestEnvironment.findExecutable("gcc"), "gcc is needed to build the test program")
+            try source.write(to: directory.appendingPathComponent("pattern.c"), atomically: true, encoding: .utf8)
+            let executable = directory.path + "/pattern"
+            let arguments = ["-O1", "-fno-omit-frame-pointer"] + (isStatic ? ["-static"] : []) + ["-o", executable, "pattern.c"]
+            let (status, output) = try TestEnvironment.run(gcc, arguments, directory: directory)
+            guard status == 0 else { throw TestProgramError("failed to build the allocation program: gcc \(arguments.joined(separator: " ")): \(output)") }
+            return executable
+        }
+
+        /// argv: small medium leaked go-file [done-file exit|stay]. Each site is its own function; the
+        /// volatile sink keeps the compiler from eliding a malloc/free pair.
+        static let source = #"""
+        #include <stdio.h>
+        #include <stdlib.h>
+        #include <string.h>
+        #include <unistd.h>
+
+        static void *volatile sink;
+
+        __attribute__((noinline)) static void site_a(long n) {
+            for (long i = 0; i < n; i++) { char *p = malloc(1000); p[0] = 1; sink = p; free(p); }
+        }
+        __attribute__((noinline)) static void site_b(long n) {
+            for (long i = 0; i < n; i++) { char *p = malloc(65536); p[0] = 1; sink = p; free(p); }
+        }
+        __attribute__((noinline)) static void site_c(long n) {
+            for (long i = 0; i < n; i++) { char *p = malloc(262144); p[0] = 1; sink = p; }
+        }
+
+        int main(int argc, char **argv) {
+            if (argc < 5) return 2;
+            while (access(argv[4], F_OK) != 0) usleep(10000);
+            site_a(atol(argv[1]));
+            site_b(atol(argv[2]));
+            site_c(atol(argv[3]));
+            if (argc > 5) { FILE *f = fopen(argv[5], "w"); if (f) fclose(f); }
+            if (argc > 6 && strcmp(argv[6], "exit") == 0) return 0;
+            for (;;) pause();
+        }
+        """#
+    }
+}
