@@ -14,7 +14,11 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "flamelab_trace_context.h"
 #include "memory.h"
+#include "thread_context.h"
+#include "thread_context_reader.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -57,6 +61,15 @@ struct {
     __type(key, __u32);
     __type(value, struct flamelab_mem_pending);
 } flamelab_mem_pending SEC(".maps");
+
+/* tgid -> where the process's otel_thread_ctx_v1 pointer lives: the agent shares profiler.bpf.o's map
+ * (bpf_map__reuse_fd), so what it publishes there labels allocations too. */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 4096);
+    __type(key, __u32);
+    __type(value, struct flamelab_tls_location);
+} flamelab_tls_offsets SEC(".maps");
 
 /* Sampled live allocations (in-use runs): address -> requested size. Full: counted, not tracked. */
 struct {
@@ -110,6 +123,22 @@ static __always_inline __u32 track(__u32 pid, __u64 address, __u64 size)
     return FLAMELAB_MEM_FLAG_TRACKED;
 }
 
+/* The allocating thread's trace context into the event; returns its flags. */
+static __always_inline __u32 read_trace_context(struct flamelab_mem_alloc_event *ev)
+{
+    const struct flamelab_tls_location *where = bpf_map_lookup_elem(&flamelab_tls_offsets, &ev->pid);
+    if (!where)
+        return 0;
+    switch (flamelab_read_thread_context(where, bpf_get_current_task_btf(), ev->trace_id, ev->span_id)) {
+    case FLAMELAB_THREAD_CONTEXT_FOUND:
+        return FLAMELAB_MEM_FLAG_TRACE_CONTEXT;
+    case FLAMELAB_THREAD_CONTEXT_TORN:
+        return FLAMELAB_MEM_FLAG_TORN_CONTEXT;
+    default:
+        return 0;
+    }
+}
+
 /* Sends one sampled allocation with the user stack. `at_entry`: the caller's return address is the
  * word at the stack pointer, and replaces the allocator's own pc at the top of the walk. */
 static __always_inline void emit_alloc(struct pt_regs *ctx, __u64 size, __u32 allocator, __u64 address, bool at_entry)
@@ -127,7 +156,7 @@ static __always_inline void emit_alloc(struct pt_regs *ctx, __u64 size, __u32 al
     ev->time_ns = bpf_ktime_get_ns();
     ev->size = size;
     ev->address = address;
-    ev->flags = 0;
+    ev->flags = read_trace_context(ev);
     ev->ustack_bytes = bpf_get_stack(ctx, ev->ustack, sizeof(ev->ustack), BPF_F_USER_STACK);
     if (at_entry && ev->ustack_bytes >= 8) {
         __u64 caller = 0;
@@ -135,7 +164,7 @@ static __always_inline void emit_alloc(struct pt_regs *ctx, __u64 size, __u32 al
         ev->ustack[0] = caller;
     }
     if (address)
-        ev->flags = track(ev->pid, address, size);
+        ev->flags |= track(ev->pid, address, size);
     count(FLAMELAB_MEM_COUNTER_SAMPLED);
     bpf_ringbuf_submit(ev, BPF_RB_NO_WAKEUP);
 }

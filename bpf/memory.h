@@ -34,6 +34,10 @@ enum flamelab_mem_flag {
     /* The address is in flamelab_mem_live: a free of it will be reported. Not set in alloc-only
      * runs (no address), nor when the live map was full (counted). */
     FLAMELAB_MEM_FLAG_TRACKED = 1 << 0,
+    /* trace_id/span_id hold the thread's OpenTelemetry context (OTEP 4947) at the allocation. */
+    FLAMELAB_MEM_FLAG_TRACE_CONTEXT = 1 << 1,
+    /* A context pointer to an unreadable or invalid record: ids dropped. */
+    FLAMELAB_MEM_FLAG_TORN_CONTEXT = 1 << 2,
 };
 
 /* Indices of the per-CPU counter array `flamelab_mem_counters`. */
@@ -68,6 +72,8 @@ struct flamelab_mem_alloc_event {
     unsigned long long address;  /* returned address (0 in alloc-only runs) */
     unsigned int flags;          /* enum flamelab_mem_flag */
     int ustack_bytes;            /* bytes in ustack, or a negative error */
+    unsigned char trace_id[16];  /* with FLAMELAB_MEM_FLAG_TRACE_CONTEXT */
+    unsigned char span_id[8];
     /* User return addresses, the allocator's CALLER first (the allocator's own frame is not in it). */
     unsigned long long ustack[FLAMELAB_MEM_MAX_STACK_DEPTH];
 };

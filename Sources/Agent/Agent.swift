@@ -123,7 +123,7 @@ public final class Agent: @unchecked Sendable {
             }
         }
         if config.kinds.contains(where: \.isMemory) {
-            let profiler = try MemoryProfiler(config: config)
+            let profiler = try MemoryProfiler(config: config, tlsOffsetsFD: try loaded.mapFD(.tlsOffsets))
             for pid in targetPids { try profiler.attach(pid: pid) }
             memory = profiler
         }

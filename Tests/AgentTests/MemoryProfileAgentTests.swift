@@ -38,6 +38,12 @@ extension AgentBPFTests {
                 Self.expectWithin(0.10, Self.estimate(alloc.selectingSampleType(.objects), site: site), Self.pattern.objects[site]!,
                                   "\(site) allocations", recording)
             }
+            // The allocations made under the thread's trace context carry its ids; no other does.
+            let inSiteB = Set(alloc.stacks.indices.filter { alloc.frames(ofStack: $0).contains { $0.name == "site_b" } })
+            let traced = alloc.samples.filter { $0.labels.traceID != nil }
+            #expect(!traced.isEmpty, "\(recording.stats.summary)")
+            #expect(traced.allSatisfy { $0.labels.traceID == Self.traceID && $0.labels.spanID == Self.spanID && inSiteB.contains($0.stackID) })
+            #expect(traced.count == alloc.samples.filter { inSiteB.contains($0.stackID) }.count, "\(recording.stats.summary)")
         }
 
         /// In-use (return probes and free): the leaking site with about its leaked bytes, the freed
@@ -88,6 +94,9 @@ extension AgentBPFTests {
             let message = error.map { "\($0)" } ?? ""
             #expect(message.contains("malloc") && message.contains("statically linked") && message.contains("\(process.pid)"), "\(message)")
         }
+
+        static let traceID = TraceID(hex: "4bf92f3577b34da6a3ce929d0e0e4736")!
+        static let spanID = SpanID(hex: "00f067aa0ba902b7")!
 
         // MARK: - helpers
 
@@ -142,14 +151,16 @@ extension AgentBPFTests {
             let gcc = try #require(TestEnvironment.findExecutable("gcc"), "gcc is needed to build the test program")
             try source.write(to: directory.appendingPathComponent("pattern.c"), atomically: true, encoding: .utf8)
             let executable = directory.path + "/pattern"
-            let arguments = ["-O1", "-fno-omit-frame-pointer"] + (isStatic ? ["-static"] : []) + ["-o", executable, "pattern.c"]
+            // The spec: the context symbol must be in .dynsym even when the executable defines it.
+            let arguments = ["-O1", "-fno-omit-frame-pointer", "-Wl,--export-dynamic-symbol=otel_thread_ctx_v1"]
+                + (isStatic ? ["-static"] : []) + ["-o", executable, "pattern.c"]
             let (status, output) = try TestEnvironment.run(gcc, arguments, directory: directory)
             guard status == 0 else { throw TestProgramError("failed to build the allocation program: gcc \(arguments.joined(separator: " ")): \(output)") }
             return executable
         }
 
         /// argv: small medium leaked go-file [done-file exit|stay]. Each site is its own function; the
-        /// volatile sink keeps the compiler from eliding a malloc/free pair.
+        /// volatile sink keeps the compiler from eliding a malloc/free pair. site_b runs under `traceID`.
         static let source = #"""
         #include <stdio.h>
         #include <stdlib.h>
@@ -157,6 +168,16 @@ extension AgentBPFTests {
         #include <unistd.h>
 
         static void *volatile sink;
+
+        /* OpenTelemetry's thread context (OTEP 4947), published around site_b only. */
+        struct otel_thread_ctx_record {
+            unsigned char trace_id[16], span_id[8], valid, trace_flags;
+            unsigned short attrs_data_size;
+        } __attribute__((packed));
+        __thread struct otel_thread_ctx_record *otel_thread_ctx_v1;
+        static struct otel_thread_ctx_record context = {
+            { 0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6, 0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36 },
+            { 0x00, 0xf0, 0x67, 0xaa, 0x0b, 0xa9, 0x02, 0xb7 }, 1, 1, 0 };
 
         __attribute__((noinline)) static void site_a(long n) {
             for (long i = 0; i < n; i++) { char *p = malloc(1000); p[0] = 1; sink = p; free(p); }
@@ -172,7 +193,9 @@ extension AgentBPFTests {
             if (argc < 5) return 2;
             while (access(argv[4], F_OK) != 0) usleep(10000);
             site_a(atol(argv[1]));
+            otel_thread_ctx_v1 = &context;
             site_b(atol(argv[2]));
+            otel_thread_ctx_v1 = 0;
             site_c(atol(argv[3]));
             if (argc > 5) { FILE *f = fopen(argv[5], "w"); if (f) fclose(f); }
             if (argc > 6 && strcmp(argv[6], "exit") == 0) return 0;

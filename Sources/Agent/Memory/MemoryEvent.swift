@@ -1,10 +1,11 @@
 import CBPF
+import ProfileModel
 
 /// One event of bpf/memory.bpf.c, decoded from the ring buffer's bytes (layout: bpf/memory.h).
 enum MemoryEvent {
     /// A sampled allocation: its user stack (return addresses, the allocator's caller first).
     case alloc(pid: Int32, tid: Int32, allocator: AllocatorFunction?, timeNs: UInt64, size: UInt64,
-               address: UInt64, tracked: Bool, userStack: [UInt64])
+               address: UInt64, tracked: Bool, userStack: [UInt64], traceID: TraceID?, spanID: SpanID?)
     /// A tracked address freed.
     case free(pid: Int32, address: UInt64)
 
@@ -15,10 +16,13 @@ enum MemoryEvent {
         case FLAMELAB_MEM_EVENT_ALLOC.rawValue:
             guard bytes.count >= MemoryLayout<flamelab_mem_alloc_event>.size else { return nil }
             let event = bytes.loadUnaligned(as: flamelab_mem_alloc_event.self)
+            let context = event.flags & FLAMELAB_MEM_FLAG_TRACE_CONTEXT.rawValue != 0
             return .alloc(pid: Int32(bitPattern: event.pid), tid: Int32(bitPattern: event.tid),
                           allocator: AllocatorFunction(allocatorID: event.allocator), timeNs: event.time_ns, size: event.size,
                           address: event.address, tracked: event.flags & FLAMELAB_MEM_FLAG_TRACKED.rawValue != 0,
-                          userStack: userStack(event))
+                          userStack: userStack(event),
+                          traceID: context ? withUnsafeBytes(of: event.trace_id) { TraceID(bytes: $0) } : nil,
+                          spanID: context ? withUnsafeBytes(of: event.span_id) { SpanID(bytes: $0) } : nil)
         case FLAMELAB_MEM_EVENT_FREE.rawValue:
             guard bytes.count >= MemoryLayout<flamelab_mem_free_event>.size else { return nil }
             let event = bytes.loadUnaligned(as: flamelab_mem_free_event.self)

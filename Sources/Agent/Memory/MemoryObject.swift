@@ -12,7 +12,9 @@ final class MemoryObject {
     let tracksInUse: Bool
 
     /// Opens, configures (`rateBytes`, in-use tracking, the exponential table) and loads the object.
-    init(path: String, rateBytes: UInt64, inUse: Bool, ringBufferBytes: Int) throws {
+    /// `tlsOffsetsFD`: profiler.bpf.o's `flamelab_tls_offsets`, shared so that the trace-context
+    /// locations the agent publishes there label allocations too (nil: no trace ids).
+    init(path: String, rateBytes: UInt64, inUse: Bool, ringBufferBytes: Int, tlsOffsetsFD: Int32?) throws {
         cbpf_install_print_callback(ProcessInfo.processInfo.environment["FLAMELAB_BPF_DEBUG"] != nil ? 1 : 0)
         cbpf_clear_log()
         guard let raw = bpf_object__open_file(path, nil) else {
@@ -33,6 +35,13 @@ final class MemoryObject {
         guard let events = bpf_object__find_map_by_name(raw, "flamelab_mem_events"),
               bpf_map__set_max_entries(events, UInt32(ringBufferBytes)) == 0 else {
             throw FlamelabError("failed to size the memory ring buffer to \(ringBufferBytes) bytes (stale bpf/.output? run `make -C bpf`)")
+        }
+        if let tlsOffsetsFD {
+            guard let map = bpf_object__find_map_by_name(raw, "flamelab_tls_offsets") else {
+                throw FlamelabError("failed to find BPF map flamelab_tls_offsets in \(path) (stale bpf/.output? run `make -C bpf`)")
+            }
+            let reused = bpf_map__reuse_fd(map, tlsOffsetsFD)
+            guard reused == 0 else { throw FlamelabError("failed to share the trace-context map with the memory probes: \(String(cString: strerror(-reused)))") }
         }
         let loaded = bpf_object__load(raw)
         guard loaded == 0 else {

@@ -15,11 +15,12 @@ final class MemoryProfiler {
     static let ringBufferBytes = 8 << 20
 
     /// Loads memory.bpf.o for `config`'s memory kinds (return probes and free only for in-use).
-    init(config: AgentConfig) throws {
+    /// `tlsOffsetsFD`: the profiler's trace-context map, shared (see `MemoryObject`).
+    init(config: AgentConfig, tlsOffsetsFD: Int32?) throws {
         let path = try BPFObjectLocator.locate("memory", explicitDirectory: config.bpfDirectory)
         rateBytes = config.allocRateBytes
         object = try MemoryObject(path: path, rateBytes: config.allocRateBytes, inUse: config.kinds.contains(.inuse),
-                                  ringBufferBytes: Self.ringBufferBytes)
+                                  ringBufferBytes: Self.ringBufferBytes, tlsOffsetsFD: tlsOffsetsFD)
         let recorder = recorder
         reader = try RingBufferReader(fd: object.eventsFD()) { bytes in recorder.record(bytes) }
     }

@@ -10,6 +10,8 @@ final class MemoryRecorder {
         let tid: Int32
         let timeNs: UInt64
         let allocator: AllocatorFunction?
+        let traceID: TraceID?
+        let spanID: SpanID?
     }
 
     private struct StackKey: Hashable {
@@ -27,11 +29,13 @@ final class MemoryRecorder {
 
     func record(_ bytes: UnsafeRawBufferPointer) {
         switch MemoryEvent.decode(bytes) {
-        case .alloc(let pid, let tid, let allocator, let timeNs, let size, let address, let tracked, let userStack):
+        case .alloc(let pid, let tid, let allocator, let timeNs, let size, let address, let tracked, let userStack, let traceID, let spanID):
             let key = StackKey(pid: pid, user: userStack)
             let stack = stackIndex[key] ?? intern(key)
-            allocations.append(Allocation(stack: stack, size: size, pid: pid, tid: tid, timeNs: timeNs, allocator: allocator))
+            allocations.append(Allocation(stack: stack, size: size, pid: pid, tid: tid, timeNs: timeNs, allocator: allocator,
+                                          traceID: traceID, spanID: spanID))
             counts.sampledAllocations += 1
+            if traceID != nil { counts.samplesWithTraceContext += 1 }
             if tracked {
                 live[pid, default: [:]][address] = allocations.count - 1
             } else if address != 0 {
@@ -78,7 +82,8 @@ final class MemoryRecorder {
             let bytes = carry.bytes.add(weight.bytes), objects = carry.objects.add(weight.objects)
             rounding[id] = carry
             profile.add(stackID: id, value: bytes, objects: objects,
-                        labels: SampleLabels(pid: allocation.pid, tid: allocation.tid, timestampNs: allocation.timeNs))
+                        labels: SampleLabels(traceID: allocation.traceID, spanID: allocation.spanID, pid: allocation.pid,
+                                             tid: allocation.tid, timestampNs: allocation.timeNs))
         }
         return profile
     }
