@@ -80,6 +80,33 @@ extension AgentBPFTests {
             Self.expectWithin(0.10, Self.estimate(alloc, site: "site_b"), pattern.bytes["site_b"]!, "site_b after exit", recording)
         }
 
+        /// Every allocator, sampled at rate 1 (each allocation weighs exactly 1): calloc counts count x size,
+        /// realloc frees the old block and allocates the new one, posix_memalign's address is read through
+        /// its first argument, and what is left live is exactly what the program keeps.
+        @Test(.requiresRoot) func everyAllocatorIsCountedExactlyAtRateOne() throws {
+            try TestEnvironment.requireRoot()
+            let recording = try Self.record(kinds: [.alloc, .inuse], pattern: Pattern(small: 0, medium: 0, leaked: 0), rate: 1, allocators: 10)
+            let alloc = try #require(recording.profile(.alloc)), inuse = try #require(recording.profile(.inuse))
+            func bytes(_ profile: Profile, leaf: String) -> Int64 {
+                profile.samples.filter { sample in
+                    let frames = profile.frames(ofStack: sample.stackID)
+                    return frames.last?.name == leaf && frames.contains { $0.name == "site_d" }
+                }.reduce(0) { $0 + $1.value }
+            }
+            let summary = recording.stats.summary
+            // Per round: malloc(100), realloc to 5000, calloc(4, 1000), posix_memalign 3000, aligned_alloc 4096.
+            #expect(bytes(alloc, leaf: "malloc") == 10 * 100, "\(summary)")
+            #expect(bytes(alloc, leaf: "realloc") == 10 * 5000, "\(summary)")
+            #expect(bytes(alloc, leaf: "calloc") == 10 * 4000, "\(summary)")
+            #expect(bytes(alloc, leaf: "posix_memalign") == 10 * 3000, "\(summary)")
+            #expect(bytes(alloc, leaf: "aligned_alloc") == 10 * 4096, "\(summary)")
+            // Kept: the realloc'd and the posix_memalign'd blocks; freed: the calloc'd and aligned_alloc'd
+            // ones, and the malloc'd ones, which realloc released.
+            #expect(bytes(inuse, leaf: "realloc") == 10 * 5000, "\(summary)")
+            #expect(bytes(inuse, leaf: "posix_memalign") == 10 * 3000, "\(summary)")
+            for leaf in ["malloc", "calloc", "aligned_alloc"] { #expect(bytes(inuse, leaf: leaf) == 0, "\(leaf): \(summary)") }
+        }
+
         /// A statically linked program has no libc allocator to probe: a clear error, not an empty profile.
         @Test(.requiresRoot) func staticallyLinkedTargetIsAClearError() throws {
             try TestEnvironment.requireRoot()
@@ -102,14 +129,17 @@ extension AgentBPFTests {
 
         /// Runs the program with `pattern` under an agent recording `kinds` at the default rate; the
         /// program allocates once the agent is attached (it waits for a file) and then stays (or exits).
-        static func record(kinds: Set<ProfileKind>, pattern: Pattern, exits: Bool = false) throws -> AgentRecording {
+        static func record(kinds: Set<ProfileKind>, pattern: Pattern, exits: Bool = false, rate: UInt64 = AgentConfig.defaultAllocRateBytes,
+                           allocators: Int = 0) throws -> AgentRecording {
             let directory = try temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
             let executable = try build(in: directory, static: false)
             let go = directory.path + "/go", done = directory.path + "/done"
-            let process = try ChildProcess(executable, pattern.arguments + [go, done, exits ? "exit" : "stay"], output: "/dev/null")
+            let process = try ChildProcess(executable, pattern.arguments + [go, done, exits ? "exit" : "stay", String(allocators)], output: "/dev/null")
             defer { process.signal(SIGKILL); _ = process.wait(seconds: 5) }
-            let agent = Agent(config: AgentConfig(targets: .pids([process.pid]), kinds: kinds, python: .off, durationSeconds: 120, swiftAsync: false))
+            var config = AgentConfig(targets: .pids([process.pid]), kinds: kinds, python: .off, durationSeconds: 120, swiftAsync: false)
+            config.allocRateBytes = rate
+            let agent = Agent(config: config)
             try agent.start()
             _ = FileManager.default.createFile(atPath: go, contents: nil)
             if exits {
@@ -159,7 +189,7 @@ extension AgentBPFTests {
             return executable
         }
 
-        /// argv: small medium leaked go-file [done-file exit|stay]. Each site is its own function; the
+        /// argv: small medium leaked go-file [done-file exit|stay [rounds of site_d]]. Each site is its own function; the
         /// volatile sink keeps the compiler from eliding a malloc/free pair. site_b runs under `traceID`.
         static let source = #"""
         #include <stdio.h>
@@ -189,6 +219,17 @@ extension AgentBPFTests {
             for (long i = 0; i < n; i++) { char *p = malloc(262144); p[0] = 1; sink = p; }
         }
 
+        /* Each allocator once per round; keeps the realloc'd and posix_memalign'd blocks. */
+        __attribute__((noinline)) static void site_d(long rounds) {
+            for (long i = 0; i < rounds; i++) {
+                char *p = malloc(100); p[0] = 1;
+                p = realloc(p, 5000); p[0] = 1; sink = p;
+                char *q = calloc(4, 1000); sink = q; free(q);
+                void *r = 0; if (posix_memalign(&r, 64, 3000) == 0) sink = r;
+                char *s = aligned_alloc(64, 4096); s[0] = 1; sink = s; free(s);
+            }
+        }
+
         int main(int argc, char **argv) {
             if (argc < 5) return 2;
             while (access(argv[4], F_OK) != 0) usleep(10000);
@@ -197,6 +238,7 @@ extension AgentBPFTests {
             site_b(atol(argv[2]));
             otel_thread_ctx_v1 = 0;
             site_c(atol(argv[3]));
+            if (argc > 7) site_d(atol(argv[7]));
             if (argc > 5) { FILE *f = fopen(argv[5], "w"); if (f) fclose(f); }
             if (argc > 6 && strcmp(argv[6], "exit") == 0) return 0;
             for (;;) pause();
