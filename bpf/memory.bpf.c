@@ -71,6 +71,8 @@ struct {
     __type(value, struct flamelab_tls_location);
 } flamelab_tls_offsets SEC(".maps");
 
+#include "python_walker.bpf.h"
+
 /* Sampled live allocations (in-use runs): address -> requested size. Full: counted, not tracked. */
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
@@ -139,16 +141,11 @@ static __always_inline __u32 read_trace_context(struct flamelab_mem_alloc_event 
     }
 }
 
-/* Sends one sampled allocation with the user stack. `at_entry`: the caller's return address is the
- * word at the stack pointer, and replaces the allocator's own pc at the top of the walk. */
-static __always_inline void emit_alloc(struct pt_regs *ctx, __u64 size, __u32 allocator, __u64 address, bool at_entry)
+/* Fills the native part of an alloc event (everything before `py`). `at_entry`: the caller's return
+ * address is the word at the stack pointer, and replaces the allocator's own pc at the top of the walk. */
+static __always_inline void fill_alloc(struct pt_regs *ctx, struct flamelab_mem_alloc_event *ev, __u64 pid_tgid,
+                                       __u64 size, __u32 allocator, __u64 address, bool at_entry)
 {
-    __u64 pid_tgid = bpf_get_current_pid_tgid();
-    struct flamelab_mem_alloc_event *ev = bpf_ringbuf_reserve(&flamelab_mem_events, sizeof(*ev), 0);
-    if (!ev) {
-        count(FLAMELAB_MEM_COUNTER_RINGBUF_DROPS);
-        return;
-    }
     ev->kind = FLAMELAB_MEM_EVENT_ALLOC;
     ev->pid = pid_tgid >> 32;
     ev->tid = (__u32)pid_tgid;
@@ -166,6 +163,36 @@ static __always_inline void emit_alloc(struct pt_regs *ctx, __u64 size, __u32 al
     if (address)
         ev->flags |= track(ev->pid, address, size);
     count(FLAMELAB_MEM_COUNTER_SAMPLED);
+}
+
+/* Sends one sampled allocation. A process registered with the Python walker gets the whole event
+ * with its CPython frames; any other the native part only (1.1 KiB instead of 2.6: twice the samples
+ * fit in the ring buffer between two drains). */
+static __always_inline void emit_alloc(struct pt_regs *ctx, __u64 size, __u32 allocator, __u64 address, bool at_entry)
+{
+    __u64 pid_tgid = bpf_get_current_pid_tgid();
+    __u32 tgid = pid_tgid >> 32;
+    struct flamelab_mem_alloc_event *ev;
+
+    if (flamelab_mem_settings.python && bpf_map_lookup_elem(&flamelab_py_procs, &tgid)) {
+        ev = bpf_ringbuf_reserve(&flamelab_mem_events, sizeof(*ev), 0);
+        if (!ev) {
+            count(FLAMELAB_MEM_COUNTER_RINGBUF_DROPS);
+            return;
+        }
+        fill_alloc(ctx, ev, pid_tgid, size, allocator, address, at_entry);
+        ev->py.count = 0;
+        ev->py.status = 0;
+        flamelab_walk_python(bpf_get_current_task_btf(), tgid, (__u32)pid_tgid, &ev->py);
+        bpf_ringbuf_submit(ev, BPF_RB_NO_WAKEUP);
+        return;
+    }
+    ev = bpf_ringbuf_reserve(&flamelab_mem_events, FLAMELAB_MEM_ALLOC_NATIVE_SIZE, 0);
+    if (!ev) {
+        count(FLAMELAB_MEM_COUNTER_RINGBUF_DROPS);
+        return;
+    }
+    fill_alloc(ctx, ev, pid_tgid, size, allocator, address, at_entry);
     bpf_ringbuf_submit(ev, BPF_RB_NO_WAKEUP);
 }
 

@@ -10,6 +10,8 @@
 #ifndef FLAMELAB_MEMORY_H
 #define FLAMELAB_MEMORY_H
 
+#include "python.h"
+
 /* Frames per user stack (bpf_get_stack; the kernel's default perf_event_max_stack). */
 #define FLAMELAB_MEM_MAX_STACK_DEPTH 127
 /* Entries of the exponential quantile table: -ln((i + 0.5) / N) scaled by 2^16. Power of two. */
@@ -56,12 +58,13 @@ enum flamelab_mem_counter {
 struct flamelab_mem_settings {
     unsigned long long rate_bytes; /* mean bytes between samples */
     unsigned int inuse;            /* 1: return probes + free: addresses tracked (in-use profile) */
-    unsigned int reserved;
+    unsigned int python;           /* 1: walk CPython frames (processes in flamelab_py_procs, shared with the profiler) */
     /* The exponential draw: the next countdown is rate_bytes * exp_table[random & (N - 1)] >> 16. */
     unsigned int exp_table[FLAMELAB_MEM_EXP_TABLE_SIZE];
 };
 
-/* One sampled allocation. */
+/* One sampled allocation: the whole struct with Python frames, else its first
+ * FLAMELAB_MEM_ALLOC_NATIVE_SIZE bytes (everything before `py`). */
 struct flamelab_mem_alloc_event {
     unsigned int kind;      /* FLAMELAB_MEM_EVENT_ALLOC */
     unsigned int pid;       /* tgid */
@@ -76,7 +79,11 @@ struct flamelab_mem_alloc_event {
     unsigned char span_id[8];
     /* User return addresses, the allocator's CALLER first (the allocator's own frame is not in it). */
     unsigned long long ustack[FLAMELAB_MEM_MAX_STACK_DEPTH];
+    struct flamelab_py_stack py; /* CPython frames of the allocating thread (python_walker.bpf.h) */
 };
+
+/* The size of an alloc event without Python frames: what processes unknown to the Python walker send. */
+#define FLAMELAB_MEM_ALLOC_NATIVE_SIZE __builtin_offsetof(struct flamelab_mem_alloc_event, py)
 
 /* A tracked allocation freed (free, or the old block of a realloc). */
 struct flamelab_mem_free_event {

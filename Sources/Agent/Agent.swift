@@ -123,7 +123,10 @@ public final class Agent: @unchecked Sendable {
             }
         }
         if config.kinds.contains(where: \.isMemory) {
-            let profiler = try MemoryProfiler(config: config, tlsOffsetsFD: try loaded.mapFD(.tlsOffsets))
+            var shared: [String: Int32] = [:]
+            for map in [ProfilerMap.tlsOffsets, .pythonProcesses] { shared[map.rawValue] = try loaded.mapFD(map) }
+            let profiler = try MemoryProfiler(config: config, sharedMaps: shared,
+                                              pythonResolver: recorder.pythonResolver)
             for pid in targetPids { try profiler.attach(pid: pid) }
             memory = profiler
         }

@@ -107,6 +107,63 @@ extension AgentBPFTests {
             for leaf in ["malloc", "calloc", "aligned_alloc"] { #expect(bytes(inuse, leaf: leaf) == 0, "\(leaf): \(summary)") }
         }
 
+        /// A CPython 3.11 program: its allocations carry the Python functions that made them, and the
+        /// estimate of the churning function's bytes holds (bytearray's buffers come from libc's malloc).
+        @Test(.requiresRoot) func pythonAllocationsNameThePythonFunction() throws {
+            try TestEnvironment.requireRoot()
+            let python = "/usr/bin/python3.11"
+            guard FileManager.default.isExecutableFile(atPath: python) else {
+                Issue.record("failed to find \(python): install python3.11")
+                return
+            }
+            let directory = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let script = directory.appendingPathComponent("allocate.py").path
+            try Self.pythonSource.write(toFile: script, atomically: true, encoding: .utf8)
+            let go = directory.path + "/go", done = directory.path + "/done"
+            let process = try ChildProcess(python, [script, go, done], output: "/dev/null")
+            defer { process.signal(SIGKILL); _ = process.wait(seconds: 5) }
+            usleep(300_000)  // _PyRuntime must exist to be registered
+            let agent = Agent(config: AgentConfig(targets: .pids([process.pid]), kinds: [.alloc, .inuse], python: .auto, durationSeconds: 120, swiftAsync: false))
+            try agent.start()
+            _ = FileManager.default.createFile(atPath: go, contents: nil)
+            let deadline = Date().addingTimeInterval(60)
+            while !FileManager.default.fileExists(atPath: done) && Date() < deadline { usleep(20_000) }
+            agent.requestStop()
+            let recording = agent.finish()
+            print("memory python: \(recording.stats.summary)")
+            let alloc = try #require(recording.profile(.alloc)), inuse = try #require(recording.profile(.inuse))
+            func pythonEstimate(_ profile: Profile, _ function: String) -> Double {
+                let stacks = Set(profile.stacks.indices.filter { profile.frames(ofStack: $0).contains { $0.kind == .python && $0.name.hasPrefix(function) } })
+                return Double(profile.samples.filter { stacks.contains($0.stackID) }.reduce(Int64(0)) { $0 + $1.value })
+            }
+            // 3000 x 100 000 B churned: p = 0.17 each, ~520 samples.
+            Self.expectWithin(0.15, pythonEstimate(alloc, "churn_site"), 3000 * 100_000, "churn_site (Python)", recording)
+            // 200 x 300 000 B kept: p = 0.44 each.
+            Self.expectWithin(0.30, pythonEstimate(inuse, "leak_site"), 200 * 300_000, "leak_site in use (Python)", recording)
+        }
+
+        static let pythonSource = """
+        import os, sys, time
+
+        def churn_site(n):
+            for _ in range(n):
+                block = bytearray(100000)
+                del block
+
+        def leak_site(n, keep):
+            for _ in range(n):
+                keep.append(bytearray(300000))
+
+        while not os.path.exists(sys.argv[1]):
+            time.sleep(0.01)
+        kept = []
+        churn_site(3000)
+        leak_site(200, kept)
+        open(sys.argv[2], "w").close()
+        time.sleep(600)
+        """
+
         /// A statically linked program has no libc allocator to probe: a clear error, not an empty profile.
         @Test(.requiresRoot) func staticallyLinkedTargetIsAClearError() throws {
             try TestEnvironment.requireRoot()

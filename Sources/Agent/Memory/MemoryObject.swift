@@ -12,9 +12,10 @@ final class MemoryObject {
     let tracksInUse: Bool
 
     /// Opens, configures (`rateBytes`, in-use tracking, the exponential table) and loads the object.
-    /// `tlsOffsetsFD`: profiler.bpf.o's `flamelab_tls_offsets`, shared so that the trace-context
-    /// locations the agent publishes there label allocations too (nil: no trace ids).
-    init(path: String, rateBytes: UInt64, inUse: Bool, ringBufferBytes: Int, tlsOffsetsFD: Int32?) throws {
+    /// `sharedMaps`: profiler.bpf.o's maps by name (`flamelab_tls_offsets`, `flamelab_py_procs`), reused
+    /// here so that what the agent publishes there (trace-context locations, Python processes) serves
+    /// the memory probes too. `python`: walk CPython frames.
+    init(path: String, rateBytes: UInt64, inUse: Bool, python: Bool, ringBufferBytes: Int, sharedMaps: [String: Int32]) throws {
         cbpf_install_print_callback(ProcessInfo.processInfo.environment["FLAMELAB_BPF_DEBUG"] != nil ? 1 : 0)
         cbpf_clear_log()
         guard let raw = bpf_object__open_file(path, nil) else {
@@ -26,6 +27,7 @@ final class MemoryObject {
         var settings = flamelab_mem_settings()
         settings.rate_bytes = rateBytes
         settings.inuse = inUse ? 1 : 0
+        settings.python = python ? 1 : 0
         let table = AllocationWeight.exponentialTable(count: Int(FLAMELAB_MEM_EXP_TABLE_SIZE), shift: Int(FLAMELAB_MEM_EXP_SHIFT))
         withUnsafeMutableBytes(of: &settings.exp_table) { slots in
             table.withUnsafeBytes { slots.copyMemory(from: $0) }
@@ -36,12 +38,12 @@ final class MemoryObject {
               bpf_map__set_max_entries(events, UInt32(ringBufferBytes)) == 0 else {
             throw FlamelabError("failed to size the memory ring buffer to \(ringBufferBytes) bytes (stale bpf/.output? run `make -C bpf`)")
         }
-        if let tlsOffsetsFD {
-            guard let map = bpf_object__find_map_by_name(raw, "flamelab_tls_offsets") else {
-                throw FlamelabError("failed to find BPF map flamelab_tls_offsets in \(path) (stale bpf/.output? run `make -C bpf`)")
+        for (name, fd) in sharedMaps.sorted(by: { $0.key < $1.key }) {
+            guard let map = bpf_object__find_map_by_name(raw, name) else {
+                throw FlamelabError("failed to find BPF map \(name) in \(path) (stale bpf/.output? run `make -C bpf`)")
             }
-            let reused = bpf_map__reuse_fd(map, tlsOffsetsFD)
-            guard reused == 0 else { throw FlamelabError("failed to share the trace-context map with the memory probes: \(String(cString: strerror(-reused)))") }
+            let reused = bpf_map__reuse_fd(map, fd)
+            guard reused == 0 else { throw FlamelabError("failed to share BPF map \(name) with the memory probes: \(String(cString: strerror(-reused)))") }
         }
         let loaded = bpf_object__load(raw)
         guard loaded == 0 else {

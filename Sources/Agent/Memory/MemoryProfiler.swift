@@ -1,11 +1,12 @@
 import CBPF
 import ProfileModel
+import Symbolize
 
 /// The memory kinds of one recording: memory.bpf.o attached to each target's libc allocator, its ring
 /// buffer drained into a `MemoryRecorder`, and the alloc / in-use profiles built at the end.
 final class MemoryProfiler {
     private let object: MemoryObject
-    private let recorder = MemoryRecorder()
+    private let recorder: MemoryRecorder
     private var reader: RingBufferReader?
     private let rateBytes: UInt64
     private var libcPaths: [Int32: String] = [:]
@@ -15,12 +16,14 @@ final class MemoryProfiler {
     static let ringBufferBytes = 8 << 20
 
     /// Loads memory.bpf.o for `config`'s memory kinds (return probes and free only for in-use).
-    /// `tlsOffsetsFD`: the profiler's trace-context map, shared (see `MemoryObject`).
-    init(config: AgentConfig, tlsOffsetsFD: Int32?) throws {
+    /// `sharedMaps`: the profiler's maps to share (see `MemoryObject`); `pythonResolver`: the run's
+    /// resolver of Python frames (nil: no Python frames).
+    init(config: AgentConfig, sharedMaps: [String: Int32], pythonResolver: PythonFrameResolver?) throws {
+        recorder = MemoryRecorder(pythonResolver: pythonResolver)
         let path = try BPFObjectLocator.locate("memory", explicitDirectory: config.bpfDirectory)
         rateBytes = config.allocRateBytes
         object = try MemoryObject(path: path, rateBytes: config.allocRateBytes, inUse: config.kinds.contains(.inuse),
-                                  ringBufferBytes: Self.ringBufferBytes, tlsOffsetsFD: tlsOffsetsFD)
+                                  python: pythonResolver != nil, ringBufferBytes: Self.ringBufferBytes, sharedMaps: sharedMaps)
         let recorder = recorder
         reader = try RingBufferReader(fd: object.eventsFD()) { bytes in recorder.record(bytes) }
     }

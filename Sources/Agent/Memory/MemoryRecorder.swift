@@ -1,4 +1,5 @@
 import ProfileModel
+import Symbolize
 
 /// Keeps the sampled allocations and which of them are still live, on the draining thread; builds the
 /// alloc and in-use profiles at the end (weighted back to estimated totals, `AllocationWeight`).
@@ -18,6 +19,18 @@ final class MemoryRecorder {
         let pid: Int32
         /// Return addresses, the allocator's caller first.
         let user: [UInt64]
+        /// CPython frames, leaf first.
+        let python: [PythonRawFrame]
+    }
+
+    /// Names Python frames while the process is alive; nil without the Python walker.
+    private let pythonResolver: PythonFrameResolver?
+    /// Named Python frames (leaf first, with their eval-loop group) per stack with any.
+    private var pythonFrames: [Int: [(frame: Frame, group: Int)]] = [:]
+    private var merger = PythonStackMerger()
+
+    init(pythonResolver: PythonFrameResolver? = nil) {
+        self.pythonResolver = pythonResolver
     }
 
     private var stacks: [StackKey] = []
@@ -29,8 +42,8 @@ final class MemoryRecorder {
 
     func record(_ bytes: UnsafeRawBufferPointer) {
         switch MemoryEvent.decode(bytes) {
-        case .alloc(let pid, let tid, let allocator, let timeNs, let size, let address, let tracked, let userStack, let traceID, let spanID):
-            let key = StackKey(pid: pid, user: userStack)
+        case .alloc(let pid, let tid, let allocator, let timeNs, let size, let address, let tracked, let userStack, let traceID, let spanID, let python):
+            let key = StackKey(pid: pid, user: userStack, python: python)
             let stack = stackIndex[key] ?? intern(key)
             allocations.append(Allocation(stack: stack, size: size, pid: pid, tid: tid, timeNs: timeNs, allocator: allocator,
                                           traceID: traceID, spanID: spanID))
@@ -52,6 +65,11 @@ final class MemoryRecorder {
     private func intern(_ key: StackKey) -> Int {
         stacks.append(key)
         stackIndex[key] = stacks.count - 1
+        // Python names are read from the live process: now, not when the profile is built.
+        if let pythonResolver, !key.python.isEmpty {
+            pythonFrames[stacks.count - 1] = pythonResolver.resolveGrouped(pid: key.pid, frames: key.python)
+            counts.stacksWithPythonFrames += 1
+        }
         return stacks.count - 1
     }
 
@@ -95,7 +113,8 @@ final class MemoryRecorder {
         // call); here every address is a return address, so the first is moved into its call too.
         var addresses = key.user
         if let first = addresses.first, first > 0 { addresses[0] = first - 1 }
-        let user = addresses.isEmpty ? [] : symbolizer.symbolizeUser(pid: key.pid, addresses: addresses)
+        var user = addresses.isEmpty ? [] : symbolizer.symbolizeUser(pid: key.pid, addresses: addresses)
+        if let python = pythonFrames[allocation.stack], !python.isEmpty { user = merger.merge(native: user, python: python) }
         let leaf = Frame(name: allocation.allocator?.rawValue ?? "allocator", module: libc ?? "", kind: .libc)
         return Array(user.reversed()) + [leaf]
     }

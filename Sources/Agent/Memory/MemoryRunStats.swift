@@ -20,6 +20,8 @@ public struct MemoryRunStats: Sendable, Equatable, Codable {
     public var failedAllocations: UInt64 = 0
     /// Sampled allocations made while the thread published a trace context (their samples carry its ids).
     public var samplesWithTraceContext = 0
+    /// Distinct sampled stacks that carried CPython frames.
+    public var stacksWithPythonFrames = 0
     /// Frees of tracked addresses received.
     public var trackedFrees = 0
     /// Events the agent could not decode.
@@ -35,7 +37,7 @@ public struct MemoryRunStats: Sendable, Equatable, Codable {
     /// One line for the run summary.
     public var summary: String {
         var text = "memory: \(allocatorCalls) allocator calls, \(sampledAllocations) sampled (1 per \(rateBytes) B)"
-        text += ", \(samplesWithTraceContext) with trace id, \(drops) lost (ring buffer \(ringBufferDrops), pending map \(pendingMapFull))"
+        text += ", \(samplesWithTraceContext) with trace id, \(stacksWithPythonFrames) stacks with Python frames, \(drops) lost (ring buffer \(ringBufferDrops), pending map \(pendingMapFull))"
         if tracksInUse { text += ", \(trackedFrees) tracked frees, \(liveMapFull) not tracked (live map full)" }
         return text
     }
