@@ -20,6 +20,9 @@
 #include "thread_context.h"
 #include "thread_context_reader.bpf.h"
 
+/* Uprobe sessions (kernel 6.13+): true when the session program runs at the function's return. */
+extern bool bpf_session_is_return(void) __ksym;
+
 char LICENSE[] SEC("license") = "GPL";
 
 /* glibc's MALLOC_ALIGNMENT on x86_64: memalign-type calls asking no more relay to malloc (whose probe counts them). */
@@ -196,25 +199,28 @@ static __always_inline void emit_alloc(struct pt_regs *ctx, __u64 size, __u32 al
     bpf_ringbuf_submit(ev, BPF_RB_NO_WAKEUP);
 }
 
-/* The entry of an allocation of `size` bytes. */
-static __always_inline int alloc_entry(struct pt_regs *ctx, __u64 size, __u32 allocator, __u64 memptr)
+/* The entry of an allocation of `size` bytes. Returns whether its return must be seen (in-use runs:
+ * a sampled call, its address to come). */
+static __always_inline bool alloc_entry(struct pt_regs *ctx, __u64 size, __u32 allocator, __u64 memptr)
 {
     count(FLAMELAB_MEM_COUNTER_CALLS);
     if (!flamelab_mem_settings.inuse) {
         if (sampled(size))
             emit_alloc(ctx, size, allocator, 0, true);
-        return 0;
+        return false;
     }
     __u32 tid = (__u32)bpf_get_current_pid_tgid();
     /* A call made inside a sampled one (glibc's realloc of an mmapped block relays to malloc) is that one. */
     if (bpf_map_lookup_elem(&flamelab_mem_pending, &tid))
-        return 0;
+        return false;
     if (!sampled(size))
-        return 0;
+        return false;
     struct flamelab_mem_pending pending = { .size = size, .memptr = memptr, .allocator = allocator };
-    if (bpf_map_update_elem(&flamelab_mem_pending, &tid, &pending, BPF_ANY))
+    if (bpf_map_update_elem(&flamelab_mem_pending, &tid, &pending, BPF_ANY)) {
         count(FLAMELAB_MEM_COUNTER_PENDING_FULL);
-    return 0;
+        return false;
+    }
+    return true;
 }
 
 /* The return of an allocator (in-use runs): a sampled call is sent with its address. */
@@ -262,50 +268,71 @@ static __always_inline void release(__u64 address)
     bpf_ringbuf_submit(ev, BPF_RB_NO_WAKEUP);
 }
 
-SEC("uprobe")
-int flamelab_mem_malloc(struct pt_regs *ctx)
+static __always_inline bool malloc_entry(struct pt_regs *ctx)
 {
     return alloc_entry(ctx, PT_REGS_PARM1(ctx), FLAMELAB_MEM_MALLOC, 0);
 }
 
-SEC("uprobe")
-int flamelab_mem_calloc(struct pt_regs *ctx)
+static __always_inline bool calloc_entry(struct pt_regs *ctx)
 {
     return alloc_entry(ctx, PT_REGS_PARM1(ctx) * PT_REGS_PARM2(ctx), FLAMELAB_MEM_CALLOC, 0);
 }
 
 /* realloc(NULL, n) relays to malloc and realloc(p, 0) to free in glibc: their probes count those. */
-SEC("uprobe")
-int flamelab_mem_realloc(struct pt_regs *ctx)
+static __always_inline bool realloc_entry(struct pt_regs *ctx)
 {
     __u64 old = PT_REGS_PARM1(ctx), size = PT_REGS_PARM2(ctx);
 
     if (!old || !size)
-        return 0;
+        return false;
     if (flamelab_mem_settings.inuse)
         release(old);
     return alloc_entry(ctx, size, FLAMELAB_MEM_REALLOC, 0);
 }
 
-SEC("uprobe")
-int flamelab_mem_posix_memalign(struct pt_regs *ctx)
+static __always_inline bool posix_memalign_entry(struct pt_regs *ctx)
 {
     __u64 memptr = PT_REGS_PARM1(ctx), alignment = PT_REGS_PARM2(ctx), size = PT_REGS_PARM3(ctx);
 
     if (alignment <= FLAMELAB_MEM_MALLOC_ALIGNMENT)
-        return 0;
+        return false;
     return alloc_entry(ctx, size, FLAMELAB_MEM_POSIX_MEMALIGN, memptr);
 }
 
-SEC("uprobe")
-int flamelab_mem_aligned_alloc(struct pt_regs *ctx)
+static __always_inline bool aligned_alloc_entry(struct pt_regs *ctx)
 {
     __u64 alignment = PT_REGS_PARM1(ctx), size = PT_REGS_PARM2(ctx);
 
     if (alignment <= FLAMELAB_MEM_MALLOC_ALIGNMENT)
-        return 0;
+        return false;
     return alloc_entry(ctx, size, FLAMELAB_MEM_ALIGNED_ALLOC, 0);
 }
+
+/* Two programs per allocator. flamelab_mem_<name>: an entry uprobe (alloc runs; in-use runs with
+ * flamelab_mem_alloc_return as the uretprobe on kernels without uprobe sessions). flamelab_mem_<name>_session:
+ * a uprobe session (kernel 6.13+, attach type BPF_TRACE_UPROBE_SESSION) runs one program at entry and at
+ * return, and arms the return only when the entry returns 0: unsampled calls skip the uretprobe's
+ * trampoline, which costs ~10 us a call here. */
+#define FLAMELAB_MEM_PROGRAMS(name)                                            \
+    SEC("uprobe")                                                              \
+    int flamelab_mem_##name(struct pt_regs *ctx)                               \
+    {                                                                          \
+        name##_entry(ctx);                                                     \
+        return 0;                                                              \
+    }                                                                          \
+    SEC("uprobe")                                                              \
+    int flamelab_mem_##name##_session(struct pt_regs *ctx)                     \
+    {                                                                          \
+        if (bpf_session_is_return())                                           \
+            return alloc_return(ctx);                                          \
+        return name##_entry(ctx) ? 0 : 1;                                      \
+    }
+
+FLAMELAB_MEM_PROGRAMS(malloc)
+FLAMELAB_MEM_PROGRAMS(calloc)
+FLAMELAB_MEM_PROGRAMS(realloc)
+FLAMELAB_MEM_PROGRAMS(posix_memalign)
+FLAMELAB_MEM_PROGRAMS(aligned_alloc)
 
 SEC("uretprobe")
 int flamelab_mem_alloc_return(struct pt_regs *ctx)

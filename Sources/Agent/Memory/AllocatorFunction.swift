@@ -13,6 +13,9 @@ enum AllocatorFunction: String, CaseIterable {
     /// The entry program (bpf/memory.bpf.c).
     var entryProgram: String { "flamelab_mem_" + rawValue }
 
+    /// The uprobe-session program (entry and return in one; in-use on kernels that have sessions).
+    var sessionProgram: String { entryProgram + "_session" }
+
     /// Whether in-use runs attach the return program (the address is the result); free has none.
     var hasReturnProbe: Bool { self != .free }
 

@@ -51,6 +51,7 @@ final class MemoryProfiler {
         let counters = object.counters()
         stats.rateBytes = rateBytes
         stats.tracksInUse = object.tracksInUse
+        stats.usesUprobeSessions = object.usesSessions
         stats.allocatorCalls = counters[Int(FLAMELAB_MEM_COUNTER_CALLS.rawValue)]
         stats.sampledInBPF = counters[Int(FLAMELAB_MEM_COUNTER_SAMPLED.rawValue)]
         stats.ringBufferDrops = counters[Int(FLAMELAB_MEM_COUNTER_RINGBUF_DROPS.rawValue)]

@@ -4,6 +4,9 @@ public struct MemoryRunStats: Sendable, Equatable, Codable {
     public var rateBytes: UInt64 = 0
     /// Whether addresses were tracked to their free (in-use profile: return probes and free attached).
     public var tracksInUse = false
+    /// In-use through uprobe sessions (kernel 6.13+: the return probe armed for sampled calls only), or
+    /// an entry and a return probe on every call.
+    public var usesUprobeSessions = false
     /// Allocator calls trapped (entry probes), by BPF's count: sampled or not, each paid the uprobe.
     public var allocatorCalls: UInt64 = 0
     /// Allocations sampled in BPF, and received by the agent.
@@ -38,7 +41,7 @@ public struct MemoryRunStats: Sendable, Equatable, Codable {
     public var summary: String {
         var text = "memory: \(allocatorCalls) allocator calls, \(sampledAllocations) sampled (1 per \(rateBytes) B)"
         text += ", \(samplesWithTraceContext) with trace id, \(stacksWithPythonFrames) stacks with Python frames, \(drops) lost (ring buffer \(ringBufferDrops), pending map \(pendingMapFull))"
-        if tracksInUse { text += ", \(trackedFrees) tracked frees, \(liveMapFull) not tracked (live map full)" }
+        if tracksInUse { text += ", \(usesUprobeSessions ? "uprobe sessions" : "uretprobes"), \(trackedFrees) tracked frees, \(liveMapFull) not tracked (live map full)" }
         return text
     }
 }

@@ -39,6 +39,13 @@ void cbpf_clear_log(void);
 /// Returns 0, or -errno (-ENOENT: no such variable; -EINVAL: size mismatch).
 int cbpf_set_rodata(struct bpf_object *obj, const char *name, const void *value, size_t size);
 
+/// BPF_TRACE_UPROBE_SESSION, the attach type of uprobe sessions (not in libbpf 1.1's headers).
+#define CBPF_TRACE_UPROBE_SESSION 57
+
+/// Attaches `prog_fd` (loaded with expected attach type CBPF_TRACE_UPROBE_SESSION) as a uprobe session at
+/// `offset` in the ELF file `path`, in process `pid` only. Returns the link fd (close it to detach), or -errno.
+int cbpf_attach_uprobe_session(int prog_fd, const char *path, unsigned long long offset, int pid);
+
 /// The size of the fixed part of an event (everything before stack_dump).
 size_t cbpf_event_header_size(void);
 
