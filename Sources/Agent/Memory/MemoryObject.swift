@@ -33,7 +33,9 @@ final class MemoryObject {
         }
         tracksInUse = inUse
         var failures: [String] = []
-        for sessions in inUse ? [true, false] : [false] {
+        // FLAMELAB_MEMORY_SESSIONS=0 forces the entry + return probes (to measure or test the fallback).
+        let sessionsAllowed = ProcessInfo.processInfo.environment["FLAMELAB_MEMORY_SESSIONS"] != "0"
+        for sessions in inUse && sessionsAllowed ? [true, false] : [false] {
             let raw = try Self.open(path: path, settings: settings, ringBufferBytes: ringBufferBytes, sharedMaps: sharedMaps, sessions: sessions)
             let loaded = bpf_object__load(raw)
             if loaded == 0 {
