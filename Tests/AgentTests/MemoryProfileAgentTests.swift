@@ -82,10 +82,16 @@ extension AgentBPFTests {
 
         /// Every allocator, sampled at rate 1 (each allocation weighs exactly 1): calloc counts count x size,
         /// realloc frees the old block and allocates the new one, posix_memalign's address is read through
-        /// its first argument, and what is left live is exactly what the program keeps.
-        @Test(.requiresRoot) func everyAllocatorIsCountedExactlyAtRateOne() throws {
+        /// its first argument, and what is left live is exactly what the program keeps. Both in-use
+        /// mechanisms: uprobe sessions (where the kernel has them) and entry + return probes.
+        @Test(.requiresRoot, arguments: [true, false])
+        func everyAllocatorIsCountedExactlyAtRateOne(sessions: Bool) throws {
             try TestEnvironment.requireRoot()
+            // The suite is serialized: no other agent reads the knob meanwhile.
+            if !sessions { setenv("FLAMELAB_MEMORY_SESSIONS", "0", 1) }
+            defer { unsetenv("FLAMELAB_MEMORY_SESSIONS") }
             let recording = try Self.record(kinds: [.alloc, .inuse], pattern: Pattern(small: 0, medium: 0, leaked: 0), rate: 1, allocators: 10)
+            if !sessions { #expect(recording.stats.memory?.usesUprobeSessions == false) }
             let alloc = try #require(recording.profile(.alloc)), inuse = try #require(recording.profile(.inuse))
             func bytes(_ profile: Profile, leaf: String) -> Int64 {
                 profile.samples.filter { sample in

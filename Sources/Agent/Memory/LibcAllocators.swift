@@ -1,3 +1,4 @@
+import Foundation
 import ProfileModel
 import Symbolize
 
@@ -25,12 +26,31 @@ struct LibcAllocators {
         let path = maps.openablePath(of: libc)
         var found: [AllocatorFunction: UprobeFunction] = [:]
         for function in wanted {
-            found[function] = try UprobeFunction.resolve(binaryPath: path, symbol: function.rawValue)
+            found[function] = try UprobeFunction.resolve(binaryPath: path, symbol: function.rawValue).map(Self.pastArgumentTest)
         }
         guard found[.malloc] != nil else {
             throw FlamelabError("failed to find the allocator of pid \(pid): \(path) defines no malloc function symbol (looked for \(names))")
         }
         return LibcAllocators(libcPath: path, functions: found)
+    }
+
+    /// The probe point moved past a leading `test %rdi,%rdi` that a conditional jump follows (glibc's
+    /// `free` starts so). x86 uprobes emulate `push` and jumps but single-step `test` out of line: a second
+    /// trap, which made a probed free cost ~9 µs instead of ~0.8 here (docs/research/memory-profiling.md).
+    /// `test` changes only the flags, so the argument in rdi is the same at the jump.
+    static func pastArgumentTest(_ function: UprobeFunction) -> UprobeFunction {
+        guard let handle = FileHandle(forReadingAtPath: function.binaryPath) else { return function }
+        defer { try? handle.close() }
+        guard (try? handle.seek(toOffset: function.fileOffset)) != nil, let bytes = try? handle.read(upToCount: 5), bytes.count == 5
+        else { return function }
+        let code = [UInt8](bytes)
+        let testsRDI = code[0] == 0x48 && code[1] == 0x85 && code[2] == 0xff
+        let jumps = code[3] == 0x74 || code[3] == 0x75 || (code[3] == 0x0f && (code[4] == 0x84 || code[4] == 0x85))
+        guard testsRDI && jumps else { return function }
+        var moved = function
+        moved.fileOffset += 3
+        moved.virtualAddress += 3
+        return moved
     }
 
     /// glibc's `libc.so.6` (or an older `libc-2.31.so`), musl's `libc.so`; not libc-adjacent libraries.
