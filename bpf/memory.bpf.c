@@ -7,9 +7,10 @@
  *
  * alloc-only runs attach entry probes only: the event is sent from the entry, with the caller's
  * return address read at the stack pointer (the frame-pointer walk from an entry skips the caller,
- * whose frame record is not pushed yet for the callee). in-use runs also attach return probes (the
- * address is the return value) and a probe on free: sampled addresses are kept in a bounded map and
- * a free of one of them is reported; a free of any other address costs a failed map delete.
+ * whose frame record is not pushed yet for the callee). in-use runs also need the return (the address
+ * is the return value): uprobe sessions where the kernel has them (the return armed for sampled calls
+ * only), else a uretprobe on every call; and a probe on free: sampled addresses are kept in a bounded
+ * map and a free of one of them is reported; a free of any other address costs a failed map delete.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
