@@ -12,6 +12,7 @@
 #include "flamelab_trace_context.h"
 #include "profiler.h"
 #include "thread_context.h"
+#include "thread_context_reader.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -92,39 +93,11 @@ static __always_inline bool is_target(__u32 tgid)
     return bpf_map_lookup_elem(&flamelab_targets, &tgid) != NULL;
 }
 
-/* The address of the thread's otel_thread_ctx_v1 pointer, or 0 when this thread has none (its DTV
- * slot for the library is not allocated: the thread never touched the variable). */
-static __always_inline __u64 thread_context_address(const struct flamelab_tls_location *where, __u64 fsbase)
-{
-    __u64 dtv, slots, block;
-
-    if (where->kind == FLAMELAB_TLS_STATIC)
-        return fsbase + where->tp_offset;
-    if (where->kind != FLAMELAB_TLS_DTV)
-        return 0;
-    if (bpf_probe_read_user(&dtv, sizeof(dtv), (void *)(fsbase + FLAMELAB_GLIBC_DTV_OFFSET)) || !dtv)
-        return 0;
-    /* A thread whose DTV predates the library's dlopen has fewer slots: nothing to read there. */
-    if (bpf_probe_read_user(&slots, sizeof(slots), (void *)(dtv - FLAMELAB_GLIBC_DTV_ENTRY_SIZE)))
-        return 0;
-    if (where->module_id == 0 || where->module_id > slots)
-        return 0;
-    if (bpf_probe_read_user(&block, sizeof(block), (void *)(dtv + where->module_id * FLAMELAB_GLIBC_DTV_ENTRY_SIZE)))
-        return 0;
-    if (!block || block == FLAMELAB_GLIBC_DTV_UNALLOCATED)
-        return 0;
-    return block + where->offset;
-}
-
-/* Reads the task's OpenTelemetry thread context (OTEP 4947): the TLS pointer, then the record it
- * points to. NULL means no context. A non-NULL pointer whose record cannot be read, or whose `valid`
- * byte is not 1, is dropped and counted as torn (the spec has no torn state: a reader that
- * interrupts a fixed-record writer sees valid = 0 and reports no context). */
+/* Reads the task's OpenTelemetry thread context (OTEP 4947) into the event; a torn record is counted. */
 static __always_inline void read_trace_context(struct flamelab_event *ev, struct task_struct *task, __u32 tgid)
 {
     const struct flamelab_tls_location *where;
-    struct otel_thread_ctx_record record;
-    __u64 fsbase, address, pointer = 0;
+    int result;
 
     __builtin_memset(ev->trace_id, 0, sizeof(ev->trace_id));
     __builtin_memset(ev->span_id, 0, sizeof(ev->span_id));
@@ -133,20 +106,15 @@ static __always_inline void read_trace_context(struct flamelab_event *ev, struct
     where = bpf_map_lookup_elem(&flamelab_tls_offsets, &tgid);
     if (!where)
         return;
-    fsbase = BPF_CORE_READ(task, thread.fsbase);
-    if (!fsbase)
-        return;
-    address = thread_context_address(where, fsbase);
-    if (!address || bpf_probe_read_user(&pointer, sizeof(pointer), (void *)address) || !pointer)
-        return;
-    if (bpf_probe_read_user(&record, sizeof(record), (void *)pointer) || record.valid != OTEL_THREAD_CTX_VALID) {
+    result = flamelab_read_thread_context(where, task, ev->trace_id, ev->span_id);
+    if (result == FLAMELAB_THREAD_CONTEXT_TORN) {
+        __builtin_memset(ev->trace_id, 0, sizeof(ev->trace_id));
+        __builtin_memset(ev->span_id, 0, sizeof(ev->span_id));
         ev->flags |= FLAMELAB_FLAG_TORN_CONTEXT;
         count(FLAMELAB_COUNTER_TORN_CONTEXT);
-        return;
+    } else if (result == FLAMELAB_THREAD_CONTEXT_FOUND) {
+        ev->flags |= FLAMELAB_FLAG_TRACE_CONTEXT;
     }
-    __builtin_memcpy(ev->trace_id, record.trace_id, sizeof(ev->trace_id));
-    __builtin_memcpy(ev->span_id, record.span_id, sizeof(ev->span_id));
-    ev->flags |= FLAMELAB_FLAG_TRACE_CONTEXT;
 }
 
 /* How many bytes of stack from sp to copy (see enum flamelab_stack_copy); sets the bounded flag. */

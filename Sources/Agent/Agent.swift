@@ -21,6 +21,8 @@ public final class Agent: @unchecked Sendable {
     private let recorder: SampleRecorder
     private var object: ProfilerObject?
     private var reader: RingBufferReader?
+    /// The memory kinds' allocator probes; nil without `alloc`/`inuse`.
+    private var memory: MemoryProfiler?
     private var stats = AgentRunStats()
     private var drainThread: Thread?
     private let drained = DispatchSemaphore(value: 0)
@@ -125,6 +127,14 @@ public final class Agent: @unchecked Sendable {
                 prepareProcess(pid)
             }
         }
+        if config.kinds.contains(where: \.isMemory) {
+            var shared: [String: Int32] = [:]
+            for map in [ProfilerMap.tlsOffsets, .pythonProcesses] { shared[map.rawValue] = try loaded.mapFD(map) }
+            let profiler = try MemoryProfiler(config: config, sharedMaps: shared,
+                                              pythonResolver: recorder.pythonResolver)
+            for pid in targetPids { try profiler.attach(pid: pid) }
+            memory = profiler
+        }
         recorder.onNewProcess = { [unowned self] pid in
             if case .all = self.config.targets { self.prepareInBackground(pid) }
         }
@@ -179,6 +189,7 @@ public final class Agent: @unchecked Sendable {
         }
         // Detach first: the sampling window is the recording's, not the time spent finishing it.
         object?.detachAll()
+        memory?.detach()
         withLock { preparationCancelled = true }
         contextPreparation.waitUntilAllOperationsAreFinished()
         preparation.sync {}
@@ -212,14 +223,21 @@ public final class Agent: @unchecked Sendable {
         let endUnixNs = Self.nanoseconds(CLOCK_REALTIME)
         let kinds = ProfileKind.allCases.filter { config.kinds.contains($0) }
         var builder = ProfileBuilder(symbolizer: symbolizer)
-        // In continuous mode every sample went into a window: the recording carries the statistics only.
-        let profiles = config.windowSeconds != nil ? [] : builder.build(from: recorder, kinds: kinds) { kind in
+        let metadata = { (kind: ProfileKind) in
             ProfileMetadata(
-                kind: kind, hz: kind == .cpu ? self.config.hz : 0, unwindMode: self.config.unwind,
+                kind: kind, hz: kind == .cpu ? self.config.hz : 0, unwindMode: kind.isMemory ? .fp : self.config.unwind,
                 service: self.config.service, version: self.config.version,
                 startUnixNs: self.startUnixNs, endUnixNs: endUnixNs, monotonicStartNs: self.startMonotonicNs,
                 dropped: Int64(clamping: self.stats.totalDrops)
             )
+        }
+        // In continuous mode every sample went into a window: the recording carries the statistics only.
+        var profiles = config.windowSeconds != nil ? [] : builder.build(from: recorder, kinds: kinds.filter { !$0.isMemory }, metadata: metadata)
+        if let memory {
+            let (memoryProfiles, memoryStats) = memory.finish(kinds: kinds, symbolizer: symbolizer, metadata: metadata)
+            profiles += memoryProfiles
+            stats.memory = memoryStats
+            self.memory = nil
         }
         stats.buildCPUSeconds = Self.cpuSeconds(Self.usageOfProcess) - buildStart
         stats.swiftAsyncStacksSpliced = builder.asyncMerger.statistics.spliced
@@ -245,6 +263,7 @@ public final class Agent: @unchecked Sendable {
             _ = wake.wait(timeout: .now() + sleepBeforeNextDrain(lastTick: lastTick))
             applyTargetChanges()
             reader?.consume()
+            memory?.drain()
             takePendingPython()
             let now = ProcessInfo.processInfo.systemUptime
             let requestedCut = withLock { () -> Bool in

@@ -68,6 +68,8 @@ public struct AgentRunStats: Sendable, Equatable, Codable {
     public var steadySeconds: Double?
     /// CPU seconds the agent spent after the run building the profiles (symbolization).
     public var buildCPUSeconds = 0.0
+    /// Memory kinds: the allocator probes' counts and losses; nil without them.
+    public var memory: MemoryRunStats?
     /// The agent process's peak resident memory, bytes.
     public var peakRSSBytes = 0
     /// Its resident memory once the profiles are built, split into anonymous pages (its own: heap,
@@ -102,6 +104,7 @@ public struct AgentRunStats: Sendable, Equatable, Codable {
             parts.append("swift async: \(swiftAsyncProcessCount) processes, \(samplesWithSwiftAsyncCallers) samples with callers, "
                          + "\(swiftAsyncStacksSpliced) stacks spliced, \(swiftAsyncStacksRejected) rejected")
         }
+        if let memory { parts.append(memory.summary) }
         if processesGoneBeforePreparation > 0 { parts.append("\(processesGoneBeforePreparation) processes exited before their symbols were read") }
         for program in bpfPrograms where program.runTimeNs > 0 {
             parts.append(String(format: "bpf %@ %.2f us/run over %llu runs", program.name, program.averageMicroseconds, program.runCount))

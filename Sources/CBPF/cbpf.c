@@ -103,3 +103,34 @@ int cbpf_set_rodata(struct bpf_object *obj, const char *name, const void *value,
 }
 
 size_t cbpf_event_header_size(void) { return offsetof(struct flamelab_event, data); }
+
+/* BPF_LINK_CREATE's uprobe_multi arguments (include/uapi/linux/bpf.h, kernel 6.6+): libbpf 1.1 predates
+ * them, so the attr is laid out here. Attach type BPF_TRACE_UPROBE_SESSION (57) needs kernel 6.13+. */
+struct cbpf_uprobe_multi_attr {
+    __u32 prog_fd;
+    __u32 target_fd;
+    __u32 attach_type;
+    __u32 flags;
+    __u64 path;
+    __u64 offsets;
+    __u64 ref_ctr_offsets;
+    __u64 cookies;
+    __u32 cnt;
+    __u32 multi_flags;
+    __u32 pid;
+    __u32 padding;
+};
+
+int cbpf_attach_uprobe_session(int prog_fd, const char *path, unsigned long long offset, int pid) {
+    struct cbpf_uprobe_multi_attr attr;
+    unsigned long long offsets[1] = { offset };
+    memset(&attr, 0, sizeof(attr));
+    attr.prog_fd = (__u32)prog_fd;
+    attr.attach_type = CBPF_TRACE_UPROBE_SESSION;
+    attr.path = (__u64)(unsigned long)path;
+    attr.offsets = (__u64)(unsigned long)offsets;
+    attr.cnt = 1;
+    attr.pid = (__u32)pid;
+    long fd = syscall(__NR_bpf, 28 /* BPF_LINK_CREATE */, &attr, sizeof(attr));
+    return fd < 0 ? -errno : (int)fd;
+}

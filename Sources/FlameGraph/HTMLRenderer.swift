@@ -55,6 +55,8 @@ public struct HTMLRenderer: Sendable {
         switch kind {
         case .cpu:
             return "<h2>Top self functions</h2><p class=\"hint\">Share of samples where the function is the leaf (on CPU itself). Click to highlight it in the graph.</p><ol id=\"top\"></ol>"
+        case .alloc, .inuse:
+            return "<h2>Top allocating functions</h2><p class=\"hint\">Share of the estimated bytes by the function that called the allocator. Click to highlight it in the graph.</p><ol id=\"top\"></ol>"
         case .offcpu:
             return "<h2>Top blocking functions</h2><p class=\"hint\">Share of off-CPU time by the first frame above the kernel on the blocked stack (the blocking call). Click to highlight it in the graph.</p><ol id=\"top\"></ol>"
         }

@@ -38,7 +38,21 @@ public enum NumberFormat {
         switch kind {
         case .cpu: return grouped(v) + (v == 1 ? " sample" : " samples")
         case .offcpu: return fixed(Double(v) / 1_000_000, 2) + " ms"
+        case .alloc, .inuse: return bytes(v)
         }
+    }
+
+    /// Bytes in binary units with two decimals: `512 B`, `1.50 KiB`, `12.35 MiB`.
+    public static func bytes(_ v: Int64) -> String {
+        let units = ["KiB", "MiB", "GiB", "TiB"]
+        guard abs(v) >= 1024 else { return "\(v) B" }
+        var scaled = Double(v) / 1024
+        var unit = 0
+        while abs(scaled) >= 1024 && unit < units.count - 1 {
+            scaled /= 1024
+            unit += 1
+        }
+        return fixed(scaled, 2) + " " + units[unit]
     }
 
     /// A Unix time in nanoseconds as `2026-11-25 13:05:00 UTC`.

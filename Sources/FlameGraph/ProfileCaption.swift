@@ -18,7 +18,14 @@ public struct ProfileCaption: Sendable, Equatable {
         self.subtitle = Self.subtitle(meta, sampleCount: profile.samples.count, total: profile.totalValue)
     }
 
-    static func kindLabel(_ kind: ProfileKind) -> String { kind == .cpu ? "CPU" : "off-CPU" }
+    static func kindLabel(_ kind: ProfileKind) -> String {
+        switch kind {
+        case .cpu: return "CPU"
+        case .offcpu: return "off-CPU"
+        case .alloc: return "allocated memory"
+        case .inuse: return "in-use memory"
+        }
+    }
 
     static func defaultTitle(_ meta: ProfileMetadata) -> String {
         var title = "\(kindLabel(meta.kind)) flame graph"
@@ -29,18 +36,28 @@ public struct ProfileCaption: Sendable, Equatable {
 
     static func subtitle(_ meta: ProfileMetadata, sampleCount: Int, total: Int64) -> String {
         var parts = [kindLabel(meta.kind)]
-        // Off-CPU profiles record every block, not samples at a rate.
-        parts.append(meta.kind == .offcpu ? "every block recorded" : meta.hz > 0 ? "\(meta.hz) Hz" : "hz not recorded")
+        parts.append(Self.rate(meta))
         parts.append("unwind \(meta.unwindLabel)")
         switch meta.kind {
         case .cpu:
             parts.append(NumberFormat.value(total, kind: .cpu))
         case .offcpu:
             parts.append("\(NumberFormat.grouped(Int64(sampleCount))) blocking events, \(NumberFormat.value(total, kind: .offcpu)) off CPU")
+        case .alloc, .inuse:
+            parts.append("\(NumberFormat.grouped(Int64(sampleCount))) sampled allocations, \(NumberFormat.value(total, kind: meta.kind)) estimated")
         }
         parts.append(window(meta))
         if meta.dropped > 0 { parts.append("\(NumberFormat.grouped(meta.dropped)) dropped") }
         return parts.joined(separator: " · ")
+    }
+
+    /// How the profile samples: the rate, or that every block is recorded (off-CPU).
+    static func rate(_ meta: ProfileMetadata) -> String {
+        if meta.kind.isMemory {
+            return meta.allocationRateBytes.map { "1 sample per \(NumberFormat.bytes($0)) allocated (mean)" } ?? "rate not recorded"
+        }
+        // Off-CPU profiles record every block, not samples at a rate.
+        return meta.kind == .offcpu ? "every block recorded" : meta.hz > 0 ? "\(meta.hz) Hz" : "hz not recorded"
     }
 
     static func window(_ meta: ProfileMetadata) -> String {
@@ -60,7 +77,7 @@ extension ProfileCaption {
         let kind = Self.kindLabel(candidate.metadata.kind)
         self.title = title ?? "Differential \(kind) flame graph: \(side(base, "base")) → \(side(candidate, "candidate"))"
         let meta = candidate.metadata
-        var parts = [kind, meta.kind == .offcpu ? "every block recorded" : meta.hz > 0 ? "\(meta.hz) Hz" : "hz not recorded",
+        var parts = [kind, Self.rate(meta),
                      "unwind \(meta.unwindLabel)"]
         parts.append("base \(NumberFormat.value(base.totalValue, kind: base.metadata.kind)) → candidate \(NumberFormat.value(candidate.totalValue, kind: meta.kind))")
         parts.append(Self.window(meta))

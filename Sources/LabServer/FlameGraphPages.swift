@@ -111,7 +111,14 @@ enum FlameGraphPages {
         return parts.joined(separator: ", ")
     }
 
-    static func kindName(_ kind: ProfileKind) -> String { kind == .cpu ? "CPU" : "Off-CPU" }
+    static func kindName(_ kind: ProfileKind) -> String {
+        switch kind {
+        case .cpu: return "CPU"
+        case .offcpu: return "Off-CPU"
+        case .alloc: return "Allocated memory"
+        case .inuse: return "In-use memory"
+        }
+    }
 
     /// Puts `banner` right after the page's `<body ...>` tag.
     static func insertBanner(_ banner: String, into page: String) -> String {

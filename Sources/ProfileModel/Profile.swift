@@ -39,6 +39,11 @@ public struct Profile: Sendable, Codable, Equatable {
         return copy
     }
 
+    /// Sets each sample's value to `value(sample)`; stacks and labels kept.
+    mutating func replaceSampleValues(_ value: (Sample) -> Int64) {
+        for i in samples.indices { samples[i].value = value(samples[i]) }
+    }
+
     /// Interns `frame` and returns its index.
     public mutating func intern(_ frame: Frame) -> Int32 {
         if let i = frameIndex[frame] { return i }
@@ -63,10 +68,10 @@ public struct Profile: Sendable, Codable, Equatable {
         samples.append(Sample(stackID: intern(stack: ids), value: value, labels: labels))
     }
 
-    /// Adds a sample with an already interned stack.
-    public mutating func add(stackID: Int, value: Int64, labels: SampleLabels = .none) {
+    /// Adds a sample with an already interned stack (`objects`: memory profiles' allocation count).
+    public mutating func add(stackID: Int, value: Int64, objects: Int64? = nil, labels: SampleLabels = .none) {
         precondition(stackID >= 0 && stackID < stacks.count, "stack id out of range")
-        samples.append(Sample(stackID: stackID, value: value, labels: labels))
+        samples.append(Sample(stackID: stackID, value: value, objects: objects, labels: labels))
     }
 
     /// The frames of stack `id`, root first.

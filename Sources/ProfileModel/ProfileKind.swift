@@ -4,7 +4,22 @@ public enum ProfileKind: String, Codable, Sendable, CaseIterable {
     case cpu
     /// Off-CPU (blocked) time: each value is nanoseconds spent off CPU with that stack.
     case offcpu
+    /// Allocations made during the run (Poisson byte sampling, weighted back): each value is
+    /// estimated bytes allocated with that stack, `Sample.objects` the estimated allocation count.
+    case alloc
+    /// Allocations still live at the end of the run (sampled ones tracked to their free): each value
+    /// is estimated bytes in use, `Sample.objects` the estimated live allocations.
+    case inuse
 
     /// The unit of a sample value.
-    public var unit: String { self == .cpu ? "samples" : "nanoseconds" }
+    public var unit: String {
+        switch self {
+        case .cpu: return "samples"
+        case .offcpu: return "nanoseconds"
+        case .alloc, .inuse: return "bytes"
+        }
+    }
+
+    /// Whether values are bytes of memory (and samples carry `objects`).
+    public var isMemory: Bool { self == .alloc || self == .inuse }
 }

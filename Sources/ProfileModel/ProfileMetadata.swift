@@ -15,6 +15,9 @@ public struct ProfileMetadata: Hashable, Codable, Sendable {
     public var monotonicStartNs: UInt64 = 0
     /// Samples lost to full ring buffers or maps, as counted by the agent.
     public var dropped: Int64
+    /// Memory profiles: the mean bytes between samples (`--alloc-rate`); pprof's `period`. nil for
+    /// other kinds (and then absent from the encoding).
+    public var allocationRateBytes: Int64?
 
     public init(kind: ProfileKind = .cpu, hz: Int = 0, unwindMode: UnwindMode? = nil, service: String? = nil,
                 version: String? = nil, startUnixNs: UInt64 = 0, endUnixNs: UInt64 = 0, monotonicStartNs: UInt64 = 0, dropped: Int64 = 0) {

@@ -8,6 +8,7 @@ import ProfileModel
 extension UnwindMode: ExpressibleByArgument {}
 extension PythonMode: ExpressibleByArgument {}
 extension ProfileKind: ExpressibleByArgument {}
+extension MemorySampleType: ExpressibleByArgument {}
 extension GateKernelTime: ExpressibleByArgument {}
 
 extension TraceID: ExpressibleByArgument {

@@ -9,11 +9,15 @@ import ProfileStore
 struct RecordCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "record",
-        abstract: "Record CPU and off-CPU profiles of processes with the eBPF agent (root).",
+        abstract: "Record CPU, off-CPU and memory profiles of processes with the eBPF agent (root).",
         discussion: """
         The output format follows the extension of -o: .folded, .pb.gz (pprof), .speedscope.json.
         With several kinds each goes to its own file (run.folded -> run.cpu.folded, run.offcpu.folded).
         `-o store` (or --store PATH) writes the runs into the profile store instead.
+        Memory kinds (alloc: what was allocated; inuse: what is still live at the end) probe the targets'
+        libc allocator with uprobes: every malloc/free traps (microseconds each), sampled or not; pprof
+        carries objects and bytes (Go's alloc_objects/alloc_space, inuse_objects/inuse_space), the other
+        formats the --sample-type one.
         Files are written with 0600 permissions: profiles are security-sensitive.
 
         Examples:
@@ -22,6 +26,7 @@ struct RecordCommand: ParsableCommand {
           lab record --service --python auto -o store
           lab record --all --hz 999 --duration 10s -o system.speedscope.json
           lab record --pid 4242 --unwind fp -o fp.folded   (cheapest: when all the code keeps frame pointers)
+          lab record --pid 4242 --kind alloc,inuse --alloc-rate 512KiB -o heap.pb.gz
         """
     )
 
@@ -40,8 +45,14 @@ struct RecordCommand: ParsableCommand {
     @Option(help: "CPU sampling frequency per CPU, 1...10000 Hz.")
     var hz = 99
 
-    @Option(help: "Profiles to record: cpu, offcpu, or cpu,offcpu.")
+    @Option(help: "Profiles to record, comma-separated: cpu, offcpu, alloc (memory allocated), inuse (memory still live at the end).")
     var kind = KindList(.cpu)
+
+    @Option(name: .customLong("alloc-rate"), help: "Memory kinds: mean bytes allocated between two samples (Poisson byte sampling; 1 samples every allocation), e.g. 512KiB.")
+    var allocRate = ByteSize(bytes: Int64(AgentConfig.defaultAllocRateBytes))
+
+    @Option(name: .customLong("sample-type"), help: "Memory kinds in folded and speedscope output: space (bytes) or objects (allocations). pprof carries both.")
+    var sampleType = MemorySampleType.space
 
     @Option(help: "User stack unwinding: auto (frame pointers where the code keeps them, DWARF from eh_frame elsewhere; the default), fp (frame pointers only, cheapest) or dwarf (always DWARF).")
     var unwind = UnwindMode.standard
@@ -89,6 +100,7 @@ struct RecordCommand: ParsableCommand {
         guard modes == 1 else { throw ValidationError("give exactly one of --pid N (repeatable), --all, --service") }
         guard output != nil || storePath != nil else { throw ValidationError("give -o FILE (or -o store, or --store PATH)") }
         guard (1...10_000).contains(hz) else { throw ValidationError("--hz must be in 1...10000; got \(hz)") }
+        guard allocRate.bytes >= 1 else { throw ValidationError("--alloc-rate must be at least 1 byte; got \(allocRate)") }
         guard duration.seconds > 0 else { throw ValidationError("--duration must be positive; got \(duration)") }
         if let output, output != "store", ProfileFormat(fileName: output) == nil {
             throw ValidationError("-o must end in one of \(ProfileFormat.knownExtensions) (or be `store`); got '\(output)'")
@@ -97,11 +109,12 @@ struct RecordCommand: ParsableCommand {
 
     func run() throws {
         let (targets, labels) = try resolveTargets()
-        let config = AgentConfig(
+        var config = AgentConfig(
             targets: targets, hz: hz, kinds: kind.kinds, unwind: unwind, python: python, durationSeconds: duration.seconds,
             minBlockNs: UInt64(minBlock.seconds * 1e9), measureBPFTime: bpfStats,
             service: serviceLabel ?? labels.service, version: versionLabel ?? labels.version, swiftAsync: swiftAsync, traceContext: traceIDs
         )
+        config.allocRateBytes = UInt64(allocRate.bytes)
         let sink = try makeSink()
         let agent = Agent(config: config)
         if progress || isatty(STDERR_FILENO) != 0 {
@@ -116,8 +129,14 @@ struct RecordCommand: ParsableCommand {
         }
         let recording = agent.finish()
         Self.report(recording.stats)
-        try sink.write(recording.profiles, stats: recording.stats)
+        try sink.write(recording.profiles.map(oneValueForFormat), stats: recording.stats)
         if let statsJSON { try PrivateFile.writeJSON(recording.stats, to: statsJSON) }
+    }
+
+    /// Folded and speedscope carry one value: a memory profile gives them the --sample-type one.
+    private func oneValueForFormat(_ profile: Profile) -> Profile {
+        guard let output, ProfileFormat(fileName: output) != .pprof else { return profile }
+        return profile.selectingSampleType(sampleType)
     }
 
     private func resolveTargets() throws -> (AgentConfig.Targets, (service: String?, version: String?)) {

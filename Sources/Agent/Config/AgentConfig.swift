@@ -43,6 +43,11 @@ public struct AgentConfig: Sendable, Equatable {
     public var swiftAsync: Bool
     /// Read each sample's trace context (OpenTelemetry's otel_thread_ctx_v1) in processes that publish it.
     public var traceContext: Bool
+    /// Memory kinds (`alloc`, `inuse`): mean bytes allocated between two samples (Poisson byte
+    /// sampling, as Go's MemProfileRate); 1 samples every allocation.
+    public var allocRateBytes: UInt64 = Self.defaultAllocRateBytes
+    /// 512 KiB, Go's and jemalloc's default.
+    public static let defaultAllocRateBytes: UInt64 = 512 * 1024
 
     public init(
         targets: Targets, hz: Int = 99, kinds: Set<ProfileKind> = [.cpu], unwind: UnwindMode = .standard,
@@ -111,8 +116,23 @@ public struct AgentConfig: Sendable, Equatable {
         if let d = durationSeconds, !(d > 0) {
             throw FlamelabError("failed to configure the agent: duration must be positive")
         }
+        try validateMemory()
         guard ringBufferBytes >= 4096, ringBufferBytes & (ringBufferBytes - 1) == 0 else {
             throw FlamelabError("failed to configure the agent: ring buffer size \(ringBufferBytes) is not a power of two >= 4096")
         }
+    }
+
+    /// Memory kinds probe libc in each target: never the whole machine (every process would trap on
+    /// every malloc), and not yet in continuous windows.
+    private func validateMemory() throws {
+        let memory = kinds.filter(\.isMemory).map(\.rawValue).sorted().joined(separator: ",")
+        guard !memory.isEmpty else { return }
+        if case .all = targets {
+            throw FlamelabError("failed to configure the agent: --kind \(memory) probes the allocator of given processes only (--pid/--service), not --all: every process on the machine would trap on every malloc")
+        }
+        if windowSeconds != nil {
+            throw FlamelabError("failed to configure the agent: --kind \(memory) is not supported in continuous (windowed) mode yet")
+        }
+        guard allocRateBytes >= 1 else { throw FlamelabError("failed to configure the agent: --alloc-rate must be at least 1 byte") }
     }
 }

@@ -198,6 +198,7 @@ struct RecorderCounts {
         case .offcpu:
             offCPUIntervals += 1
             offCPUNanoseconds &+= event.value
+        case .alloc, .inuse: break  // memory events have their own ring buffer (MemoryRecorder)
         }
         if event.traceID != nil { withTraceContext += 1 }
     }

@@ -60,6 +60,18 @@ public struct UprobeFunction: Sendable, Codable, Equatable {
         }
     }
 
+    /// The function whose linker symbol is exactly `symbol` in the ELF file at `binaryPath` (a C
+    /// function of a shared library: `malloc` in libc.so.6); nil when the file defines no such function.
+    public static func resolve(binaryPath: String, symbol: String) throws -> UprobeFunction? {
+        // .dynsym and .symtab may both list it (and aliases share the address): the first is enough.
+        guard let found = try ElfImage.functionSymbols(path: binaryPath).first(where: { $0.name == symbol && $0.value != 0 }) else { return nil }
+        guard let offset = fileOffset(of: found.value, segments: try segments(path: binaryPath)) else {
+            throw FlamelabError("failed to resolve \(symbol) in \(binaryPath): address 0x\(String(found.value, radix: 16)) is in no loadable segment")
+        }
+        return UprobeFunction(binaryPath: binaryPath, mangledName: symbol, demangledName: symbol,
+                              virtualAddress: found.value, fileOffset: offset)
+    }
+
     /// Inside a PT_LOAD segment, file offset - virtual address is constant.
     static func fileOffset(of address: UInt64, segments: [ElfSegment]) -> UInt64? {
         segments.first { $0.type == ElfSegment.loadType && address >= $0.vaddr && address < $0.vaddr &+ $0.fileSize }

@@ -12,6 +12,8 @@
 
 /* The one definition of the BPF <-> user event layout (bpf/profiler.h, which includes bpf/python.h). */
 #include "../../../bpf/profiler.h"
+/* The memory profiles' layout (bpf/memory.h: allocator uprobes, their events and settings). */
+#include "../../../bpf/memory.h"
 /* Where a process publishes its OpenTelemetry thread context (the value of flamelab_tls_offsets). */
 #include "../../../bpf/thread_context.h"
 
@@ -36,6 +38,13 @@ void cbpf_clear_log(void);
 /// Copies `size` bytes into the .rodata variable `name` of an opened, not yet loaded object.
 /// Returns 0, or -errno (-ENOENT: no such variable; -EINVAL: size mismatch).
 int cbpf_set_rodata(struct bpf_object *obj, const char *name, const void *value, size_t size);
+
+/// BPF_TRACE_UPROBE_SESSION, the attach type of uprobe sessions (not in libbpf 1.1's headers).
+#define CBPF_TRACE_UPROBE_SESSION 57
+
+/// Attaches `prog_fd` (loaded with expected attach type CBPF_TRACE_UPROBE_SESSION) as a uprobe session at
+/// `offset` in the ELF file `path`, in process `pid` only. Returns the link fd (close it to detach), or -errno.
+int cbpf_attach_uprobe_session(int prog_fd, const char *path, unsigned long long offset, int pid);
 
 /// The size of the fixed part of an event (everything before data[], the variable part).
 size_t cbpf_event_header_size(void);

@@ -10,6 +10,8 @@ struct PprofDecoder {
     private var message = Perftools_Profiles_Profile()
     /// Set when CPU values are nanoseconds: the divisor that turns them into sample counts.
     private var cpuNanosecondsPerSample: Int64 = 1
+    /// Memory profiles: the index of the `*_objects` value read into `Sample.objects`.
+    private var objectsIndex: Int?
 
     private var profile = Profile()
     /// Frame indices per location, root first (a location's inlined lines, reversed).
@@ -84,6 +86,7 @@ struct PprofDecoder {
             units.append(unit)
         }
         if let i = types.firstIndex(of: "off_cpu") { return (.offcpu, i) }
+        if let memory = try chooseMemoryValue(types) { return memory }
         if let i = types.firstIndex(of: "samples") { return (.cpu, i) }
         let wanted = try string(message.defaultSampleType, "Profile.default_sample_type")
         let index = (wanted.isEmpty ? nil : types.firstIndex(of: wanted)) ?? types.count - 1
@@ -91,6 +94,18 @@ struct PprofDecoder {
         // counts by dividing by the period, so that share tests see counts, not nanoseconds.
         if units[index] == "nanoseconds" && message.period > 0 { cpuNanosecondsPerSample = message.period }
         return (.cpu, index)
+    }
+
+    /// A heap profile (Go's `alloc_space`/`inuse_space` types, flamelab's memory kinds): the default
+    /// type's kind when it is one of them, else in-use (Go's default); the value is its space, the
+    /// objects its count.
+    private mutating func chooseMemoryValue(_ types: [String]) throws -> (ProfileKind, Int)? {
+        let candidates: [ProfileKind] = [.inuse, .alloc].filter { types.contains(MemorySampleType.space.pprofName($0)) }
+        guard !candidates.isEmpty else { return nil }
+        let wanted = try string(message.defaultSampleType, "Profile.default_sample_type")
+        let kind = candidates.first { wanted.hasPrefix($0.rawValue + "_") } ?? candidates[0]
+        objectsIndex = types.firstIndex(of: MemorySampleType.objects.pprofName(kind))
+        return (kind, types.firstIndex(of: MemorySampleType.space.pprofName(kind))!)
     }
 
     private func metadata(kind: ProfileKind) throws -> ProfileMetadata {
@@ -101,6 +116,7 @@ struct PprofDecoder {
            try valueType(message.periodType, "Profile.period_type") == ("cpu", "nanoseconds") {
             meta.hz = Int((1_000_000_000.0 / Double(message.period)).rounded())
         }
+        if kind.isMemory, message.period > 0 { meta.allocationRateBytes = message.period }
         for (i, index) in message.comment.enumerated() {
             try apply(comment: try string(index, "Profile.comment[\(i)]"), to: &meta)
         }
@@ -119,6 +135,7 @@ struct PprofDecoder {
         case "dropped": meta.dropped = Int64(value) ?? 0
         case "service": meta.service = value
         case "version": meta.version = value
+        case "alloc_rate": meta.allocationRateBytes = Int64(value)
         default: break
         }
     }
@@ -245,7 +262,8 @@ struct PprofDecoder {
                 stackID = profile.intern(stack: stack)
                 stackByLocationIDs[sample.locationID] = stackID
             }
-            profile.add(stackID: stackID, value: value, labels: labels)
+            let objects = try objectsIndex.map { try sampleValue(sample.value, index: $0, path: "Profile.sample[\(i)].value") }
+            profile.add(stackID: stackID, value: value, objects: objects, labels: labels)
         }
     }
 

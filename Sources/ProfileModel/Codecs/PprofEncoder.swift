@@ -74,6 +74,7 @@ struct PprofEncoder {
     }
 
     private var isCPU: Bool { profile.metadata.kind == .cpu }
+    private var isMemory: Bool { profile.metadata.kind.isMemory }
     private var periodNs: Int64 { profile.metadata.hz > 0 ? 1_000_000_000 / Int64(profile.metadata.hz) : 0 }
 
     private mutating func valueType(_ type: String, _ unit: String) -> Perftools_Profiles_ValueType {
@@ -85,6 +86,15 @@ struct PprofEncoder {
 
     private mutating func headerPart() -> Message {
         var part = Message()
+        if profile.metadata.kind.isMemory {
+            // Go's heap profile names and units, one kind's pair: objects first, then space.
+            let kind = profile.metadata.kind
+            part.sampleType = [valueType(MemorySampleType.objects.pprofName(kind), "count"), valueType(MemorySampleType.space.pprofName(kind), "bytes")]
+            part.periodType = valueType("space", "bytes")
+            part.period = profile.metadata.allocationRateBytes ?? 0
+            part.defaultSampleType = id(MemorySampleType.space.pprofName(kind))
+            return part
+        }
         part.sampleType = [valueType("samples", "count")]
         if isCPU {
             part.sampleType.append(valueType("cpu", "nanoseconds"))
@@ -177,7 +187,7 @@ struct PprofEncoder {
         for sample in profile.samples {
             var message = Perftools_Profiles_Sample()
             message.locationID = stackLocationIDs[sample.stackID]
-            message.value = isCPU ? [sample.value, sample.value &* period] : [1, sample.value]
+            message.value = isMemory ? [sample.objects ?? 0, sample.value] : isCPU ? [sample.value, sample.value &* period] : [1, sample.value]
             message.label = labels(sample.labels, keys: keys)
             part.sample.append(message)
         }
@@ -218,6 +228,7 @@ struct PprofEncoder {
         if let service = meta.service { comments.append("service=\(service)") }
         if let version = meta.version { comments.append("version=\(version)") }
         if meta.monotonicStartNs > 0 { comments.append("monotonic_start_ns=\(meta.monotonicStartNs)") }
+        if let rate = meta.allocationRateBytes { comments.append("alloc_rate=\(rate)") }
         return comments.map { id(PprofCodec.commentPrefix + $0) }
     }
 }

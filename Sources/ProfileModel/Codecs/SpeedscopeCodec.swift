@@ -37,7 +37,7 @@ public enum SpeedscopeCodec {
     }
 
     static func defaultName(_ meta: ProfileMetadata) -> String {
-        var parts = [meta.service ?? "flamelab", meta.version, meta.kind == .cpu ? "cpu" : "off-cpu"]
+        var parts = [meta.service ?? "flamelab", meta.version, meta.kind == .cpu ? "cpu" : meta.kind == .offcpu ? "off-cpu" : meta.kind.rawValue]
         if meta.kind == .cpu && meta.hz > 0 { parts.append("\(meta.hz) Hz") }
         return parts.compactMap { $0 }.joined(separator: " ")
     }

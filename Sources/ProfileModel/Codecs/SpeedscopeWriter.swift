@@ -15,7 +15,7 @@ struct SpeedscopeWriter {
             text += "}"
         }
         text += "]},\"profiles\":[{\"type\":\"sampled\",\"name\":" + Self.quoted(name)
-        text += ",\"unit\":\"" + (profile.metadata.kind == .cpu ? "none" : "nanoseconds") + "\""
+        text += ",\"unit\":\"" + (profile.metadata.kind == .cpu ? "none" : profile.metadata.kind.isMemory ? "bytes" : "nanoseconds") + "\""
         let runs = Self.runs(of: profile.samples)
         let total = runs.reduce(Int64(0)) { $0 &+ $1.value }
         text += ",\"startValue\":0,\"endValue\":" + String(total) + ",\"samples\":["

@@ -1,0 +1,70 @@
+import CBPF
+import ProfileModel
+import Symbolize
+
+/// The memory kinds of one recording: memory.bpf.o attached to each target's libc allocator, its ring
+/// buffer drained into a `MemoryRecorder`, and the alloc / in-use profiles built at the end.
+final class MemoryProfiler {
+    private let object: MemoryObject
+    private let recorder: MemoryRecorder
+    private var reader: RingBufferReader?
+    private let rateBytes: UInt64
+    private var libcPaths: [Int32: String] = [:]
+
+    /// 8 MiB: at the default rate a sample is ~1 KiB per 512 KiB allocated, so one 250 ms drain
+    /// interval holds what ~15 GiB/s of allocation sends.
+    static let ringBufferBytes = 8 << 20
+
+    /// Loads memory.bpf.o for `config`'s memory kinds (return probes and free only for in-use).
+    /// `sharedMaps`: the profiler's maps to share (see `MemoryObject`); `pythonResolver`: the run's
+    /// resolver of Python frames (nil: no Python frames).
+    init(config: AgentConfig, sharedMaps: [String: Int32], pythonResolver: PythonFrameResolver?) throws {
+        recorder = MemoryRecorder(pythonResolver: pythonResolver)
+        let path = try BPFObjectLocator.locate("memory", explicitDirectory: config.bpfDirectory)
+        rateBytes = config.allocRateBytes
+        object = try MemoryObject(path: path, rateBytes: config.allocRateBytes, inUse: config.kinds.contains(.inuse),
+                                  python: pythonResolver != nil, ringBufferBytes: Self.ringBufferBytes, sharedMaps: sharedMaps)
+        let recorder = recorder
+        reader = try RingBufferReader(fd: object.eventsFD()) { bytes in recorder.record(bytes) }
+    }
+
+    /// Probes `pid`'s libc allocator. Throws when it has none (statically linked) or a probe is refused.
+    func attach(pid: Int32) throws {
+        libcPaths[pid] = try object.attach(pid: pid)
+    }
+
+    /// Handles the events in the ring buffer (draining thread).
+    func drain() {
+        reader?.consume()
+    }
+
+    /// Removes the probes; what was sampled stays.
+    func detach() {
+        object.detachAll()
+    }
+
+    /// Drains the rest and builds the profiles of the memory kinds among `kinds`, with the run's counts.
+    func finish(kinds: [ProfileKind], symbolizer: StackSymbolizing, metadata: (ProfileKind) -> ProfileMetadata) -> ([Profile], MemoryRunStats) {
+        drain()
+        reader = nil
+        var stats = recorder.counts
+        let counters = object.counters()
+        stats.rateBytes = rateBytes
+        stats.tracksInUse = object.tracksInUse
+        stats.usesUprobeSessions = object.usesSessions
+        stats.allocatorCalls = counters[Int(FLAMELAB_MEM_COUNTER_CALLS.rawValue)]
+        stats.sampledInBPF = counters[Int(FLAMELAB_MEM_COUNTER_SAMPLED.rawValue)]
+        stats.ringBufferDrops = counters[Int(FLAMELAB_MEM_COUNTER_RINGBUF_DROPS.rawValue)]
+        stats.liveMapFull = counters[Int(FLAMELAB_MEM_COUNTER_LIVE_MAP_FULL.rawValue)]
+        stats.pendingMapFull = counters[Int(FLAMELAB_MEM_COUNTER_PENDING_FULL.rawValue)]
+        stats.failedAllocations = counters[Int(FLAMELAB_MEM_COUNTER_FAILED.rawValue)]
+        stats.libcPaths = libcPaths
+        let profiles = kinds.filter(\.isMemory).map { kind in
+            var meta = metadata(kind)
+            meta.allocationRateBytes = Int64(clamping: rateBytes)
+            meta.dropped = Int64(clamping: stats.drops &+ (kind == .inuse ? stats.liveMapFull : 0))
+            return recorder.build(kind: kind, rateBytes: rateBytes, symbolizer: symbolizer, libcPaths: libcPaths, metadata: meta)
+        }
+        return (profiles, stats)
+    }
+}
