@@ -15,8 +15,10 @@ struct FixedWorkMeasurement {
         var block: Int
         var position: Int
         var configuration: String
-        /// The smallest of the trial's units: another process's burst on the machine can only add CPU
-        /// time to a unit (caches, the sibling hyperthread), so the least-disturbed unit is kept.
+        /// The smallest of the trial's units. Contention from outside (other work, other guests on the
+        /// host: on this VM a fixed unit's CPU time ranged over 40% with no steal time reported) only
+        /// adds CPU time to a unit, so the least-disturbed unit estimates the work's own cost; every
+        /// configuration and the control are reduced the same way, from the same number of units.
         var cpuNs: UInt64
         /// Every unit's CPU, ns.
         var unitCPUNs: [UInt64]
@@ -82,7 +84,7 @@ struct FixedWorkMeasurement {
     let blocks: Int
     let seed: UInt64
     /// Units run back to back under one attachment; the smallest counts.
-    var unitsPerTrial = 2
+    var unitsPerTrial = 3
 
     /// Runs every block on `workload` and returns the A/A control's result first, then each configuration's.
     func run(_ workload: FixedWorkload, configurations: [OverheadConfiguration], progress: ProgressLine) throws -> (results: [Result], trials: [Trial]) {

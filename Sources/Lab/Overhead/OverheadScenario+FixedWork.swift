@@ -31,7 +31,7 @@ extension OverheadScenario {
             let configurations = Self.fixedWorkConfigurations(kind, quick: context.quick).filter(Self.isInstalled)
             guard !configurations.isEmpty else { return nil }
             let workload = try FixedWorkload(kind, cpu: cpu)
-            let unitSeconds = context.quick ? 0.2 : 0.4
+            let unitSeconds = context.quick ? 0.2 : 0.3
             context.progress.update("overhead: calibrating the \(kind.rawValue) workload to \(unitSeconds) s of CPU")
             try workload.calibrate(seconds: unitSeconds)
             let measurement = FixedWorkMeasurement(paths: context.paths, blocks: context.pick(full: 7, quick: 3), seed: seed)
@@ -98,7 +98,7 @@ extension OverheadScenario {
     /// The fixed-work section of the report: method, one table per workload, the chart, and the 99 Hz reading.
     func writeFixedWork(_ runs: [FixedWorkRun], into report: inout MarkdownReport, dir: String) throws {
         report.heading("Fixed work: per-sample cost side by side (the primary method)")
-        report.paragraph("Each workload is a long-lived process pinned to one CPU that does a fixed unit of work on command; its CPU for exactly that unit comes from its schedstat (ns). A profiler attaches before a trial's two units and stops after them, so its start-up is never measured; the smaller of the two units counts, since a burst of other work on the machine can only add CPU time to a unit. Every block runs one unit with no profiler twice (the A/A control) and one under each configuration, in an order shuffled per block; a configuration's overhead in a block is its unit's CPU over the mean of the block's two control units, minus one. Medians over blocks come with 95% percentile-bootstrap intervals over blocks. A pid-bound sampler takes `hz` samples per second of the workload's CPU, so one sample costs overhead / (hz x (1 + overhead)); the floor, `perf record` with no call graph (the timer interrupt and a sample), is the reference: \"above floor\" is each profiler's per-sample cost minus the floor's in the same block.")
+        report.paragraph("Each workload is a long-lived process pinned to one CPU that does a fixed unit of work on command; its CPU for exactly that unit comes from its schedstat (ns). A profiler attaches before a trial's three units and stops after them, so its start-up is never measured; the smallest of the three counts, for the control as for every profiler, since contention from outside (other work, other guests on the host) can only add CPU time to a unit. Every block runs one unit with no profiler twice (the A/A control) and one under each configuration, in an order shuffled per block; a configuration's overhead in a block is its unit's CPU over the mean of the block's two control units, minus one. Medians over blocks come with 95% percentile-bootstrap intervals over blocks. A pid-bound sampler takes `hz` samples per second of the workload's CPU, so one sample costs overhead / (hz x (1 + overhead)); the floor, `perf record` with no call graph (the timer interrupt and a sample), is the reference: \"above floor\" is each profiler's per-sample cost minus the floor's in the same block.")
         for run in runs {
             report.paragraph(String(format: "**%@**: units of %.2f s of CPU (%d %@), %d blocks, on CPU %d, shuffle and bootstrap seed %llu.",
                                     run.workload.rawValue as NSString, run.unitSeconds, run.unitSize, (run.workload == .sqlite ? "rows" : "iterations") as NSString,
