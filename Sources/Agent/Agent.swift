@@ -243,7 +243,7 @@ public final class Agent: @unchecked Sendable {
         stats.swiftAsyncStacksSpliced = builder.asyncMerger.statistics.spliced
         stats.swiftAsyncStacksRejected = builder.asyncMerger.statistics.rejected + builder.asyncMerger.statistics.funcletNotFound
         stats.residentAtEnd = ResidentMemory.read()
-        stats.peakRSSBytes = stats.residentAtEnd?.peakBytes ?? Self.peakRSSBytes()
+        stats.peakRSSBytes = stats.residentAtEnd?.peakBytes ?? Self.peakRSSBytesFromRusage()
         if let resolver = recorder.pythonResolver, resolver.statistics.unresolvedFrames > 0 {
             stats.addNote("\(resolver.statistics.unresolvedFrames) Python frames could not be named (\(resolver.statistics.lastError ?? "no reason recorded"))")
         }
@@ -589,19 +589,13 @@ public final class Agent: @unchecked Sendable {
         return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
-    /// The process's own peak resident memory: `VmHWM`, the high-water mark of its address space.
-    /// Not getrusage's `ru_maxrss`: Linux carries that over an exec from the spawning process's
-    /// memory (posix_spawn shares it until the exec), so an agent started by a 337 MiB `lab run`
-    /// reported 337 MiB whatever it used itself.
-    private static func peakRSSBytes() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kib = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap({ Int($0) }) else {
-            var usage = rusage()
-            getrusage(Self.usageOfProcess, &usage)
-            return usage.ru_maxrss * 1024
-        }
-        return kib * 1024
+    /// Peak resident memory from getrusage, when /proc/self/status cannot be read (`ResidentMemory`
+    /// reads VmHWM there). Linux carries `ru_maxrss` over an exec from the spawning process (posix_spawn
+    /// shares its memory until the exec), so it is only the fallback.
+    private static func peakRSSBytesFromRusage() -> Int {
+        var usage = rusage()
+        getrusage(Self.usageOfProcess, &usage)
+        return usage.ru_maxrss * 1024
     }
 
     private static func nanoseconds(_ clock: clockid_t) -> UInt64 {

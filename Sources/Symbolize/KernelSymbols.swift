@@ -67,8 +67,12 @@ public struct KernelSymbols: Sendable {
         }
 
         private mutating func module(_ bytes: UnsafeBufferPointer<UInt8>?) -> UInt16 {
-            let name = bytes.map(Array.init) ?? Array("[kernel]".utf8)
-            if name == lastModule, !moduleNames.isEmpty { return lastModuleIndex }
+            let kernel = Self.kernelModule
+            // Compared in place: most lines repeat the previous line's module, and an array per line
+            // was ~120k allocations per read of kallsyms.
+            let same = bytes.map { $0.elementsEqual(lastModule) } ?? kernel.elementsEqual(lastModule)
+            if same, !moduleNames.isEmpty { return lastModuleIndex }
+            let name = bytes.map(Array.init) ?? kernel
             let text = String(decoding: name, as: UTF8.self)
             let index = moduleNames.firstIndex(of: text) ?? {
                 moduleNames.append(text)
@@ -78,6 +82,8 @@ public struct KernelSymbols: Sendable {
             lastModuleIndex = UInt16(truncatingIfNeeded: min(index, Int(UInt16.max)))
             return lastModuleIndex
         }
+
+        private static let kernelModule = Array("[kernel]".utf8)
     }
 
     private static func parseLine(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> (address: UInt64, name: Range<Int>, module: Range<Int>?)? {

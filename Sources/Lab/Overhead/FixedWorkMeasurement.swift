@@ -69,6 +69,8 @@ struct FixedWorkMeasurement {
         var costPerSampleUs: Estimate?
         /// The same per block, minus the floor's (perf with no call graph) at the same rate in that block.
         var aboveFloorUs: Estimate?
+        /// The per-block values `aboveFloorUs` summarizes.
+        var aboveFloorPerBlockUs: [Double]
         /// The profiler's own CPU, ms per second of the unit's wall time, median over blocks.
         var profilerCPUMsPerSecond: Double?
         /// flamelab: steady-state CPU of the agent process (rusage after start-up), ms/s, median over blocks.
@@ -134,7 +136,7 @@ struct FixedWorkMeasurement {
             return Double(a.cpuNs) / Double(b.cpuNs) - 1
         }
         var results = [Result(workload: workload, configuration: .control, label: OverheadConfiguration.control.label, blocks: aa.count,
-                              overheads: aa, overhead: Estimate(aa, seed: seed), costPerSampleUs: nil, aboveFloorUs: nil,
+                              overheads: aa, overhead: Estimate(aa, seed: seed), costPerSampleUs: nil, aboveFloorUs: nil, aboveFloorPerBlockUs: [],
                               profilerCPUMsPerSecond: nil, agentSteadyCPUMsPerSecond: nil, residentMiB: nil, anonymousMiB: nil, command: "-")]
         func perSample(_ configuration: OverheadConfiguration, _ block: Int) -> Double? {
             guard configuration.hz > 0, let on = unit(configuration.label, block), let base = baseline(block) else { return nil }
@@ -164,7 +166,7 @@ struct FixedWorkMeasurement {
             results.append(Result(
                 workload: workload, configuration: configuration, label: configuration.label, blocks: overheads.count,
                 overheads: overheads, overhead: Estimate(overheads, seed: seed), costPerSampleUs: Estimate(costs, seed: seed),
-                aboveFloorUs: Estimate(aboveFloor, seed: seed),
+                aboveFloorUs: Estimate(aboveFloor, seed: seed), aboveFloorPerBlockUs: aboveFloor,
                 profilerCPUMsPerSecond: Statistics.median(own.compactMap { trial in trial.profilerCPUNs.map { Double($0) / 1e6 / max(trial.wallSeconds, 1e-3) } }),
                 agentSteadyCPUMsPerSecond: Statistics.median(steady), residentMiB: resident.max(), anonymousMiB: anonymous.max(),
                 command: configuration.commandLine(pid: pid)))

@@ -43,7 +43,7 @@ final class FixedWorkload {
             throw FlamelabError.failed("open", "the command FIFO of the \(kind.rawValue) workload", "refused")
         }
         commands = handle
-        size = kind == .sqlite ? 1_000_000 : 1_000_000
+        size = 1_000_000  // rows or iterations until `calibrate` sets it
     }
 
     deinit {

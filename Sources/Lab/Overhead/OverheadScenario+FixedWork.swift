@@ -109,7 +109,7 @@ extension OverheadScenario {
         }
         if let native = runs.first(where: { $0.workload == .sqlite }) {
             let rows = native.results.filter { $0.aboveFloorUs != nil }.map { r in
-                StripChart.Row(label: r.label, values: Self.aboveFloorPerBlock(r, in: native), interval: r.aboveFloorUs.map { $0.low...$0.high })
+                StripChart.Row(label: r.label, values: r.aboveFloorPerBlockUs, interval: r.aboveFloorUs.map { $0.low...$0.high })
             }
             try PrivateFile.write(StripChart(title: "Per-sample cost above the floor (perf, no call graph), \(native.workload.rawValue): every block, 95% interval shaded",
                                              axisLabel: "µs per sample above the floor", rows: rows).svg(), to: "\(dir)/per-sample.svg")
@@ -126,15 +126,6 @@ extension OverheadScenario {
         let memory = r.residentMiB.map { String(format: "%.0f", $0) + (r.anonymousMiB.map { String(format: " (%.0f)", $0) } ?? "") } ?? "-"
         return [r.label, "\(r.blocks)", estimate(r.overhead, scale: 100, "%+.2f%%"), estimate(r.costPerSampleUs, scale: 1, "%.2f"),
                 estimate(r.aboveFloorUs, scale: 1, "%+.2f"), value(r.profilerCPUMsPerSecond, "%.2f"), value(r.agentSteadyCPUMsPerSecond, "%.2f"), memory]
-    }
-
-    /// Each block's per-sample cost of `r` minus the floor's at the same rate.
-    private static func aboveFloorPerBlock(_ r: FixedWorkMeasurement.Result, in run: FixedWorkRun) -> [Double] {
-        guard let floor = run.result(.floor(r.configuration.hz)) else { return [] }
-        let costs = zip(r.overheads, floor.overheads).map { on, base in
-            (on / (1 + on) - base / (1 + base)) / Double(r.configuration.hz) * 1e6
-        }
-        return costs
     }
 
     private static func fixedWorkReading(_ run: FixedWorkRun) -> String {

@@ -38,7 +38,7 @@ final class LoadedModule {
         self.openablePath = openablePath
         self.descriptor = open(openablePath, O_RDONLY | O_CLOEXEC)
         do {
-            self.headers = try ElfImage.load(path: descriptor >= 0 ? "/proc/self/fd/\(descriptor)" : openablePath, symbols: false, name: key.path)
+            self.headers = try ElfImage.load(path: Self.readablePath(descriptor: descriptor, openablePath: openablePath), symbols: false, name: key.path)
             self.loadError = nil
         } catch {
             self.headers = nil
@@ -57,6 +57,11 @@ final class LoadedModule {
         return symbolImage
     }
 
+    /// The descriptor held since first sight when there is one (the file as it was), else the path.
+    private static func readablePath(descriptor: Int32, openablePath: String) -> String {
+        descriptor >= 0 ? "/proc/self/fd/\(descriptor)" : openablePath
+    }
+
     private func readSymbols() {
         symbolsRead = true
         defer {
@@ -65,7 +70,7 @@ final class LoadedModule {
         }
         guard let headers else { return }
         do {
-            let image = try ElfImage.loadWithDebugSymbols(path: descriptor >= 0 ? "/proc/self/fd/\(descriptor)" : openablePath, name: key.path)
+            let image = try ElfImage.loadWithDebugSymbols(path: Self.readablePath(descriptor: descriptor, openablePath: openablePath), name: key.path)
             guard image.buildID == headers.buildID else {
                 loadError = FlamelabError.failed("read", "symbols of \(key.path)", "the file changed since it was mapped (build id \(image.buildID), was \(headers.buildID))")
                 return
