@@ -80,11 +80,13 @@ struct PythonWalkerSamplingTests {
         #expect(summary.offCPUWaiterSamples > 0, "off-CPU samples of the second thread in wait_in_thread()")
         #expect(abs(summary.shareA - 0.75) < 0.10, "hot_a share \(summary.shareA), planted 0.75")
         // Ground truth: thread CPU time the script itself measured in each function over the window.
+        var truthShareA: Double?
         if truthBefore.count == 2, truthAfter.count == 2 {
             let inA = truthAfter[0] - truthBefore[0], inB = truthAfter[1] - truthBefore[1]
-            let truthShareA = inA / max(1, inA + inB)
-            print("instrumented [\(host.rawValue)]: hot_a share \(truthShareA) (\(inA / 1e9) s vs \(inB / 1e9) s)")
-            #expect(abs(summary.shareA - truthShareA) <= 0.05, "flamelab \(summary.shareA) vs instrumented \(truthShareA)")
+            let share = inA / max(1, inA + inB)
+            truthShareA = share
+            print("instrumented [\(host.rawValue)]: hot_a share \(share) (\(inA / 1e9) s vs \(inB / 1e9) s)")
+            #expect(abs(summary.shareA - share) <= 0.05, "flamelab \(summary.shareA) vs instrumented \(share)")
         } else {
             Issue.record("failed to read the script's instrumented split: \(truthBefore) \(truthAfter)")
         }
@@ -92,8 +94,30 @@ struct PythonWalkerSamplingTests {
             let spyShareA = Double(spy.hotA) / Double(max(1, spy.hotA + spy.hotB))
             print("py-spy [\(host.rawValue)]: samples \(spy.total), hot_a \(spy.hotA), 計算_b \(spy.hotB), share \(spyShareA)")
             #expect(spy.total > 100, "py-spy took too few samples")
-            #expect(abs(summary.shareA - spyShareA) <= host.pySpyTolerance, "flamelab \(summary.shareA) vs py-spy \(spyShareA)")
+            #expect(Self.agreesWithPySpy(flamelab: summary.shareA, pySpy: spyShareA, truth: truthShareA, tolerance: host.pySpyTolerance),
+                    "flamelab \(summary.shareA) vs py-spy \(spyShareA), instrumented \(truthShareA.map { "\($0)" } ?? "unknown")")
         }
+    }
+
+    /// Within `tolerance` of py-spy, or, when the two differ by more, flamelab is the one within `tolerance` of
+    /// the script's own CPU-time split and closer to it than py-spy. py-spy samples wall-clock time of
+    /// runnable threads: on a loaded 2-core host a preempted hot_a still counts for it, so py-spy can stray
+    /// from the CPU-time truth by 2-3 points (CI: py-spy 0.722 against an instrumented 0.747, flamelab 0.760).
+    /// A flamelab error still fails: it would be farther from the truth than py-spy, or beyond the tolerance.
+    static func agreesWithPySpy(flamelab: Double, pySpy: Double, truth: Double?, tolerance: Double) -> Bool {
+        if abs(flamelab - pySpy) <= tolerance { return true }
+        guard let truth else { return false }
+        return abs(flamelab - truth) <= tolerance && abs(flamelab - truth) < abs(pySpy - truth)
+    }
+
+    /// The py-spy rule on CI's figures: a py-spy that strays from the truth does not fail a flamelab that
+    /// is right, and a flamelab that strays fails even when py-spy strays the other way.
+    @Test func pySpyAgreementRule() {
+        #expect(Self.agreesWithPySpy(flamelab: 0.760, pySpy: 0.722, truth: 0.747, tolerance: 0.03))
+        #expect(Self.agreesWithPySpy(flamelab: 0.75, pySpy: 0.73, truth: nil, tolerance: 0.03))
+        #expect(!Self.agreesWithPySpy(flamelab: 0.760, pySpy: 0.722, truth: nil, tolerance: 0.03))
+        #expect(!Self.agreesWithPySpy(flamelab: 0.790, pySpy: 0.740, truth: 0.747, tolerance: 0.03))
+        #expect(!Self.agreesWithPySpy(flamelab: 0.700, pySpy: 0.760, truth: 0.735, tolerance: 0.03))
     }
 
     /// A stack deeper than FLAMELAB_MAX_PY_FRAMES: the leaf 64 frames, and the status says it was cut.
