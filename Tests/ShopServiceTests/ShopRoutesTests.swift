@@ -141,6 +141,7 @@ enum TestShop {
                 #expect(text.contains("# TYPE flamelab_http_requests_total counter\n"))
                 #expect(text.contains("flamelab_http_request_duration_seconds_count{route=\"checkout\""))
                 #expect(!text.contains("# {") && !text.contains("# EOF"))
+                #expect(text.contains("# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes "))
             }
         }
     }
@@ -157,6 +158,35 @@ enum TestShop {
             try await client.execute(uri: "/admin/counters?enable=0", method: .post) { response in
                 #expect(String(buffer: response.body).contains("\"TaxCalculator.roundToCents\":{\"calls\":100"))
             }
+        }
+    }
+
+    /// The leak switch: on, every checkout keeps its cart (counted, and resident memory grows by about
+    /// the carts' size); off lets them go. Resident memory is read from the metric the alert uses.
+    @Test func leakSwitchKeepsEveryCheckoutsCartUntilTurnedOff() async throws {
+        let shop = TestShop.shared
+        try await TestShop.app().test(.router) { client in
+            try await client.execute(uri: "/admin/fault?leak=1", method: .post) { response in
+                #expect(String(buffer: response.body).contains("\"leak\":1"))
+            }
+            let before = try await Self.residentBytes(client)
+            for _ in 0..<40 { try await client.execute(uri: "/checkout", method: .get) { #expect($0.status == .ok) } }
+            #expect(shop.sessions.rememberedCount == 40)
+            let after = try await Self.residentBytes(client)
+            // 40 carts of ~120 KiB each: at least half of that must show up as resident.
+            #expect(after - before >= 40 * 60 * 1024, "resident grew \(after - before) bytes over 40 leaked carts")
+            try await client.execute(uri: "/admin/fault?leak=0", method: .post) { response in
+                #expect(String(buffer: response.body).contains("\"remembered_carts\":0"))
+            }
+            try await client.execute(uri: "/admin/fault?leak=2", method: .post) { #expect($0.status == .badRequest) }
+        }
+        #expect(!shop.sessions.isLeaking)
+    }
+
+    static func residentBytes(_ client: some TestClientProtocol) async throws -> Int {
+        try await client.execute(uri: "/metrics", method: .get) { response in
+            let line = String(buffer: response.body).split(separator: "\n").first { $0.hasPrefix("process_resident_memory_bytes ") }
+            return try #require(line.flatMap { Int($0.split(separator: " ")[1]) })
         }
     }
 

@@ -19,6 +19,11 @@ public final class ShopClient: Sendable {
         _ = try get("/admin/fault?share=\(share)&factor=\(factor)", method: "POST", what: "the fault switch")
     }
 
+    /// Turns the planted leak on (every checkout's cart is kept forever) or off (and let go).
+    public func setLeak(_ on: Bool) throws {
+        _ = try get("/admin/fault?leak=\(on ? 1 : 0)", method: "POST", what: "the leak switch")
+    }
+
     /// The ground-truth counters; `enableAndReset` first turns them on and zeroes them.
     public func counters(enableAndReset: Bool = false) throws -> ShopCounterSnapshot {
         let body = enableAndReset

@@ -6,6 +6,8 @@ public final class Shop: Sendable {
     public let executor: RequestExecutor
     public let metrics: ShopMetrics
     public let fault: FaultSwitch
+    /// The planted leak's switch and what it keeps (`POST /admin/fault?leak=1`).
+    public let sessions: SessionCache
     public let checkoutPlan: CheckoutPlan
     let inventory: InventoryClient
     let python: PythonWorker
@@ -17,6 +19,7 @@ public final class Shop: Sendable {
         executor = RequestExecutor(threads: config.workerThreads)
         metrics = ShopMetrics(version: config.version.rawValue)
         fault = FaultSwitch(share: config.faultShare)
+        sessions = SessionCache()
         let backend = SlowInventoryBackend()
         try backend.start()
         inventory = InventoryClient(backendPort: backend.port)
@@ -54,7 +57,7 @@ public final class Shop: Sendable {
         return value
     }
 
-    /// The SLO'd endpoint: every planted path in one request, plus v2's regression.
+    /// The SLO'd endpoint: every planted path in one request (the leak only when switched on), plus v2's regression.
     @inline(never)
     public func checkout(orderID: UInt64) throws -> Double {
         let plan = checkoutPlan
@@ -62,6 +65,8 @@ public final class Shop: Sendable {
         let items = plan.basketItems * fault.basketMultiplier()
         var total = PricingEngine.quoteBasket(itemCount: items, seed: orderID)
         total += TaxCalculator.taxInvoice(lines: plan.invoiceLines)
+        total += Double(ReceiptFormatter.formatReceiptLines(orderID: orderID, lines: plan.receiptLines) & 0xff)
+        sessions.rememberCart(orderID: orderID, itemCount: plan.basketItems)
         let delay = Int.random(in: plan.inventoryDelayMs)
         total += Double(try inventory.fetchStockLevel(sku: "sku-\(orderID % 977)", delayMs: delay))
         total += Double(try recommend(size: plan.recommendationSize))

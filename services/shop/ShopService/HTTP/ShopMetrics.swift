@@ -60,6 +60,10 @@ public final class ShopMetrics: Sendable {
         for route in names { out += "flamelab_http_errors_total{\(labels(route))} \(snapshot[route]!.errors)\n" }
         out += "# HELP flamelab_http_request_duration_seconds Request latency.\n# TYPE flamelab_http_request_duration_seconds histogram\n"
         for route in names { out += histogramLines(route: route, stats: snapshot[route]!, exemplars: openMetrics) }
+        if let resident = ProcessResidentMemory.bytes() {
+            out += "# HELP process_resident_memory_bytes Resident memory size in bytes.\n# TYPE process_resident_memory_bytes gauge\n"
+            out += "process_resident_memory_bytes \(resident)\n"
+        }
         return openMetrics ? out + "# EOF\n" : out
     }
 

@@ -4,7 +4,7 @@ import Hummingbird
 import NIOCore
 
 extension ShopRoutes {
-    /// /metrics and the /admin/* routes the lab drives: fault switch, ground-truth counters, info.
+    /// /metrics and the /admin/* routes the lab drives: fault switches (slow pricing, leak), ground-truth counters, info.
     static func addAdminRoutes(_ router: Router<BasicRequestContext>, _ shop: Shop) {
         router.get("metrics") { request, _ in
             // Content negotiation as Prometheus does it: OpenMetrics (with exemplars) when asked for.
@@ -32,9 +32,11 @@ extension ShopRoutes {
         if request.method == .post {
             shop.fault.set(share: try q.double("share", default: current.share, range: 0...1),
                            factor: try q.int("factor", default: current.factor, range: 1...1_000))
+            shop.sessions.setLeaking(try q.int("leak", default: shop.sessions.isLeaking ? 1 : 0, range: 0...1) == 1)
         }
         let now = shop.fault.current
-        return try json(["share": now.share, "factor": Double(now.factor)])
+        return try json(["share": now.share, "factor": Double(now.factor), "leak": shop.sessions.isLeaking ? 1.0 : 0.0,
+                         "remembered_carts": Double(shop.sessions.rememberedCount)])
     }
 
     private static func countersRoute(_ request: Request) throws -> Response {

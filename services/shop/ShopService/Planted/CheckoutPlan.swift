@@ -1,8 +1,11 @@
 /// The realistic mix one checkout request runs. Sizes are chosen so each part is visible in a profile:
-/// pricing is the largest CPU share, inventory is a wait, tax is many tiny calls, Python is the worker.
+/// pricing is the largest CPU share, inventory is a wait, tax is many tiny calls, Python is the worker,
+/// the receipt is the allocation churn.
 public struct CheckoutPlan: Sendable {
     public var basketItems = 900
     public var invoiceLines = 1_500
+    /// Receipt lines rendered as strings and thrown away: the allocation hotspot (ReceiptFormatter).
+    public var receiptLines = 1_000
     public var recommendationSize = 2_000
     /// Inventory wait, drawn uniformly per request: real dependencies jitter.
     public var inventoryDelayMs: ClosedRange<Int> = 30...50
