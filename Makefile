@@ -45,10 +45,11 @@ test: bpf slo-rules pprof-bin
 lab: build
 	$(BIN)/lab run all
 
-# The checkout SLO's Prometheus rules (lab/slo/checkout.rules.yml): syntax, then promtool unit tests.
+# The checkout SLO's Prometheus rules (lab/slo/checkout.rules.yml) and the memory alert
+# (lab/prometheus/memory.rules.yml): syntax, then promtool unit tests.
 slo-rules: deps
-	promtool check rules lab/slo/checkout.rules.yml
-	promtool test rules lab/slo/checkout.rules.test.yml
+	promtool check rules lab/slo/checkout.rules.yml lab/prometheus/memory.rules.yml
+	promtool test rules lab/slo/checkout.rules.test.yml lab/prometheus/memory.rules.test.yml
 
 clean:
 	$(MAKE) -C bpf clean

@@ -66,6 +66,8 @@ public final class Agent: @unchecked Sendable {
     private let unlocatedTraceContexts = UnlocatedTraceContexts()
     /// Process CPU seconds and uptime when `waitUntilPrepared` returned: the steady state starts there.
     private var preparedMark: (cpu: Double, uptime: Double)?
+    /// `memorySnapshot` requests, served by the draining thread.
+    private let memorySnapshots = MemorySnapshotRequests()
     /// Keeps the kernel's BPF run-time statistics on while open.
     private var statsFD: Int32 = -1
 
@@ -223,14 +225,7 @@ public final class Agent: @unchecked Sendable {
         let endUnixNs = Self.nanoseconds(CLOCK_REALTIME)
         let kinds = ProfileKind.allCases.filter { config.kinds.contains($0) }
         var builder = ProfileBuilder(symbolizer: symbolizer)
-        let metadata = { (kind: ProfileKind) in
-            ProfileMetadata(
-                kind: kind, hz: kind == .cpu ? self.config.hz : 0, unwindMode: kind.isMemory ? .fp : self.config.unwind,
-                service: self.config.service, version: self.config.version,
-                startUnixNs: self.startUnixNs, endUnixNs: endUnixNs, monotonicStartNs: self.startMonotonicNs,
-                dropped: Int64(clamping: self.stats.totalDrops)
-            )
-        }
+        let metadata = { (kind: ProfileKind) in self.profileMetadata(kind, endUnixNs: endUnixNs) }
         // In continuous mode every sample went into a window: the recording carries the statistics only.
         var profiles = config.windowSeconds != nil ? [] : builder.build(from: recorder, kinds: kinds.filter { !$0.isMemory }, metadata: metadata)
         if let memory {
@@ -250,6 +245,25 @@ public final class Agent: @unchecked Sendable {
         return AgentRecording(profiles: profiles, stats: stats)
     }
 
+    /// The metadata of this run's profile of `kind`, ending at `endUnixNs`.
+    private func profileMetadata(_ kind: ProfileKind, endUnixNs: UInt64) -> ProfileMetadata {
+        ProfileMetadata(
+            kind: kind, hz: kind == .cpu ? config.hz : 0, unwindMode: kind.isMemory ? .fp : config.unwind,
+            service: config.service, version: config.version,
+            startUnixNs: startUnixNs, endUnixNs: endUnixNs, monotonicStartNs: startMonotonicNs,
+            dropped: Int64(clamping: stats.totalDrops)
+        )
+    }
+
+    /// A memory profile of the run so far, without stopping it: `.inuse` holds the sampled allocations
+    /// live now, `.alloc` every one sampled since the start. Two in-use snapshots of one run diff into
+    /// what grew between them. Built by the draining thread within a drain pass; nil when `kind` is not
+    /// recorded or the run has ended.
+    public func memorySnapshot(_ kind: ProfileKind) -> Profile? {
+        guard kind.isMemory, config.kinds.contains(kind), drainThread != nil else { return nil }
+        return memorySnapshots.request(kind) { wake.signal() }
+    }
+
     // MARK: - draining
 
     private func drainLoop() {
@@ -265,6 +279,11 @@ public final class Agent: @unchecked Sendable {
             reader?.consume()
             memory?.drain()
             takePendingPython()
+            if let memory {
+                memorySnapshots.serve { kind in
+                    memory.snapshot(kind, symbolizer: symbolizer, metadata: profileMetadata(kind, endUnixNs: Self.nanoseconds(CLOCK_REALTIME)))
+                }
+            }
             let now = ProcessInfo.processInfo.systemUptime
             let requestedCut = withLock { () -> Bool in
                 defer { cutRequested = false }
@@ -298,6 +317,7 @@ public final class Agent: @unchecked Sendable {
                 stats.steadySeconds = stopUptime - mark.uptime
             }
         }
+        memorySnapshots.close()
         drained.signal()
     }
 

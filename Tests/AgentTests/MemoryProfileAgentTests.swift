@@ -71,6 +71,35 @@ extension AgentBPFTests {
 
         /// A target that exits during the recording: the agent stops and keeps its samples (named
         /// from the symbols read at the start).
+        /// `Agent.memorySnapshot` while the run goes on: before the program allocates, site_c holds
+        /// nothing; once it has leaked, the snapshot holds its leak (within 10%), and the final in-use
+        /// profile agrees with it; after the run a snapshot is refused (nil), not a hang.
+        @Test(.requiresRoot) func inuseSnapshotsDuringTheRunShowWhatGrew() throws {
+            guard TestEnvironment.require(TestEnvironment.isRoot, "not root: memory profiles attach uprobes") else { return }
+            let pattern = Pattern(small: 0, medium: 0, leaked: 3_200)
+            let directory = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let executable = try Self.build(in: directory, static: false)
+            let go = directory.path + "/go", done = directory.path + "/done"
+            let process = try ChildProcess(executable, pattern.arguments + [go, done, "stay", "0"], output: "/dev/null")
+            defer { process.signal(SIGKILL); _ = process.wait(seconds: 5) }
+            let agent = Agent(config: AgentConfig(targets: .pids([process.pid]), kinds: [.inuse], python: .off, durationSeconds: 120, swiftAsync: false))
+            try agent.start()
+            let before = try #require(agent.memorySnapshot(.inuse), "no snapshot while running")
+            _ = FileManager.default.createFile(atPath: go, contents: nil)
+            let deadline = Date().addingTimeInterval(90)
+            while !FileManager.default.fileExists(atPath: done) && Date() < deadline { usleep(20_000) }
+            let after = try #require(agent.memorySnapshot(.inuse), "no snapshot while running")
+            agent.requestStop()
+            let recording = agent.finish()
+            let final = try #require(recording.profile(.inuse))
+            #expect(Self.estimate(before, site: "site_c") == 0)
+            Self.expectWithin(0.10, Self.estimate(after, site: "site_c"), pattern.bytes["site_c"]!, "site_c in the snapshot", recording)
+            #expect(Self.estimate(after, site: "site_c") == Self.estimate(final, site: "site_c"))
+            #expect(agent.memorySnapshot(.inuse) == nil)
+            #expect(agent.memorySnapshot(.cpu) == nil)
+        }
+
         @Test(.requiresRoot) func targetExitingMidRunKeepsWhatWasSampled() throws {
             try TestEnvironment.requireRoot()
             let pattern = Pattern(small: 0, medium: Self.pattern.medium, leaked: 0)

@@ -47,6 +47,20 @@ final class MemoryProfiler {
     func finish(kinds: [ProfileKind], symbolizer: StackSymbolizing, metadata: (ProfileKind) -> ProfileMetadata) -> ([Profile], MemoryRunStats) {
         drain()
         reader = nil
+        let stats = runStats()
+        let profiles = kinds.filter(\.isMemory).map { build($0, symbolizer: symbolizer, metadata: metadata($0), stats: stats) }
+        return (profiles, stats)
+    }
+
+    /// The profile of `kind` as it stands now, without ending the run (draining thread): in-use holds
+    /// the sampled allocations live at this moment.
+    func snapshot(_ kind: ProfileKind, symbolizer: StackSymbolizing, metadata: ProfileMetadata) -> Profile {
+        drain()
+        return build(kind, symbolizer: symbolizer, metadata: metadata, stats: runStats())
+    }
+
+    /// The recorder's counts with the BPF side's counters.
+    private func runStats() -> MemoryRunStats {
         var stats = recorder.counts
         let counters = object.counters()
         stats.rateBytes = rateBytes
@@ -59,12 +73,13 @@ final class MemoryProfiler {
         stats.pendingMapFull = counters[Int(FLAMELAB_MEM_COUNTER_PENDING_FULL.rawValue)]
         stats.failedAllocations = counters[Int(FLAMELAB_MEM_COUNTER_FAILED.rawValue)]
         stats.libcPaths = libcPaths
-        let profiles = kinds.filter(\.isMemory).map { kind in
-            var meta = metadata(kind)
-            meta.allocationRateBytes = Int64(clamping: rateBytes)
-            meta.dropped = Int64(clamping: stats.drops &+ (kind == .inuse ? stats.liveMapFull : 0))
-            return recorder.build(kind: kind, rateBytes: rateBytes, symbolizer: symbolizer, libcPaths: libcPaths, metadata: meta)
-        }
-        return (profiles, stats)
+        return stats
+    }
+
+    private func build(_ kind: ProfileKind, symbolizer: StackSymbolizing, metadata: ProfileMetadata, stats: MemoryRunStats) -> Profile {
+        var meta = metadata
+        meta.allocationRateBytes = Int64(clamping: rateBytes)
+        meta.dropped = Int64(clamping: stats.drops &+ (kind == .inuse ? stats.liveMapFull : 0))
+        return recorder.build(kind: kind, rateBytes: rateBytes, symbolizer: symbolizer, libcPaths: libcPaths, metadata: meta)
     }
 }

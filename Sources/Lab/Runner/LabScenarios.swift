@@ -5,6 +5,7 @@ public enum LabScenarios {
         ServiceScenario(),
         OverheadScenario(),
         CPUVersusOffCPUScenario(),
+        MemoryScenario(),
         DrillScenario(),
         RegressionScenario(),
         GateScenario(),

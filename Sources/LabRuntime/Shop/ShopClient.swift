@@ -24,6 +24,12 @@ public final class ShopClient: Sendable {
         _ = try get("/admin/fault?leak=\(on ? 1 : 0)", method: "POST", what: "the leak switch")
     }
 
+    /// The leak's state: whether it is on, and the carts it keeps with their bytes (the truth an
+    /// in-use profile's estimate is checked against).
+    public func leakState() throws -> ShopLeakState {
+        try decode(ShopLeakState.self, try get("/admin/fault", what: "the leak switch"))
+    }
+
     /// The ground-truth counters; `enableAndReset` first turns them on and zeroes them.
     public func counters(enableAndReset: Bool = false) throws -> ShopCounterSnapshot {
         let body = enableAndReset

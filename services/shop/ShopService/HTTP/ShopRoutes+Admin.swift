@@ -36,7 +36,7 @@ extension ShopRoutes {
         }
         let now = shop.fault.current
         return try json(["share": now.share, "factor": Double(now.factor), "leak": shop.sessions.isLeaking ? 1.0 : 0.0,
-                         "remembered_carts": Double(shop.sessions.rememberedCount)])
+                         "remembered_carts": Double(shop.sessions.rememberedCount), "remembered_bytes": Double(shop.sessions.rememberedBytes)])
     }
 
     private static func countersRoute(_ request: Request) throws -> Response {

@@ -40,6 +40,14 @@ public final class SessionCache: Sendable {
     /// Carts kept so far.
     public var rememberedCount: Int { carts.withLock { $0.count } }
 
+    /// Bytes the kept carts' arrays hold (their element storage): the leak's true size, against which
+    /// an in-use profile's estimate is checked.
+    public var rememberedBytes: Int {
+        carts.withLock { kept in
+            kept.reduce(0) { $0 + $1.lines.capacity * MemoryLayout<CartLine>.stride + $1.viewedSKUs.capacity * MemoryLayout<UInt64>.stride }
+        }
+    }
+
     /// Keeps this checkout's cart forever when the leak is on. The arrays are written in full, so
     /// their pages are resident (an untouched allocation would not grow RSS).
     @inline(never)

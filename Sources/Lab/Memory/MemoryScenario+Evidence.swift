@@ -1,0 +1,98 @@
+import FlameGraph
+import Foundation
+import LabRuntime
+import ProfileModel
+
+extension MemoryScenario {
+    /// Flame graphs (in-use at the alert, its growth to the second snapshot, alloc and CPU over the
+    /// leak window), the two snapshots as pprof files for `pprof -diff_base`, the RSS chart with the
+    /// leak and the alert marked, summary.json and report.md.
+    func writeEvidence(_ context: ScenarioContext, dir: String, run: Run, findings: MemoryDrillFindings, alloc: Profile, cpu: Profile) throws {
+        guard let first = run.firstInuse, let second = run.secondInuse else { return }
+        let svg = SVGRenderer(), html = HTMLRenderer()
+        try PrivateFile.write(svg.render(profile: first, title: "in-use bytes at the alert (inuse_space)"), to: "\(dir)/inuse.svg")
+        try PrivateFile.write(html.render(profile: first, title: "in-use bytes at the alert (inuse_space)"), to: "\(dir)/inuse.html")
+        let grownTitle = String(format: "in-use: the snapshot %.0f s after the alert against the one at the alert", (run.timeline.secondSnapshotAt ?? 0) - (run.timeline.alertAt ?? 0))
+        try PrivateFile.write(DiffRenderer().renderSVG(base: first, candidate: second, title: grownTitle), to: "\(dir)/inuse-grown.svg")
+        try PrivateFile.write(DiffRenderer().renderHTML(base: first, candidate: second, title: grownTitle), to: "\(dir)/inuse-grown.html")
+        try PrivateFile.write(svg.render(profile: alloc, title: "bytes allocated over the leak window (alloc_space)"), to: "\(dir)/alloc.svg")
+        try PrivateFile.write(html.render(profile: alloc, title: "bytes allocated over the leak window (alloc_space)"), to: "\(dir)/alloc.html")
+        try PrivateFile.write(svg.render(profile: cpu, title: "CPU over the leak window"), to: "\(dir)/cpu.svg")
+        try ProfileFile.write(first, to: "\(dir)/inuse-at-alert.pb.gz")
+        try ProfileFile.write(second, to: "\(dir)/inuse-later.pb.gz")
+        try PrivateFile.write(residentChart(run).svg(), to: "\(dir)/rss.svg")
+        try PrivateFile.writeJSON(Summary(timeline: run.timeline, findings: findings, leak: run.leak.map { [$0.rememberedCarts, $0.rememberedBytes] },
+                                          agent: run.recording.stats.summary), to: "\(dir)/summary.json")
+        try PrivateFile.write(report(context, run: run, findings: findings).text, to: "\(dir)/report.md")
+    }
+
+    struct Summary: Encodable {
+        var timeline: MemoryDrillTimeline
+        var findings: MemoryDrillFindings
+        /// [carts, bytes] the service kept at the second snapshot.
+        var leak: [Double]?
+        var agent: String
+    }
+
+    /// Resident memory over the drill, with the leak and the alert as vertical marks.
+    private func residentChart(_ run: Run) -> LineChart {
+        let t = run.timeline
+        let top = (run.residentMiB.map(\.y).max() ?? 1) * 1.05
+        var series: [LineChart.Series] = [.init(label: "process_resident_memory_bytes (MiB)", color: "#1f77b4", points: run.residentMiB),
+                                          .init(label: "leak on", color: "#555", dashed: true, points: [(t.leakAt, 0), (t.leakAt, top)])]
+        if let alert = t.alertAt {
+            series.append(.init(label: "\(MemoryAlertRules.alertName) fired", color: "#d62728", dashed: true, points: [(alert, 0), (alert, top)]))
+        }
+        return LineChart(title: String(format: "shop resident memory (leak at %.0f s, alert at %@ s)", t.leakAt, t.alertAt.map { String(format: "%.1f", $0) } ?? "-"),
+                         xLabel: "seconds", yLabel: "MiB", series: series)
+    }
+
+    private func report(_ context: ScenarioContext, run: Run, findings f: MemoryDrillFindings) -> MarkdownReport {
+        let t = run.timeline, stats = run.recording.stats
+        var report = MarkdownReport(title: "The memory drill: a leak, found from its alert", machine: context.machine, command: context.command(for: name), settings: [
+            ("Load", String(format: "open loop, %.0f checkouts/s; the leak (POST /admin/fault?leak=1) keeps each checkout's cart, ~120 KiB", Self.checkoutRate)),
+            ("Alert", "Prometheus, \(MemoryAlertRules.path): `\(t.alertQuery ?? "deriv(process_resident_memory_bytes[20s]) > 1 MiB/s")` for 5 s"),
+            ("Agent", "one recording: CPU at 99 Hz, alloc + in-use sampled at 1 per \(stats.memory?.rateBytes ?? 0) B allocated (Poisson, weighted back)"),
+            ("Recorded", stats.summary),
+        ])
+        report.heading("Timeline")
+        report.table(header: ["step", "at (s)", "since the previous step (s)"], rows: [
+            ["leak switched on", String(format: "%.1f", t.leakAt), ""],
+            ["\(MemoryAlertRules.alertName) fires", t.alertAt.map { String(format: "%.1f", $0) } ?? "never", t.leakToAlertSeconds.map { String(format: "%.1f", $0) } ?? "-"],
+            ["in-use snapshot names the function", t.namedAt.map { String(format: "%.1f", $0) } ?? "-", t.alertToNamedSeconds.map { String(format: "%.2f", $0) } ?? "-"],
+            ["second snapshot (growth)", t.secondSnapshotAt.map { String(format: "%.1f", $0) } ?? "-", ""],
+        ])
+        report.image("resident memory", path: "rss.svg")
+        report.heading("What each profile names")
+        report.paragraph(paragraph(t, f))
+        report.table(header: ["profile", "top service function", "share", "file"], rows: [
+            ["in-use at the alert", display(f.inuseTop), percent(f.inuseTopShare), "[inuse.html](inuse.html)"],
+            ["in-use growth to the second snapshot", display(f.grownTop), String(format: "+%.1f MiB", Double(f.grownBytes) / 1_048_576), "[inuse-grown.html](inuse-grown.html)"],
+            ["alloc over the leak window", display(f.allocTop), percent(f.allocTopShare), "[alloc.html](alloc.html)"],
+            ["CPU over the leak window", display(f.cpuTop), "leak: " + percent(f.leakShareOfCPU), "[cpu.svg](cpu.svg)"],
+        ])
+        report.image("in-use at the alert", path: "inuse.svg")
+        report.image("in-use growth", path: "inuse-grown.svg")
+        report.image("alloc over the leak window", path: "alloc.svg")
+        report.paragraph("The two snapshots are pprof files too: `pprof -top -diff_base inuse-at-alert.pb.gz inuse-later.pb.gz` lists what grew.")
+        return report
+    }
+
+    /// The write-up, from the numbers.
+    private func paragraph(_ t: MemoryDrillTimeline, _ f: MemoryDrillFindings) -> String {
+        var text = String(format: "The alert fired %@ s after the leak was switched on; %.2f s later an in-use snapshot named `%@`, holding %@ of the sampled live bytes. ",
+                          t.leakToAlertSeconds.map { String(format: "%.1f", $0) } ?? "(never)", t.alertToNamedSeconds ?? 0, display(t.namedFunction), percent(t.namedShare ?? 0))
+        if let truth = f.leakTrueBytes, let error = f.leakEstimateError {
+            text += String(format: "At the second snapshot the service held %.1f MiB in kept carts; the in-use profile estimated %.1f MiB under the leaking function (%+.1f%%). ",
+                           truth / 1_048_576, Double(f.leakEstimateBytes) / 1_048_576, error * 100)
+        }
+        text += String(format: "The allocation profile of the same window points elsewhere: `%@` allocated %@ of the bytes and freed them all (%@ of in-use). ",
+                       display(f.allocTop), percent(f.allocTopShare), percent(f.churnShareOfInuse))
+        text += String(format: "The CPU profile names `%@`; the leak is %@ of its CPU: a CPU profile cannot find a leak, which is why memory needs its own profiles.",
+                       display(f.cpuTop), percent(f.leakShareOfCPU))
+        return text
+    }
+
+    private func display(_ name: String?) -> String { name.map(FunctionName.display) ?? "nothing" }
+    private func percent(_ share: Double) -> String { String(format: "%.1f%%", share * 100) }
+}
