@@ -24,6 +24,13 @@ def rank_features(n):
     return acc
 
 
+def candidate_pool(n):
+    """The request's candidate list (n ints): the worker's own heap use, so memory profiles show Python
+    frames. A small fraction of the worker's CPU next to the two functions above."""
+    return [i * 7 for i in range(n)]
+
+
 def recommend(n):
     """Entry point called by the Swift service: one recommendation request of size n."""
-    return (score_candidates(n) + rank_features(n)) % MODULUS
+    pool = candidate_pool(n)
+    return (score_candidates(n) + rank_features(n) + len(pool) - n) % MODULUS

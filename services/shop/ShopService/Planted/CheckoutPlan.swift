@@ -5,7 +5,7 @@ public struct CheckoutPlan: Sendable {
     public var basketItems = 900
     public var invoiceLines = 1_500
     /// Receipt lines rendered as strings and thrown away: the allocation hotspot (ReceiptFormatter).
-    public var receiptLines = 1_000
+    public var receiptLines = 120
     public var recommendationSize = 2_000
     /// Inventory wait, drawn uniformly per request: real dependencies jitter.
     public var inventoryDelayMs: ClosedRange<Int> = 30...50
