@@ -7,7 +7,8 @@ extension MemoryScenario {
     /// Flame graphs (in-use at the alert, its growth to the second snapshot, alloc and CPU over the
     /// leak window), the two snapshots as pprof files for `pprof -diff_base`, the RSS chart with the
     /// leak and the alert marked, summary.json and report.md.
-    func writeEvidence(_ context: ScenarioContext, dir: String, run: Run, findings: MemoryDrillFindings, alloc: Profile, cpu: Profile) throws {
+    func writeEvidence(_ context: ScenarioContext, dir: String, run: Run, findings: MemoryDrillFindings, alloc: Profile, cpu: Profile,
+                       peers: Result<HeaptrackPeerRun.Result, Error>?) throws {
         guard let first = run.firstInuse, let second = run.secondInuse else { return }
         let svg = SVGRenderer(), html = HTMLRenderer()
         try PrivateFile.write(svg.render(profile: first, title: "in-use bytes at the alert (inuse_space)"), to: "\(dir)/inuse.svg")
@@ -23,7 +24,10 @@ extension MemoryScenario {
         try PrivateFile.write(residentChart(run).svg(), to: "\(dir)/rss.svg")
         try PrivateFile.writeJSON(Summary(timeline: run.timeline, findings: findings, leak: run.leak.map { [$0.rememberedCarts, $0.rememberedBytes] },
                                           agent: run.recording.stats.summary), to: "\(dir)/summary.json")
-        try PrivateFile.write(report(context, run: run, findings: findings).text, to: "\(dir)/report.md")
+        if case .success(let result) = peers { try PrivateFile.writeJSON(result, to: "\(dir)/peers.json") }
+        var text = report(context, run: run, findings: findings)
+        peerSection(&text, peers)
+        try PrivateFile.write(text.text, to: "\(dir)/report.md")
     }
 
     struct Summary: Encodable {
@@ -76,6 +80,28 @@ extension MemoryScenario {
         report.image("alloc over the leak window", path: "alloc.svg")
         report.paragraph("The two snapshots are pprof files too: `pprof -top -diff_base inuse-at-alert.pb.gz inuse-later.pb.gz` lists what grew.")
         return report
+    }
+
+    /// heaptrack beside flamelab: the top functions by bytes allocated under the checkout, side by side.
+    private func peerSection(_ report: inout MarkdownReport, _ peers: Result<HeaptrackPeerRun.Result, Error>?) {
+        report.heading("Against heaptrack (every allocation recorded)")
+        switch peers {
+        case nil:
+            report.paragraph("Quick runs skip the peer comparison; `lab run memory` runs it.")
+        case .failure(let error):
+            report.paragraph("The heaptrack comparison did not run: \(error)")
+        case .success(let p):
+            report.paragraph(String(format: "One shop under heaptrack's preload library and flamelab's alloc profile at once, %.0f s of checkouts (%d requests). Only allocations under `Shop.checkout` count on both sides; each goes to its leaf-most service function. flamelab's total is %.1f MiB against heaptrack's %.1f MiB (%+.1f%%); %d of the top 5 agree.",
+                                    p.loadSeconds, p.checkouts, p.flamelab.totalBytes / 1_048_576, p.heaptrack.totalBytes / 1_048_576, p.totalBytesError * 100, p.commonTop5))
+            let rows = (0..<5).map { i -> [String] in
+                func cell(_ a: AllocationAttribution) -> [String] {
+                    guard i < a.entries.count else { return ["", ""] }
+                    return ["`\(a.entries[i].function)`", String(format: "%.1f%%", a.entries[i].bytes / max(a.totalBytes, 1) * 100)]
+                }
+                return ["\(i + 1)"] + cell(p.flamelab) + cell(p.heaptrack)
+            }
+            report.table(header: ["#", "flamelab (sampled)", "share", "heaptrack (every call)", "share"], rows: rows)
+        }
     }
 
     /// The write-up, from the numbers.

@@ -39,8 +39,10 @@ public struct MemoryScenario: Scenario {
         let window = ProfileFilter(timeWindowNs: run.timeline.leakMonotonicNs...run.endMonotonicNs)
         let findings = MemoryDrillFindings(firstInuse: first, secondInuse: second, allocWindow: window.apply(to: alloc),
                                            cpuWindow: window.apply(to: cpu), leakTrueBytes: run.leak?.rememberedBytes)
-        try writeEvidence(context, dir: dir, run: run, findings: findings, alloc: window.apply(to: alloc), cpu: window.apply(to: cpu))
-        return outcome(run, findings)
+        // The peer runs on a shop of its own after the drill (heaptrack slows every allocation); quick runs skip it.
+        let peers = context.quick ? nil : Result { try HeaptrackPeerRun(port: port + 1, seconds: 30, rate: Self.checkoutRate).run(context) }
+        try writeEvidence(context, dir: dir, run: run, findings: findings, alloc: window.apply(to: alloc), cpu: window.apply(to: cpu), peers: peers)
+        return outcome(run, findings, peers: peers)
     }
 
     private func profile(_ kind: ProfileKind, of run: Run) throws -> Profile {
@@ -125,6 +127,21 @@ public struct MemoryScenario: Scenario {
         return run
     }
 
+    /// heaptrack's checks (full runs): the same top functions, the same total within 10%.
+    static func peerChecks(_ peers: Result<HeaptrackPeerRun.Result, Error>?) -> [ScenarioOutcome.Check] {
+        switch peers {
+        case nil: return []
+        case .failure(let error): return [.init("heaptrack comparison ran", false, "\(error)")]
+        case .success(let p):
+            return [
+                .init("top 5 by allocated bytes: at least 4 in common with heaptrack", p.commonTop5 >= 4,
+                      "\(p.commonTop5) of 5 (flamelab \(p.flamelab.top(5)), heaptrack \(p.heaptrack.top(5)))"),
+                .init("total allocated under checkout within 10% of heaptrack", abs(p.totalBytesError) <= 0.10,
+                      String(format: "%.1f MiB vs %.1f MiB (%+.1f%%)", p.flamelab.totalBytes / 1_048_576, p.heaptrack.totalBytes / 1_048_576, p.totalBytesError * 100)),
+            ]
+        }
+    }
+
     /// Resident memory in MiB over the drill, as Prometheus scraped it.
     private func residentSeries(_ client: PrometheusClient, timeline: MemoryDrillTimeline) throws -> [(x: Double, y: Double)] {
         let end = Date().timeIntervalSince1970
@@ -132,7 +149,7 @@ public struct MemoryScenario: Scenario {
             .map { (x: $0.0 - timeline.startUnixTime, y: $0.1 / 1_048_576) }
     }
 
-    private func outcome(_ run: Run, _ f: MemoryDrillFindings) -> ScenarioOutcome {
+    private func outcome(_ run: Run, _ f: MemoryDrillFindings, peers: Result<HeaptrackPeerRun.Result, Error>?) -> ScenarioOutcome {
         let t = run.timeline
         let named = t.namedFunction.map(FunctionName.display) ?? "nothing"
         let checks: [ScenarioOutcome.Check] = [
@@ -147,7 +164,7 @@ public struct MemoryScenario: Scenario {
             .init("in-use profile does not point at the churn", f.churnShareOfInuse < 0.05, String(format: "%.1f%% of in-use bytes", f.churnShareOfInuse * 100)),
             .init("CPU profile of the window does not point at the leak", !MemoryDrillFindings.names(f.cpuTop, MemoryDrillFindings.leakingFunction) && f.leakShareOfCPU < 0.05,
                   String(format: "CPU top %@, leak %.1f%% of CPU", (f.cpuTop.map(FunctionName.display) ?? "nothing") as NSString, f.leakShareOfCPU * 100)),
-        ]
+        ] + Self.peerChecks(peers)
         let headline = String(format: "leak on -> alert %@ s -> named %@ %@ s later; alloc names %@, CPU names %@",
                               t.leakToAlertSeconds.map { String(format: "%.1f", $0) } ?? "never", named,
                               t.alertToNamedSeconds.map { String(format: "%.2f", $0) } ?? "-",
@@ -156,6 +173,7 @@ public struct MemoryScenario: Scenario {
         if let s = t.leakToAlertSeconds { figures.append(.init("leak on -> alert", s, unit: "s")) }
         if let s = t.alertToNamedSeconds { figures.append(.init("alert -> named function", s, unit: "s")) }
         if let e = f.leakEstimateError { figures.append(.init("in-use estimate of the leak vs its true size", e * 100, unit: "%")) }
+        if case .success(let p) = peers { figures.append(.init("alloc total vs heaptrack", p.totalBytesError * 100, unit: "%")) }
         return ScenarioOutcome(scenario: name, headline: headline, checks: checks, figures: figures)
     }
 }

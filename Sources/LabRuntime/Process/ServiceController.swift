@@ -10,8 +10,10 @@ public struct ServiceController: Sendable {
         self.paths = paths
     }
 
-    /// Starts `flamelab-shop` and waits until /healthz answers.
-    public func start(version: String, port: UInt16, extraArguments: [String] = [], timeoutSeconds: Double = 30) throws -> ServiceInstance {
+    /// Starts `flamelab-shop` and waits until /healthz answers. `environment` is added to the lab's
+    /// (a peer profiler's LD_PRELOAD, say).
+    public func start(version: String, port: UInt16, extraArguments: [String] = [], environment: [String: String] = [:],
+                      timeoutSeconds: Double = 30) throws -> ServiceInstance {
         guard FileManager.default.isExecutableFile(atPath: paths.shopExecutable) else {
             throw FlamelabError("failed to start service: \(paths.shopExecutable) not found (run `make build`)")
         }
@@ -22,7 +24,7 @@ public struct ServiceController: Sendable {
         let logPath = "\(paths.stateDirectory)/shop-\(port).log"
         let process = try ChildProcess(paths.shopExecutable,
                                        ["--version", version, "--port", String(port), "--python-dir", paths.pythonDirectory] + extraArguments,
-                                       output: logPath)
+                                       output: logPath, environment: environment)
         let instance = ServiceInstance(pid: process.pid, port: port, version: version,
                                        startedAtUnix: Date().timeIntervalSince1970, logPath: logPath)
         // Recorded at once, so that an agent following the service (`lab agent --service`) attaches
