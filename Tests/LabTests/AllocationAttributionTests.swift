@@ -6,8 +6,9 @@ import Testing
 /// heaptrack's interpreted trace and flamelab's alloc profile, attributed the same way: the leaf-most
 /// service frame, only under the checkout.
 struct AllocationAttributionTests {
-    /// strings 1-6, ips 1-4, traces 1-5 (5: swift_slowAlloc right under checkout), three allocation
-    /// kinds: 1024 B under formatReceiptLines (3 calls, one freed), 16 B under checkout (2), 4096 B at start-up (1).
+    /// strings 1-8, ips 1-5, traces 1-6 (5: swift_slowAlloc right under checkout; 6: libpython with its
+    /// callers lost), four allocation kinds: 1024 B under formatReceiptLines (3 calls, one freed), 16 B
+    /// under checkout (2), 4096 B at start-up (1, out of scope), 128 B in the interpreter (1).
     static let trace = """
     v 10400 3
     X /srv/shop --port 1
@@ -17,15 +18,19 @@ struct AllocationAttributionTests {
     s 5a ShopService.ReceiptFormatter.formatReceiptLines(orderID: Swift.UInt64, lines: Swift.Int) -> Swift.Int
     s f swift_slowAlloc
     s 1f ShopService.Startup.load() -> ()
+    s 25 /usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0
+    s e PyObject_Malloc
     i 1000 1 3
     i 2000 1 4 1 10
     i 3000 1 5
     i 4000 1 6
+    i 5000 7 8
     t 1 0
     t 2 1
     t 3 2
     t 4 0
     t 3 1
+    t 5 0
     a 400 3
     + 0
     c 10
@@ -37,6 +42,8 @@ struct AllocationAttributionTests {
     a 1000 4
     + 2
     + 0
+    a 80 6
+    + 3
     """
 
     @Test func heaptrackTraceIsAttributedToTheLeafMostServiceFunctionUnderTheCheckout() throws {
@@ -44,10 +51,10 @@ struct AllocationAttributionTests {
         #expect(parsed.stack(trace: 3).map(\.function) == ["swift_slowAlloc", "ShopService.ReceiptFormatter.formatReceiptLines(orderID: Swift.UInt64, lines: Swift.Int) -> Swift.Int",
                                                            "ShopService.Shop.checkout(orderID: Swift.UInt64) throws -> Swift.Double"])
         let attribution = AllocationAttribution.of(parsed, executable: "/srv/shop", scope: "Shop.checkout(")
-        #expect(attribution.entries.map(\.function) == ["ShopService.ReceiptFormatter.formatReceiptLines", "ShopService.Shop.checkout"])
-        #expect(attribution.entries.map(\.bytes) == [3072, 32])
-        #expect(attribution.entries.map(\.calls) == [3, 2])
-        #expect(attribution.totalBytes == 3104)
+        #expect(attribution.entries.map(\.function) == ["ShopService.ReceiptFormatter.formatReceiptLines", AllocationAttribution.interpreter, "ShopService.Shop.checkout"])
+        #expect(attribution.entries.map(\.bytes) == [3072, 128, 32])
+        #expect(attribution.entries.map(\.calls) == [3, 1, 2])
+        #expect(attribution.totalBytes == 3232)
     }
 
     @Test func aMalformedLineIsAnErrorNamingIt() {

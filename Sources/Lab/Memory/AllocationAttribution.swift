@@ -2,9 +2,12 @@ import ProfileModel
 import Symbolize
 
 /// Bytes and calls allocated per service function, counted the same way for flamelab's alloc profile
-/// and a peer's trace: each allocation goes to the leaf-most service frame of its stack (so the runtime
-/// and libc frames between it and malloc are skipped), and only stacks that pass through `scope` (the
-/// checkout) count, so that both sides cover the same requests whatever else each recorded.
+/// and a peer's trace: each allocation goes to the leaf-most frame of the service's own code (so the
+/// runtime and libc frames between it and malloc are skipped) or of the CPython interpreter it embeds
+/// (counted as one, `interpreter`: an allocation libpython makes is the worker's, whichever Python line
+/// asked for it, and flamelab's frame-pointer walk ends inside libpython, built without them). Only stacks
+/// through `scope` (the request work) or through the interpreter (which only requests call) count, so
+/// that both sides cover the same requests whatever else each recorded.
 struct AllocationAttribution: Codable {
     /// One function's share, largest first.
     struct Entry: Codable {
@@ -20,11 +23,14 @@ struct AllocationAttribution: Codable {
     /// The first `count` functions by bytes, as reports name them.
     func top(_ count: Int) -> [String] { entries.prefix(count).map(\.function) }
 
+    /// The name the interpreter's own allocations are counted under.
+    static let interpreter = "[CPython interpreter]"
+
     /// Adds one stack (leaf first, with each frame's kind) that allocated `bytes` in `calls` calls.
     mutating func add(leafFirst frames: [(name: String, kind: FrameKind)], bytes: Double, calls: Double, scope: String) {
-        guard frames.contains(where: { $0.name.contains(scope) }),
-              let owner = frames.first(where: { $0.kind == .app }) else { return }
-        let function = FunctionName.display(owner.name)
+        guard frames.contains(where: { $0.name.contains(scope) || $0.kind == .interpreter }),
+              let owner = frames.first(where: { $0.kind == .app || $0.kind == .interpreter }) else { return }
+        let function = owner.kind == .interpreter ? Self.interpreter : FunctionName.display(owner.name)
         if let index = entries.firstIndex(where: { $0.function == function }) {
             entries[index].bytes += bytes
             entries[index].calls += calls

@@ -3,27 +3,32 @@ import Foundation
 import LabRuntime
 import ProfileModel
 
-/// The ground-truth peer: the shop started under heaptrack's preload library, which records every
-/// allocation with its stack, while flamelab's alloc profile samples the same process over the same
-/// checkout load. Both are attributed the same way (`AllocationAttribution`) over the checkout's stacks.
+/// The ground-truth peer: heaptrack's preload library records every allocation with its stack. The
+/// shop runs the same checkout load twice, once under flamelab's alloc profile and once under heaptrack
+/// (not both at once: flamelab's frame-pointer walk from libc's malloc cannot cross heaptrack's wrapper,
+/// which keeps no frame pointer), and both are attributed the same way (`AllocationAttribution`), per checkout.
 struct HeaptrackPeerRun {
     static let preloadLibrary = "/usr/lib/heaptrack/libheaptrack_preload.so"
     static let interpreter = "/usr/lib/heaptrack/libexec/heaptrack_interpret"
-    /// Only allocations made under the checkout count, on both sides: heaptrack records from the
-    /// process's start, flamelab from its attach.
-    static let scope = "Shop.checkout("
+    /// Only allocations made by request work count, on both sides (heaptrack records from the process's
+    /// start, flamelab from its attach), and the load sends checkouts only. Not `Shop.checkout` itself:
+    /// heaptrack's symbolizer names its return addresses after the calling closure.
+    static let scope = "RequestExecutor.run"
 
     /// The comparison, as results/memory/peers.json keeps it.
     struct Result: Codable {
         var flamelab: AllocationAttribution
         var heaptrack: AllocationAttribution
         var loadSeconds: Double
-        var checkouts: Int
+        var flamelabCheckouts: Int
+        var heaptrackCheckouts: Int
         var agent: String
         /// Functions in both top-5 lists.
         var commonTop5: Int { Set(flamelab.top(5)).intersection(heaptrack.top(5)).count }
-        /// flamelab's total against heaptrack's.
-        var totalBytesError: Double { heaptrack.totalBytes > 0 ? flamelab.totalBytes / heaptrack.totalBytes - 1 : .nan }
+        var flamelabBytesPerCheckout: Double { flamelab.totalBytes / Double(max(flamelabCheckouts, 1)) }
+        var heaptrackBytesPerCheckout: Double { heaptrack.totalBytes / Double(max(heaptrackCheckouts, 1)) }
+        /// flamelab's bytes per checkout against heaptrack's.
+        var totalBytesError: Double { heaptrackBytesPerCheckout > 0 ? flamelabBytesPerCheckout / heaptrackBytesPerCheckout - 1 : .nan }
     }
 
     let port: UInt16
@@ -34,15 +39,44 @@ struct HeaptrackPeerRun {
         for path in [Self.preloadLibrary, Self.interpreter] where !FileManager.default.fileExists(atPath: path) {
             throw FlamelabError.failed("run", "heaptrack", "\(path) is missing (apt-get install heaptrack)")
         }
+        let (recording, flamelabLoad) = try profileWithFlamelab(context)
+        guard let alloc = recording.profile(.alloc) else {
+            throw FlamelabError.failed("record", "an alloc profile of the shop", recording.stats.summary)
+        }
+        let (trace, heaptrackLoad) = try profileWithHeaptrack(context)
+        return Result(flamelab: AllocationAttribution.of(alloc, scope: Self.scope),
+                      heaptrack: AllocationAttribution.of(trace, executable: context.paths.shopExecutable, scope: Self.scope),
+                      loadSeconds: seconds, flamelabCheckouts: flamelabLoad.records.count, heaptrackCheckouts: heaptrackLoad.records.count,
+                      agent: recording.stats.summary)
+    }
+
+    private var load: LoadGenerator {
+        get throws { LoadGenerator(options: LoadOptions(mode: .open(rate: rate), durationSeconds: seconds, mix: try RouteMix.parse("checkout"), port: port)) }
+    }
+
+    /// flamelab's alloc profile of a fresh shop over the checkout load.
+    private func profileWithFlamelab(_ context: ScenarioContext) throws -> (AgentRecording, LoadResult) {
+        let service = try context.controller.start(version: "v1", port: port)
+        defer { try? context.controller.stop(port: port) }
+        let agent = Agent(config: AgentConfig(targets: .pids([service.pid]), kinds: [.alloc], unwind: .fp, durationSeconds: nil,
+                                              service: "flamelab-shop", version: "v1"))
+        try agent.start()
+        agent.waitUntilPrepared()
+        context.progress.update(String(format: "memory: %.0f s of checkouts under flamelab alloc (peer comparison)", seconds))
+        let result = try load.run()
+        agent.requestStop()
+        return (agent.finish(), result)
+    }
+
+    /// heaptrack's trace of a fresh shop over the same load.
+    private func profileWithHeaptrack(_ context: ScenarioContext) throws -> (HeaptrackTrace, LoadResult) {
         let scratch = try PrivateFile.temporaryDirectory(prefix: "flamelab-memory-heaptrack")
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let raw = scratch + "/heaptrack.raw", interpreted = scratch + "/heaptrack.txt"
-        context.progress.update("memory: starting the shop under heaptrack (every allocation recorded)")
-        let service = try context.controller.start(version: "v1", port: port, environment: ["LD_PRELOAD": Self.preloadLibrary, "DUMP_HEAPTRACK_OUTPUT": raw])
-        let (recording, load): (AgentRecording, LoadResult)
-        do {
-            (recording, load) = try profile(service, context)
-        } catch {
+        _ = try context.controller.start(version: "v1", port: port, environment: ["LD_PRELOAD": Self.preloadLibrary, "DUMP_HEAPTRACK_OUTPUT": raw])
+        context.progress.update(String(format: "memory: %.0f s of checkouts under heaptrack (every allocation recorded)", seconds))
+        let result: LoadResult
+        do { result = try load.run() } catch {
             try? context.controller.stop(port: port)
             throw error
         }
@@ -54,24 +88,6 @@ struct HeaptrackPeerRun {
             throw FlamelabError.failed("interpret", "heaptrack's trace", "heaptrack_interpret exited with \(interpreter.exitStatus ?? -1)")
         }
         let text = try String(contentsOfFile: interpreted, encoding: .utf8)
-        let trace = try HeaptrackTrace(lines: text.split(separator: "\n", omittingEmptySubsequences: true))
-        guard let alloc = recording.profile(.alloc) else {
-            throw FlamelabError.failed("record", "an alloc profile beside heaptrack", recording.stats.summary)
-        }
-        return Result(flamelab: AllocationAttribution.of(alloc, scope: Self.scope),
-                      heaptrack: AllocationAttribution.of(trace, executable: context.paths.shopExecutable, scope: Self.scope),
-                      loadSeconds: seconds, checkouts: load.records.count, agent: recording.stats.summary)
-    }
-
-    /// flamelab's alloc profile of `service` over the checkout load.
-    private func profile(_ service: ServiceInstance, _ context: ScenarioContext) throws -> (AgentRecording, LoadResult) {
-        let agent = Agent(config: AgentConfig(targets: .pids([service.pid]), kinds: [.alloc], unwind: .fp, durationSeconds: nil,
-                                              service: "flamelab-shop", version: "v1"))
-        try agent.start()
-        agent.waitUntilPrepared()
-        context.progress.update(String(format: "memory: %.0f s of checkouts under heaptrack and flamelab alloc", seconds))
-        let load = LoadGenerator(options: LoadOptions(mode: .open(rate: rate), durationSeconds: seconds, mix: try RouteMix.parse("checkout"), port: port)).run()
-        agent.requestStop()
-        return (agent.finish(), load)
+        return (try HeaptrackTrace(lines: text.split(separator: "\n", omittingEmptySubsequences: true)), result)
     }
 }

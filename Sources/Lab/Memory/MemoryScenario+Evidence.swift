@@ -91,8 +91,9 @@ extension MemoryScenario {
         case .failure(let error):
             report.paragraph("The heaptrack comparison did not run: \(error)")
         case .success(let p):
-            report.paragraph(String(format: "One shop under heaptrack's preload library and flamelab's alloc profile at once, %.0f s of checkouts (%d requests). Only allocations under `Shop.checkout` count on both sides; each goes to its leaf-most service function. flamelab's total is %.1f MiB against heaptrack's %.1f MiB (%+.1f%%); %d of the top 5 agree.",
-                                    p.loadSeconds, p.checkouts, p.flamelab.totalBytes / 1_048_576, p.heaptrack.totalBytes / 1_048_576, p.totalBytesError * 100, p.commonTop5))
+            report.paragraph(String(format: "The same checkout load (%.0f s at %.0f/s) on two fresh shops: one under flamelab's alloc profile (%d checkouts), one under heaptrack's preload library (%d). Only allocations made by request work (under `RequestExecutor.run`, or in the embedded CPython, which only requests call) count on both sides; each goes to its leaf-most service function, or to the interpreter as one entry (flamelab's frame-pointer walk from malloc ends inside Debian's libpython, built without frame pointers, so neither side is asked which Python line called it). Per checkout flamelab estimates %.0f KiB, heaptrack counts %.0f KiB (%+.1f%%); %d of the top 5 agree.",
+                                    p.loadSeconds, Self.checkoutRate, p.flamelabCheckouts, p.heaptrackCheckouts, p.flamelabBytesPerCheckout / 1024,
+                                    p.heaptrackBytesPerCheckout / 1024, p.totalBytesError * 100, p.commonTop5))
             let rows = (0..<5).map { i -> [String] in
                 func cell(_ a: AllocationAttribution) -> [String] {
                     guard i < a.entries.count else { return ["", ""] }

@@ -136,8 +136,8 @@ public struct MemoryScenario: Scenario {
             return [
                 .init("top 5 by allocated bytes: at least 4 in common with heaptrack", p.commonTop5 >= 4,
                       "\(p.commonTop5) of 5 (flamelab \(p.flamelab.top(5)), heaptrack \(p.heaptrack.top(5)))"),
-                .init("total allocated under checkout within 10% of heaptrack", abs(p.totalBytesError) <= 0.10,
-                      String(format: "%.1f MiB vs %.1f MiB (%+.1f%%)", p.flamelab.totalBytes / 1_048_576, p.heaptrack.totalBytes / 1_048_576, p.totalBytesError * 100)),
+                .init("bytes allocated per checkout within 10% of heaptrack", abs(p.totalBytesError) <= 0.10,
+                      String(format: "%.0f KiB vs %.0f KiB (%+.1f%%)", p.flamelabBytesPerCheckout / 1024, p.heaptrackBytesPerCheckout / 1024, p.totalBytesError * 100)),
             ]
         }
     }
@@ -169,11 +169,14 @@ public struct MemoryScenario: Scenario {
                               t.leakToAlertSeconds.map { String(format: "%.1f", $0) } ?? "never", named,
                               t.alertToNamedSeconds.map { String(format: "%.2f", $0) } ?? "-",
                               f.allocTop.map(FunctionName.display) ?? "nothing", f.cpuTop.map(FunctionName.display) ?? "nothing")
+        let versusHeaptrack = if case .success(let p) = peers {
+            String(format: "; against heaptrack: %d of the top 5, %+.1f%% bytes per checkout", p.commonTop5, p.totalBytesError * 100)
+        } else { "" }
         var figures: [ScenarioOutcome.Figure] = []
         if let s = t.leakToAlertSeconds { figures.append(.init("leak on -> alert", s, unit: "s")) }
         if let s = t.alertToNamedSeconds { figures.append(.init("alert -> named function", s, unit: "s")) }
         if let e = f.leakEstimateError { figures.append(.init("in-use estimate of the leak vs its true size", e * 100, unit: "%")) }
         if case .success(let p) = peers { figures.append(.init("alloc total vs heaptrack", p.totalBytesError * 100, unit: "%")) }
-        return ScenarioOutcome(scenario: name, headline: headline, checks: checks, figures: figures)
+        return ScenarioOutcome(scenario: name, headline: headline + versusHeaptrack, checks: checks, figures: figures)
     }
 }
