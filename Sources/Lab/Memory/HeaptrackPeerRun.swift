@@ -23,6 +23,8 @@ struct HeaptrackPeerRun {
         var flamelabCheckouts: Int
         var heaptrackCheckouts: Int
         var agent: String
+        /// The checkout's median CPU per request under heaptrack (its own process, not interleaved).
+        var heaptrackCPUMsMedian: Double?
         /// Functions in both top-5 lists.
         var commonTop5: Int { Set(flamelab.top(5)).intersection(heaptrack.top(5)).count }
         var flamelabBytesPerCheckout: Double { flamelab.totalBytes / Double(max(flamelabCheckouts, 1)) }
@@ -47,7 +49,8 @@ struct HeaptrackPeerRun {
         return Result(flamelab: AllocationAttribution.of(alloc, scope: Self.scope),
                       heaptrack: AllocationAttribution.of(trace, executable: context.paths.shopExecutable, scope: Self.scope),
                       loadSeconds: seconds, flamelabCheckouts: flamelabLoad.records.count, heaptrackCheckouts: heaptrackLoad.records.count,
-                      agent: recording.stats.summary)
+                      agent: recording.stats.summary,
+                      heaptrackCPUMsMedian: heaptrackLoad.summaries.first { $0.route == "checkout" }?.serverCPUMsMedian)
     }
 
     private var load: LoadGenerator {

@@ -8,7 +8,7 @@ extension MemoryScenario {
     /// leak window), the two snapshots as pprof files for `pprof -diff_base`, the RSS chart with the
     /// leak and the alert marked, summary.json and report.md.
     func writeEvidence(_ context: ScenarioContext, dir: String, run: Run, findings: MemoryDrillFindings, alloc: Profile, cpu: Profile,
-                       peers: Result<HeaptrackPeerRun.Result, Error>?) throws {
+                       peers: Result<HeaptrackPeerRun.Result, Error>?, cost: Result<[MemoryCostRun.Segment], Error>?) throws {
         guard let first = run.firstInuse, let second = run.secondInuse else { return }
         let svg = SVGRenderer(), html = HTMLRenderer()
         try PrivateFile.write(svg.render(profile: first, title: "in-use bytes at the alert (inuse_space)"), to: "\(dir)/inuse.svg")
@@ -27,6 +27,8 @@ extension MemoryScenario {
         if case .success(let result) = peers { try PrivateFile.writeJSON(result, to: "\(dir)/peers.json") }
         var text = report(context, run: run, findings: findings)
         peerSection(&text, peers)
+        costSection(&text, cost, peers: peers)
+        if case .success(let segments) = cost { try PrivateFile.writeJSON(segments, to: "\(dir)/cost.json") }
         try PrivateFile.write(text.text, to: "\(dir)/report.md")
     }
 
@@ -102,6 +104,29 @@ extension MemoryScenario {
                 return ["\(i + 1)"] + cell(p.flamelab) + cell(p.heaptrack)
             }
             report.table(header: ["#", "flamelab (sampled)", "share", "heaptrack (every call)", "share"], rows: rows)
+        }
+    }
+
+    /// The checkout's CPU per request with each memory profiler, against none.
+    private func costSection(_ report: inout MarkdownReport, _ cost: Result<[MemoryCostRun.Segment], Error>?, peers: Result<HeaptrackPeerRun.Result, Error>?) {
+        report.heading("What it costs the service")
+        switch cost {
+        case nil:
+            report.paragraph("Quick runs skip the cost measurement; `lab run memory` runs it.")
+        case .failure(let error):
+            report.paragraph("The cost measurement did not run: \(error)")
+        case .success(let segments):
+            let rows = MemoryCostRun.rows(segments)
+            let rounds = Set(segments.map(\.round)).count
+            report.paragraph(String(format: "One shop, %.0f checkouts/s; %d rounds, each running off, alloc and in-use in a shuffled order for 6 s. The figure is the checkout's median thread CPU (Server-Timing `cpu`), which includes the uprobe traps its allocator calls take; the ratio is to the same round's `off`. Per allocator call (a C loop, sampled and unsampled): `docs/research/memory-call-cost/`.", Self.checkoutRate, rounds))
+            var table = rows.map { row in
+                [row.setting, String(format: "%.2f", row.cpuMsMedian),
+                 row.setting == "off" ? "" : String(format: "%+.1f%% (%+.1f..%+.1f%%)", (row.ratioMedian - 1) * 100, (row.ratioMin - 1) * 100, (row.ratioMax - 1) * 100)]
+            }
+            if case .success(let p) = peers, let heaptrack = p.heaptrackCPUMsMedian, let off = rows.first(where: { $0.setting == "off" })?.cpuMsMedian {
+                table.append(["heaptrack (its own shop, not interleaved)", String(format: "%.2f", heaptrack), String(format: "%+.0f%% against the median off", (heaptrack / off - 1) * 100)])
+            }
+            report.table(header: ["profiler", "checkout CPU, median ms", "against off: median of rounds (range)"], rows: table)
         }
     }
 

@@ -41,7 +41,8 @@ public struct MemoryScenario: Scenario {
                                            cpuWindow: window.apply(to: cpu), leakTrueBytes: run.leak?.rememberedBytes)
         // The peer runs on a shop of its own after the drill (heaptrack slows every allocation); quick runs skip it.
         let peers = context.quick ? nil : Result { try HeaptrackPeerRun(port: port + 1, seconds: 30, rate: Self.checkoutRate).run(context) }
-        try writeEvidence(context, dir: dir, run: run, findings: findings, alloc: window.apply(to: alloc), cpu: window.apply(to: cpu), peers: peers)
+        let cost = context.quick ? nil : Result { try MemoryCostRun(port: port + 2, seconds: 6, rounds: 3, rate: Self.checkoutRate).run(context) }
+        try writeEvidence(context, dir: dir, run: run, findings: findings, alloc: window.apply(to: alloc), cpu: window.apply(to: cpu), peers: peers, cost: cost)
         return outcome(run, findings, peers: peers)
     }
 
