@@ -62,7 +62,10 @@ public struct StoreSelection: Sendable, Equatable {
             case "version": selection.version = parts[1]
             case "host": selection.host = parts[1]
             case "kind":
-                guard let kind = ProfileKind(rawValue: parts[1]) else { throw problem("kind must be cpu or offcpu") }
+                // The store holds what `lab agent` records: CPU and off-CPU windows; memory kinds are not stored yet.
+                guard let kind = ProfileKind(rawValue: parts[1]), !kind.isMemory else {
+                    throw problem("kind must be cpu or offcpu (the store holds no \(parts[1]) profiles; record memory with `lab record --kind alloc,inuse`)")
+                }
                 selection.kind = kind
             case "pid":
                 guard let pid = Int32(parts[1]), pid > 0 else { throw problem("pid must be a process id") }

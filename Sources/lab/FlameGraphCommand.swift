@@ -28,7 +28,7 @@ struct FlameGraphCommand: ParsableCommand {
     @Flag(help: "Draw root at the top (icicle) instead of the bottom.") var icicle = false
     @Option(name: .customLong("trace-id"), help: "Only samples with these trace ids (or prefixes), comma-separated.") var traceID: String?
     @Option(help: "Sampling rate to state for inputs that do not carry it (folded, speedscope).") var hz: Int?
-    @Option(help: "Profile kind to state for inputs that do not carry it: cpu or offcpu.") var kind: ProfileKind?
+    @Option(help: "Profile kind to state for inputs that do not carry it: cpu, offcpu, alloc or inuse.") var kind: ProfileKind?
 
     func validate() throws {
         guard ProfileOutput.Graph(path: output) != nil else {

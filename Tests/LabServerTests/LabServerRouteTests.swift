@@ -94,6 +94,7 @@ import Testing
         let cases: [(uri: String, message: String)] = [
             ("/flamegraph?trace_id=not-hex", "trace_id must be 32 hex digits"),
             ("/flamegraph?kind=heap", "kind must be cpu or offcpu"),
+            ("/flamegraph?kind=inuse", "the store holds no memory profiles yet"),
             ("/trace/xyz", "A trace id is 32 hex digits"),
         ]
         try await Self.app().test(.router) { client in
