@@ -1,7 +1,8 @@
 // agent-testee: the known program the Agent tests profile.
 //
 //   agent-testee cpu SECONDS     after "go" on stdin, burns CPU in a -> b -> c for SECONDS, then exits
-//   agent-testee block COUNT     after "go", blocks COUNT times 200 ms inside blockTwoHundredMilliseconds
+//   agent-testee block COUNT     after "go", blocks COUNT times 200 ms inside blockTwoHundredMilliseconds,
+//                                then prints "blocked SECONDS" (the wall time that took)
 //   agent-testee async SECONDS   after "go", burns CPU in c under asyncHandler -> await asyncA -> await asyncB
 //                                on the concurrency runtime's executor, for SECONDS, then exits
 //   agent-testee tp-offset       prints the trace context's offset from the thread pointer, then exits
@@ -144,7 +145,12 @@ case "cpu":
 case "block":
     let count = arguments.count > 2 ? Int(arguments[2]) ?? 3 : 3
     waitForGo()
-    runOnThread { blockRepeatedly(count: count) }
+    runOnThread {
+        // The wall time spent blocking, scheduling delays included: the most off-CPU time there can be.
+        let start = monotonicSeconds()
+        blockRepeatedly(count: count)
+        print("blocked \(monotonicSeconds() - start)", flush: ())
+    }
 case "async":
     let seconds = arguments.count > 2 ? Double(arguments[2]) ?? 3 : 3
     waitForGo()

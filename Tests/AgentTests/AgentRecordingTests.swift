@@ -68,7 +68,11 @@ extension AgentBPFTests {
             let attributed = Double(inFunction.reduce(0) { $0 + $1.value })
             print(String(format: "agent [%@] off-cpu: %.1f ms of %.0f ms attributed to blockTwoHundredMilliseconds", unwind.rawValue, attributed / 1e6, expected / 1e6))
             #expect(attributed >= 0.95 * expected, "attributed \(attributed / 1e6) ms of \(expected / 1e6) ms: \(recording.stats.summary)")
-            #expect(attributed <= 1.10 * expected, "attributed \(attributed / 1e6) ms, more than was blocked")
+            // Off-CPU time runs from the switch out to the switch back in, so on a loaded machine it takes in the
+            // wait for a CPU after each wake-up: the bound is the wall time the testee measured around its blocks.
+            let line = testee.readLine()
+            let wall = try #require(line.hasPrefix("blocked ") ? Double(line.dropFirst("blocked ".count)) : nil, "the testee printed \(line)") * 1e9
+            #expect(attributed <= 1.02 * wall, "attributed \(attributed / 1e6) ms, more than the \(wall / 1e6) ms the testee spent blocking")
             let tracedValue = inFunction.filter { $0.labels.traceID == Self.traceID }.reduce(0) { $0 + $1.value }
             #expect(Double(tracedValue) >= 0.95 * attributed, "trace id on \(Double(tracedValue) / 1e6) ms of \(attributed / 1e6) ms")
             #expect(recording.stats.schedSwitchHook == "tp_btf")

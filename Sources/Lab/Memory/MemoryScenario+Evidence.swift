@@ -26,7 +26,7 @@ extension MemoryScenario {
                                           agent: run.recording.stats.summary), to: "\(dir)/summary.json")
         if case .success(let result) = peers { try PrivateFile.writeJSON(result, to: "\(dir)/peers.json") }
         var text = report(context, run: run, findings: findings)
-        peerSection(&text, peers)
+        peerSection(&text, context, peers)
         costSection(&text, cost, peers: peers)
         if case .success(let segments) = cost { try PrivateFile.writeJSON(segments, to: "\(dir)/cost.json") }
         try PrivateFile.write(text.text, to: "\(dir)/report.md")
@@ -85,7 +85,7 @@ extension MemoryScenario {
     }
 
     /// heaptrack beside flamelab: the top functions by bytes allocated under the checkout, side by side.
-    private func peerSection(_ report: inout MarkdownReport, _ peers: Result<HeaptrackPeerRun.Result, Error>?) {
+    private func peerSection(_ report: inout MarkdownReport, _ context: ScenarioContext, _ peers: Result<HeaptrackPeerRun.Result, Error>?) {
         report.heading("Against heaptrack (every allocation recorded)")
         switch peers {
         case nil:
@@ -105,6 +105,19 @@ extension MemoryScenario {
             }
             report.table(header: ["#", "flamelab (sampled)", "share", "heaptrack (every call)", "share"], rows: rows)
         }
+        report.paragraph("bcc's memleak: " + (Self.memleakBlocker(kernel: context.machine.hostKernel) ?? "it could run on this machine, but the lab does not compare with it yet.")
+                         + " jemalloc's sampled profiler (`MALLOC_CONF=prof:true`) works with Debian's libjemalloc2; the lab does not compare with it yet.")
+    }
+
+    /// Why bcc's memleak cannot run here, nil when nothing stands in its way: bcc compiles its BPF C at
+    /// run time against the running kernel's headers.
+    static func memleakBlocker(kernel: String) -> String? {
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: "/usr/sbin/memleak-bpfcc") else { return "not run: memleak-bpfcc is not installed (apt-get install bpfcc-tools)." }
+        guard fm.fileExists(atPath: "/lib/modules/\(kernel)/build") || fm.fileExists(atPath: "/sys/kernel/kheaders.tar.xz") else {
+            return "cannot run here: bcc compiles memleak's BPF C at run time against the running kernel's headers, and kernel \(kernel) has neither /lib/modules/\(kernel)/build nor CONFIG_IKHEADERS (/sys/kernel/kheaders.tar.xz). flamelab's programs are compiled once and loaded through BTF (CO-RE), so they need no headers."
+        }
+        return nil
     }
 
     /// The checkout's CPU per request with each memory profiler, against none.
