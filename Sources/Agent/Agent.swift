@@ -72,7 +72,7 @@ public final class Agent: @unchecked Sendable {
     public init(config: AgentConfig, symbolizer: Symbolizer = Symbolizer()) {
         self.config = config
         self.symbolizer = symbolizer
-        recorder = SampleRecorder(unwind: config.unwind, python: config.python)
+        recorder = SampleRecorder(unwind: config.unwind, python: config.python, crossCheckDwarf: config.crossCheckDwarf)
         windowBuilder = ProfileBuilder(symbolizer: symbolizer)
         stats.unwindMode = config.unwind
     }
@@ -213,6 +213,8 @@ public final class Agent: @unchecked Sendable {
         stats.dwarfStacks = counts.dwarfStacks
         stats.dwarfFailures = counts.dwarfFailures
         stats.joinedStacks = counts.joinedStacks
+        stats.dwarfUnwinds = recorder.dwarfUnwindCounts
+        stats.dwarfCrossCheckMismatchExamples = recorder.dwarfCrossCheckMismatchExamples
         stats.processesSeen = recorder.processesSeen
         stats.samplesWithPythonFrames = counts.withPythonFrames
         stats.samplesWithSwiftAsyncCallers = counts.withSwiftAsyncCallers

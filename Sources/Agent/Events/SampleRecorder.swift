@@ -39,11 +39,18 @@ final class SampleRecorder {
     /// Names Python frames; nil when the Python walker is off.
     let pythonResolver: PythonFrameResolver?
 
-    init(unwind: UnwindMode, python: PythonMode) {
+    init(unwind: UnwindMode, python: PythonMode, crossCheckDwarf: Bool = false) {
         self.unwind = unwind
         unwinder = unwind == .fp ? nil : DwarfUnwinder()
+        unwinder?.crossCheck = crossCheckDwarf
         pythonResolver = python == .auto ? PythonFrameResolver() : nil
     }
+
+    /// How the DWARF samples were unwound (compiled rules or libdwfl); zero in FP mode.
+    var dwarfUnwindCounts: DwarfUnwindCounts { unwinder?.counts ?? DwarfUnwindCounts() }
+
+    /// The first disagreements between compiled rules and libdwfl when cross-checking.
+    var dwarfCrossCheckMismatchExamples: [String] { unwinder?.crossCheckMismatchExamples ?? [] }
 
     /// Builds the DWARF unwinding session of `pid` now; safe from any thread (the unwinder locks).
     func prepareUnwinding(pid: Int32) {
