@@ -35,8 +35,14 @@ public final class DwarfUnwinder: @unchecked Sendable {
 
     /// - Parameter compiledRules: unwind with cached compiled rules where they reproduce libdwfl's
     ///   result (the default); false unwinds every sample with libdwfl.
-    public init(compiledRules: Bool = true) {
+    public init(compiledRules: Bool = DwarfUnwinder.compiledRulesByDefault) {
         usesCompiledRules = compiledRules
+    }
+
+    /// True unless the environment sets FLAMELAB_DWARF_RULES=off: a switch to measure the fast path
+    /// against libdwfl alone with one binary (A/B), or to rule it out when a stack looks wrong.
+    public static var compiledRulesByDefault: Bool {
+        ProcessInfo.processInfo.environment["FLAMELAB_DWARF_RULES"] != "off"
     }
 
     /// How the samples were unwound so far.
