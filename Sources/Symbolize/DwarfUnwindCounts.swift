@@ -9,14 +9,15 @@ public struct DwarfUnwindCounts: Sendable, Equatable, Codable {
     public var crossChecked = 0
     /// Cross-checked samples whose two PC lists differ.
     public var crossCheckMismatches = 0
-    /// Compiled rules cached now.
+    /// Compiled rules cached now, and rules compiled so far (cache misses).
     public var cachedRules = 0
+    public var rulesCompiled = 0
 
     public init() {}
 
     /// One phrase for a run summary.
     public var summary: String {
-        var text = "compiled rules \(compiled), libdwfl \(interpreted)"
+        var text = "compiled rules \(compiled), libdwfl \(interpreted), \(rulesCompiled) rules compiled"
         if crossChecked > 0 { text += ", cross-checked \(crossChecked) with \(crossCheckMismatches) mismatches" }
         return text
     }

@@ -62,6 +62,7 @@ extension DwarfUnwinder {
         if let known = rules.rule(module: module.ruleKey, address: elfAddress) { return known }
         var rule = celf_unwind_rule()
         _ = celf_unwinder_rule_at(session.handle, address, &rule)
+        unwindCounts.rulesCompiled += 1
         rules.insert(rule, module: module.ruleKey, address: elfAddress,
                      start: rule.start &- module.bias, end: rule.end &- module.bias)
         return rule

@@ -29,7 +29,7 @@ public final class DwarfUnwinder: @unchecked Sendable {
     private let usesCompiledRules: Bool
     /// Also unwind every compiled walk with libdwfl and count disagreements (tests: costs both paths).
     public var crossCheck = false
-    private var unwindCounts = DwarfUnwindCounts()
+    var unwindCounts = DwarfUnwindCounts()
     /// Up to a few cross-check disagreements, for a failing test to show.
     private var mismatchExamples: [String] = []
 

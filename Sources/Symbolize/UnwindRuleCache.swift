@@ -20,9 +20,20 @@ struct UnwindRuleCache {
     private var entries: [ModuleID: [Entry]] = [:]
     private(set) var count = 0
     let capacity: Int
+    /// The last rule found per exact address, direct-mapped: a sample's return addresses repeat, and
+    /// this answers them without the dictionary and the binary search.
+    private var recent: [Recent]
+    private static let recentSlots = 4096
+
+    private struct Recent {
+        var module = -1
+        var address: UInt64 = 0
+        var rule = celf_unwind_rule()
+    }
 
     init(capacity: Int = 65_536) {
         self.capacity = capacity
+        recent = [Recent](repeating: Recent(), count: Self.recentSlots)
     }
 
     /// The id of the file with `buildID`; a file without one gets an id of its own (not shared).
@@ -35,11 +46,19 @@ struct UnwindRuleCache {
     }
 
     /// The cached rule covering ELF address `address` of `module`.
-    func rule(module: ModuleID, address: UInt64) -> celf_unwind_rule? {
+    mutating func rule(module: ModuleID, address: UInt64) -> celf_unwind_rule? {
+        let slot = Self.slot(module: module, address: address)
+        if recent[slot].module == module, recent[slot].address == address { return recent[slot].rule }
         guard let list = entries[module] else { return nil }
         let index = Self.lastStart(atOrBelow: address, in: list)
         guard index >= 0, address < list[index].end else { return nil }
+        recent[slot] = Recent(module: module, address: address, rule: list[index].rule)
         return list[index].rule
+    }
+
+    private static func slot(module: ModuleID, address: UInt64) -> Int {
+        let mixed = (address ^ UInt64(truncatingIfNeeded: module) &* 0x9E37_79B9_7F4A_7C15) &* 0x9E37_79B9_7F4A_7C15
+        return Int(truncatingIfNeeded: mixed >> 52) & (recentSlots - 1)
     }
 
     /// Caches `rule`, found for ELF address `address`, over [start, end); over `address` alone when
@@ -48,28 +67,33 @@ struct UnwindRuleCache {
         if count >= capacity {
             entries.removeAll(keepingCapacity: true)
             count = 0
+            // `recent` stays: a rule is a fact about a file's bytes, and module ids are never reused.
         }
-        var list = entries[module] ?? []
-        let before = Self.lastStart(atOrBelow: address, in: list)
-        if before >= 0, address < list[before].end { return }
-        var entry = Entry(start: start, end: end, rule: rule)
-        let overlapsBefore = before >= 0 && list[before].end > start
-        let overlapsAfter = before + 1 < list.count && list[before + 1].start < end
-        if overlapsBefore || overlapsAfter || !(start <= address && address < end) {
-            entry = Entry(start: address, end: address + 1, rule: rule)
-        }
-        list.insert(entry, at: before + 1)
-        entries[module] = list
+        // Mutated in place: a copy of the list per insert made misses cost O(entries).
+        entries[module, default: []].insertDisjoint(Entry(start: start, end: end, rule: rule), for: address)
         count += 1
     }
 
     /// Index of the last entry starting at or below `address`, -1 when none.
-    private static func lastStart(atOrBelow address: UInt64, in list: [Entry]) -> Int {
+    fileprivate static func lastStart(atOrBelow address: UInt64, in list: [Entry]) -> Int {
         var lower = 0, upper = list.count
         while lower < upper {
             let middle = (lower + upper) / 2
             if list[middle].start <= address { lower = middle + 1 } else { upper = middle }
         }
         return lower - 1
+    }
+}
+
+private extension Array where Element == UnwindRuleCache.Entry {
+    /// Inserts `entry` (found for `address`) in order; over `address` alone when its range would
+    /// overlap a neighbour or does not hold `address`.
+    mutating func insertDisjoint(_ entry: Element, for address: UInt64) {
+        let before = UnwindRuleCache.lastStart(atOrBelow: address, in: self)
+        if before >= 0, address < self[before].end { return }
+        let overlapsBefore = before >= 0 && self[before].end > entry.start
+        let overlapsAfter = before + 1 < count && self[before + 1].start < entry.end
+        let fits = !overlapsBefore && !overlapsAfter && entry.start <= address && address < entry.end
+        insert(fits ? entry : Element(start: address, end: address + 1, rule: entry.rule), at: before + 1)
     }
 }
