@@ -81,7 +81,7 @@ public final class DwarfUnwinder: @unchecked Sendable {
         defer { lock.unlock() }
         let rip = registers[Int(CELF_X86_64_RIP)]
         guard var current = session(pid: pid) else { return [rip] }
-        if celf_unwinder_has_module(current.handle, rip) == 0, current.age >= refreshInterval,
+        if current.modules.module(containing: rip) == nil, current.age >= refreshInterval,
            let rebuilt = rebuildSession(pid: pid) {
             current = rebuilt
         }
