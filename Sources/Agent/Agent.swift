@@ -141,7 +141,7 @@ public final class Agent: @unchecked Sendable {
         // A full map only leaves that process on bounded copies (its stacks end early, counted).
         recorder.onBoundedStackUnjoinable = { pid in try? loaded.requireFullStack(pid: pid) }
         reader = try RingBufferReader(fd: loaded.mapFD(.events)) { [unowned self] bytes in
-            if let event = RawEvent.decode(bytes) { self.recorder.record(event) } else { self.recorder.countUndecodable() }
+            if let event = RawEvent.decode(bytes) { self.recorder.record(event, bytes: bytes) } else { self.recorder.countUndecodable() }
         }
         if config.kinds.contains(.cpu) { stats.cpusSampled = try loaded.attachCPUSampler(hz: config.hz) }
         if config.kinds.contains(.offcpu) {

@@ -76,6 +76,11 @@ public final class DwarfUnwinder: @unchecked Sendable {
     /// addresses (as `Symbolizer.symbolizeUser` expects). Empty when the capture is malformed or the
     /// process was never seen alive; just `[rip]` when nothing more can be recovered.
     public func unwind(pid: Int32, registers: [UInt64], stack: [UInt8], stackPointer: UInt64) -> [UInt64] {
+        stack.withUnsafeBytes { unwind(pid: pid, registers: registers, stack: $0, stackPointer: stackPointer) }
+    }
+
+    /// `unwind` over stack bytes read in place (e.g. the ring buffer's record, valid during the call).
+    public func unwind(pid: Int32, registers: [UInt64], stack: UnsafeRawBufferPointer, stackPointer: UInt64) -> [UInt64] {
         guard registers.count == DwarfUnwinder.registerCount else { return [] }
         lock.lock()
         defer { lock.unlock() }
@@ -85,9 +90,8 @@ public final class DwarfUnwinder: @unchecked Sendable {
            let rebuilt = rebuildSession(pid: pid) {
             current = rebuilt
         }
-        if usesCompiledRules, let pcs = stack.withUnsafeBytes({
-            walkWithCompiledRules(session: current, registers: registers, stack: $0, stackPointer: stackPointer)
-        }) {
+        if usesCompiledRules,
+           let pcs = walkWithCompiledRules(session: current, registers: registers, stack: stack, stackPointer: stackPointer) {
             unwindCounts.compiled += 1
             if crossCheck { compare(pcs, interpreted(session: current, pid: pid, registers: registers, stack: stack, stackPointer: stackPointer)) }
             return pcs
@@ -97,13 +101,13 @@ public final class DwarfUnwinder: @unchecked Sendable {
     }
 
     /// libdwfl's unwinding of one sample (lock held).
-    private func interpreted(session: Session, pid: Int32, registers: [UInt64], stack: [UInt8], stackPointer: UInt64) -> [UInt64] {
+    private func interpreted(session: Session, pid: Int32, registers: [UInt64], stack: UnsafeRawBufferPointer,
+                             stackPointer: UInt64) -> [UInt64] {
         var pcs = [UInt64](repeating: 0, count: maximumFrames)
         let count = registers.withUnsafeBufferPointer { registerBuffer in
-            stack.withUnsafeBufferPointer { stackBuffer in
-                celf_unwinder_unwind(session.handle, pid, registerBuffer.baseAddress, stackBuffer.baseAddress,
-                                     stackBuffer.count, stackPointer, &pcs, pcs.count)
-            }
+            celf_unwinder_unwind(session.handle, pid, registerBuffer.baseAddress,
+                                 stack.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                                 stack.count, stackPointer, &pcs, pcs.count)
         }
         return Array(pcs.prefix(count))
     }

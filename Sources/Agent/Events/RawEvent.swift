@@ -18,8 +18,11 @@ struct RawEvent {
     var command: String
     /// The 17 DWARF-ordered user registers, when the BPF side copied them.
     var registers: [UInt64]?
-    /// User stack bytes from the stack pointer upwards.
+    /// User stack bytes from the stack pointer upwards, when copied (tests). `decode` leaves it empty
+    /// and records `stackDumpRange` instead: the copy is read in place while the event is handled.
     var stackDump: [UInt8]
+    /// Where the stack copy lies in the bytes the event was decoded from (empty when not decoded).
+    var stackDumpRange: Range<Int> = 0..<0
     /// CPython frames, leaf first, as read by the walker.
     var pythonFrames: [flamelab_py_frame]
     var pythonStatus: UInt32
@@ -78,7 +81,8 @@ struct RawEvent {
             spanID: hasContext ? SpanID(bigEndianWord(bytes, at: field(\.span_id))) : nil,
             command: cString(bytes, at: field(\.comm), count: 16),
             registers: hasRegisters ? words(bytes, in: field(\.regs)..<(field(\.regs) + Int(FLAMELAB_DWARF_REGS) * 8), keepZeros: true) : nil,
-            stackDump: Array(bytes[dump]),
+            stackDump: [],
+            stackDumpRange: dump,
             pythonFrames: stride(from: python.lowerBound, to: python.upperBound, by: frameSize).map { offset in
                 bytes.loadUnaligned(fromByteOffset: offset, as: flamelab_py_frame.self)
             },
