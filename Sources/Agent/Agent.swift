@@ -74,7 +74,7 @@ public final class Agent: @unchecked Sendable {
     public init(config: AgentConfig, symbolizer: Symbolizer = Symbolizer()) {
         self.config = config
         self.symbolizer = symbolizer
-        recorder = SampleRecorder(unwind: config.unwind, python: config.python)
+        recorder = SampleRecorder(unwind: config.unwind, python: config.python, crossCheckDwarf: config.crossCheckDwarf)
         windowBuilder = ProfileBuilder(symbolizer: symbolizer)
         stats.unwindMode = config.unwind
     }
@@ -143,7 +143,7 @@ public final class Agent: @unchecked Sendable {
         // A full map only leaves that process on bounded copies (its stacks end early, counted).
         recorder.onBoundedStackUnjoinable = { pid in try? loaded.requireFullStack(pid: pid) }
         reader = try RingBufferReader(fd: loaded.mapFD(.events)) { [unowned self] bytes in
-            if let event = RawEvent.decode(bytes) { self.recorder.record(event) } else { self.recorder.countUndecodable() }
+            if let event = RawEvent.decode(bytes) { self.recorder.record(event, bytes: bytes) } else { self.recorder.countUndecodable() }
         }
         if config.kinds.contains(.cpu) { stats.cpusSampled = try loaded.attachCPUSampler(hz: config.hz) }
         if config.kinds.contains(.offcpu) {
@@ -215,6 +215,8 @@ public final class Agent: @unchecked Sendable {
         stats.dwarfStacks = counts.dwarfStacks
         stats.dwarfFailures = counts.dwarfFailures
         stats.joinedStacks = counts.joinedStacks
+        stats.dwarfUnwinds = recorder.dwarfUnwindCounts
+        stats.dwarfCrossCheckMismatchExamples = recorder.dwarfCrossCheckMismatchExamples
         stats.processesSeen = recorder.processesSeen
         stats.samplesWithPythonFrames = counts.withPythonFrames
         stats.samplesWithSwiftAsyncCallers = counts.withSwiftAsyncCallers

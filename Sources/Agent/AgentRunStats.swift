@@ -34,6 +34,10 @@ public struct AgentRunStats: Sendable, Equatable, Codable {
     public var dwarfFailures = 0
     /// DWARF stacks unwound from a bounded copy and completed by the frame-pointer walk (auto).
     public var joinedStacks = 0
+    /// How the DWARF stacks were unwound: compiled rules (fast) or libdwfl (fallback).
+    public var dwarfUnwinds = DwarfUnwindCounts()
+    /// With `AgentConfig.crossCheckDwarf`: the first samples where the two unwinders disagreed.
+    public var dwarfCrossCheckMismatchExamples: [String] = []
     /// How off-CPU was attached (`tp_btf`, `raw_tp`, `tracepoint`), nil without off-CPU.
     public var schedSwitchHook: String?
     public var cpusSampled = 0
@@ -97,7 +101,7 @@ public struct AgentRunStats: Sendable, Equatable, Codable {
         var parts = ["\(cpuSamples) cpu samples", "\(offCPUIntervals) off-cpu intervals"]
         parts.append("\(totalDrops) dropped (ring buffer \(ringBufferDrops), off-cpu map \(offCPUMapFull))")
         parts.append("\(samplesWithTraceContext) with trace id, \(tornTraceContexts) torn")
-        parts.append("unwind \(unwindMode.rawValue)" + (unwindMode == .fp ? "" : " (fp \(framePointerStacks), dwarf \(dwarfStacks) of which joined to fp \(joinedStacks), dwarf failed \(dwarfFailures))"))
+        parts.append("unwind \(unwindMode.rawValue)" + (unwindMode == .fp ? "" : " (fp \(framePointerStacks), dwarf \(dwarfStacks) of which joined to fp \(joinedStacks), dwarf failed \(dwarfFailures); \(dwarfUnwinds.summary))"))
         if let hook = schedSwitchHook { parts.append("off-cpu via \(hook)") }
         if !pythonProcesses.isEmpty { parts.append("python: \(pythonProcessCount) processes, \(samplesWithPythonFrames) samples with Python frames") }
         if swiftAsyncProcessCount > 0 {

@@ -461,6 +461,159 @@ int celf_unwinder_module_key(celf_unwinder *unwinder, uint64_t pc, uint8_t *buil
     return 0;
 }
 
+/* ---------------------------------------------------------------- compiled unwind rules */
+
+/* The CFA rule as register + offset, when it is one (libdw gives it as a single DW_OP_bregN or
+ * DW_OP_bregx) on rsp or rbp. */
+static bool compile_cfa(Dwarf_Frame *frame, celf_unwind_rule *out) {
+    Dwarf_Op *ops = NULL;
+    size_t op_count = 0;
+    if (dwarf_frame_cfa(frame, &ops, &op_count) != 0 || op_count != 1) return false;
+    unsigned reg;
+    int64_t offset;
+    if (ops[0].atom == DW_OP_bregx) {
+        reg = (unsigned)ops[0].number;
+        offset = (int64_t)ops[0].number2;
+    } else if (ops[0].atom >= DW_OP_breg0 && ops[0].atom <= DW_OP_breg31) {
+        reg = ops[0].atom - DW_OP_breg0;
+        offset = (int64_t)ops[0].number;
+    } else {
+        return false;
+    }
+    if (reg != CELF_X86_64_RSP && reg != CELF_X86_64_RBP) return false;
+    out->cfa_register = (uint8_t)reg;
+    out->cfa_offset = offset;
+    return true;
+}
+
+/* How `regno` of the caller is recovered: same value, undefined, or saved at CFA + offset (libdw
+ * spells that DW_OP_call_frame_cfa [DW_OP_plus_uconst offset], a location). `is_value` reports
+ * "val_offset" rules (DW_OP_stack_value: the value is CFA + offset itself). */
+static bool compile_saved(Dwarf_Frame *frame, int regno, uint8_t *kind, int64_t *offset, bool *is_value) {
+    Dwarf_Op ops_mem[3];
+    Dwarf_Op *ops = NULL;
+    size_t op_count = 0;
+    *offset = 0;
+    *is_value = false;
+    if (dwarf_frame_register(frame, regno, ops_mem, &ops, &op_count) != 0) return false;
+    if (op_count == 0) {
+        if (ops == NULL) {
+            *kind = CELF_SAVED_SAME_VALUE;
+            return true;
+        }
+        if (ops == ops_mem) {
+            *kind = CELF_SAVED_UNDEFINED;
+            return true;
+        }
+        return false;
+    }
+    if (ops[0].atom != DW_OP_call_frame_cfa) return false;
+    size_t index = 1;
+    if (index < op_count && ops[index].atom == DW_OP_plus_uconst) *offset = (int64_t)ops[index++].number;
+    if (index < op_count && ops[index].atom == DW_OP_stack_value) {
+        *is_value = true;
+        index++;
+    }
+    if (index != op_count) return false;
+    *kind = CELF_SAVED_AT_CFA;
+    return true;
+}
+
+/* Fills out->status and the rule from one Dwarf_Frame; only the shapes a plain rip/rsp/rbp walk
+ * reproduces exactly are OK. */
+static void compile_frame(Dwarf_Frame *frame, celf_unwind_rule *out) {
+    out->status = CELF_RULE_UNSUPPORTED;
+    Dwarf_Addr start = 0, end = 0;
+    bool signal_frame = false;
+    if (dwarf_frame_info(frame, &start, &end, &signal_frame) != CELF_X86_64_RIP || signal_frame) return;
+    if (!compile_cfa(frame, out)) return;
+    bool is_value = false;
+    uint8_t kind = 0;
+    int64_t offset = 0;
+    /* The caller's rsp must be the CFA itself (the x86-64 ABI default, val_offset 0). */
+    if (!compile_saved(frame, CELF_X86_64_RSP, &kind, &offset, &is_value) || kind != CELF_SAVED_AT_CFA ||
+        !is_value || offset != 0)
+        return;
+    if (!compile_saved(frame, CELF_X86_64_RIP, &out->return_address, &out->return_address_offset, &is_value) ||
+        is_value || out->return_address == CELF_SAVED_SAME_VALUE)
+        return;
+    if (!compile_saved(frame, CELF_X86_64_RBP, &out->frame_pointer, &out->frame_pointer_offset, &is_value) ||
+        is_value)
+        return;
+    out->status = CELF_RULE_OK;
+}
+
+/* Compiles the rule `cfi` holds for `address`; false when `cfi` has no FDE for it (try the next). */
+static bool compile_rule(Dwarf_CFI *cfi, Dwarf_Addr bias, uint64_t address, celf_unwind_rule *out) {
+    Dwarf_Frame *frame = NULL;
+    if (cfi == NULL || dwarf_cfi_addrframe(cfi, address - bias, &frame) != 0) return false;
+    Dwarf_Addr start = 0, end = 0;
+    dwarf_frame_info(frame, &start, &end, NULL);
+    out->start = start + bias;
+    out->end = end + bias;
+    compile_frame(frame, out);
+    free(frame);
+    return true;
+}
+
+int celf_unwinder_rule_at(celf_unwinder *unwinder, uint64_t address, celf_unwind_rule *out) {
+    memset(out, 0, sizeof *out);
+    out->status = CELF_RULE_NO_CFI;
+    out->start = address;
+    out->end = address + 1;
+    Dwfl_Module *module = dwfl_addrmodule(unwinder->dwfl, address);
+    if (module == NULL) return out->status;
+    Dwarf_Addr bias = 0;
+    /* The order libdwfl's frame unwinder uses: the first table with an FDE decides. */
+    if (!compile_rule(dwfl_module_eh_cfi(module, &bias), bias, address, out) &&
+        !compile_rule(dwfl_module_dwarf_cfi(module, &bias), bias, address, out))
+        return out->status;
+    Dwarf_Addr low = 0, high = 0;
+    dwfl_module_info(module, NULL, &low, &high, NULL, NULL, NULL, NULL);
+    if (out->start < low) out->start = low;
+    if (out->end > high) out->end = high;
+    if (out->start > address || out->end <= address) {
+        out->start = address;
+        out->end = address + 1;
+    }
+    return out->status;
+}
+
+typedef struct module_listing {
+    celf_module_range *out;
+    size_t capacity;
+    size_t count;
+} module_listing;
+
+static int list_module(Dwfl_Module *module, void **userdata, const char *name, Dwarf_Addr low, void *arg) {
+    (void)userdata;
+    (void)name;
+    (void)low;
+    module_listing *listing = arg;
+    if (listing->count < listing->capacity) {
+        celf_module_range *range = &listing->out[listing->count];
+        memset(range, 0, sizeof *range);
+        dwfl_module_info(module, NULL, &range->low, &range->high, NULL, NULL, NULL, NULL);
+        Dwarf_Addr bias = 0;
+        if (dwfl_module_getelf(module, &bias) != NULL) range->bias = bias;
+        const unsigned char *bits = NULL;
+        GElf_Addr vaddr = 0;
+        int size = dwfl_module_build_id(module, &bits, &vaddr);
+        if (size > 0 && (size_t)size <= sizeof range->build_id) {
+            memcpy(range->build_id, bits, (size_t)size);
+            range->build_id_size = (size_t)size;
+        }
+    }
+    listing->count++;
+    return DWARF_CB_OK;
+}
+
+size_t celf_unwinder_modules(celf_unwinder *unwinder, celf_module_range *out, size_t capacity) {
+    module_listing listing = {.out = out, .capacity = capacity, .count = 0};
+    dwfl_getmodules(unwinder->dwfl, list_module, &listing, 0);
+    return listing.count;
+}
+
 static int record_frame(Dwfl_Frame *state, void *arg) {
     celf_unwinder *unwinder = arg;
     Dwarf_Addr pc = 0;

@@ -24,8 +24,42 @@ public final class DwarfUnwinder: @unchecked Sendable {
     /// Frame-pointer verdicts per return site; cleared when full (a few MiB at most).
     private var verdicts: [ModulePC: CachedVerdict] = [:]
     private let maximumVerdicts = 65_536
+    /// Compiled unwind rules per module file and address range (the fast path's cache).
+    var rules = UnwindRuleCache()
+    private let usesCompiledRules: Bool
+    /// Also unwind every compiled walk with libdwfl and count disagreements (tests: costs both paths).
+    public var crossCheck = false
+    var unwindCounts = DwarfUnwindCounts()
+    /// Up to a few cross-check disagreements, for a failing test to show.
+    private var mismatchExamples: [String] = []
 
-    public init() {}
+    /// - Parameter compiledRules: unwind with cached compiled rules where they reproduce libdwfl's
+    ///   result (the default); false unwinds every sample with libdwfl.
+    public init(compiledRules: Bool = DwarfUnwinder.compiledRulesByDefault) {
+        usesCompiledRules = compiledRules
+    }
+
+    /// True unless the environment sets FLAMELAB_DWARF_RULES=off: a switch to measure the fast path
+    /// against libdwfl alone with one binary (A/B), or to rule it out when a stack looks wrong.
+    public static var compiledRulesByDefault: Bool {
+        ProcessInfo.processInfo.environment["FLAMELAB_DWARF_RULES"] != "off"
+    }
+
+    /// How the samples were unwound so far.
+    public var counts: DwarfUnwindCounts {
+        lock.lock()
+        defer { lock.unlock() }
+        var counts = unwindCounts
+        counts.cachedRules = rules.count
+        return counts
+    }
+
+    /// The first cross-check disagreements (rip, then both PC lists).
+    public var crossCheckMismatchExamples: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return mismatchExamples
+    }
 
     deinit {
         for session in sessions.values { celf_unwinder_destroy(session.handle) }
@@ -42,23 +76,50 @@ public final class DwarfUnwinder: @unchecked Sendable {
     /// addresses (as `Symbolizer.symbolizeUser` expects). Empty when the capture is malformed or the
     /// process was never seen alive; just `[rip]` when nothing more can be recovered.
     public func unwind(pid: Int32, registers: [UInt64], stack: [UInt8], stackPointer: UInt64) -> [UInt64] {
+        stack.withUnsafeBytes { unwind(pid: pid, registers: registers, stack: $0, stackPointer: stackPointer) }
+    }
+
+    /// `unwind` over stack bytes read in place (e.g. the ring buffer's record, valid during the call).
+    public func unwind(pid: Int32, registers: [UInt64], stack: UnsafeRawBufferPointer, stackPointer: UInt64) -> [UInt64] {
         guard registers.count == DwarfUnwinder.registerCount else { return [] }
         lock.lock()
         defer { lock.unlock() }
         let rip = registers[Int(CELF_X86_64_RIP)]
         guard var current = session(pid: pid) else { return [rip] }
-        if celf_unwinder_has_module(current.handle, rip) == 0, current.age >= refreshInterval,
+        if current.modules.module(containing: rip) == nil, current.age >= refreshInterval,
            let rebuilt = rebuildSession(pid: pid) {
             current = rebuilt
         }
+        if usesCompiledRules,
+           let pcs = walkWithCompiledRules(session: current, registers: registers, stack: stack, stackPointer: stackPointer) {
+            unwindCounts.compiled += 1
+            if crossCheck { compare(pcs, interpreted(session: current, pid: pid, registers: registers, stack: stack, stackPointer: stackPointer)) }
+            return pcs
+        }
+        unwindCounts.interpreted += 1
+        return interpreted(session: current, pid: pid, registers: registers, stack: stack, stackPointer: stackPointer)
+    }
+
+    /// libdwfl's unwinding of one sample (lock held).
+    private func interpreted(session: Session, pid: Int32, registers: [UInt64], stack: UnsafeRawBufferPointer,
+                             stackPointer: UInt64) -> [UInt64] {
         var pcs = [UInt64](repeating: 0, count: maximumFrames)
         let count = registers.withUnsafeBufferPointer { registerBuffer in
-            stack.withUnsafeBufferPointer { stackBuffer in
-                celf_unwinder_unwind(current.handle, pid, registerBuffer.baseAddress, stackBuffer.baseAddress,
-                                     stackBuffer.count, stackPointer, &pcs, pcs.count)
-            }
+            celf_unwinder_unwind(session.handle, pid, registerBuffer.baseAddress,
+                                 stack.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                                 stack.count, stackPointer, &pcs, pcs.count)
         }
         return Array(pcs.prefix(count))
+    }
+
+    private func compare(_ compiled: [UInt64], _ interpreted: [UInt64]) {
+        unwindCounts.crossChecked += 1
+        guard compiled != interpreted else { return }
+        unwindCounts.crossCheckMismatches += 1
+        if mismatchExamples.count < 5 {
+            let hex = { (pcs: [UInt64]) in pcs.map { String($0, radix: 16) }.joined(separator: " ") }
+            mismatchExamples.append("compiled [\(hex(compiled))] libdwfl [\(hex(interpreted))]")
+        }
     }
 
     /// Whether the function at `pc` in `pid` has set up its frame pointer there, from its module's
@@ -117,9 +178,11 @@ public final class DwarfUnwinder: @unchecked Sendable {
 
     // MARK: - sessions (lock held)
 
-    private struct Session {
+    struct Session {
         let handle: OpaquePointer
         let createdAt: Double
+        /// The modules reported to `handle`, for the compiled-rule walk.
+        let modules: UnwindModuleTable
         var age: Double { ProcessImage.now() - createdAt }
     }
 
@@ -157,7 +220,8 @@ public final class DwarfUnwinder: @unchecked Sendable {
             celf_unwinder_destroy(handle)
             throw FlamelabError.failed("attach", "unwinder to pid \(maps.pid)", String(cString: errorBuffer))
         }
-        return Session(handle: handle, createdAt: ProcessImage.now())
+        let modules = UnwindModuleTable(handle: handle) { rules.moduleID(buildID: $0) }
+        return Session(handle: handle, createdAt: ProcessImage.now(), modules: modules)
     }
 
     /// Samples taken in clock_gettime & co. start in the vDSO: report this process's copy of it.

@@ -46,6 +46,9 @@ public struct AgentConfig: Sendable, Equatable {
     /// Memory kinds (`alloc`, `inuse`): mean bytes allocated between two samples (Poisson byte
     /// sampling, as Go's MemProfileRate); 1 samples every allocation.
     public var allocRateBytes: UInt64 = Self.defaultAllocRateBytes
+    /// DWARF modes: also unwind every sample the compiled rules unwound with libdwfl, and count where
+    /// they disagree (`AgentRunStats.dwarfUnwinds`). For tests: it costs both unwinders.
+    public var crossCheckDwarf = false
     /// 512 KiB, Go's and jemalloc's default.
     public static let defaultAllocRateBytes: UInt64 = 512 * 1024
 

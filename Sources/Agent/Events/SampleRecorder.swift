@@ -39,11 +39,18 @@ final class SampleRecorder {
     /// Names Python frames; nil when the Python walker is off.
     let pythonResolver: PythonFrameResolver?
 
-    init(unwind: UnwindMode, python: PythonMode) {
+    init(unwind: UnwindMode, python: PythonMode, crossCheckDwarf: Bool = false) {
         self.unwind = unwind
         unwinder = unwind == .fp ? nil : DwarfUnwinder()
+        unwinder?.crossCheck = crossCheckDwarf
         pythonResolver = python == .auto ? PythonFrameResolver() : nil
     }
+
+    /// How the DWARF samples were unwound (compiled rules or libdwfl); zero in FP mode.
+    var dwarfUnwindCounts: DwarfUnwindCounts { unwinder?.counts ?? DwarfUnwindCounts() }
+
+    /// The first disagreements between compiled rules and libdwfl when cross-checking.
+    var dwarfCrossCheckMismatchExamples: [String] { unwinder?.crossCheckMismatchExamples ?? [] }
 
     /// Builds the DWARF unwinding session of `pid` now; safe from any thread (the unwinder locks).
     func prepareUnwinding(pid: Int32) {
@@ -55,14 +62,16 @@ final class SampleRecorder {
         unwinder?.prepare(pid: pid)
     }
 
-    func record(_ event: RawEvent) {
+    /// Records one event; `bytes`, the ring-buffer record it was decoded from (valid during this
+    /// call), holds its stack copy (`RawEvent.stackDumpRange`), unwound in place.
+    func record(_ event: RawEvent, bytes: UnsafeRawBufferPointer? = nil) {
         if processes[event.pid] == nil {
             processes[event.pid] = Self.mainThreadName(event.pid) ?? event.command
             processesSeen += 1
             onNewProcess?(event.pid)
         }
         let key = StackKey(
-            pid: event.pid, kernel: event.kernelStack, user: userStack(of: event),
+            pid: event.pid, kernel: event.kernelStack, user: userStack(of: event, bytes: bytes),
             python: event.pythonFrames.map { PythonRawFrame(code: $0.code, firstLineNumber: $0.first_lineno, lasti: $0.lasti, group: $0.group) },
             swiftAsyncResume: event.swiftAsyncResume, swiftAsyncFuncletPC: event.swiftAsyncResume.isEmpty ? 0 : event.swiftAsyncFuncletPC,
             swiftAsyncTruncated: !event.swiftAsyncResume.isEmpty && event.swiftAsyncTruncated
@@ -141,7 +150,7 @@ final class SampleRecorder {
         pythonResolver?.forget(pids: pids)
     }
 
-    private func userStack(of event: RawEvent) -> [UInt64] {
+    private func userStack(of event: RawEvent, bytes: UnsafeRawBufferPointer?) -> [UInt64] {
         guard let registers = event.registers, let unwinder, !event.isKernelThread else {
             if !event.userStack.isEmpty { counts.framePointerStacks += 1 }
             return event.userStack
@@ -151,7 +160,9 @@ final class SampleRecorder {
             counts.framePointerStacks += 1
             return event.userStack
         }
-        let pcs = unwinder.unwind(pid: event.pid, registers: registers, stack: event.stackDump, stackPointer: registers[Int(FLAMELAB_REG_RSP.rawValue)])
+        let pcs = Self.withStackDump(of: event, in: bytes) { stack in
+            unwinder.unwind(pid: event.pid, registers: registers, stack: stack, stackPointer: registers[Int(FLAMELAB_REG_RSP.rawValue)])
+        }
         if event.hasBoundedStack { return joined(pcs, event: event, unwinder: unwinder) }
         // An unwind that found less than the FP walk (no CFI, stack copy cut short) keeps the FP walk.
         guard !pcs.isEmpty, pcs.count >= min(event.userStack.count, 2) else {
@@ -160,6 +171,16 @@ final class SampleRecorder {
         }
         counts.dwarfStacks += 1
         return pcs
+    }
+
+    /// Calls `body` with the event's stack copy: in place in `bytes` when decoded from them (no copy
+    /// of up to 16 KiB per sample), else the event's own array.
+    private static func withStackDump<R>(of event: RawEvent, in bytes: UnsafeRawBufferPointer?,
+                                         _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        if let bytes, !event.stackDumpRange.isEmpty, event.stackDumpRange.upperBound <= bytes.count {
+            return body(UnsafeRawBufferPointer(rebasing: bytes[event.stackDumpRange]))
+        }
+        return event.stackDump.withUnsafeBytes(body)
     }
 
     /// The DWARF frames of a bounded copy followed by the frame-pointer walk beyond them; when they

@@ -109,6 +109,7 @@ char *celf_cxx_demangle(const char *name);
 /// rax, rdx, rcx, rbx, rsi, rdi, rbp, rsp, r8..r15, rip.
 #define CELF_X86_64_REGISTER_COUNT 17
 /// Indices of the registers read by name (DWARF x86_64 order: rax rdx rcx rbx rsi rdi rbp rsp r8..r15 rip).
+#define CELF_X86_64_RBP 6
 #define CELF_X86_64_RSP 7
 #define CELF_X86_64_RIP 16
 
@@ -151,6 +152,54 @@ int celf_unwinder_frame_pointer_at(celf_unwinder *unwinder, uint64_t pc);
 /// Returns 0, or -1 when no module holds `pc` or it has no build id.
 int celf_unwinder_module_key(celf_unwinder *unwinder, uint64_t pc, uint8_t *build_id, size_t build_id_capacity,
                              size_t *build_id_size, uint64_t *offset);
+
+/* Compiled unwind rules: the CFI at one address reduced to what an x86-64 walk of rip, rsp and rbp
+ * needs, so a caller can cache it per address range and unwind without libdw's CFI interpreter. */
+
+/// celf_unwind_rule.status: the rule below applies.
+#define CELF_RULE_OK 0
+/// CFI covers the address but needs the full interpreter (DWARF expressions, a CFA on another
+/// register, a signal frame, a register-held return address): unwind the sample with libdwfl.
+#define CELF_RULE_UNSUPPORTED 1
+/// No module or no CFI covers the address: libdwfl would guess with frame pointers.
+#define CELF_RULE_NO_CFI 2
+
+/// How the caller's value of a register is recovered (celf_unwind_rule.return_address/.frame_pointer).
+#define CELF_SAVED_SAME_VALUE 0 /* unchanged in this frame */
+#define CELF_SAVED_UNDEFINED 1  /* not recoverable (for the return address: the outermost frame) */
+#define CELF_SAVED_AT_CFA 2     /* stored in memory at CFA + offset */
+
+/// The unwind rule at one address: CFA = cfa_register + cfa_offset; the caller's rip and rbp as
+/// return_address/frame_pointer say; the caller's rsp = CFA.
+typedef struct celf_unwind_rule {
+    uint64_t start;  /* runtime addresses [start, end) the rule holds for (the module's bounds included) */
+    uint64_t end;
+    int64_t cfa_offset;
+    int64_t return_address_offset;
+    int64_t frame_pointer_offset;
+    uint8_t status;          /* CELF_RULE_* */
+    uint8_t cfa_register;    /* CELF_X86_64_RSP or CELF_X86_64_RBP */
+    uint8_t return_address;  /* CELF_SAVED_* (never SAME_VALUE when status is OK) */
+    uint8_t frame_pointer;   /* CELF_SAVED_* */
+} celf_unwind_rule;
+
+/// The rule at runtime address `address` (a leaf's rip, or a return address - 1), from the module's
+/// .eh_frame, then .debug_frame, as libdwfl's unwinder chooses. Always fills `out`; start/end span
+/// just `address` when there is no CFI. Returns out->status.
+int celf_unwinder_rule_at(celf_unwinder *unwinder, uint64_t address, celf_unwind_rule *out);
+
+/// One reported module: its runtime bounds, load bias and GNU build id (build_id_size 0 when none).
+typedef struct celf_module_range {
+    uint64_t low;
+    uint64_t high;
+    uint64_t bias;
+    uint8_t build_id[64];
+    size_t build_id_size;
+} celf_module_range;
+
+/// Writes up to `capacity` of the session's modules to `out` and returns how many there are
+/// (possibly more than `capacity`: call again with a larger array).
+size_t celf_unwinder_modules(celf_unwinder *unwinder, celf_module_range *out, size_t capacity);
 
 /// Ends the session.
 void celf_unwinder_destroy(celf_unwinder *unwinder);
