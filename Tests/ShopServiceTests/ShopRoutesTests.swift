@@ -161,20 +161,20 @@ enum TestShop {
         }
     }
 
-    /// The leak switch: on, every checkout keeps its cart (counted, and resident memory grows by about
-    /// the carts' size); off lets them go. Resident memory is read from the metric the alert uses.
+    /// The leak switch: on, every checkout keeps its cart (counted, with its bytes: about 120 KiB each)
+    /// until turned off. Resident memory itself is not compared here: this test process is shared with
+    /// every other suite running at once, so its RSS moves by tens of MiB either way. `lab run memory`
+    /// shows the growth in a process of its own (its alert fires on it).
     @Test func leakSwitchKeepsEveryCheckoutsCartUntilTurnedOff() async throws {
         let shop = TestShop.shared
         try await TestShop.app().test(.router) { client in
             try await client.execute(uri: "/admin/fault?leak=1", method: .post) { response in
                 #expect(String(buffer: response.body).contains("\"leak\":1"))
             }
-            let before = try await Self.residentBytes(client)
             for _ in 0..<40 { try await client.execute(uri: "/checkout", method: .get) { #expect($0.status == .ok) } }
             #expect(shop.sessions.rememberedCount == 40)
-            let after = try await Self.residentBytes(client)
-            // 40 carts of ~120 KiB each: at least half of that must show up as resident.
-            #expect(after - before >= 40 * 60 * 1024, "resident grew \(after - before) bytes over 40 leaked carts")
+            #expect(shop.sessions.rememberedBytes >= 40 * 120 * 1024, "kept \(shop.sessions.rememberedBytes) bytes in 40 carts")
+            #expect(try await Self.residentBytes(client) > 0)
             try await client.execute(uri: "/admin/fault?leak=0", method: .post) { response in
                 #expect(String(buffer: response.body).contains("\"remembered_carts\":0"))
             }
