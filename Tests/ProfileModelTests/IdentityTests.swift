@@ -18,6 +18,16 @@ struct IdentityTests {
         #expect(SpanID(bytes: Self.span.bytes) == Self.span)
     }
 
+    @Test("raw bytes (a ring-buffer record) read as the byte collection does; wrong lengths and zeros refused")
+    func rawBytes() {
+        Self.trace.bytes.withUnsafeBytes { #expect(TraceID(bytes: $0) == Self.trace) }
+        Self.span.bytes.withUnsafeBytes { #expect(SpanID(bytes: $0) == Self.span) }
+        [UInt8](repeating: 0, count: 16).withUnsafeBytes { #expect(TraceID(bytes: $0) == nil) }
+        [UInt8](repeating: 1, count: 15).withUnsafeBytes { #expect(TraceID(bytes: $0) == nil) }
+        [UInt8](repeating: 0, count: 8).withUnsafeBytes { #expect(SpanID(bytes: $0) == nil) }
+        [UInt8](repeating: 1, count: 9).withUnsafeBytes { #expect(SpanID(bytes: $0) == nil) }
+    }
+
     @Test("malformed and all-zero ids are refused (W3C)", arguments: ["", "zz", "4bf92f3577b34da6a3ce929d0e0e473", "4bf92f3577b34da6a3ce929d0e0e47361",
                                                                      "4bf92f3577b34da6a3ce929d0e0e473g", "00000000000000000000000000000000"])
     func malformedTrace(text: String) {

@@ -75,10 +75,8 @@ struct RawEvent {
             flags: flags,
             kernelStack: words(bytes, in: kernel),
             userStack: words(bytes, in: user),
-            // Ids read as big-endian words: the generic `init?(bytes:)` over a buffer slice, unspecialized
-            // across modules, was a quarter of the agent's CPU at 999 Hz.
-            traceID: hasContext ? TraceID(high: bigEndianWord(bytes, at: field(\.trace_id)), low: bigEndianWord(bytes, at: field(\.trace_id) + 8)) : nil,
-            spanID: hasContext ? SpanID(bigEndianWord(bytes, at: field(\.span_id))) : nil,
+            traceID: hasContext ? TraceID(bytes: UnsafeRawBufferPointer(rebasing: bytes[field(\.trace_id)..<(field(\.trace_id) + 16)])) : nil,
+            spanID: hasContext ? SpanID(bytes: UnsafeRawBufferPointer(rebasing: bytes[field(\.span_id)..<(field(\.span_id) + 8)])) : nil,
             command: cString(bytes, at: field(\.comm), count: 16),
             registers: hasRegisters ? words(bytes, in: field(\.regs)..<(field(\.regs) + Int(FLAMELAB_DWARF_REGS) * 8), keepZeros: true) : nil,
             stackDump: [],
@@ -91,11 +89,6 @@ struct RawEvent {
             swiftAsyncFuncletPC: u64(\.swift_async_funclet_pc),
             swiftAsyncTruncated: u32(\.swift_async_status) == FLAMELAB_SWIFT_ASYNC_TRUNCATED.rawValue
         )
-    }
-
-    /// The 8 bytes at `offset` as a big-endian word (W3C id order).
-    private static func bigEndianWord(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> UInt64 {
-        UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 
     /// Consecutive sections of an event's variable part.

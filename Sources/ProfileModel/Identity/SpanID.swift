@@ -19,6 +19,12 @@ public struct SpanID: HexIdentifier {
         self.init(Hex.word(bytes, from: bytes.startIndex))
     }
 
+    /// The id of exactly 8 raw bytes in W3C order: one big-endian load (see `TraceID.init?(bytes:)`).
+    public init?(bytes: UnsafeRawBufferPointer) {
+        guard bytes.count == 8 else { return nil }
+        self.init(UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self)))
+    }
+
     /// The id spelled by exactly 16 hex digits (either case); nil otherwise or when zero.
     public init?(hex: some StringProtocol) {
         var text = String(hex)
