@@ -53,22 +53,22 @@ struct HeaptrackPeerRun {
                       heaptrackCPUMsMedian: heaptrackLoad.summaries.first { $0.route == "checkout" }?.serverCPUMsMedian)
     }
 
-    private var load: LoadGenerator {
-        get throws { LoadGenerator(options: LoadOptions(mode: .open(rate: rate), durationSeconds: seconds, mix: try RouteMix.parse("checkout"), port: port)) }
+    /// The checkout load both shops get.
+    private var loadOptions: LoadOptions {
+        get throws { LoadOptions(mode: .open(rate: rate), durationSeconds: seconds, mix: try RouteMix.parse("checkout"), port: port) }
     }
 
-    /// flamelab's alloc profile of a fresh shop over the checkout load.
+    /// flamelab's alloc profile of a fresh shop over the checkout load (no warm-up: the shop under
+    /// heaptrack gets none either).
     private func profileWithFlamelab(_ context: ScenarioContext) throws -> (AgentRecording, LoadResult) {
-        let service = try context.controller.start(version: "v1", port: port)
-        defer { try? context.controller.stop(port: port) }
-        let agent = Agent(config: AgentConfig(targets: .pids([service.pid]), kinds: [.alloc], unwind: .fp, durationSeconds: nil,
-                                              service: "flamelab-shop", version: "v1"))
-        try agent.start()
-        agent.waitUntilPrepared()
+        var run = ProfiledRun(version: "v1", port: port)
+        run.kinds = [.alloc]
+        run.unwind = .fp
+        run.python = .auto
+        run.warmupSeconds = 0
         context.progress.update(String(format: "memory: %.0f s of checkouts under flamelab alloc (peer comparison)", seconds))
-        let result = try load.run()
-        agent.requestStop()
-        return (agent.finish(), result)
+        let capture = try run.capture(load: try loadOptions, controller: context.controller)
+        return (capture.recording, capture.load)
     }
 
     /// heaptrack's trace of a fresh shop over the same load.
@@ -79,7 +79,7 @@ struct HeaptrackPeerRun {
         _ = try context.controller.start(version: "v1", port: port, environment: ["LD_PRELOAD": Self.preloadLibrary, "DUMP_HEAPTRACK_OUTPUT": raw])
         context.progress.update(String(format: "memory: %.0f s of checkouts under heaptrack (every allocation recorded)", seconds))
         let result: LoadResult
-        do { result = try load.run() } catch {
+        do { result = LoadGenerator(options: try loadOptions).run() } catch {
             try? context.controller.stop(port: port)
             throw error
         }
