@@ -17,7 +17,14 @@ extension DwarfUnwinder {
         // The leaf's rule is at rip itself; a caller's at its return address - 1 (inside the call).
         var lookup = rip
         while pcs.count < maximumFrames {
-            guard let rule = compiledRule(session: session, at: lookup), rule.status == UInt8(CELF_RULE_OK) else { return nil }
+            guard let rule = compiledRule(session: session, at: lookup) else {
+                unwindCounts.fallbackNoModule += 1
+                return nil
+            }
+            guard rule.status == UInt8(CELF_RULE_OK) else {
+                if rule.status == UInt8(CELF_RULE_NO_CFI) { unwindCounts.fallbackNoCFI += 1 } else { unwindCounts.fallbackUnsupportedRule += 1 }
+                return nil
+            }
             let base: UInt64
             if rule.cfa_register == UInt8(CELF_X86_64_RSP) {
                 base = rsp
@@ -31,7 +38,10 @@ extension DwarfUnwinder {
             let returnSlot = cfa &+ UInt64(bitPattern: rule.return_address_offset)
             guard let returnAddress = Self.read(stack, base: stackPointer, at: returnSlot) else {
                 // libdwfl would serve an address inside a module from its file: leave that to it.
-                if session.modules.module(containing: returnSlot) != nil { return nil }
+                if session.modules.module(containing: returnSlot) != nil {
+                    unwindCounts.fallbackSlotInModule += 1
+                    return nil
+                }
                 break
             }
             switch rule.frame_pointer {
@@ -40,13 +50,19 @@ extension DwarfUnwinder {
             case UInt8(CELF_SAVED_AT_CFA):
                 let slot = cfa &+ UInt64(bitPattern: rule.frame_pointer_offset)
                 rbp = Self.read(stack, base: stackPointer, at: slot)
-                if rbp == nil, session.modules.module(containing: slot) != nil { return nil }
+                if rbp == nil, session.modules.module(containing: slot) != nil {
+                    unwindCounts.fallbackSlotInModule += 1
+                    return nil
+                }
             default:
                 rbp = nil
             }
             if returnAddress == 0 { break }
             // A CFA that does not grow would loop; libdwfl's answer is then not worth guessing.
-            guard cfa > rsp else { return nil }
+            guard cfa > rsp else {
+                unwindCounts.fallbackCFANotGrowing += 1
+                return nil
+            }
             rsp = cfa
             pcs.append(returnAddress)
             lookup = returnAddress &- 1

@@ -9,25 +9,47 @@ struct CompiledUnwindRuleTests {
     /// several lengths: the compiled walk answers, and libdwfl in the same session agrees on each.
     /// (Same session: libdwfl's module lookup is stateful, a fresh session can miss a module the
     /// compiled walk's lookups have already resolved, e.g. libc's start_thread.)
+    /// The runner's frames above the test differ from run to run (CI once met a return address
+    /// outside every module there): a cut the walk hands to libdwfl for "no module" passes only when
+    /// libdwfl's own answer holds such a pc too, so a wrong compiled rule that leads the walk astray
+    /// still fails.
     @Test("the compiled walk gives libdwfl's PCs on the test process's own stack")
-    func agreesWithLibdwflOnOwnStack() {
+    func agreesWithLibdwflOnOwnStack() throws {
         let capture = unwindChainA(capacity: 64 * 1024)
         let compiled = DwarfUnwinder()
         compiled.crossCheck = true
+        let mappings = try ProcessMaps.read(pid: TestProcess.pid).mappings
         let lengths = [capture.stack.count, 4096, 1024, 300, 64, 0]
+        var handedOver = 0
         for length in lengths {
+            let before = compiled.counts
             let pcs = compiled.unwind(pid: TestProcess.pid, registers: capture.registers,
                                       stack: Array(capture.stack.prefix(length)), stackPointer: capture.stackPointer)
             #expect(pcs.first == capture.registers[Int(CELF_X86_64_RIP)])
+            let after = compiled.counts
+            guard after.interpreted > before.interpreted else { continue }
+            handedOver += 1
+            let outside = pcs.dropFirst().filter { pc in !mappings.contains { $0.start <= pc && pc < $0.end && ($0.isFileBacked || $0.path == "[vdso]") } }
+            #expect(after.fallbackNoModule > before.fallbackNoModule && !outside.isEmpty,
+                    "cut \(length): handed to libdwfl (\(after.summary)), libdwfl's frames: \(Self.describe(pcs, mappings))")
         }
         let counts = compiled.counts
-        #expect(counts.compiled == lengths.count, "\(counts.summary)")
-        #expect(counts.crossChecked == lengths.count && counts.crossCheckMismatches == 0,
+        print("own stack of \(capture.stack.count) bytes: \(counts.summary)")
+        #expect(counts.compiled + handedOver == lengths.count && counts.compiled >= 4, "\(counts.summary)")
+        #expect(counts.crossChecked == counts.compiled && counts.crossCheckMismatches == 0,
                 "\(counts.summary): \(compiled.crossCheckMismatchExamples)")
         #expect(counts.cachedRules > 0)
         let interpreted = DwarfUnwinder(compiledRules: false)
         _ = interpreted.unwind(pid: TestProcess.pid, registers: capture.registers, stack: capture.stack, stackPointer: capture.stackPointer)
         #expect(interpreted.counts.compiled == 0 && interpreted.counts.interpreted == 1)
+    }
+
+    /// Each pc with the mapping that holds it, for a failure message.
+    private static func describe(_ pcs: [UInt64], _ mappings: [MemoryMapping]) -> String {
+        pcs.map { pc in
+            let mapping = mappings.first { $0.start <= pc && pc < $0.end }
+            return String(pc, radix: 16) + " " + (mapping.map { "\($0.permissions) \($0.path)" } ?? "unmapped")
+        }.joined(separator: "; ")
     }
 
     /// A leaf outside every module (JIT code, a garbage rip) has no CFI: libdwfl then guesses with
