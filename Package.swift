@@ -143,7 +143,7 @@ let package = Package(
         .testTarget(name: "ProfileStoreTests", dependencies: ["ProfileStore", "ProfileModel", "FlamelabTesting", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swift6),
         .testTarget(name: "FlameGraphTests", dependencies: ["FlameGraph", "ProfileModel"], exclude: ["Browser"], resources: [.copy("Fixtures")], swiftSettings: swift6),
         /// Runs the built `lab` binary: gate exit codes and comment, flamegraph/diff outputs (needs the whole lab built).
-        .testTarget(name: "LabCLITests", dependencies: ["FlamelabTesting", "lab"], exclude: ["Fixtures"], swiftSettings: swift6),
+        .testTarget(name: "LabCLITests", dependencies: ["FlamelabTesting", "ProfileModel", "lab"], exclude: ["Fixtures"], swiftSettings: swift6),
         .testTarget(name: "ShopServiceTests", dependencies: ["ShopService", .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"), .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types")], swiftSettings: swift6),
         .testTarget(
             name: "PythonFramesTests",

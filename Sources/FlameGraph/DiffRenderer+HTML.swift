@@ -3,12 +3,14 @@ import ProfileModel
 extension DiffRenderer {
     /// The self-contained HTML page for an adapted diff: the graph with zoom, search, tooltips and
     /// orientation toggle, the changed-functions table and the gone call paths beside it.
-    func html(_ data: DiffFlameData, rows: [DiffTableRow], caption: ProfileCaption, kind: ProfileKind = .cpu) -> String {
+    func html(_ data: DiffFlameData, rows: [DiffTableRow], caption: ProfileCaption, metadata: ProfileMetadata = ProfileMetadata()) -> String {
         let scale = data.colorScale
         let table = FlameFrameTable(tree: data.tree)
         var json = JSONWriter()
         json.string("mode", "diff")
-        json.string("kind", kind.rawValue)
+        json.string("kind", metadata.kind.rawValue)
+        json.string("unit", metadata.valueUnit.rawValue)
+        json.string("measure", "candidate " + metadata.valueUnit.measure)
         json.string("orientation", style.orientation.rawValue)
         json.string("filter", "")
         json.int("allTotal", data.candidateTotalValue)

@@ -158,7 +158,7 @@ extension DiffRenderer {
                            title: String? = nil) -> String {
         html(DiffFlameData(diffTree: DiffTree(base: base, candidate: candidate)),
              rows: Self.rows(changes ?? ProfileDiff.compute(base: base, candidate: candidate), alpha: alpha),
-             caption: ProfileCaption(base: base, candidate: candidate, title: title), kind: candidate.metadata.kind)
+             caption: ProfileCaption(base: base, candidate: candidate, title: title), metadata: candidate.metadata)
     }
 
     /// Table rows for `changes` (kept in their order, which `ProfileDiff` makes |change| descending).

@@ -18,8 +18,17 @@ enum HTMLPageScript {
   function pct(part, total) { return total > 0 ? (part * 100 / total).toFixed(2) + "%" : "0.00%"; }
   function grouped(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
   function fmtValue(v) {
-    if (D.kind === "offcpu") return (v / 1e6).toFixed(2) + " ms";
+    if (D.unit === "nanoseconds") return (v / 1e6).toFixed(2) + " ms";
+    if (D.unit === "bytes") return fmtBytes(v);
+    if (D.unit === "allocations") return grouped(v) + (v === 1 ? " allocation" : " allocations");
     return grouped(v) + (v === 1 ? " sample" : " samples");
+  }
+  // As NumberFormat.bytes: binary units with two decimals.
+  function fmtBytes(v) {
+    var units = ["KiB", "MiB", "GiB", "TiB"], scaled = v / 1024, unit = 0;
+    if (Math.abs(v) < 1024) return v + " B";
+    while (Math.abs(scaled) >= 1024 && unit < units.length - 1) { scaled /= 1024; unit++; }
+    return scaled.toFixed(2) + " " + units[unit];
   }
 
   // Pre-order [frame, self, total, childCount] quadruples, as the Swift FlameTree numbers them.
@@ -160,12 +169,12 @@ enum HTMLPageScript {
         if (n.f >= 0 && hits[n.f]) { matched += n.total; continue; }
         Array.prototype.push.apply(w, n.kids);
       }
-      $("match").textContent = "Matched: " + pct(matched, total) + " of " + (D.kind === "offcpu" ? "off-CPU time" : "samples");
+      $("match").textContent = "Matched: " + pct(matched, total) + " of " + D.measure;
       S.matched = total > 0 ? matched / total : 0;
     } else {
       $("match").textContent = ""; S.matched = null;
     }
-    note.push("x-axis: alphabetical, not time; width = share of " + (D.mode === "diff" ? "candidate samples" : D.kind === "offcpu" ? "off-CPU time" : "samples"));
+    note.push("x-axis: alphabetical, not time; width = share of " + D.measure);
     if (S.zoom) note.push("zoomed into " + frameName(nodes[S.zoom].f) + " (click the root or Reset zoom)");
     if (L.elided) note.push(grouped(L.elided) + " frames narrower than " + MINPX + " px not drawn");
     $("note").textContent = note.join(" · ");

@@ -29,6 +29,8 @@ public struct HTMLRenderer: Sendable {
         var json = JSONWriter()
         json.string("mode", "profile")
         json.string("kind", profile.metadata.kind.rawValue)
+        json.string("unit", profile.metadata.valueUnit.rawValue)
+        json.string("measure", profile.metadata.valueUnit.measure)
         json.string("orientation", orientation.rawValue)
         json.string("filter", traceFilter.text)
         json.int("allTotal", profile.totalValue)
@@ -43,7 +45,7 @@ public struct HTMLRenderer: Sendable {
             caption: caption,
             legend: FrameKindGroup.allCases.map { ($0.label, FlamePalette.legendColor(for: $0).css, false) },
             dataJSON: json.result,
-            sideHTML: Self.sideHTML(kind: profile.metadata.kind),
+            sideHTML: Self.sideHTML(profile.metadata),
             // The list offers the most-sampled traces; any id or prefix can still be typed.
             traceIDs: Array(traces.traceIDs.prefix(Self.listedTraceIDs)),
             initialFilter: traceFilter.text
@@ -51,12 +53,12 @@ public struct HTMLRenderer: Sendable {
         return page.render()
     }
 
-    static func sideHTML(kind: ProfileKind) -> String {
-        switch kind {
+    static func sideHTML(_ meta: ProfileMetadata) -> String {
+        switch meta.kind {
         case .cpu:
             return "<h2>Top self functions</h2><p class=\"hint\">Share of samples where the function is the leaf (on CPU itself). Click to highlight it in the graph.</p><ol id=\"top\"></ol>"
         case .alloc, .inuse:
-            return "<h2>Top allocating functions</h2><p class=\"hint\">Share of the estimated bytes by the function that called the allocator. Click to highlight it in the graph.</p><ol id=\"top\"></ol>"
+            return "<h2>Top allocating functions</h2><p class=\"hint\">Share of the \(meta.valueUnit.measure) by the function that called the allocator. Click to highlight it in the graph.</p><ol id=\"top\"></ol>"
         case .offcpu:
             return "<h2>Top blocking functions</h2><p class=\"hint\">Share of off-CPU time by the first frame above the kernel on the blocked stack (the blocking call). Click to highlight it in the graph.</p><ol id=\"top\"></ol>"
         }

@@ -33,12 +33,14 @@ public enum NumberFormat {
         total > 0 ? fixed(Double(part) * 100 / Double(total), 2) + "%" : "0.00%"
     }
 
-    /// A sample value in its unit: `1,234 samples` for CPU, `12.35 ms` for off-CPU nanoseconds.
-    public static func value(_ v: Int64, kind: ProfileKind) -> String {
-        switch kind {
-        case .cpu: return grouped(v) + (v == 1 ? " sample" : " samples")
-        case .offcpu: return fixed(Double(v) / 1_000_000, 2) + " ms"
-        case .alloc, .inuse: return bytes(v)
+    /// A sample value in its unit: `1,234 samples`, `12.35 ms` for off-CPU nanoseconds, `1.50 MiB`,
+    /// `1,234 allocations`.
+    public static func value(_ v: Int64, unit: SampleValueUnit) -> String {
+        switch unit {
+        case .samples: return grouped(v) + (v == 1 ? " sample" : " samples")
+        case .nanoseconds: return fixed(Double(v) / 1_000_000, 2) + " ms"
+        case .bytes: return bytes(v)
+        case .allocations: return grouped(v) + (v == 1 ? " allocation" : " allocations")
         }
     }
 

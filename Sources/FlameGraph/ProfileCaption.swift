@@ -40,11 +40,11 @@ public struct ProfileCaption: Sendable, Equatable {
         parts.append("unwind \(meta.unwindLabel)")
         switch meta.kind {
         case .cpu:
-            parts.append(NumberFormat.value(total, kind: .cpu))
+            parts.append(NumberFormat.value(total, unit: .samples))
         case .offcpu:
-            parts.append("\(NumberFormat.grouped(Int64(sampleCount))) blocking events, \(NumberFormat.value(total, kind: .offcpu)) off CPU")
+            parts.append("\(NumberFormat.grouped(Int64(sampleCount))) blocking events, \(NumberFormat.value(total, unit: .nanoseconds)) off CPU")
         case .alloc, .inuse:
-            parts.append("\(NumberFormat.grouped(Int64(sampleCount))) sampled allocations, \(NumberFormat.value(total, kind: meta.kind)) estimated")
+            parts.append("\(NumberFormat.grouped(Int64(sampleCount))) sampled allocations, \(NumberFormat.value(total, unit: meta.valueUnit)) estimated")
         }
         parts.append(window(meta))
         if meta.dropped > 0 { parts.append("\(NumberFormat.grouped(meta.dropped)) dropped") }
@@ -79,7 +79,7 @@ extension ProfileCaption {
         let meta = candidate.metadata
         var parts = [kind, Self.rate(meta),
                      "unwind \(meta.unwindLabel)"]
-        parts.append("base \(NumberFormat.value(base.totalValue, kind: base.metadata.kind)) → candidate \(NumberFormat.value(candidate.totalValue, kind: meta.kind))")
+        parts.append("base \(NumberFormat.value(base.totalValue, unit: base.metadata.valueUnit)) → candidate \(NumberFormat.value(candidate.totalValue, unit: meta.valueUnit))")
         parts.append(Self.window(meta))
         parts.append("widths from candidate, colour = change in self share")
         self.subtitle = parts.joined(separator: " · ")

@@ -14,11 +14,11 @@ public struct SVGRenderer: Sendable {
     /// The SVG document for `profile`; `title` overrides the default title.
     public func render(profile: Profile, title: String? = nil) -> String {
         render(tree: FlameTree(profile: profile), caption: ProfileCaption(profile: profile, title: title),
-               kind: profile.metadata.kind)
+               unit: profile.metadata.valueUnit)
     }
 
     /// The SVG document for an already merged tree.
-    public func render(tree: FlameTree, caption: ProfileCaption, kind: ProfileKind) -> String {
+    public func render(tree: FlameTree, caption: ProfileCaption, unit: SampleValueUnit) -> String {
         let layout = FlameLayout(tree: tree, minWidth: style.minWidthFraction)
         let drawing = SVGFrameDrawing(style: style, tree: tree, layout: layout)
         var out = drawing.header(caption: caption)
@@ -28,22 +28,22 @@ public struct SVGRenderer: Sendable {
         }
         out += drawing.frames(
             fill: { node in node == 0 ? FlamePalette.root.css : FlamePalette.color(for: tree.nodes[node].frame).css },
-            tooltip: { node in Self.tooltip(tree: tree, node: node, kind: kind) }
+            tooltip: { node in Self.tooltip(tree: tree, node: node, unit: unit) }
         )
-        out += drawing.footer(extra: kind == .cpu ? "" : "off-CPU time")
+        out += drawing.footer(extra: unit.measure)
         return out
     }
 
     /// Tooltip text: name (module), self and total value with % of all samples.
-    static func tooltip(tree: FlameTree, node index: Int, kind: ProfileKind) -> String {
+    static func tooltip(tree: FlameTree, node index: Int, unit: SampleValueUnit) -> String {
         let node = tree.nodes[index]
         let total = tree.totalValue
         var text = node.frame.name
         if !node.frame.module.isEmpty { text += " (\(node.frame.module))" }
         if index != 0 {
-            text += "\nself: \(NumberFormat.value(node.selfValue, kind: kind)) (\(NumberFormat.percent(node.selfValue, of: total)))"
+            text += "\nself: \(NumberFormat.value(node.selfValue, unit: unit)) (\(NumberFormat.percent(node.selfValue, of: total)))"
         }
-        text += "\ntotal: \(NumberFormat.value(node.totalValue, kind: kind)) (\(NumberFormat.percent(node.totalValue, of: total)))"
+        text += "\ntotal: \(NumberFormat.value(node.totalValue, unit: unit)) (\(NumberFormat.percent(node.totalValue, of: total)))"
         return text
     }
 }

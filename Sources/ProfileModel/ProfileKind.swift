@@ -11,12 +11,12 @@ public enum ProfileKind: String, Codable, Sendable, CaseIterable {
     /// is estimated bytes in use, `Sample.objects` the estimated live allocations.
     case inuse
 
-    /// The unit of a sample value.
-    public var unit: String {
+    /// The unit of a sample value (memory: bytes; `ProfileMetadata.valueUnit` knows when it is allocations).
+    public var unit: SampleValueUnit {
         switch self {
-        case .cpu: return "samples"
-        case .offcpu: return "nanoseconds"
-        case .alloc, .inuse: return "bytes"
+        case .cpu: return .samples
+        case .offcpu: return .nanoseconds
+        case .alloc, .inuse: return .bytes
         }
     }
 

@@ -18,6 +18,9 @@ public struct ProfileMetadata: Hashable, Codable, Sendable {
     /// Memory profiles: the mean bytes between samples (`--alloc-rate`); pprof's `period`. nil for
     /// other kinds (and then absent from the encoding).
     public var allocationRateBytes: Int64?
+    /// Memory profiles: which of the two values `Sample.value` holds; nil is `space` (bytes), the
+    /// default. Set by `Profile.selectingSampleType`.
+    public var memorySampleType: MemorySampleType?
 
     public init(kind: ProfileKind = .cpu, hz: Int = 0, unwindMode: UnwindMode? = nil, service: String? = nil,
                 version: String? = nil, startUnixNs: UInt64 = 0, endUnixNs: UInt64 = 0, monotonicStartNs: UInt64 = 0, dropped: Int64 = 0) {
@@ -30,6 +33,11 @@ public struct ProfileMetadata: Hashable, Codable, Sendable {
         self.endUnixNs = endUnixNs
         self.monotonicStartNs = monotonicStartNs
         self.dropped = dropped
+    }
+
+    /// The unit of `Sample.value`: the kind's, or allocations for a memory profile showing objects.
+    public var valueUnit: SampleValueUnit {
+        kind.isMemory && memorySampleType == .objects ? .allocations : kind.unit
     }
 
     /// The unwind mode as reports and codecs spell it (`unknown` when not known).

@@ -15,7 +15,8 @@ struct DiffCommand: ParsableCommand {
         frame's self share: red grew, blue shrank, intensity by size. Frames new in CAND are hatched and \
         outlined; call paths gone from CAND are listed. The table ranks functions by the absolute change of \
         their self share, with counts and a two-proportion test's p-value (significant when p < --alpha). --json \
-        writes the same table for machines.
+        writes the same table for machines. Memory profiles (alloc, inuse) are compared by estimated bytes, or \
+        by estimated allocations with --sample-type objects; their tests count sampled allocations.
 
         From the profile store (`lab agent`), each side is a selection of key=value pairs (service, version, kind,
         pid, host, trace, from, to) over the range of --last or --from/--to; a side's own from/to wins, so the
@@ -24,6 +25,7 @@ struct DiffCommand: ParsableCommand {
         Examples:
           lab diff results/profiles/v1-cpu.pb.gz results/profiles/v2-cpu.pb.gz -o diff.html
           lab diff v1.folded v2.folded -o diff.svg --json diff.json
+          lab diff results/memory/inuse-at-alert.pb.gz results/memory/inuse-later.pb.gz -o grew.html --sample-type objects
           lab diff --store results/runs/profiles.sqlite --base version=v1 --cand version=v2 --last 10m -o diff.html
           lab diff --base version=v2,from=2026-12-01T20:00:00Z,to=2026-12-01T20:10:00Z --cand version=v2 --last 10m -o incident.html
         """
@@ -33,6 +35,7 @@ struct DiffCommand: ParsableCommand {
     @Option(name: .customLong("base"), help: "Store mode: the base selection, e.g. version=v1.") var baseSelection: String?
     @Option(name: .customLong("cand"), help: "Store mode: the candidate selection, e.g. version=v2.") var candidateSelection: String?
     @OptionGroup var range: StoreRange
+    @OptionGroup var sampleType: SampleTypeOption
     @Option(name: .shortAndLong, help: "Output file: OUT.html or OUT.svg (mode 0600).") var output: String
     @Option(help: "Also write the changed-functions table as JSON here.") var json: String?
     @Option(help: "Title (default: service and versions of both sides).") var title: String?
@@ -57,7 +60,10 @@ struct DiffCommand: ParsableCommand {
 
     /// The two sides: files, or selections of the store over one range.
     func profiles() throws -> (Profile, Profile) {
-        guard let baseSelection, let candidateSelection else { return (try ProfileFile.read(files[0]), try ProfileFile.read(files[1])) }
+        guard let baseSelection, let candidateSelection else {
+            return (try sampleType.apply(try ProfileFile.read(files[0]), source: files[0]),
+                    try sampleType.apply(try ProfileFile.read(files[1]), source: files[1]))
+        }
         let store = try range.open()
         let sides = try [baseSelection, candidateSelection].map { text -> Profile in
             let selection = try range.applied(to: StoreSelection()).overridden(by: text, timePoint: TimePointParser.unixNs)

@@ -19,6 +19,7 @@ struct FlameGraphCommand: ParsableCommand {
           lab flamegraph results/profiles/v2-cpu.pb.gz -o v2.html
           lab flamegraph stacks.folded -o flame.svg --title "checkout, 99 Hz" --icicle
           lab flamegraph v2-cpu.pb.gz -o drill.html --trace-id 4bf92f3577b34da6a3ce929d0e0e4736
+          lab flamegraph results/memory/inuse-later.pb.gz -o leak.html --sample-type objects
         """
     )
 
@@ -29,6 +30,7 @@ struct FlameGraphCommand: ParsableCommand {
     @Option(name: .customLong("trace-id"), help: "Only samples with these trace ids (or prefixes), comma-separated.") var traceID: String?
     @Option(help: "Sampling rate to state for inputs that do not carry it (folded, speedscope).") var hz: Int?
     @Option(help: "Profile kind to state for inputs that do not carry it: cpu, offcpu, alloc or inuse.") var kind: ProfileKind?
+    @OptionGroup var sampleType: SampleTypeOption
 
     func validate() throws {
         guard ProfileOutput.Graph(path: output) != nil else {
@@ -41,6 +43,7 @@ struct FlameGraphCommand: ParsableCommand {
         var profile = try ProfileFile.read(input)
         if let hz { profile.metadata.hz = hz }
         if let kind { profile.metadata.kind = kind }
+        profile = try sampleType.apply(profile, source: input)
         let filter = TraceIDFilter(traceID ?? "")
         if !filter.isEmpty, !profile.samples.contains(where: filter.matches) {
             let traced = profile.samples.contains { $0.labels.traceID != nil }

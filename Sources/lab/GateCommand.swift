@@ -42,6 +42,7 @@ struct GateCommand: ParsableCommand {
 
     @Option(help: "The baseline profile (previous version): .pb.gz, .folded, .speedscope.json.") var baseline: String?
     @Option(help: "The candidate profile (the deploy under test).") var candidate: String?
+    @OptionGroup var sampleType: SampleTypeOption
     @Option(help: "Write the markdown PR comment here (mode 0600).") var comment: String?
     @Option(help: "Write the verdict as JSON here (mode 0600).") var json: String?
     @Option(help: "How many top functions by self CPU the rule watches (default 5).",
@@ -92,8 +93,8 @@ struct GateCommand: ParsableCommand {
     func run() throws {
         if let calibrate { return try runCalibration(calibrate) }
         if canary { return try runCanary() }
-        let base = try ProfileFile.read(baseline ?? "")
-        let cand = try ProfileFile.read(candidate ?? "")
+        let base = try sampleType.apply(try ProfileFile.read(baseline ?? ""), source: baseline ?? "")
+        let cand = try sampleType.apply(try ProfileFile.read(candidate ?? ""), source: candidate ?? "")
         try finish(try rule().evaluate(baseline: base, candidate: cand))
     }
 

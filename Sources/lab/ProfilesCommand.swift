@@ -106,7 +106,7 @@ struct ProfilesCommand: ParsableCommand {
                 throw FlamelabError.failed("export", "profile to \(output)", "no stored samples match", code: .input)
             }
             try ProfileFile.write(profile, to: output)
-            print("wrote \(output): \(profile.samples.count) samples (total \(profile.totalValue) \(profile.metadata.kind.unit)), \(profile.stacks.count) stacks")
+            print("wrote \(output): \(profile.samples.count) samples (total \(profile.totalValue) \(profile.metadata.valueUnit)), \(profile.stacks.count) stacks")
         }
     }
 

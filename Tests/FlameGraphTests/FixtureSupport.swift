@@ -23,6 +23,23 @@ enum FixtureSupport {
         return try FoldedCodec.decode(text("shop-cpu.folded"), metadata: metadata)
     }
 
+    /// An in-use memory profile: a leak (one stack of big carts) beside many small receipt lines.
+    static func memoryProfile() -> Profile {
+        var metadata = ProfileMetadata(kind: .inuse, unwindMode: .fp, service: "shop", version: "v1",
+                                       startUnixNs: 1_764_075_600_000_000_000, endUnixNs: 1_764_075_630_000_000_000)
+        metadata.allocationRateBytes = 524_288
+        var profile = Profile(metadata: metadata)
+        let root = Frame(name: "start_thread", module: "libc.so.6", kind: .libc)
+        let checkout = Frame(name: "Shop.Checkout.run() -> ()", module: "flamelab-shop", kind: .app)
+        let remember = Frame(name: "Shop.SessionCache.rememberCart(Shop.Cart) -> ()", module: "flamelab-shop", kind: .app)
+        let receipt = Frame(name: "Shop.Receipt.formatLines() -> [Swift.String]", module: "flamelab-shop", kind: .app)
+        let leak = profile.intern(stack: [root, checkout, remember].map { profile.intern($0) })
+        let churn = profile.intern(stack: [root, checkout, receipt].map { profile.intern($0) })
+        for _ in 0..<6 { profile.add(stackID: leak, value: 524_288, objects: 4) }
+        for _ in 0..<2 { profile.add(stackID: churn, value: 524_288, objects: 256) }
+        return profile
+    }
+
     /// A profile whose samples carry trace ids: three traces plus untraced background samples.
     static func tracedProfile() -> Profile {
         var profile = Profile(metadata: ProfileMetadata(kind: .cpu, hz: 999, unwindMode: .dwarf, service: "shop", version: "v2",

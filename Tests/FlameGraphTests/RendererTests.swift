@@ -24,6 +24,27 @@ import Testing
         try FixtureSupport.expectMatchesStored(html, "shop-traced.html")
     }
 
+    @Test func memorySVGMatchesStoredFile() throws {
+        let svg = SVGRenderer().render(profile: FixtureSupport.memoryProfile())
+        #expect(svg.contains("in-use memory · 1 sample per 512.00 KiB allocated (mean) · unwind fp · 8 sampled allocations, 4.00 MiB estimated"))
+        #expect(svg.contains("self: 3.00 MiB (75.00%)"))
+        #expect(svg.contains("width = share of estimated bytes"))
+        try FixtureSupport.expectMatchesStored(svg, "shop-inuse.svg")
+    }
+
+    /// `--sample-type objects`: the same profile valued in allocations, which every label says.
+    @Test func memoryObjectsAreLabelledAllocations() throws {
+        let profile = FixtureSupport.memoryProfile().selectingSampleType(.objects)
+        let svg = SVGRenderer().render(profile: profile)
+        #expect(svg.contains("8 sampled allocations, 536 allocations estimated"))
+        #expect(svg.contains("self: 512 allocations (95.52%)"))
+        #expect(svg.contains("width = share of estimated allocations"))
+        #expect(!svg.contains("KiB estimated"))
+        let html = HTMLRenderer().render(profile: profile)
+        #expect(html.contains("\"unit\":\"allocations\"") && html.contains("\"measure\":\"estimated allocations\""))
+        try FixtureSupport.expectMatchesStored(html, "shop-inuse-objects.html")
+    }
+
     @Test func svgStatesMetadataAndTooltips() throws {
         let svg = SVGRenderer().render(profile: try FixtureSupport.shopProfile())
         #expect(svg.contains("CPU · 99 Hz · unwind fp · 98 samples · 2025-11-25 13:00:00 UTC + 30.0 s"))

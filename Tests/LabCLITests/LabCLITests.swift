@@ -1,4 +1,5 @@
 import Foundation
+import ProfileModel
 import Testing
 
 /// Runs the built `lab` binary: `lab gate` exit codes and PR comment on handmade folded pairs with
@@ -146,5 +147,32 @@ import Testing
         for command in ["diff", "gate"] {
             #expect(try Self.lab([command, "--help"]).stdout.contains("Examples:"))
         }
+    }
+
+    /// `--sample-type` values a memory profile in allocations (and says so), and refuses what does not fit.
+    @Test func sampleTypeSelectsAMemoryValue() throws {
+        let dir = try Self.scratch()
+        var profile = Profile(metadata: ProfileMetadata(kind: .alloc, unwindMode: .fp))
+        profile.metadata.allocationRateBytes = 1024
+        let stack = profile.intern(stack: ["main", "formatReceipt"].map { profile.intern(Frame(name: $0)) })
+        for _ in 0..<3 { profile.add(stackID: stack, value: 1024, objects: 16) }
+        let input = dir.appendingPathComponent("alloc.pb.gz").path
+        try Data(ProfileFormat.pprof.encode(profile)).write(to: URL(fileURLWithPath: input))
+        let out = dir.appendingPathComponent("a.svg").path
+        for type in ["objects", "alloc_objects"] {
+            let run = try Self.lab(["flamegraph", input, "-o", out, "--sample-type", type])
+            #expect(run.status == 0 && run.stdout.contains("48 allocations"), "stdout: \(run.stdout) stderr: \(run.stderr)")
+            #expect(try String(contentsOfFile: out, encoding: .utf8).contains("width = share of estimated allocations"))
+        }
+        let bytes = try Self.lab(["flamegraph", input, "-o", out])
+        #expect(bytes.status == 0 && bytes.stdout.contains("3.00 KiB"), "stdout: \(bytes.stdout)")
+        let otherKind = try Self.lab(["diff", input, input, "-o", out, "--sample-type", "inuse_objects"])
+        #expect(otherKind.status != 0 && otherKind.stderr.contains("failed to select sample type inuse_objects")
+                && otherKind.stderr.contains("alloc_space and alloc_objects"), "stderr: \(otherKind.stderr)")
+        let cpu = try Self.lab(["gate", "--baseline", Self.fixture("gate/base.folded"), "--candidate", Self.fixture("gate/base.folded"),
+                                "--sample-type", "objects"])
+        #expect(cpu.status != 0 && cpu.stderr.contains("it is a cpu profile with one value"), "stderr: \(cpu.stderr)")
+        let unknown = try Self.lab(["flamegraph", input, "-o", out, "--sample-type", "weight"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("--sample-type must be space, objects"), "stderr: \(unknown.stderr)")
     }
 }

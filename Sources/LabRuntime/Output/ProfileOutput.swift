@@ -31,7 +31,7 @@ public enum ProfileOutput {
                              icicle: Bool = false) throws -> String {
         guard let graph = Graph(path: path) else {
             try ProfileFile.write(profile, to: path)
-            return "wrote \(path): \(profile.samples.count) samples (total \(NumberFormat.value(profile.totalValue, kind: profile.metadata.kind))), \(profile.stacks.count) stacks"
+            return "wrote \(path): \(profile.samples.count) samples (total \(NumberFormat.value(profile.totalValue, unit: profile.metadata.valueUnit))), \(profile.stacks.count) stacks"
         }
         let orientation: FlameOrientation = icicle ? .icicle : .flame
         let tree = FlameTree(profile: profile, include: traceFilter.matches)
@@ -40,11 +40,11 @@ public enum ProfileOutput {
         case .svg:
             var caption = ProfileCaption(profile: profile, title: title)
             if !traceFilter.isEmpty { caption.subtitle += " · trace filter: \(traceFilter.text)" }
-            text = SVGRenderer(style: SVGStyle(orientation: orientation)).render(tree: tree, caption: caption, kind: profile.metadata.kind)
+            text = SVGRenderer(style: SVGStyle(orientation: orientation)).render(tree: tree, caption: caption, unit: profile.metadata.valueUnit)
         case .html:
             text = HTMLRenderer(orientation: orientation).render(profile: profile, title: title, traceFilter: traceFilter)
         }
         try PrivateFile.write(text, to: path)
-        return "wrote \(path): \(NumberFormat.value(tree.totalValue, kind: profile.metadata.kind)), \(tree.nodes.count) frames"
+        return "wrote \(path): \(NumberFormat.value(tree.totalValue, unit: profile.metadata.valueUnit)), \(tree.nodes.count) frames"
     }
 }

@@ -5,6 +5,8 @@ public struct FunctionStats: Sendable {
     /// Number of samples.
     public let sampleCount: Int
     public let kind: ProfileKind
+    /// The unit of the values (memory: bytes or allocations).
+    public let unit: SampleValueUnit
     /// Every function, by self value descending, then name.
     public let functions: [FunctionStat]
     private let indexByName: [String: Int]
@@ -46,6 +48,7 @@ public struct FunctionStats: Sendable {
         self.total = total
         sampleCount = profile.samples.count
         kind = profile.metadata.kind
+        unit = profile.metadata.valueUnit
     }
 
     /// The function named `name`, if it appears.

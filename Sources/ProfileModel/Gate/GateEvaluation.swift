@@ -19,7 +19,7 @@ struct GateEvaluation {
         let allChanges = ProfileDiff.compute(base: base, candidate: cand)
         let failing = findings.filter(\.counts)
         return GateVerdict(
-            passed: failing.isEmpty, verdict: failing.isEmpty ? "pass" : "fail", rule: rule, valueName: Self.valueName(base.kind),
+            passed: failing.isEmpty, verdict: failing.isEmpty ? "pass" : "fail", rule: rule, valueName: Self.valueName(base.kind, unit: base.unit),
             reasons: failing, notSignificant: findings.filter { !$0.counts },
             topChanges: Array(allChanges.prefix(rule.tableRows)),
             baselineTop: baseTop, candidateTop: candTop,
@@ -28,7 +28,14 @@ struct GateEvaluation {
             sampleSize: sampleSizeNote(baseTop: baseTop, alpha: correctedAlpha))
     }
 
-    static func valueName(_ kind: ProfileKind) -> String { kind == .cpu ? "self CPU" : "self off-CPU time" }
+    static func valueName(_ kind: ProfileKind, unit: SampleValueUnit) -> String {
+        switch kind {
+        case .cpu: return "self CPU"
+        case .offcpu: return "self off-CPU time"
+        case .alloc: return unit == .allocations ? "self allocations" : "self allocated bytes"
+        case .inuse: return unit == .allocations ? "self live allocations" : "self in-use bytes"
+        }
+    }
 
     private func rank(_ name: String, in stats: FunctionStats) -> Int? {
         guard let stat = stats[name], stat.selfValue > 0 else { return nil }
