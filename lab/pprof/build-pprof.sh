@@ -27,11 +27,12 @@ command -v go >/dev/null 2>&1 || fail "go not found (install golang-go: make ppr
 mkdir -p "$out_dir" || fail "cannot create $out_dir"
 
 # GOPATH mode over Debian's sources: no module download, no network (GOPROXY=off, GOFLAGS cleared).
-# CGO_ENABLED=0: a static binary that needs no C toolchain.
+# CGO_ENABLED=0: a static binary that needs no C toolchain. Go's own build cache (~/.cache/go-build), not
+# one inside the clone: a fresh clone on a machine that built pprof before then compiles nothing again.
 tmp="$bin.tmp.$$"
 trap 'rm -f "$tmp"' EXIT
 if ! env GO111MODULE=off GOPATH="$gopath" GOPROXY=off GOFLAGS= GOSUMDB=off CGO_ENABLED=0 \
-        GOCACHE="$out_dir/gocache" \
+        GOCACHE="${GOCACHE:-$(go env GOCACHE 2>/dev/null || echo "$out_dir/gocache")}" \
         go build -trimpath -o "$tmp" "$pkg" >"$log" 2>&1; then
     reason="$(grep -v '^#' "$log" | head -n 3 | tr -s ' \t\n' ' ' | cut -c 1-300 | sed 's/ *$//')"
     fail "go build $pkg: ${reason:-exit status non-zero} (full log: $log)"

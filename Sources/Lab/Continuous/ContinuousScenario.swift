@@ -45,7 +45,7 @@ public struct ContinuousScenario: Scenario {
 
     public func run(_ context: ScenarioContext) throws -> ScenarioOutcome {
         let dir = try context.directory(for: name)
-        let seconds = (minutes.map { $0 * 60 }) ?? context.pick(full: 480, quick: 60)
+        let seconds = (minutes.map { $0 * 60 }) ?? context.pick(full: 480, quick: 40)
         let windowSeconds = context.pick(full: 10.0, quick: 5.0)
         let scratch = "\(context.resultsDirectory)/runs/continuous-\(getpid())"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
