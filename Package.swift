@@ -139,12 +139,18 @@ let package = Package(
         // MARK: tests (Swift Testing)
         /// What every test target shares: the root/CI rule (`.requiresRoot`), running commands, finding tools.
         .target(name: "FlamelabTesting", path: "Tests/FlamelabTesting", swiftSettings: swift6),
+        /// A Hummingbird application served on a free loopback port for one test, and a URLSession client for it.
+        .target(name: "HTTPTestSupport", dependencies: [.product(name: "Hummingbird", package: "hummingbird"),
+                                                        .product(name: "HTTPTypes", package: "swift-http-types"),
+                                                        .product(name: "NIOCore", package: "swift-nio"),
+                                                        .product(name: "Logging", package: "swift-log")],
+                path: "Tests/HTTPTestSupport", swiftSettings: swift6),
         .testTarget(name: "ProfileModelTests", dependencies: ["ProfileModel"], resources: [.copy("Fixtures")], swiftSettings: swift6),
         .testTarget(name: "ProfileStoreTests", dependencies: ["ProfileStore", "ProfileModel", "FlamelabTesting", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swift6),
         .testTarget(name: "FlameGraphTests", dependencies: ["FlameGraph", "ProfileModel"], exclude: ["Browser"], resources: [.copy("Fixtures")], swiftSettings: swift6),
         /// Runs the built `lab` binary: gate exit codes and comment, flamegraph/diff outputs (needs the whole lab built).
         .testTarget(name: "LabCLITests", dependencies: ["FlamelabTesting", "ProfileModel", "lab"], exclude: ["Fixtures"], swiftSettings: swift6),
-        .testTarget(name: "ShopServiceTests", dependencies: ["ShopService", .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"), .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types")], swiftSettings: swift6),
+        .testTarget(name: "ShopServiceTests", dependencies: ["ShopService", "HTTPTestSupport", .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"), .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types")], swiftSettings: swift6),
         .testTarget(
             name: "PythonFramesTests",
             dependencies: ["FlamelabTesting", "Symbolize", "ProfileModel", "CPythonWalkTest"],
@@ -154,11 +160,10 @@ let package = Package(
         .testTarget(name: "LabTests", dependencies: ["Lab", "LabRuntime", "ProfileModel", "FlamelabTesting"], swiftSettings: swift6),
         /// The runtime's pure parts and its sinks: Prometheus answers, the SLO rules, Google's pprof on our files, file sinks.
         .testTarget(name: "LabRuntimeTests", dependencies: ["LabRuntime", "ProfileModel", "ProfileStore", "Agent", "FlamelabTesting"], exclude: ["Fixtures"], swiftSettings: swift6),
-        /// `lab serve`'s routes through HummingbirdTesting (no root, no BPF: the pages over a temporary store),
+        /// `lab serve`'s routes on a live loopback server (no root, no BPF: the pages over a temporary store),
         /// and the Pyroscope push against a live receiver of its ingest API.
         .testTarget(name: "LabServerTests", dependencies: ["LabServer", "LabRuntime", "ProfileModel", "ProfileStore",
-                                                            .product(name: "Hummingbird", package: "hummingbird"),
-                                                            .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: swift6),
+                                                            "HTTPTestSupport", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: swift6),
         /// The known program the Agent tests profile (a -> b -> c, a 200 ms block, a trace context).
         .executableTarget(name: "agent-testee", dependencies: ["CTraceContext"], path: "Tests/AgentTestee", swiftSettings: swift6),
         /// A minimal recorder over Agent: the process the SIGKILL test kills; measures the agent's own cost.

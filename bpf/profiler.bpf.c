@@ -252,7 +252,8 @@ static __always_inline void fill_event(void *ctx, struct flamelab_event *ev, str
     ev->swift_async.funclet_pc = 0;
     ev->reserved = 0;
     bpf_get_current_comm(ev->comm, sizeof(ev->comm));
-    ev->kstack_bytes = bpf_get_stack(ctx, ev->kstack, sizeof(ev->kstack), 0);
+    /* A fault's kernel stack is always the fault handler: its user stack says who touched the page. */
+    ev->kstack_bytes = kind == FLAMELAB_EVENT_FAULT ? 0 : bpf_get_stack(ctx, ev->kstack, sizeof(ev->kstack), 0);
     if (!BPF_CORE_READ(task, mm)) {
         ev->flags |= FLAMELAB_FLAG_KERNEL_THREAD;
         ev->ustack_bytes = 0;
@@ -301,6 +302,27 @@ int flamelab_cpu_sample(struct bpf_perf_event_data *ctx)
         return 0;
     fill_event(ctx, ev, bpf_get_current_task_btf(), tgid, tid, FLAMELAB_EVENT_CPU);
     emit(ev, FLAMELAB_COUNTER_CPU_SAMPLES);
+    return 0;
+}
+
+/* A sampled page fault of a target (the software page-faults event, one sample every `period`
+ * faults on a CPU): the stack that touched a page not yet mapped, which is where resident memory
+ * grows. The event's period is how many faults the sample stands for. */
+SEC("perf_event")
+int flamelab_fault_sample(struct bpf_perf_event_data *ctx)
+{
+    __u64 id = bpf_get_current_pid_tgid();
+    __u32 tgid = id >> 32, tid = (__u32)id, zero = 0;
+    struct flamelab_event *ev;
+
+    if (tid == 0 || !is_target(tgid))
+        return 0;
+    ev = bpf_map_lookup_elem(&flamelab_scratch, &zero);
+    if (!ev)
+        return 0;
+    fill_event(ctx, ev, bpf_get_current_task_btf(), tgid, tid, FLAMELAB_EVENT_FAULT);
+    ev->value = ctx->sample_period ? ctx->sample_period : 1;
+    emit(ev, FLAMELAB_COUNTER_FAULT_SAMPLES);
     return 0;
 }
 

@@ -28,6 +28,7 @@ enum flamelab_dwarf_register {
 enum flamelab_event_kind {
     FLAMELAB_EVENT_CPU = 1,    /* one CPU sample; value = 1 */
     FLAMELAB_EVENT_OFFCPU = 2, /* one blocked interval; value = nanoseconds off CPU */
+    FLAMELAB_EVENT_FAULT = 3,  /* one sampled page fault; value = the faults it stands for (the event's period) */
 };
 
 enum flamelab_event_flag {
@@ -58,7 +59,8 @@ enum flamelab_counter {
     FLAMELAB_COUNTER_TORN_CONTEXT = 4,     /* context records unreadable or not valid (ids dropped) */
     FLAMELAB_COUNTER_STACK_COPY_FAILS = 5, /* user stack copies that got no byte */
     FLAMELAB_COUNTER_OFFCPU_SHORT = 6,     /* blocks shorter than min_block_ns (not emitted) */
-    FLAMELAB_COUNTER_COUNT = 7,            /* the number of counters above */
+    FLAMELAB_COUNTER_FAULT_SAMPLES = 7,    /* page-fault samples emitted */
+    FLAMELAB_COUNTER_COUNT = 8,            /* the number of counters above */
 };
 
 /* Run settings, set by the agent in .rodata before load. */

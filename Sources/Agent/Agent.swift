@@ -119,7 +119,7 @@ public final class Agent: @unchecked Sendable {
         }
         let loaded = try ProfilerObject.load(
             path: path, settings: bpfSettings(), ringBufferBytes: config.ringBufferBytes,
-            cpu: config.kinds.contains(.cpu), offCPU: config.kinds.contains(.offcpu)
+            cpu: config.kinds.contains(.cpu), offCPU: config.kinds.contains(.offcpu), faults: config.kinds.contains(.faults)
         )
         object = loaded
         if case .pids(let pids) = config.targets {
@@ -146,6 +146,7 @@ public final class Agent: @unchecked Sendable {
             if let event = RawEvent.decode(bytes) { self.recorder.record(event, bytes: bytes) } else { self.recorder.countUndecodable() }
         }
         if config.kinds.contains(.cpu) { stats.cpusSampled = try loaded.attachCPUSampler(hz: config.hz) }
+        if config.kinds.contains(.faults) { _ = try loaded.attachFaultSampler(period: config.faultPeriod) }
         if config.kinds.contains(.offcpu) {
             try loaded.attachOffCPU()
             stats.schedSwitchHook = loaded.schedSwitchHook?.rawValue
@@ -208,6 +209,8 @@ public final class Agent: @unchecked Sendable {
         let counts = recorder.counts
         stats.cpuSamples = counts.cpuSamples
         stats.offCPUIntervals = counts.offCPUIntervals
+        stats.faultSamples = counts.faultSamples
+        stats.faults = counts.faults
         stats.offCPUNanoseconds = counts.offCPUNanoseconds
         stats.samplesWithTraceContext = counts.withTraceContext
         stats.undecodableEvents = counts.undecodable
@@ -249,12 +252,14 @@ public final class Agent: @unchecked Sendable {
 
     /// The metadata of this run's profile of `kind`, ending at `endUnixNs`.
     private func profileMetadata(_ kind: ProfileKind, endUnixNs: UInt64) -> ProfileMetadata {
-        ProfileMetadata(
+        var metadata = ProfileMetadata(
             kind: kind, hz: kind == .cpu ? config.hz : 0, unwindMode: kind.isMemory ? .fp : config.unwind,
             service: config.service, version: config.version,
             startUnixNs: startUnixNs, endUnixNs: endUnixNs, monotonicStartNs: startMonotonicNs,
             dropped: Int64(clamping: stats.totalDrops)
         )
+        if kind == .faults { metadata.faultPeriod = Int64(config.faultPeriod) }
+        return metadata
     }
 
     /// A memory profile of the run so far, without stopping it: `.inuse` holds the sampled allocations
@@ -398,9 +403,11 @@ public final class Agent: @unchecked Sendable {
         let unix = { (monotonic: UInt64) in anchorUnix &- (anchorMonotonic &- monotonic) }
         let kinds = ProfileKind.allCases.filter { config.kinds.contains($0) }
         let profiles = windowBuilder.build(samples, recorder: recorder, kinds: kinds) { kind in
-            ProfileMetadata(kind: kind, hz: kind == .cpu ? self.config.hz : 0, unwindMode: self.config.unwind,
-                            service: self.config.service, version: self.config.version,
-                            startUnixNs: unix(start), endUnixNs: unix(end), monotonicStartNs: start, dropped: Int64(clamping: drops))
+            var metadata = ProfileMetadata(kind: kind, hz: kind == .cpu ? self.config.hz : 0, unwindMode: self.config.unwind,
+                                           service: self.config.service, version: self.config.version,
+                                           startUnixNs: unix(start), endUnixNs: unix(end), monotonicStartNs: start, dropped: Int64(clamping: drops))
+            if kind == .faults { metadata.faultPeriod = Int64(self.config.faultPeriod) }
+            return metadata
         }
         let pids = Set(samples.compactMap(\.labels.pid))
         let window = AgentWindow(index: windowIndex, startMonotonicNs: start, endMonotonicNs: end, startUnixNs: unix(start), endUnixNs: unix(end),
@@ -597,7 +604,7 @@ public final class Agent: @unchecked Sendable {
         stats.tornTraceContexts = counters.tornTraceContexts
         stats.stackCopyFailures = counters.stackCopyFailures
         stats.shortBlocks = counters.shortBlocks
-        stats.emittedEvents = counters.cpuSamples &+ counters.offCPUSamples
+        stats.emittedEvents = counters.cpuSamples &+ counters.offCPUSamples &+ counters.faultSamples
     }
 
     /// getrusage's RUSAGE_SELF and RUSAGE_THREAD (the latter is not imported without _GNU_SOURCE).

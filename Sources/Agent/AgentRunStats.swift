@@ -6,6 +6,9 @@ public struct AgentRunStats: Sendable, Equatable, Codable {
     /// CPU samples and off-CPU intervals received by the agent.
     public var cpuSamples = 0
     public var offCPUIntervals = 0
+    /// Page-fault samples received, and the faults they stand for.
+    public var faultSamples = 0
+    public var faults: UInt64 = 0
     /// Events the BPF programs emitted into the ring buffer (CPU samples and off-CPU intervals), by
     /// their own counters: what was received plus what the ring buffer dropped.
     public var emittedEvents: UInt64 = 0
@@ -99,6 +102,7 @@ public struct AgentRunStats: Sendable, Equatable, Codable {
     /// A one-paragraph summary for the terminal.
     public var summary: String {
         var parts = ["\(cpuSamples) cpu samples", "\(offCPUIntervals) off-cpu intervals"]
+        if faultSamples > 0 { parts.append("\(faultSamples) page-fault samples (\(faults) faults)") }
         parts.append("\(totalDrops) dropped (ring buffer \(ringBufferDrops), off-cpu map \(offCPUMapFull))")
         parts.append("\(samplesWithTraceContext) with trace id, \(tornTraceContexts) torn")
         parts.append("unwind \(unwindMode.rawValue)" + (unwindMode == .fp ? "" : " (fp \(framePointerStacks), dwarf \(dwarfStacks) of which joined to fp \(joinedStacks), dwarf failed \(dwarfFailures); \(dwarfUnwinds.summary))"))

@@ -22,6 +22,20 @@ int cbpf_perf_event_open_cpu_clock(int cpu, unsigned long long frequency) {
     return fd < 0 ? -errno : (int)fd;
 }
 
+int cbpf_perf_event_open_page_faults(int cpu, unsigned long long period) {
+    struct perf_event_attr attr;
+    memset(&attr, 0, sizeof(attr));
+    attr.size = sizeof(attr);
+    attr.type = PERF_TYPE_SOFTWARE;
+    attr.config = PERF_COUNT_SW_PAGE_FAULTS;
+    /* A fixed period, not frequency mode: the kernel retunes a frequency-mode period once a tick,
+     * so the periods of a burst's few samples added up to a third of its faults (measured). Every
+     * `period`-th fault on this CPU overflows, so each sample stands for exactly `period` faults. */
+    attr.sample_period = period;
+    long fd = syscall(__NR_perf_event_open, &attr, -1 /* all tasks */, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+    return fd < 0 ? -errno : (int)fd;
+}
+
 /* A ring of the last messages: a verifier log can be long, the tail holds the reason. */
 #define CBPF_LOG_SIZE 8192
 static char cbpf_log[CBPF_LOG_SIZE];

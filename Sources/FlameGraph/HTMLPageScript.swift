@@ -21,6 +21,7 @@ enum HTMLPageScript {
     if (D.unit === "nanoseconds") return (v / 1e6).toFixed(2) + " ms";
     if (D.unit === "bytes") return fmtBytes(v);
     if (D.unit === "allocations") return grouped(v) + (v === 1 ? " allocation" : " allocations");
+    if (D.unit === "faults") return grouped(v) + (v === 1 ? " page fault" : " page faults");
     return grouped(v) + (v === 1 ? " sample" : " samples");
   }
   // As NumberFormat.bytes: binary units with two decimals.

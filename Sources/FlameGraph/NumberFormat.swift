@@ -41,6 +41,7 @@ public enum NumberFormat {
         case .nanoseconds: return fixed(Double(v) / 1_000_000, 2) + " ms"
         case .bytes: return bytes(v)
         case .allocations: return grouped(v) + (v == 1 ? " allocation" : " allocations")
+        case .faults: return grouped(v) + (v == 1 ? " page fault" : " page faults")
         }
     }
 

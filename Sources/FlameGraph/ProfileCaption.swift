@@ -18,12 +18,14 @@ public struct ProfileCaption: Sendable, Equatable {
         self.subtitle = Self.subtitle(meta, sampleCount: profile.samples.count, total: profile.totalValue)
     }
 
-    static func kindLabel(_ kind: ProfileKind) -> String {
+    /// The kind in words, lower case but for CPU: `CPU`, `off-CPU`, `allocated memory`, `page faults`.
+    public static func kindLabel(_ kind: ProfileKind) -> String {
         switch kind {
         case .cpu: return "CPU"
         case .offcpu: return "off-CPU"
         case .alloc: return "allocated memory"
         case .inuse: return "in-use memory"
+        case .faults: return "page faults"
         }
     }
 
@@ -45,6 +47,8 @@ public struct ProfileCaption: Sendable, Equatable {
             parts.append("\(NumberFormat.grouped(Int64(sampleCount))) blocking events, \(NumberFormat.value(total, unit: .nanoseconds)) off CPU")
         case .alloc, .inuse:
             parts.append("\(NumberFormat.grouped(Int64(sampleCount))) sampled allocations, \(NumberFormat.value(total, unit: meta.valueUnit)) estimated")
+        case .faults:
+            parts.append("\(NumberFormat.grouped(Int64(sampleCount))) samples, \(NumberFormat.value(total, unit: .faults)) estimated")
         }
         parts.append(window(meta))
         if meta.dropped > 0 { parts.append("\(NumberFormat.grouped(meta.dropped)) dropped") }
@@ -55,6 +59,9 @@ public struct ProfileCaption: Sendable, Equatable {
     static func rate(_ meta: ProfileMetadata) -> String {
         if meta.kind.isMemory {
             return meta.allocationRateBytes.map { "1 sample per \(NumberFormat.bytes($0)) allocated (mean)" } ?? "rate not recorded"
+        }
+        if meta.kind == .faults {
+            return meta.faultPeriod.map { "1 sample per \(NumberFormat.grouped($0)) page faults" } ?? "period not recorded"
         }
         // Off-CPU profiles record every block, not samples at a rate.
         return meta.kind == .offcpu ? "every block recorded" : meta.hz > 0 ? "\(meta.hz) Hz" : "hz not recorded"

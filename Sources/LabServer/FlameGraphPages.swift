@@ -112,12 +112,8 @@ enum FlameGraphPages {
     }
 
     static func kindName(_ kind: ProfileKind) -> String {
-        switch kind {
-        case .cpu: return "CPU"
-        case .offcpu: return "Off-CPU"
-        case .alloc: return "Allocated memory"
-        case .inuse: return "In-use memory"
-        }
+        let label = ProfileCaption.kindLabel(kind)
+        return label.prefix(1).uppercased() + label.dropFirst()
     }
 
     /// Puts `banner` right after the page's `<body ...>` tag.

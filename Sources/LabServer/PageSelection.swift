@@ -27,7 +27,7 @@ struct PageSelection: Sendable, Equatable {
     /// A request's selection, or a sentence naming what is wrong with it.
     static func parse(_ query: Parameters, nowUnixNs: UInt64) -> Result<PageSelection, PageProblem> {
         guard let kind = ProfileKind(rawValue: query.get("kind") ?? "cpu"), !kind.isMemory else {
-            return .failure(PageProblem("kind must be cpu or offcpu: the store holds no memory profiles yet."))
+            return .failure(PageProblem("kind must be cpu, offcpu or faults: the store holds no memory profiles yet."))
         }
         let words = query[values: "trace_id"].flatMap { $0.split(whereSeparator: { ", +".contains($0) }) }
         if let bad = words.first(where: { TraceID(hex: $0) == nil }) {

@@ -10,6 +10,10 @@ public enum ProfileKind: String, Codable, Sendable, CaseIterable {
     /// Allocations still live at the end of the run (sampled ones tracked to their free): each value
     /// is estimated bytes in use, `Sample.objects` the estimated live allocations.
     case inuse
+    /// Page faults sampled with their stacks (the software page-faults event, one sample every
+    /// `ProfileMetadata.faultPeriod` faults per CPU): each value is the faults a sample stands for. A
+    /// fault maps a page for the first time, so this is where resident memory grows.
+    case faults
 
     /// The unit of a sample value (memory: bytes; `ProfileMetadata.valueUnit` knows when it is allocations).
     public var unit: SampleValueUnit {
@@ -17,6 +21,7 @@ public enum ProfileKind: String, Codable, Sendable, CaseIterable {
         case .cpu: return .samples
         case .offcpu: return .nanoseconds
         case .alloc, .inuse: return .bytes
+        case .faults: return .faults
         }
     }
 

@@ -18,6 +18,8 @@ public struct ProfileMetadata: Hashable, Codable, Sendable {
     /// Memory profiles: the mean bytes between samples (`--alloc-rate`); pprof's `period`. nil for
     /// other kinds (and then absent from the encoding).
     public var allocationRateBytes: Int64?
+    /// Page-fault profiles: one sample every this many faults (per CPU); pprof's `period`.
+    public var faultPeriod: Int64?
     /// Memory profiles: which of the two values `Sample.value` holds; nil is `space` (bytes), the
     /// default. Set by `Profile.selectingSampleType`.
     public var memorySampleType: MemorySampleType?

@@ -8,6 +8,8 @@ public enum SampleValueUnit: String, Codable, Sendable, CaseIterable {
     case bytes
     /// Memory, `objects`: estimated allocations.
     case allocations
+    /// Page faults: estimated faults.
+    case faults
 
     /// What a flame graph's width is a share of, in words.
     public var measure: String {
@@ -16,6 +18,7 @@ public enum SampleValueUnit: String, Codable, Sendable, CaseIterable {
         case .nanoseconds: return "off-CPU time"
         case .bytes: return "estimated bytes"
         case .allocations: return "estimated allocations"
+        case .faults: return "estimated page faults"
         }
     }
 }

@@ -64,7 +64,7 @@ public struct StoreSelection: Sendable, Equatable {
             case "kind":
                 // The store holds what `lab agent` records: CPU and off-CPU windows; memory kinds are not stored yet.
                 guard let kind = ProfileKind(rawValue: parts[1]), !kind.isMemory else {
-                    throw problem("kind must be cpu or offcpu (the store holds no \(parts[1]) profiles; record memory with `lab record --kind alloc,inuse`)")
+                    throw problem("kind must be cpu, offcpu or faults (the store holds no \(parts[1]) profiles; record memory with `lab record --kind alloc,inuse`)")
                 }
                 selection.kind = kind
             case "pid":

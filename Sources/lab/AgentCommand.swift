@@ -34,7 +34,7 @@ struct AgentCommand: ParsableCommand {
     @Flag(name: .customLong("all"), help: "Profile the whole machine, labelled per process.") var all = false
     @Option(help: "Length of one window, e.g. 10s.") var window = Duration(seconds: 10)
     @Option(help: "CPU sampling frequency per CPU, 1...10000 Hz.") var hz = 99
-    @Option(help: "Profiles: cpu, offcpu, or cpu,offcpu.") var kind = KindList(.cpu, .offcpu)
+    @Option(help: "Profiles, comma-separated: cpu, offcpu, faults (page faults with their stacks: where RSS grows).") var kind = KindList(.cpu, .offcpu)
     @Option(help: "User stack unwinding: auto (frame pointers where the code keeps them, DWARF elsewhere), fp or dwarf.") var unwind = UnwindMode.standard
     @Option(help: "Walk CPython frames: auto or off.") var python = PythonMode.auto
     @Flag(name: .customLong("swift-async"), inversion: .prefixedNo, help: "Read Swift async callers from the async context chain.")

@@ -41,7 +41,7 @@ struct ProfilesCommand: ParsableCommand {
         @OptionGroup var store: StoreOption
         @Option(help: "Only runs of this service.") var service: String?
         @Option(help: "Only runs of this version.") var version: String?
-        @Option(help: "Only runs of this kind: cpu or offcpu.") var kind: ProfileKind?
+        @Option(help: "Only runs of this kind: cpu, offcpu or faults.") var kind: ProfileKind?
 
         func run() throws {
             let runs = try store.open().runs(filter: RunFilter(service: service, version: version, kind: kind))
@@ -82,7 +82,7 @@ struct ProfilesCommand: ParsableCommand {
         var runIDs: [Int64] = []
         @Option(name: .customLong("trace-id"), help: "Only samples of this trace id (32 hex digits); repeatable.")
         var traceIDs: [TraceID] = []
-        @Option(help: "Only runs of this kind: cpu or offcpu (default without --run: cpu).") var kind: ProfileKind?
+        @Option(help: "Only runs of this kind: cpu, offcpu or faults (default without --run: cpu).") var kind: ProfileKind?
         @Option(help: "Only runs of this service.") var service: String?
         @Option(help: "Only runs of this version.") var version: String?
         @Option(name: .shortAndLong, help: "Output file: .folded, .pb.gz or .speedscope.json.") var output: String

@@ -23,7 +23,7 @@ struct QueryCommand: ParsableCommand {
     @OptionGroup var range: StoreRange
     @Option(help: "Only this service.") var service: String?
     @Option(help: "Only this version.") var version: String?
-    @Option(help: "cpu or offcpu (the store holds no memory profiles yet).") var kind = ProfileKind.cpu
+    @Option(help: "cpu, offcpu or faults (the store holds no memory profiles yet).") var kind = ProfileKind.cpu
     @Option(name: .customLong("trace-id"), help: "Only samples of this trace id (repeatable).") var traceIDs: [TraceID] = []
     @Option(help: "Only this process.") var pid: Int32?
     @Option(help: "Title of a flame graph.") var title: String?
@@ -32,7 +32,7 @@ struct QueryCommand: ParsableCommand {
     func validate() throws {
         guard ProfileOutput.accepts(output) else { throw ValidationError("-o must end in one of \(ProfileOutput.knownEndings); got '\(output)'") }
         guard !kind.isMemory else {
-            throw ValidationError("--kind must be cpu or offcpu: the store holds no \(kind.rawValue) profiles (record them with `lab record --kind alloc,inuse`)")
+            throw ValidationError("--kind must be cpu, offcpu or faults: the store holds no \(kind.rawValue) profiles (record them with `lab record --kind alloc,inuse`)")
         }
     }
 

@@ -18,6 +18,10 @@ struct RecordCommand: ParsableCommand {
         libc allocator with uprobes: every malloc/free traps (microseconds each), sampled or not; pprof
         carries objects and bytes (Go's alloc_objects/alloc_space, inuse_objects/inuse_space), the other
         formats the --sample-type one.
+        The cheap memory kind, faults, samples page faults with their user stacks (one sample every
+        --fault-period faults, each weighing as many): where resident memory grows, at the cost of a CPU
+        sample per period, with no probe in the allocator. It shows first touches, not who keeps memory: use
+        inuse for a leak's owner.
         Files are written with 0600 permissions: profiles are security-sensitive.
 
         Examples:
@@ -27,6 +31,7 @@ struct RecordCommand: ParsableCommand {
           lab record --all --hz 999 --duration 10s -o system.speedscope.json
           lab record --pid 4242 --unwind fp -o fp.folded   (cheapest: when all the code keeps frame pointers)
           lab record --pid 4242 --kind alloc,inuse --alloc-rate 512KiB -o heap.pb.gz
+          lab record --pid 4242 --kind faults --duration 30s -o growth.pb.gz
         """
     )
 
@@ -45,11 +50,14 @@ struct RecordCommand: ParsableCommand {
     @Option(help: "CPU sampling frequency per CPU, 1...10000 Hz.")
     var hz = 99
 
-    @Option(help: "Profiles to record, comma-separated: cpu, offcpu, alloc (memory allocated), inuse (memory still live at the end).")
+    @Option(help: "Profiles to record, comma-separated: cpu, offcpu, alloc (memory allocated), inuse (memory still live at the end), faults (page faults: where RSS grows).")
     var kind = KindList(.cpu)
 
     @Option(name: .customLong("alloc-rate"), help: "Memory kinds: mean bytes allocated between two samples (Poisson byte sampling; 1 samples every allocation), e.g. 512KiB.")
     var allocRate = ByteSize(bytes: Int64(AgentConfig.defaultAllocRateBytes))
+
+    @Option(name: .customLong("fault-period"), help: "faults: one sample every N page faults on a CPU, each weighing N (1...1000000).")
+    var faultPeriod = AgentConfig.defaultFaultPeriod
 
     @Option(name: .customLong("sample-type"), help: "Memory kinds in folded and speedscope output: space (bytes) or objects (allocations). pprof carries both.")
     var sampleType = MemorySampleType.space
@@ -115,6 +123,7 @@ struct RecordCommand: ParsableCommand {
             service: serviceLabel ?? labels.service, version: versionLabel ?? labels.version, swiftAsync: swiftAsync, traceContext: traceIDs
         )
         config.allocRateBytes = UInt64(allocRate.bytes)
+        config.faultPeriod = faultPeriod
         let sink = try makeSink()
         let agent = Agent(config: config)
         if progress || isatty(STDERR_FILENO) != 0 {

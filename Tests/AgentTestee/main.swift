@@ -94,6 +94,19 @@ func asyncB(until deadline: Double) async -> UInt64 {
     return x
 }
 
+/// Maps `pages` fresh anonymous pages (no huge pages: one fault per 4 KiB page) and writes one byte
+/// to each: exactly `pages` page faults in this function. Returns how many it touched.
+@inline(never)
+func touchPages(_ pages: Int) -> Int {
+    let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+    guard let region = mmap(nil, pages * pageSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+          region != MAP_FAILED else { return 0 }
+    _ = madvise(region, pages * pageSize, MADV_NOHUGEPAGE)
+    let bytes = region.assumingMemoryBound(to: UInt8.self)
+    for page in 0..<pages { bytes[page * pageSize] = UInt8(truncatingIfNeeded: page | 1) }
+    return pages
+}
+
 func monotonicSeconds() -> Double {
     var now = timespec()
     clock_gettime(CLOCK_MONOTONIC, &now)
@@ -134,7 +147,7 @@ func print(_ line: String, flush: ()) {
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {
-    print("usage: agent-testee cpu SECONDS | block COUNT | async SECONDS | tp-offset")
+    print("usage: agent-testee cpu SECONDS | block COUNT | async SECONDS | touch PAGES | tp-offset")
     exit(2)
 }
 switch arguments[1] {
@@ -161,6 +174,10 @@ case "async":
         exit(0)
     }
     while true { pause() }
+case "touch":
+    let pages = arguments.count > 2 ? Int(arguments[2]) ?? 1024 : 1024
+    waitForGo()
+    runOnThread { print("touched \(touchPages(pages))", flush: ()) }
 case "tp-offset":
     print("\(flamelab_trace_context_tp_offset())", flush: ())
 default:

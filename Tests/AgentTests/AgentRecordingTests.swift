@@ -51,6 +51,39 @@ extension AgentBPFTests {
             }
         }
 
+        /// The cheap memory profile: one sample every 64 page faults, each weighing 64.
+        /// The testee touches a known number of fresh 4 KiB pages in one function: the weights under it
+        /// must add up to that count, and the user stack must name it (no kernel frames: the fault handler).
+        @Test("Page faults: the faults under touchPages add up to the pages it touched (within 10%)", .requiresRoot)
+        func pageFaultsWeighTheirPeriods() throws {
+            try TestEnvironment.requireRoot()
+            let pages = 40_000  // 156 MiB in a fraction of a second: 625 samples at the default period
+            let testee = try Testee(["touch", "\(pages)"])
+            try testee.waitUntilReady()
+            let agent = Agent(config: AgentConfig(targets: .pids([testee.pid]), kinds: [.faults], unwind: .fp, durationSeconds: 30))
+            try agent.start()
+            testee.go()
+            let line = testee.readLine()
+            let recording = agent.finish()
+            testee.waitForExit()
+            #expect(line == "touched \(pages)", "the testee printed \(line)")
+            let profile = try #require(recording.profile(.faults))
+            #expect(profile.metadata.kind == .faults && profile.metadata.valueUnit == .faults && profile.metadata.faultPeriod == 64)
+            #expect(profile.samples.allSatisfy { $0.value == 64 })
+            let inFunction = profile.samples.filter { sample in
+                profile.frames(ofStack: sample.stackID).contains { $0.name.hasPrefix("agent_testee.touchPages(") }
+            }
+            let estimated = Double(inFunction.reduce(0) { $0 + $1.value })
+            let total = Double(profile.totalValue)
+            print(String(format: "agent page faults: %.0f estimated under touchPages from %d samples (of %d; %.0f faults in all) for %d pages touched",
+                         estimated, inFunction.count, profile.samples.count, total, pages))
+            #expect(inFunction.count >= 500, "\(recording.stats.summary)")
+            #expect(abs(estimated / Double(pages) - 1) <= 0.10, "estimated \(estimated) faults for \(pages) pages: \(recording.stats.summary)")
+            #expect(estimated >= 0.9 * total, "touchPages holds \(estimated) of \(total) estimated faults")
+            #expect(!profile.frames.contains { $0.kind == .kernel }, "a fault's kernel stack is the handler: not recorded")
+            #expect(recording.stats.faultSamples == profile.samples.count && recording.stats.totalDrops == 0, "\(recording.stats.summary)")
+        }
+
         /// DWARF and auto only: the thread sleeps in glibc's clock_nanosleep, which has no frame pointer,
         /// so a frame-pointer walk skips its caller (see `offCPUWithFramePointersLosesTheCaller`).
         @Test("Off-CPU: >= 95% of 3 x 200 ms attributed to blockTwoHundredMilliseconds, with the trace id", .requiresRoot, arguments: [UnwindMode.dwarf, .auto])

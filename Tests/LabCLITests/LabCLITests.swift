@@ -166,6 +166,8 @@ import Testing
         }
         let bytes = try Self.lab(["flamegraph", input, "-o", out])
         #expect(bytes.status == 0 && bytes.stdout.contains("3.00 KiB"), "stdout: \(bytes.stdout)")
+        let diff = try Self.lab(["diff", input, input, "-o", dir.appendingPathComponent("d.html").path, "--sample-type", "objects"])
+        #expect(diff.status == 0, "stderr: \(diff.stderr)")
         let otherKind = try Self.lab(["diff", input, input, "-o", out, "--sample-type", "inuse_objects"])
         #expect(otherKind.status != 0 && otherKind.stderr.contains("failed to select sample type inuse_objects")
                 && otherKind.stderr.contains("alloc_space and alloc_objects"), "stderr: \(otherKind.stderr)")

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
+import HTTPTestSupport
 @testable import LabRuntime
 @testable import LabServer
 import ProfileModel
@@ -57,8 +57,8 @@ import Testing
 
     @Test("a request naming another host than 127.0.0.1 or localhost on the server's port is refused (DNS rebinding)")
     func otherHostsAreRefused() async throws {
-        // The router test client names its requests' host `localhost`, without the port.
-        try await Self.app(port: 8099).test(.router) { client in
+        // The live test server listens on a free port, not 8099: the Host its client sends names another port.
+        try await Self.app(port: 8099).testLive { client in
             try await client.execute(uri: "/", method: .get) { response in
                 #expect(response.status == .forbidden)
                 #expect(Self.body(response).contains("127.0.0.1:8099 only"))
@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func statusPageShowsTheSLONoAlertAndHowToStartAnAgent() async throws {
-        try await Self.app().test(.router) { client in
+        try await Self.app().testLive { client in
             try await client.execute(uri: "/", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
@@ -80,7 +80,7 @@ import Testing
     }
 
     @Test func unknownAlertsAndPathsAre404() async throws {
-        try await Self.app().test(.router) { client in
+        try await Self.app().testLive { client in
             for uri in ["/alerts/1", "/alerts/not-a-number", "/no/such/page"] {
                 try await client.execute(uri: uri, method: .get) { response in
                     #expect(response.status == .notFound, "\(uri)")
@@ -93,11 +93,11 @@ import Testing
     @Test func malformedTraceIDsAndKindsGetAClearMessage() async throws {
         let cases: [(uri: String, message: String)] = [
             ("/flamegraph?trace_id=not-hex", "trace_id must be 32 hex digits"),
-            ("/flamegraph?kind=heap", "kind must be cpu or offcpu"),
+            ("/flamegraph?kind=heap", "kind must be cpu, offcpu or faults"),
             ("/flamegraph?kind=inuse", "the store holds no memory profiles yet"),
             ("/trace/xyz", "A trace id is 32 hex digits"),
         ]
-        try await Self.app().test(.router) { client in
+        try await Self.app().testLive { client in
             for (uri, message) in cases {
                 try await client.execute(uri: uri, method: .get) { response in
                     #expect(response.status == .badRequest, "\(uri)")
@@ -119,7 +119,7 @@ import Testing
             ("/flamegraph?from=2600-01-01T00:00", "starts in the future"),
             ("/diff?from=2026-12-01T10:00&to=2026-12-01T09:00", "starts after it ends"),
         ]
-        try await Self.app().test(.router) { client in
+        try await Self.app().testLive { client in
             try await client.execute(uri: "/flamegraph?last=1e10h", method: .get) { response in
                 #expect(response.status == .ok, "a preset longer than the clock's range selects everything")
             }
@@ -135,7 +135,7 @@ import Testing
 
     @Test("an unknown but valid trace id, or an empty store, is an empty result with a message, not an error page")
     func unknownTraceID() async throws {
-        try await Self.app().test(.router) { client in
+        try await Self.app().testLive { client in
             try await client.execute(uri: "/flamegraph?trace_id=4bf92f3577b34da6a3ce929d0e0e4736&kind=cpu", method: .get) { response in
                 #expect(response.status == .ok)
                 let page = Self.body(response)
@@ -155,7 +155,7 @@ import Testing
 
     @Test("a trace search names the slow trace's hot function and folds the ids")
     func traceSearchNamesTheHotFunction() async throws {
-        try await Self.app(fill: Self.fillTwoVersions).test(.router) { client in
+        try await Self.app(fill: Self.fillTwoVersions).testLive { client in
             try await client.execute(uri: "/flamegraph?last=5m&trace_id=\(Self.slowTrace.hex)", method: .get) { response in
                 let page = Self.body(response)
                 #expect(page.contains("data-function=\"PricingEngine.applyPairwiseBundleDiscounts\"") || page.contains("applyPairwiseBundleDiscounts\""))
@@ -172,7 +172,7 @@ import Testing
 
     @Test("the version selector and a version diff show what changed")
     func versionSelectionAndDiff() async throws {
-        try await Self.app(fill: Self.fillTwoVersions).test(.router) { client in
+        try await Self.app(fill: Self.fillTwoVersions).testLive { client in
             try await client.execute(uri: "/", method: .get) { response in
                 let page = Self.body(response)
                 #expect(page.contains("id=\"versions\"") && page.contains("id=\"diff-link\""))

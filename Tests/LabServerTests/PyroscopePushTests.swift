@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import HummingbirdTesting
+import HTTPTestSupport
 import LabRuntime
 import ProfileModel
 import ProfileStore
@@ -64,7 +64,7 @@ import Testing
 
     @Test func aWindowArrivesAsTheIngestAPIDocumentsIt() async throws {
         let received = Inbox()
-        try await Self.receiver(received).test(.live) { client in
+        try await Self.receiver(received).testLive { client in
             let pusher = PyroscopePusher(baseURL: "http://127.0.0.1:\(try #require(client.port))")
             pusher.start()
             pusher.enqueue([Self.item()])
@@ -85,7 +85,7 @@ import Testing
 
     @Test func aServerThatRefusesIsRetriedUntilItAccepts() async throws {
         let received = Inbox()
-        try await Self.receiver(received, failFirst: 2).test(.live) { client in
+        try await Self.receiver(received, failFirst: 2).testLive { client in
             let pusher = PyroscopePusher(baseURL: "http://127.0.0.1:\(try #require(client.port))", retrySeconds: 0.05...0.2)
             pusher.start()
             pusher.enqueue([Self.item()])

@@ -9,7 +9,7 @@ import Testing
     }
 
     @Test func roundTripIsExact() throws {
-        for original in [TestProfiles.cpu(), TestProfiles.offCPU()] {
+        for original in [TestProfiles.cpu(), TestProfiles.offCPU(), TestProfiles.faults()] {
             let decoded = try PprofCodec.decode(try PprofCodec.encode(original))
             #expect(decoded == original)
         }
@@ -20,6 +20,14 @@ import Testing
         #expect(Gzip.isGzipped(gz))
         #expect(try Gzip.decompress(gz) == PprofCodec.encodeUncompressed(TestProfiles.cpu()))
         #expect(try PprofCodec.decode(PprofCodec.encodeUncompressed(TestProfiles.cpu())) == TestProfiles.cpu())
+    }
+
+    /// perf's event name as the sample type, the period as pprof's, each value the faults a sample stands for.
+    @Test func pageFaultsKeepTheirKindRateAndWeights() throws {
+        let decoded = try PprofCodec.decode(PprofCodec.encodeUncompressed(TestProfiles.faults()))
+        #expect(decoded.metadata.kind == .faults && decoded.metadata.faultPeriod == 64 && decoded.metadata.valueUnit == .faults)
+        #expect(decoded.samples.map(\.value) == [64, 64])
+        #expect(SpeedscopeWriter.unit(decoded.metadata.valueUnit) == "none")
     }
 
     @Test func cpuValuesAndPeriod() throws {

@@ -45,6 +45,15 @@ enum TestProfiles {
         return p
     }
 
+    /// Page faults, one sample every 64: each value the faults a sample stands for.
+    static func faults() -> Profile {
+        var p = Profile(metadata: ProfileMetadata(kind: .faults, unwindMode: .fp, service: "shop", version: "v2"))
+        p.metadata.faultPeriod = 64
+        p.add(stack: [startThread, checkout], value: 64, labels: SampleLabels(traceID: traceA, spanID: spanA, tid: 7, timestampNs: 10))
+        p.add(stack: [startThread, retain], value: 64)
+        return p
+    }
+
     /// (names, kinds) per sample, root first, and the sample's value: what every codec keeps.
     static func shape(_ p: Profile) -> [[String]] {
         p.samples.map { s in p.frames(ofStack: s.stackID).map { "\($0.name)|\($0.kind.rawValue)" } + ["=\(s.value)"] }

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import HummingbirdTesting
+import HTTPTestSupport
 import HTTPTypes
 import ShopService
 import Testing
@@ -26,14 +26,14 @@ enum TestShop {
     static let serverTiming = HTTPField.Name("server-timing")!
 
     @Test func healthz() async throws {
-        try await TestShop.app().test(.router) { client in
+        try await TestShop.app().testLive { client in
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
         }
     }
 
     @Test func incomingTraceIsContinuedWithANewSpan() async throws {
         let header = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
-        try await TestShop.app().test(.router) { client in
+        try await TestShop.app().testLive { client in
             try await client.execute(uri: "/price?items=50", method: .get, headers: [Self.traceparent: header]) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[Self.traceID] == "4bf92f3577b34da6a3ce929d0e0e4736")
@@ -45,7 +45,7 @@ enum TestShop {
     }
 
     @Test func malformedTraceparentStartsANewTrace() async throws {
-        try await TestShop.app().test(.router) { client in
+        try await TestShop.app().testLive { client in
             try await client.execute(uri: "/price?items=10", method: .get, headers: [Self.traceparent: "00-zz-yy-01"]) { response in
                 #expect(response.status == .ok)
                 let id = try #require(response.headers[Self.traceID])
@@ -56,7 +56,7 @@ enum TestShop {
 
     @Test(arguments: ["/price?items=abc", "/price?items=0", "/inventory?delay_ms=-1", "/tax?lines=1e9", "/recommend?n=x", "/inventory?sku=a%20b", "/quote?rounds=0"])
     func badQueryValuesAre400WithAMessage(_ uri: String) async throws {
-        try await TestShop.app().test(.router) { client in
+        try await TestShop.app().testLive { client in
             try await client.execute(uri: uri, method: .get) { response in
                 #expect(response.status == .badRequest)
                 #expect(String(buffer: response.body).contains("bad query parameter"))
@@ -67,7 +67,7 @@ enum TestShop {
     /// The async route answers with the quote its async functions computed (the same as calling them directly).
     @Test func quoteRunsItsAsyncChain() async throws {
         let expected = await AsyncPricing.quote(rounds: 3)
-        try await TestShop.app().test(.router) { client in
+        try await TestShop.app().testLive { client in
             try await client.execute(uri: "/quote?rounds=3", method: .get) { response in
                 #expect(response.status == .ok)
                 let body = String(buffer: response.body)
@@ -78,7 +78,7 @@ enum TestShop {
     }
 
     @Test func inventoryIsAWaitNotCPU() async throws {
-        try await TestShop.app().test(.router) { client in
+        try await TestShop.app().testLive { client in
             try await client.execute(uri: "/inventory?delay_ms=60", method: .get) { response in
                 #expect(response.status == .ok)
                 let (cpu, wall) = try Self.timing(response)
@@ -91,7 +91,7 @@ enum TestShop {
     /// Only that the work's CPU is measured: the CPU/wall ratio of compute is a benchmark (lab measure
     /// cpu-wall), not a unit test, since parallel tests share the two cores.
     @Test func pricingReportsItsCPU() async throws {
-        try await TestShop.app().test(.router) { client in
+        try await TestShop.app().testLive { client in
             try await client.execute(uri: "/price?items=3000", method: .get) { response in
                 let (cpu, wall) = try Self.timing(response)
                 #expect(cpu > 0 && wall >= cpu * 0.9)
@@ -100,7 +100,7 @@ enum TestShop {
     }
 
     @Test func pythonWorkerIsCorrectUnderConcurrentRequests() async throws {
-        try await TestShop.app().test(.router) { client in
+        try await TestShop.app().testLive { client in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<24 {
                     group.addTask {
@@ -118,7 +118,7 @@ enum TestShop {
 
     @Test func metricsServeOpenMetricsWithExemplarsWhenAskedFor() async throws {
         let accept = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
-        try await TestShop.app().test(.router) { client in
+        try await TestShop.app().testLive { client in
             try await client.execute(uri: "/checkout", method: .get) { #expect($0.status == .ok) }
             try await client.execute(uri: "/metrics", method: .get, headers: [.accept: accept]) { response in
                 let text = String(buffer: response.body)
@@ -133,7 +133,7 @@ enum TestShop {
     }
 
     @Test func metricsServePlainPrometheusTextWithoutExemplarsOtherwise() async throws {
-        try await TestShop.app().test(.router) { client in
+        try await TestShop.app().testLive { client in
             try await client.execute(uri: "/checkout", method: .get) { #expect($0.status == .ok) }
             try await client.execute(uri: "/metrics", method: .get) { response in
                 let text = String(buffer: response.body)
@@ -147,7 +147,7 @@ enum TestShop {
     }
 
     @Test func faultSwitchAndCountersAreAdjustable() async throws {
-        try await TestShop.app().test(.router) { client in
+        try await TestShop.app().testLive { client in
             try await client.execute(uri: "/admin/fault?share=0.5&factor=3", method: .post) { response in
                 #expect(String(buffer: response.body).contains("\"share\":0.5"))
             }
@@ -167,7 +167,7 @@ enum TestShop {
     /// shows the growth in a process of its own (its alert fires on it).
     @Test func leakSwitchKeepsEveryCheckoutsCartUntilTurnedOff() async throws {
         let shop = TestShop.shared
-        try await TestShop.app().test(.router) { client in
+        try await TestShop.app().testLive { client in
             try await client.execute(uri: "/admin/fault?leak=1", method: .post) { response in
                 #expect(String(buffer: response.body).contains("\"leak\":1"))
             }
@@ -183,7 +183,7 @@ enum TestShop {
         #expect(!shop.sessions.isLeaking)
     }
 
-    static func residentBytes(_ client: some TestClientProtocol) async throws -> Int {
+    static func residentBytes(_ client: LiveTestClient) async throws -> Int {
         try await client.execute(uri: "/metrics", method: .get) { response in
             let line = String(buffer: response.body).split(separator: "\n").first { $0.hasPrefix("process_resident_memory_bytes ") }
             return try #require(line.flatMap { Int($0.split(separator: " ")[1]) })

@@ -6,6 +6,7 @@ import CBPF
 /// at run time instead, and a stale object fails at load with the missing name.
 enum ProfilerProgram: String, CaseIterable {
     case cpuSample = "flamelab_cpu_sample"
+    case faultSample = "flamelab_fault_sample"
     case switchBTF = "flamelab_switch_btf"
     case switchRaw = "flamelab_switch_raw"
     case switchTracepoint = "flamelab_switch_tp"
@@ -41,6 +42,7 @@ struct ProfilerCounters: Sendable {
     var tornTraceContexts: UInt64 = 0
     var stackCopyFailures: UInt64 = 0
     var shortBlocks: UInt64 = 0
+    var faultSamples: UInt64 = 0
 
     /// From the array indexed by `enum flamelab_counter` (`FLAMELAB_COUNTER_COUNT` entries).
     init(_ values: [UInt64]) {
@@ -52,5 +54,6 @@ struct ProfilerCounters: Sendable {
         tornTraceContexts = at(FLAMELAB_COUNTER_TORN_CONTEXT.rawValue)
         stackCopyFailures = at(FLAMELAB_COUNTER_STACK_COPY_FAILS.rawValue)
         shortBlocks = at(FLAMELAB_COUNTER_OFFCPU_SHORT.rawValue)
+        faultSamples = at(FLAMELAB_COUNTER_FAULT_SAMPLES.rawValue)
     }
 }

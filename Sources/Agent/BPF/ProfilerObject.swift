@@ -24,7 +24,8 @@ final class ProfilerObject {
 
     /// Opens, configures and loads the object. Off-CPU tries each `SchedSwitchHook` in order and
     /// keeps the first the kernel accepts.
-    static func load(path: String, settings: flamelab_settings, ringBufferBytes: Int, cpu: Bool, offCPU: Bool) throws -> ProfilerObject {
+    static func load(path: String, settings: flamelab_settings, ringBufferBytes: Int, cpu: Bool, offCPU: Bool,
+                     faults: Bool = false) throws -> ProfilerObject {
         cbpf_install_print_callback(ProcessInfo.processInfo.environment["FLAMELAB_BPF_DEBUG"] != nil ? 1 : 0)
         var failures: [String] = []
         var hooks: [SchedSwitchHook?] = offCPU ? SchedSwitchHook.allCases : [nil]
@@ -39,7 +40,7 @@ final class ProfilerObject {
                 throw FlamelabError("failed to open BPF object \(path): \(String(cString: strerror(errno)))")
             }
             let candidate = ProfilerObject(object: raw)
-            try candidate.configure(settings: settings, ringBufferBytes: ringBufferBytes, cpu: cpu, hook: hook)
+            try candidate.configure(settings: settings, ringBufferBytes: ringBufferBytes, cpu: cpu, faults: faults, hook: hook)
             let err = bpf_object__load(raw)
             if err == 0 {
                 candidate.schedSwitchHook = hook
@@ -50,13 +51,14 @@ final class ProfilerObject {
         throw FlamelabError("failed to load BPF programs from \(path): \(failures.joined(separator: "; "))")
     }
 
-    private func configure(settings: flamelab_settings, ringBufferBytes: Int, cpu: Bool, hook: SchedSwitchHook?) throws {
+    private func configure(settings: flamelab_settings, ringBufferBytes: Int, cpu: Bool, faults: Bool, hook: SchedSwitchHook?) throws {
         var settings = settings
         let err = withUnsafeBytes(of: &settings) { bytes in
             cbpf_set_rodata(object, profilerSettingsVariable, bytes.baseAddress, bytes.count)
         }
         guard err == 0 else { throw FlamelabError("failed to set BPF settings: \(String(cString: strerror(-err)))") }
         try bpf_program__set_autoload(program(.cpuSample), cpu)
+        try bpf_program__set_autoload(program(.faultSample), faults)
         for candidate in SchedSwitchHook.allCases {
             try bpf_program__set_autoload(program(candidate.program), candidate == hook)
         }
@@ -81,18 +83,28 @@ final class ProfilerObject {
     /// Opens one cpu-clock perf event per online CPU at `hz` and attaches the sampler to each.
     /// Returns the number of CPUs sampled.
     func attachCPUSampler(hz: Int) throws -> Int {
-        let program = try program(.cpuSample)
+        try attachPerCPU(.cpuSample, event: "cpu-clock", sampler: "CPU sampler") { cbpf_perf_event_open_cpu_clock($0, UInt64(hz)) }
+    }
+
+    /// Opens one page-faults perf event per online CPU, overflowing every `period` faults, and attaches
+    /// the fault sampler to each. Returns the number of CPUs sampled.
+    func attachFaultSampler(period: Int) throws -> Int {
+        try attachPerCPU(.faultSample, event: "page-faults", sampler: "page-fault sampler") { cbpf_perf_event_open_page_faults($0, UInt64(period)) }
+    }
+
+    private func attachPerCPU(_ name: ProfilerProgram, event: String, sampler: String, open: (Int32) -> Int32) throws -> Int {
+        let program = try program(name)
         var attached = 0
         for cpu in 0..<max(1, Int(libbpf_num_possible_cpus())) {
-            let fd = cbpf_perf_event_open_cpu_clock(Int32(cpu), UInt64(hz))
+            let fd = open(Int32(cpu))
             if fd == -ENODEV { continue } // offline CPU
             guard fd >= 0 else {
-                throw FlamelabError("failed to open the cpu-clock perf event on CPU \(cpu): \(String(cString: strerror(-fd)))")
+                throw FlamelabError("failed to open the \(event) perf event on CPU \(cpu): \(String(cString: strerror(-fd)))")
             }
             guard let link = bpf_program__attach_perf_event(program, fd) else {
                 let reason = String(cString: strerror(errno))
                 Glibc.close(fd)
-                throw FlamelabError("failed to attach the CPU sampler on CPU \(cpu): \(reason)")
+                throw FlamelabError("failed to attach the \(sampler) on CPU \(cpu): \(reason)")
             }
             links.append(link)
             attached += 1

@@ -51,6 +51,12 @@ public struct AgentConfig: Sendable, Equatable {
     public var crossCheckDwarf = false
     /// 512 KiB, Go's and jemalloc's default.
     public static let defaultAllocRateBytes: UInt64 = 512 * 1024
+    /// `faults`: one sample every this many page faults on a CPU (each sample weighs as many).
+    public var faultPeriod = Self.defaultFaultPeriod
+    /// 64 faults (256 KiB of fresh 4 KiB pages): a leak of 1 MiB/s gives 4 samples a second, a burst
+    /// of 400,000 faults a second 6,250, and a sample (a CPU sample's cost, microseconds) adds a
+    /// fraction of a microsecond to each fault's own cost of one or two.
+    public static let defaultFaultPeriod = 64
 
     public init(
         targets: Targets, hz: Int = 99, kinds: Set<ProfileKind> = [.cpu], unwind: UnwindMode = .standard,
@@ -72,7 +78,8 @@ public struct AgentConfig: Sendable, Equatable {
         self.minBlockNs = minBlockNs
         self.bpfDirectory = bpfDirectory
         self.ringBufferBytes = ringBufferBytes ?? Self.defaultRingBufferBytes(hz: hz, unwind: unwind, offCPU: kinds.contains(.offcpu),
-                                                                               cpus: ProcessInfo.processInfo.activeProcessorCount)
+                                                                               cpus: ProcessInfo.processInfo.activeProcessorCount,
+                                                                               faults: kinds.contains(.faults))
         self.service = service
         self.version = version
     }
@@ -89,14 +96,14 @@ public struct AgentConfig: Sendable, Equatable {
     }
 
     /// Four times the CPU sampler's bytes per drain interval, a power of two from 1 to 16 MiB; 8 MiB at least
-    /// with off-CPU events, whose rate follows the service's blocking, not the clock. Events are as long as
+    /// with off-CPU or page-fault events, whose rates follow the service's blocking and memory growth, not the clock. Events are as long as
     /// their stacks: an event is reckoned at its header plus 64 kernel and 64 user frames (deeper than most),
     /// plus the whole stack copy in the modes that copy the stack. The ring's pages are resident once the
     /// producer has gone round it, so this size is part of the agent's RSS.
-    public static func defaultRingBufferBytes(hz: Int, unwind: UnwindMode, offCPU: Bool, cpus: Int) -> Int {
+    public static func defaultRingBufferBytes(hz: Int, unwind: UnwindMode, offCPU: Bool, cpus: Int, faults: Bool = false) -> Int {
         let eventBytes = Int(cbpf_event_header_size()) + 2 * 64 * 8 + (unwind.copiesUserStack ? Int(FLAMELAB_STACK_DUMP_SIZE) : 0)
         let needed = 4 * Double(hz * max(cpus, 1) * eventBytes) * drainInterval(hz: hz, unwind: unwind)
-        var bytes = offCPU ? 8 << 20 : 1 << 20
+        var bytes = offCPU || faults ? 8 << 20 : 1 << 20
         while Double(bytes) < needed && bytes < 16 << 20 { bytes <<= 1 }
         return bytes
     }
@@ -107,6 +114,9 @@ public struct AgentConfig: Sendable, Equatable {
             throw FlamelabError("failed to configure the agent: --hz \(hz) is outside 1...10000")
         }
         guard !kinds.isEmpty else { throw FlamelabError("failed to configure the agent: no profile kind requested") }
+        guard (1...1_000_000).contains(faultPeriod) else {
+            throw FlamelabError("failed to configure the agent: --fault-period \(faultPeriod) is outside 1...1000000")
+        }
         if case .pids(let pids) = targets {
             guard !pids.isEmpty || windowSeconds != nil else { throw FlamelabError("failed to configure the agent: no pid given") }
             if let bad = pids.first(where: { $0 <= 0 }) {

@@ -53,6 +53,7 @@ struct RawEvent {
         switch u32(\.kind) {
         case FLAMELAB_EVENT_CPU.rawValue: kind = .cpu
         case FLAMELAB_EVENT_OFFCPU.rawValue: kind = .offcpu
+        case FLAMELAB_EVENT_FAULT.rawValue: kind = .faults
         default: return nil
         }
         let flags = u32(\.flags)

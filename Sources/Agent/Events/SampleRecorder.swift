@@ -201,6 +201,9 @@ final class SampleRecorder {
 /// What the recorder saw, for the run's statistics.
 struct RecorderCounts {
     var cpuSamples = 0
+    /// Page-fault samples, and the faults they stand for (the sum of their periods).
+    var faultSamples = 0
+    var faults: UInt64 = 0
     var offCPUIntervals = 0
     var offCPUNanoseconds: UInt64 = 0
     var withTraceContext = 0
@@ -219,6 +222,9 @@ struct RecorderCounts {
         case .offcpu:
             offCPUIntervals += 1
             offCPUNanoseconds &+= event.value
+        case .faults:
+            faultSamples += 1
+            faults &+= event.value
         case .alloc, .inuse: break  // memory events have their own ring buffer (MemoryRecorder)
         }
         if event.traceID != nil { withTraceContext += 1 }

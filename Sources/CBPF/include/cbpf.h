@@ -25,6 +25,10 @@ extern "C" {
 /// Returns the fd, or -errno.
 int cbpf_perf_event_open_cpu_clock(int cpu, unsigned long long frequency);
 
+/// Opens a software page-faults perf event on `cpu` (all tasks) that overflows every `period` faults.
+/// Returns the fd, or -errno.
+int cbpf_perf_event_open_page_faults(int cpu, unsigned long long period);
+
 /// Routes libbpf's messages into a buffer (read with cbpf_last_log), echoing them to stderr when
 /// `echo` is non-zero. Call once before opening objects.
 void cbpf_install_print_callback(int echo);

@@ -15,7 +15,7 @@ public struct GateScenario: Scenario {
 
     public func run(_ context: ScenarioContext) throws -> ScenarioOutcome {
         let dir = try context.directory(for: name)
-        let n = context.pick(full: 10, quick: 2)
+        let n = context.pick(full: 8, quick: 2)
         let rule = GateRule()
         // Every capture comes from one `lab agent` writing a store, as a CI canary would be profiled.
         let session = try context.agentSession(for: name, hz: 999, kinds: [.cpu])

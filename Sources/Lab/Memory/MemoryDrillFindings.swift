@@ -20,6 +20,12 @@ struct MemoryDrillFindings: Codable {
     /// Top service function by CPU over the leak window, and the leak's share of that CPU.
     var cpuTop: String?
     var leakShareOfCPU: Double
+    /// The cheap mode over the leak window: the page-fault profile's top service function, and the
+    /// shares of its faults under the leak and under the churn (which may re-fault pages glibc trimmed).
+    var faultsTop: String?
+    var leakShareOfFaults: Double
+    var churnShareOfFaults: Double
+    var faultSamples: Int
     /// The function that grew most between the two in-use snapshots, and by how many bytes.
     var grownTop: String?
     var grownBytes: Int64
@@ -29,7 +35,7 @@ struct MemoryDrillFindings: Codable {
     var leakTrueBytes: Double?
     var leakEstimateError: Double? { leakTrueBytes.map { Double(leakEstimateBytes) / $0 - 1 } }
 
-    init(firstInuse: Profile, secondInuse: Profile, allocWindow: Profile, cpuWindow: Profile, leakTrueBytes: Double?) {
+    init(firstInuse: Profile, secondInuse: Profile, allocWindow: Profile, cpuWindow: Profile, faultsWindow: Profile, leakTrueBytes: Double?) {
         let inuse = ProfileQueries.hottest(firstInuse, kinds: [.app])
         inuseTop = inuse?.name
         inuseTopShare = inuse?.share ?? 0
@@ -39,6 +45,10 @@ struct MemoryDrillFindings: Codable {
         allocTopShare = alloc?.share ?? 0
         cpuTop = ProfileQueries.hottest(cpuWindow, kinds: [.app])?.name
         leakShareOfCPU = Self.share(of: Self.leakingFunction, in: cpuWindow)
+        faultsTop = ProfileQueries.hottest(faultsWindow, kinds: [.app])?.name
+        leakShareOfFaults = Self.share(of: Self.leakingFunction, in: faultsWindow)
+        churnShareOfFaults = Self.share(of: Self.churnFunction, in: faultsWindow)
+        faultSamples = faultsWindow.samples.count
         let grown = Self.growth(from: firstInuse, to: secondInuse).first
         grownTop = grown?.name
         grownBytes = grown?.bytes ?? 0

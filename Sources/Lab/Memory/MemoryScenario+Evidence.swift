@@ -8,7 +8,7 @@ extension MemoryScenario {
     /// leak window), the two snapshots as pprof files for `pprof -diff_base`, the RSS chart with the
     /// leak and the alert marked, summary.json and report.md.
     func writeEvidence(_ context: ScenarioContext, dir: String, run: Run, findings: MemoryDrillFindings, alloc: Profile, cpu: Profile,
-                       peers: Result<HeaptrackPeerRun.Result, Error>?, cost: Result<[MemoryCostRun.Segment], Error>?) throws {
+                       faults: Profile, peers: Result<HeaptrackPeerRun.Result, Error>?, cost: Result<[MemoryCostRun.Segment], Error>?) throws {
         guard let first = run.firstInuse, let second = run.secondInuse else { return }
         let svg = SVGRenderer(), html = HTMLRenderer()
         try PrivateFile.write(svg.render(profile: first, title: "in-use bytes at the alert (inuse_space)"), to: "\(dir)/inuse.svg")
@@ -19,6 +19,7 @@ extension MemoryScenario {
         try PrivateFile.write(svg.render(profile: alloc, title: "bytes allocated over the leak window (alloc_space)"), to: "\(dir)/alloc.svg")
         try PrivateFile.write(html.render(profile: alloc, title: "bytes allocated over the leak window (alloc_space)"), to: "\(dir)/alloc.html")
         try PrivateFile.write(svg.render(profile: cpu, title: "CPU over the leak window"), to: "\(dir)/cpu.svg")
+        try PrivateFile.write(svg.render(profile: faults, title: "page faults over the leak window (the cheap mode)"), to: "\(dir)/faults.svg")
         try ProfileFile.write(first, to: "\(dir)/inuse-at-alert.pb.gz")
         try ProfileFile.write(second, to: "\(dir)/inuse-later.pb.gz")
         try PrivateFile.write(residentChart(run).svg(), to: "\(dir)/rss.svg")
@@ -76,6 +77,8 @@ extension MemoryScenario {
             ["in-use growth to the second snapshot", display(f.grownTop), String(format: "+%.1f MiB", Double(f.grownBytes) / 1_048_576), "[inuse-grown.html](inuse-grown.html)"],
             ["alloc over the leak window", display(f.allocTop), percent(f.allocTopShare), "[alloc.html](alloc.html)"],
             ["CPU over the leak window", display(f.cpuTop), "leak: " + percent(f.leakShareOfCPU), "[cpu.svg](cpu.svg)"],
+            ["page faults over the leak window (\(f.faultSamples) samples)", display(f.faultsTop),
+             "leak: " + percent(f.leakShareOfFaults) + ", churn: " + percent(f.churnShareOfFaults), "[faults.svg](faults.svg)"],
         ])
         report.image("in-use at the alert", path: "inuse.svg")
         report.image("in-use growth", path: "inuse-grown.svg")
@@ -155,6 +158,8 @@ extension MemoryScenario {
                        display(f.allocTop), percent(f.allocTopShare), percent(f.churnShareOfInuse))
         text += String(format: "The CPU profile names `%@`; the leak is %@ of its CPU: a CPU profile cannot find a leak, which is why memory needs its own profiles.",
                        display(f.cpuTop), percent(f.leakShareOfCPU))
+        text += String(format: " The page-fault profile (`--kind faults`, the cheap mode: no allocator probe) puts %@ of the window's faults under the leak and %@ under the churn: it shows where pages are first touched, which is the leak only while the churn's pages stay mapped.",
+                       percent(f.leakShareOfFaults), percent(f.churnShareOfFaults))
         return text
     }
 

@@ -32,17 +32,18 @@ public struct MemoryScenario: Scenario {
     public func run(_ context: ScenarioContext) throws -> ScenarioOutcome {
         let dir = try context.directory(for: name)
         let run = try drill(context)
-        let cpu = try profile(.cpu, of: run), alloc = try profile(.alloc, of: run)
+        let cpu = try profile(.cpu, of: run), alloc = try profile(.alloc, of: run), faults = try profile(.faults, of: run)
         guard let first = run.firstInuse, let second = run.secondInuse else {
             throw FlamelabError("failed to take the in-use snapshots: the agent ended before the drill did (\(run.recording.stats.summary))")
         }
         let window = ProfileFilter(timeWindowNs: run.timeline.leakMonotonicNs...run.endMonotonicNs)
         let findings = MemoryDrillFindings(firstInuse: first, secondInuse: second, allocWindow: window.apply(to: alloc),
-                                           cpuWindow: window.apply(to: cpu), leakTrueBytes: run.leak?.rememberedBytes)
+                                           cpuWindow: window.apply(to: cpu), faultsWindow: window.apply(to: faults), leakTrueBytes: run.leak?.rememberedBytes)
         // The peer runs on a shop of its own after the drill (heaptrack slows every allocation); quick runs skip it.
-        let peers = context.quick ? nil : Result { try HeaptrackPeerRun(port: port + 1, seconds: 30, rate: Self.checkoutRate).run(context) }
+        let peers = context.quick ? nil : Result { try HeaptrackPeerRun(port: port + 1, seconds: 20, rate: Self.checkoutRate).run(context) }
         let cost = context.quick ? nil : Result { try MemoryCostRun(port: port + 2, seconds: 6, rounds: 3, rate: Self.checkoutRate).run(context) }
-        try writeEvidence(context, dir: dir, run: run, findings: findings, alloc: window.apply(to: alloc), cpu: window.apply(to: cpu), peers: peers, cost: cost)
+        try writeEvidence(context, dir: dir, run: run, findings: findings, alloc: window.apply(to: alloc), cpu: window.apply(to: cpu),
+                          faults: window.apply(to: faults), peers: peers, cost: cost)
         return outcome(run, findings, peers: peers)
     }
 
@@ -62,8 +63,8 @@ public struct MemoryScenario: Scenario {
         let prometheus = try PrometheusServer(paths: context.paths, scratch: try PrivateFile.temporaryDirectory(prefix: "flamelab-memory-prometheus"),
                                               target: target, rules: context.paths.root + "/" + MemoryAlertRules.path, waitForTarget: false)
         defer { prometheus.stop() }
-        context.progress.update("memory: attaching the agent (cpu 99 Hz, alloc + inuse at 1 per 512 KiB) to pid \(service.pid)")
-        let agent = Agent(config: AgentConfig(targets: .pids([service.pid]), hz: 99, kinds: [.cpu, .alloc, .inuse], unwind: .fp,
+        context.progress.update("memory: attaching the agent (cpu 99 Hz, page faults 1 per 64, alloc + inuse at 1 per 512 KiB) to pid \(service.pid)")
+        let agent = Agent(config: AgentConfig(targets: .pids([service.pid]), hz: 99, kinds: [.cpu, .alloc, .inuse, .faults], unwind: .fp,
                                               durationSeconds: nil, service: "flamelab-shop", version: "v1"))
         do { try agent.start() } catch { throw FlamelabError("failed to start the agent on the shop (pid \(service.pid)): \(error)") }
         agent.waitUntilPrepared()
@@ -177,6 +178,7 @@ public struct MemoryScenario: Scenario {
         if let s = t.leakToAlertSeconds { figures.append(.init("leak on -> alert", s, unit: "s")) }
         if let s = t.alertToNamedSeconds { figures.append(.init("alert -> named function", s, unit: "s")) }
         if let e = f.leakEstimateError { figures.append(.init("in-use estimate of the leak vs its true size", e * 100, unit: "%")) }
+        figures.append(.init("leak's share of the page faults (cheap mode)", f.leakShareOfFaults * 100, unit: "%"))
         if case .success(let p) = peers { figures.append(.init("alloc total vs heaptrack", p.totalBytesError * 100, unit: "%")) }
         return ScenarioOutcome(scenario: name, headline: headline + versusHeaptrack, checks: checks, figures: figures)
     }

@@ -38,7 +38,7 @@ public struct OverheadScenario: Scenario {
         let load = LoadOptions(mode: .open(rate: 60), durationSeconds: 3,
                                mix: try RouteMix.parse("checkout=6,price=1,recommend=1"), port: port, version: "v1")
         _ = LoadGenerator(options: load).run()   // warm up: page cache, pools, the interpreter
-        let measurement = OverheadMeasurement(service: service, load: load, repetitions: context.pick(full: 4, quick: 2), paths: context.paths)
+        let measurement = OverheadMeasurement(service: service, load: load, repetitions: context.pick(full: 3, quick: 2), paths: context.paths)
         var results: [OverheadMeasurement.Result] = []
         for configuration in configurations(quick: context.quick) {
             if let peer = configuration.peer, peer.installedPath == nil { continue }

@@ -23,10 +23,10 @@ public struct PolyglotScenario: Scenario {
 
     public func run(_ context: ScenarioContext) throws -> ScenarioOutcome {
         let dir = try context.directory(for: name)
-        let measurement = PolyglotMeasurement(seconds: context.pick(full: 40, quick: 10), hz: 99, port: 18300, connections: 3,
-                                              mix: try RouteMix.parse(Self.mix), pySpyMaxSeconds: context.pick(full: 60, quick: 8))
+        let measurement = PolyglotMeasurement(seconds: context.pick(full: 28, quick: 10), hz: 99, port: 18300, connections: 3,
+                                              mix: try RouteMix.parse(Self.mix), pySpyMaxSeconds: context.pick(full: 40, quick: 8))
         let run = try measurement.run(controller: context.controller, progress: context.progress)
-        let asyncMeasurement = PolyglotAsyncMeasurement(seconds: context.pick(full: 20, quick: 6), hz: 99, port: 18301)
+        let asyncMeasurement = PolyglotAsyncMeasurement(seconds: context.pick(full: 14, quick: 6), hz: 99, port: 18301)
         let asyncRun = try asyncMeasurement.run(controller: context.controller, progress: context.progress)
         context.progress.finish()
         try PrivateFile.writeJSON(asyncRun, to: "\(dir)/async-route.json")
@@ -39,7 +39,7 @@ public struct PolyglotScenario: Scenario {
         context.progress.update("polyglot: standalone CPython 3.12 and 3.13 beside py-spy")
         let work = NSTemporaryDirectory() + "flamelab-standalone-python-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: work) }
-        let standalone = StandalonePythonComparison(seconds: context.pick(full: 20, quick: 5)).run(workDirectory: work)
+        let standalone = StandalonePythonComparison(seconds: context.pick(full: 14, quick: 5)).run(workDirectory: work)
         context.progress.finish()
         try PrivateFile.writeJSON(standalone, to: "\(dir)/standalone-python.json")
         let command = reproduce ?? context.command(for: name)

@@ -14,7 +14,7 @@ public struct ServiceScenario: Scenario {
         let port: UInt16 = 18100
         let cpuWall = try measureCPUWall(context, port: port)
         try PrivateFile.writeJSON(cpuWall, to: "\(dir)/cpu-wall.json")
-        let versions = try VersionComparison(repetitions: context.pick(full: 5, quick: 3), secondsPerRepetition: context.pick(full: 8, quick: 4),
+        let versions = try VersionComparison(repetitions: context.pick(full: 5, quick: 3), secondsPerRepetition: context.pick(full: 6, quick: 4),
                                              rate: 25, port: port).run(controller: context.controller, progress: context.progress)
         try PrivateFile.writeJSON(versions, to: "\(dir)/versions.json")
         let publish = TraceContextCost.measure()
@@ -26,7 +26,7 @@ public struct ServiceScenario: Scenario {
     private func measureCPUWall(_ context: ScenarioContext, port: UInt16) throws -> [CPUWallMeasurement.RouteResult] {
         let service = try context.controller.start(version: "v1", port: port)
         defer { try? context.controller.stop(port: port) }
-        return try CPUWallMeasurement(secondsPerRoute: context.pick(full: 6, quick: 2))
+        return try CPUWallMeasurement(secondsPerRoute: context.pick(full: 4, quick: 2))
             .run(service: service, routes: ["inventory", "price", "tax", "recommend", "checkout"], progress: context.progress)
     }
 

@@ -70,7 +70,12 @@ public final class StoreAgentSession: Sendable {
             profile.metadata.startUnixNs = wallRange.lowerBound
             profile.metadata.monotonicStartNs = monotonicRange.lowerBound
             profile.metadata.endUnixNs = wallRange.upperBound
-            if kind == .cpu { stats.cpuSamples = profile.samples.count } else { stats.offCPUIntervals = profile.samples.count }
+            switch kind {
+            case .cpu: stats.cpuSamples = profile.samples.count
+            case .offcpu: stats.offCPUIntervals = profile.samples.count
+            case .faults: stats.faultSamples = profile.samples.count
+            case .alloc, .inuse: break  // not in the store
+            }
             profiles.append(profile)
         }
         // Every row of a window carries the window's drops (all kinds): each window counted once.

@@ -22,6 +22,8 @@ public enum PprofCodec {
     static let format = "pprof"
     static let kindPrefix = "flamelab.kind="
     static let commentPrefix = "flamelab."
+    /// The sample type of page-fault profiles (perf's event name).
+    static let pageFaultsType = "page-faults"
 
     /// Encodes `profile` as gzipped profile.proto bytes.
     public static func encode(_ profile: Profile) throws -> [UInt8] {

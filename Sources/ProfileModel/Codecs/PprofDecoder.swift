@@ -86,6 +86,7 @@ struct PprofDecoder {
             units.append(unit)
         }
         if let i = types.firstIndex(of: "off_cpu") { return (.offcpu, i) }
+        if let i = types.firstIndex(of: PprofCodec.pageFaultsType) { return (.faults, i) }
         if let memory = try chooseMemoryValue(types) { return memory }
         if let i = types.firstIndex(of: "samples") { return (.cpu, i) }
         let wanted = try string(message.defaultSampleType, "Profile.default_sample_type")
@@ -117,6 +118,7 @@ struct PprofDecoder {
             meta.hz = Int((1_000_000_000.0 / Double(message.period)).rounded())
         }
         if kind.isMemory, message.period > 0 { meta.allocationRateBytes = message.period }
+        if kind == .faults, message.period > 0 { meta.faultPeriod = message.period }
         for (i, index) in message.comment.enumerated() {
             try apply(comment: try string(index, "Profile.comment[\(i)]"), to: &meta)
         }

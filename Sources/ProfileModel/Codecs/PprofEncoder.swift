@@ -100,6 +100,12 @@ struct PprofEncoder {
             part.sampleType.append(valueType("cpu", "nanoseconds"))
             part.periodType = valueType("cpu", "nanoseconds")
             part.period = periodNs
+        } else if profile.metadata.kind == .faults {
+            // perf's event name; each sample is one record standing for `value` faults (its period).
+            part.sampleType.append(valueType(PprofCodec.pageFaultsType, "count"))
+            part.periodType = valueType(PprofCodec.pageFaultsType, "count")
+            part.period = profile.metadata.faultPeriod ?? 0
+            part.defaultSampleType = id(PprofCodec.pageFaultsType)
         } else {
             part.sampleType.append(valueType("off_cpu", "nanoseconds"))
             part.periodType = valueType("off_cpu", "nanoseconds")

@@ -15,7 +15,7 @@ struct SpeedscopeWriter {
             text += "}"
         }
         text += "]},\"profiles\":[{\"type\":\"sampled\",\"name\":" + Self.quoted(name)
-        text += ",\"unit\":\"" + (profile.metadata.kind == .cpu ? "none" : profile.metadata.kind.isMemory ? "bytes" : "nanoseconds") + "\""
+        text += ",\"unit\":\"" + Self.unit(profile.metadata.valueUnit) + "\""
         let runs = Self.runs(of: profile.samples)
         let total = runs.reduce(Int64(0)) { $0 &+ $1.value }
         text += ",\"startValue\":0,\"endValue\":" + String(total) + ",\"samples\":["
@@ -46,5 +46,14 @@ struct SpeedscopeWriter {
     /// A JSON string literal.
     static func quoted(_ s: String) -> String {
         JSONStringLiteral.encode(s)
+    }
+
+    /// speedscope's unit for flamelab's: counts are `none`.
+    static func unit(_ unit: SampleValueUnit) -> String {
+        switch unit {
+        case .samples, .allocations, .faults: return "none"
+        case .nanoseconds: return "nanoseconds"
+        case .bytes: return "bytes"
+        }
     }
 }

@@ -34,6 +34,7 @@ struct GateEvaluation {
         case .offcpu: return "self off-CPU time"
         case .alloc: return unit == .allocations ? "self allocations" : "self allocated bytes"
         case .inuse: return unit == .allocations ? "self live allocations" : "self in-use bytes"
+        case .faults: return "self page faults"
         }
     }
 
