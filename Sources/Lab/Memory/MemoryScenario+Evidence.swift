@@ -158,8 +158,11 @@ extension MemoryScenario {
                        display(f.allocTop), percent(f.allocTopShare), percent(f.churnShareOfInuse))
         text += String(format: "The CPU profile names `%@`; the leak is %@ of its CPU: a CPU profile cannot find a leak, which is why memory needs its own profiles.",
                        display(f.cpuTop), percent(f.leakShareOfCPU))
-        text += String(format: " The page-fault profile (`--kind faults`, the cheap mode: no allocator probe) puts %@ of the window's faults under the leak and %@ under the churn: it shows where pages are first touched, which is the leak only while the churn's pages stay mapped.",
+        text += String(format: " The page-fault profile (`--kind faults`, the cheap mode: no allocator probe) puts %@ of the window's faults under the leak and %@ under the churn. A fault marks the first touch of a page, not who keeps it",
                        percent(f.leakShareOfFaults), percent(f.churnShareOfFaults))
+        text += f.churnShareOfFaults > f.leakShareOfFaults
+            ? ": here the leak's carts take heap the churn has freed, and the churn faults in fresh pages for its next receipt, so the growth shows under the churn. A leak's owner is the in-use profile's to name."
+            : ": here the leak's own first touches dominate."
         return text
     }
 

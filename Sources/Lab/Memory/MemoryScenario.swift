@@ -179,6 +179,7 @@ public struct MemoryScenario: Scenario {
         if let s = t.alertToNamedSeconds { figures.append(.init("alert -> named function", s, unit: "s")) }
         if let e = f.leakEstimateError { figures.append(.init("in-use estimate of the leak vs its true size", e * 100, unit: "%")) }
         figures.append(.init("leak's share of the page faults (cheap mode)", f.leakShareOfFaults * 100, unit: "%"))
+        figures.append(.init("churn's share of the page faults (cheap mode)", f.churnShareOfFaults * 100, unit: "%"))
         if case .success(let p) = peers { figures.append(.init("alloc total vs heaptrack", p.totalBytesError * 100, unit: "%")) }
         return ScenarioOutcome(scenario: name, headline: headline + versusHeaptrack, checks: checks, figures: figures)
     }
