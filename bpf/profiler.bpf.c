@@ -288,20 +288,28 @@ static __always_inline void emit(struct flamelab_event *ev, __u32 counter)
     count(counter);
 }
 
-SEC("perf_event")
-int flamelab_cpu_sample(struct bpf_perf_event_data *ctx)
+/* One sample of the interrupted task when it is a target, weighing `value` (CPU: 1; page faults:
+ * the event's period). The body both perf_event programs share. */
+static __always_inline void sample_current(struct bpf_perf_event_data *ctx, __u32 kind, __u32 counter, __u64 value)
 {
     __u64 id = bpf_get_current_pid_tgid();
     __u32 tgid = id >> 32, tid = (__u32)id, zero = 0;
     struct flamelab_event *ev;
 
     if (tid == 0 || !is_target(tgid))
-        return 0;
+        return;
     ev = bpf_map_lookup_elem(&flamelab_scratch, &zero);
     if (!ev)
-        return 0;
-    fill_event(ctx, ev, bpf_get_current_task_btf(), tgid, tid, FLAMELAB_EVENT_CPU);
-    emit(ev, FLAMELAB_COUNTER_CPU_SAMPLES);
+        return;
+    fill_event(ctx, ev, bpf_get_current_task_btf(), tgid, tid, kind);
+    ev->value = value;
+    emit(ev, counter);
+}
+
+SEC("perf_event")
+int flamelab_cpu_sample(struct bpf_perf_event_data *ctx)
+{
+    sample_current(ctx, FLAMELAB_EVENT_CPU, FLAMELAB_COUNTER_CPU_SAMPLES, 1);
     return 0;
 }
 
@@ -311,18 +319,7 @@ int flamelab_cpu_sample(struct bpf_perf_event_data *ctx)
 SEC("perf_event")
 int flamelab_fault_sample(struct bpf_perf_event_data *ctx)
 {
-    __u64 id = bpf_get_current_pid_tgid();
-    __u32 tgid = id >> 32, tid = (__u32)id, zero = 0;
-    struct flamelab_event *ev;
-
-    if (tid == 0 || !is_target(tgid))
-        return 0;
-    ev = bpf_map_lookup_elem(&flamelab_scratch, &zero);
-    if (!ev)
-        return 0;
-    fill_event(ctx, ev, bpf_get_current_task_btf(), tgid, tid, FLAMELAB_EVENT_FAULT);
-    ev->value = ctx->sample_period ? ctx->sample_period : 1;
-    emit(ev, FLAMELAB_COUNTER_FAULT_SAMPLES);
+    sample_current(ctx, FLAMELAB_EVENT_FAULT, FLAMELAB_COUNTER_FAULT_SAMPLES, ctx->sample_period ? ctx->sample_period : 1);
     return 0;
 }
 

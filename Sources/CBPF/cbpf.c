@@ -9,31 +9,34 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-int cbpf_perf_event_open_cpu_clock(int cpu, unsigned long long frequency) {
+/* A software perf event on `cpu` for all tasks: in frequency mode (`freq` samples a second) or
+ * overflowing every `period` events. Returns the fd, or -errno. */
+static int cbpf_open_software_event(int cpu, unsigned long long config, unsigned long long freq, unsigned long long period) {
     struct perf_event_attr attr;
     memset(&attr, 0, sizeof(attr));
     attr.size = sizeof(attr);
-    /* No hardware PMU in VMs: the software cpu-clock (an hrtimer) works everywhere. */
     attr.type = PERF_TYPE_SOFTWARE;
-    attr.config = PERF_COUNT_SW_CPU_CLOCK;
-    attr.freq = 1;
-    attr.sample_freq = frequency;
+    attr.config = config;
+    if (freq) {
+        attr.freq = 1;
+        attr.sample_freq = freq;
+    } else {
+        attr.sample_period = period;
+    }
     long fd = syscall(__NR_perf_event_open, &attr, -1 /* all tasks */, cpu, -1, PERF_FLAG_FD_CLOEXEC);
     return fd < 0 ? -errno : (int)fd;
 }
 
+int cbpf_perf_event_open_cpu_clock(int cpu, unsigned long long frequency) {
+    /* No hardware PMU in VMs: the software cpu-clock (an hrtimer) works everywhere. */
+    return cbpf_open_software_event(cpu, PERF_COUNT_SW_CPU_CLOCK, frequency, 0);
+}
+
 int cbpf_perf_event_open_page_faults(int cpu, unsigned long long period) {
-    struct perf_event_attr attr;
-    memset(&attr, 0, sizeof(attr));
-    attr.size = sizeof(attr);
-    attr.type = PERF_TYPE_SOFTWARE;
-    attr.config = PERF_COUNT_SW_PAGE_FAULTS;
     /* A fixed period, not frequency mode: the kernel retunes a frequency-mode period once a tick,
      * so the periods of a burst's few samples added up to a third of its faults (measured). Every
      * `period`-th fault on this CPU overflows, so each sample stands for exactly `period` faults. */
-    attr.sample_period = period;
-    long fd = syscall(__NR_perf_event_open, &attr, -1 /* all tasks */, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-    return fd < 0 ? -errno : (int)fd;
+    return cbpf_open_software_event(cpu, PERF_COUNT_SW_PAGE_FAULTS, 0, period);
 }
 
 /* A ring of the last messages: a verifier log can be long, the tail holds the reason. */
