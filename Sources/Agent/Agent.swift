@@ -252,11 +252,17 @@ public final class Agent: @unchecked Sendable {
 
     /// The metadata of this run's profile of `kind`, ending at `endUnixNs`.
     private func profileMetadata(_ kind: ProfileKind, endUnixNs: UInt64) -> ProfileMetadata {
+        metadata(kind, startUnixNs: startUnixNs, endUnixNs: endUnixNs, monotonicStartNs: startMonotonicNs,
+                 dropped: Int64(clamping: stats.totalDrops))
+    }
+
+    /// The metadata of a profile of `kind` over one span (the run, or one window): what the config
+    /// says about how `kind` was sampled, and the span's times and losses.
+    private func metadata(_ kind: ProfileKind, startUnixNs: UInt64, endUnixNs: UInt64, monotonicStartNs: UInt64, dropped: Int64) -> ProfileMetadata {
         var metadata = ProfileMetadata(
             kind: kind, hz: kind == .cpu ? config.hz : 0, unwindMode: kind.isMemory ? .fp : config.unwind,
             service: config.service, version: config.version,
-            startUnixNs: startUnixNs, endUnixNs: endUnixNs, monotonicStartNs: startMonotonicNs,
-            dropped: Int64(clamping: stats.totalDrops)
+            startUnixNs: startUnixNs, endUnixNs: endUnixNs, monotonicStartNs: monotonicStartNs, dropped: dropped
         )
         if kind == .faults { metadata.faultPeriod = Int64(config.faultPeriod) }
         return metadata
@@ -403,11 +409,7 @@ public final class Agent: @unchecked Sendable {
         let unix = { (monotonic: UInt64) in anchorUnix &- (anchorMonotonic &- monotonic) }
         let kinds = ProfileKind.allCases.filter { config.kinds.contains($0) }
         let profiles = windowBuilder.build(samples, recorder: recorder, kinds: kinds) { kind in
-            var metadata = ProfileMetadata(kind: kind, hz: kind == .cpu ? self.config.hz : 0, unwindMode: self.config.unwind,
-                                           service: self.config.service, version: self.config.version,
-                                           startUnixNs: unix(start), endUnixNs: unix(end), monotonicStartNs: start, dropped: Int64(clamping: drops))
-            if kind == .faults { metadata.faultPeriod = Int64(self.config.faultPeriod) }
-            return metadata
+            self.metadata(kind, startUnixNs: unix(start), endUnixNs: unix(end), monotonicStartNs: start, dropped: Int64(clamping: drops))
         }
         let pids = Set(samples.compactMap(\.labels.pid))
         let window = AgentWindow(index: windowIndex, startMonotonicNs: start, endMonotonicNs: end, startUnixNs: unix(start), endUnixNs: unix(end),

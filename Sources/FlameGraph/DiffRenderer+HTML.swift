@@ -3,6 +3,7 @@ import ProfileModel
 extension DiffRenderer {
     /// The self-contained HTML page for an adapted diff: the graph with zoom, search, tooltips and
     /// orientation toggle, the changed-functions table and the gone call paths beside it.
+    /// `metadata` is the candidate's (its kind and the unit its widths are in).
     func html(_ data: DiffFlameData, rows: [DiffTableRow], caption: ProfileCaption, metadata: ProfileMetadata = ProfileMetadata()) -> String {
         let scale = data.colorScale
         let table = FlameFrameTable(tree: data.tree)

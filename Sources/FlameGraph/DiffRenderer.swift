@@ -50,8 +50,8 @@ public struct DiffRenderer: Sendable {
 
     // MARK: SVG
 
-    /// The SVG document for an adapted diff.
-    func svg(_ data: DiffFlameData, rows: [DiffTableRow], caption: ProfileCaption) -> String {
+    /// The SVG document for an adapted diff; `metadata` is the candidate's (the unit its widths are in).
+    func svg(_ data: DiffFlameData, rows: [DiffTableRow], caption: ProfileCaption, metadata: ProfileMetadata = ProfileMetadata()) -> String {
         let layout = FlameLayout(tree: data.tree, minWidth: style.minWidthFraction)
         let drawing = SVGFrameDrawing(style: style, tree: data.tree, layout: layout)
         let scale = data.colorScale
@@ -78,7 +78,7 @@ public struct DiffRenderer: Sendable {
                 return "<rect x=\"\(box[0])\" y=\"\(box[1])\" width=\"\(box[2])\" height=\"\(box[3])\" fill=\"url(#hatch)\" stroke=\"#111\" stroke-width=\"1.5\" stroke-dasharray=\"3 2\" rx=\"2\"/>"
             }
         )
-        out += drawing.footer(extra: "candidate samples", close: false)
+        out += drawing.footer(extra: "candidate " + metadata.valueUnit.measure, close: false)
         out += svgTable(rows: shownRows, gone: shownGone, top: tableTop, data: data)
         out += "</svg>\n"
         return out
@@ -150,7 +150,7 @@ extension DiffRenderer {
                           title: String? = nil) -> String {
         svg(DiffFlameData(diffTree: DiffTree(base: base, candidate: candidate)),
             rows: Self.rows(changes ?? ProfileDiff.compute(base: base, candidate: candidate), alpha: alpha),
-            caption: ProfileCaption(base: base, candidate: candidate, title: title))
+            caption: ProfileCaption(base: base, candidate: candidate, title: title), metadata: candidate.metadata)
     }
 
     /// The differential HTML page of `base` against `candidate` (see `renderSVG` for the arguments).

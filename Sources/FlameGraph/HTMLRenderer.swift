@@ -62,7 +62,7 @@ public struct HTMLRenderer: Sendable {
         case .offcpu:
             return "<h2>Top blocking functions</h2><p class=\"hint\">Share of off-CPU time by the first frame above the kernel on the blocked stack (the blocking call). Click to highlight it in the graph.</p><ol id=\"top\"></ol>"
         case .faults:
-            return "<h2>Top faulting functions</h2><p class=\"hint\">Share of the estimated page faults by the function whose touch mapped a new page (where resident memory grows). Click to highlight it in the graph.</p><ol id=\"top\"></ol>"
+            return "<h2>Top faulting functions</h2><p class=\"hint\">Share of the \(meta.valueUnit.measure) by the function whose touch mapped a new page (where resident memory grows). Click to highlight it in the graph.</p><ol id=\"top\"></ol>"
         }
     }
 

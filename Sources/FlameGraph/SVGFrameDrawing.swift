@@ -73,7 +73,7 @@ struct SVGFrameDrawing {
     }
 
     /// The footer: how to read the x-axis and how much was elided; `close` ends the document.
-    func footer(extra: String = "samples", close: Bool = true) -> String {
+    func footer(extra: String, close: Bool = true) -> String {
         var note = "x-axis: alphabetical, not time; width = share of \(extra)"
         if layout.elidedNodes > 0 {
             note += "; \(NumberFormat.grouped(Int64(layout.elidedNodes))) frames narrower than \(NumberFormat.fixed(style.minWidthPixels, 1)) px not drawn"

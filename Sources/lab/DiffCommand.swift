@@ -58,12 +58,14 @@ struct DiffCommand: ParsableCommand {
     var base: String { files.first ?? baseSelection ?? "" }
     var candidate: String { files.count > 1 ? files[1] : candidateSelection ?? "" }
 
-    /// The two sides: files, or selections of the store over one range.
+    /// The two sides: files, or selections of the store over one range, each valued as `--sample-type` says.
     func profiles() throws -> (Profile, Profile) {
-        guard let baseSelection, let candidateSelection else {
-            return (try sampleType.apply(try ProfileFile.read(files[0]), source: files[0]),
-                    try sampleType.apply(try ProfileFile.read(files[1]), source: files[1]))
-        }
+        let (base, candidate) = try readProfiles()
+        return (try sampleType.apply(base, source: self.base), try sampleType.apply(candidate, source: self.candidate))
+    }
+
+    private func readProfiles() throws -> (Profile, Profile) {
+        guard let baseSelection, let candidateSelection else { return (try ProfileFile.read(files[0]), try ProfileFile.read(files[1])) }
         let store = try range.open()
         let sides = try [baseSelection, candidateSelection].map { text -> Profile in
             let selection = try range.applied(to: StoreSelection()).overridden(by: text, timePoint: TimePointParser.unixNs)

@@ -85,7 +85,11 @@ struct GateCommand: ParsableCommand {
 
     func validate() throws {
         if let extra = unrecognized.first { throw ValidationError("failed to parse arguments: unexpected '\(extra)'") }
-        guard !canary && calibrate == nil else { return }
+        guard !canary && calibrate == nil else {
+            // Canaries and calibrations are CPU profiles: the option would be silently ignored there.
+            if let text = sampleType.text { throw ValidationError("failed to parse arguments: --sample-type \(text) applies to memory profiles given with --baseline/--candidate, not to --canary or --calibrate") }
+            return
+        }
         if (baseline ?? "").isEmpty { throw ValidationError("failed to parse arguments: --baseline is required") }
         if (candidate ?? "").isEmpty { throw ValidationError("failed to parse arguments: --candidate is required") }
     }

@@ -113,4 +113,12 @@ extension DiffRendererTests {
         #expect(d.tree.nodes.count == diff.nodes.filter { $0.candTotal > 0 }.count)
         #expect(FlameLayout(tree: d.tree).rects.count == d.tree.nodes.count)
     }
+
+    /// A memory diff's widths are the candidate's bytes (or allocations), and both renderings say so.
+    @Test func memoryDiffSaysItsUnit() {
+        let profile = FixtureSupport.memoryProfile()
+        #expect(DiffRenderer().renderSVG(base: profile, candidate: profile).contains("width = share of candidate estimated bytes"))
+        let objects = profile.selectingSampleType(.objects)
+        #expect(DiffRenderer().renderHTML(base: objects, candidate: objects).contains("\"measure\":\"candidate estimated allocations\""))
+    }
 }

@@ -174,6 +174,9 @@ import Testing
         let cpu = try Self.lab(["gate", "--baseline", Self.fixture("gate/base.folded"), "--candidate", Self.fixture("gate/base.folded"),
                                 "--sample-type", "objects"])
         #expect(cpu.status != 0 && cpu.stderr.contains("it is a cpu profile with one value"), "stderr: \(cpu.stderr)")
+        // Canary profiles are CPU profiles: the option is refused there, not ignored.
+        let canary = try Self.lab(["gate", "--canary", "--sample-type", "objects"])
+        #expect(canary.status != 0 && canary.stderr.contains("--sample-type objects applies to memory profiles"), "stderr: \(canary.stderr)")
         let unknown = try Self.lab(["flamegraph", input, "-o", out, "--sample-type", "weight"])
         #expect(unknown.status != 0 && unknown.stderr.contains("--sample-type must be space, objects"), "stderr: \(unknown.stderr)")
     }
