@@ -29,4 +29,14 @@ struct StatisticsTests {
         #expect(Statistics.bootstrapInterval([]) == nil)
         #expect(Statistics.bootstrapInterval([1]) == nil)
     }
+
+    @Test("the median's order-statistic interval: the ranks of the binomial, and none below six values")
+    func medianInterval() throws {
+        // n = 100: ranks floor(50 - 9.8) = 40 and ceil(1 + 50 + 9.8) = 61.
+        let interval = try #require(Statistics.medianInterval95((1...100).map(Double.init).shuffled()))
+        #expect(interval == 40...61)
+        #expect(Statistics.medianInterval95([1, 2, 3, 4, 5]) == nil)
+        let six = try #require(Statistics.medianInterval95([6, 5, 4, 3, 2, 1]))
+        #expect(six == 1...6)
+    }
 }

@@ -2,52 +2,86 @@ import Agent
 import Foundation
 import LabRuntime
 
-/// The primary overhead method: fixed work, interleaved in shuffled blocks, intervals by the bootstrap.
+/// The primary overhead method: fixed work on twin processes, interleaved in shuffled blocks,
+/// intervals by the bootstrap.
 ///
-/// Each block runs one unit of the workload with no profiler twice (the A/A control) and once under
-/// every configuration, in an order shuffled per block (seeded, recorded), so that a drift of the machine
-/// spreads over all configurations instead of favouring one. A configuration's overhead in a block is its
-/// unit's CPU over the mean of the block's two control units, minus one; the A/A figure is one control
-/// unit over the other. Medians over blocks come with 95% percentile-bootstrap intervals over blocks.
+/// On this VM a fixed unit's CPU time moves by up to 2x over seconds (other guests on the host share
+/// the core: no steal time is reported), so units run seconds apart cannot resolve 1%. Two identical
+/// workload processes (twins) on the same CPU therefore run their units alternately, tens of
+/// milliseconds apart, and what the host does to one it does to the other: a trial attaches the
+/// profiler to the profiled twin only and runs `pairs` units on each, in ABBA order, and its ratio is
+/// the median over pairs of profiled CPU over reference CPU. Two twins are never quite equal (their
+/// memory layouts differ), so each block also runs two trials with no profiler; their mean ratio is
+/// the block's baseline, a configuration's overhead in a block is its ratio over the baseline minus
+/// one, and the A/A figure is one control trial's ratio over the other's. The order of trials is
+/// shuffled per block (seeded, recorded); FixedWorkEstimator combines the blocks and gives the intervals.
+///
+/// flamelab and bpftrace sample every task on a CPU and filter by pid in BPF, so their timer
+/// interrupt also lands on the reference twin and cancels from the ratio: what the twins measure for
+/// them is their cost above their own interrupt. Their total adds the floor's overhead at the same rate
+/// in the same block (`perf record` with no call graph: perf's pid-bound interrupt and a sample).
 struct FixedWorkMeasurement {
-    /// One unit under one configuration.
+    /// One configuration attached to the profiled twin for `pairs` units on each twin.
     struct Trial: Codable, Sendable {
         var block: Int
         var position: Int
         var configuration: String
-        /// The smallest of the trial's units. Contention from outside (other work, other guests on the
-        /// host: on this VM a fixed unit's CPU time ranged over 40% with no steal time reported) only
-        /// adds CPU time to a unit, so the least-disturbed unit estimates the work's own cost; every
-        /// configuration and the control are reduced the same way, from the same number of units.
-        var cpuNs: UInt64
-        /// Every unit's CPU, ns.
-        var unitCPUNs: [UInt64]
+        /// Each pair's CPU on the profiled twin, ns.
+        var profiledCPUNs: [UInt64]
+        /// Each pair's CPU on the reference twin, ns.
+        var referenceCPUNs: [UInt64]
+        /// The median over pairs of profiled over reference CPU: a burst of contention that hits one
+        /// unit of a pair moves one pair, not the trial.
+        var ratio: Double
         var wallSeconds: Double
-        /// The profiler's own CPU over the unit, ns (its process's live threads).
+        /// The profiler's own CPU over the trial's units, ns (its process's live threads).
         var profilerCPUNs: UInt64?
-        /// The profiler's resident memory at the end of the unit, bytes.
+        /// The profiler's resident memory at the end of the trial, bytes.
         var profilerResidentBytes: Int?
         /// flamelab only: its run statistics (samples, steady CPU, peak and anonymous RSS).
         var agentStats: AgentRunStats?
+
+        init(block: Int, position: Int, configuration: String, profiledCPUNs: [UInt64], referenceCPUNs: [UInt64], wallSeconds: Double,
+             profilerCPUNs: UInt64? = nil, profilerResidentBytes: Int? = nil, agentStats: AgentRunStats? = nil) {
+            self.block = block
+            self.position = position
+            self.configuration = configuration
+            self.profiledCPUNs = profiledCPUNs
+            self.referenceCPUNs = referenceCPUNs
+            ratio = Statistics.median(Self.pairRatios(profiledCPUNs, referenceCPUNs)) ?? .nan
+            self.wallSeconds = wallSeconds
+            self.profilerCPUNs = profilerCPUNs
+            self.profilerResidentBytes = profilerResidentBytes
+            self.agentStats = agentStats
+        }
+
+        /// Each pair's profiled over reference CPU.
+        var pairRatios: [Double] { Self.pairRatios(profiledCPUNs, referenceCPUNs) }
+
+        private static func pairRatios(_ profiled: [UInt64], _ reference: [UInt64]) -> [Double] {
+            zip(profiled, reference).compactMap { $1 > 0 ? Double($0) / Double($1) : nil }
+        }
     }
 
-    /// A median with its 95% bootstrap interval.
+    /// A figure over blocks with its 95% bootstrap interval.
     struct Estimate: Codable, Sendable {
-        var median: Double
+        /// The precision-weighted mean over blocks (see FixedWorkEstimator).
+        var value: Double
         var low: Double
         var high: Double
 
-        init(median: Double, low: Double, high: Double) {
-            self.median = median
+        init(value: Double, low: Double, high: Double) {
+            self.value = value
             self.low = low
             self.high = high
         }
 
-        init?(_ values: [Double], seed: UInt64) {
-            guard let median = Statistics.median(values), let interval = Statistics.bootstrapInterval(values, seed: seed) else { return nil }
-            self.median = median
-            low = interval.lowerBound
-            high = interval.upperBound
+        /// `value` with the 2.5th and 97.5th percentiles of its bootstrap replicates; nil without either.
+        init?(_ value: Double?, replicates: [Double]) {
+            guard let value, let low = Statistics.quantile(replicates, 0.025), let high = Statistics.quantile(replicates, 0.975) else { return nil }
+            self.value = value
+            self.low = low
+            self.high = high
         }
 
         /// Half the interval's width.
@@ -61,21 +95,27 @@ struct FixedWorkMeasurement {
         var configuration: OverheadConfiguration
         var label: String
         var blocks: Int
-        /// Per block: CPU under the profiler over the block's control, minus one.
+        /// Per block: CPU under the profiler over the block's control, minus one (for a sampler that
+        /// interrupts every task, the twins' figure plus the floor's at the same rate).
         var overheads: [Double]
+        /// Per block, a sampler that interrupts every task only: its cost above its own interrupt, what
+        /// the twins measure directly.
+        var aboveInterrupt: [Double]
         var overhead: Estimate?
         /// What one sample costs the workload, µs: overhead / (hz × (1 + overhead)), since a pid-bound
         /// sampler takes hz samples per second of the workload's CPU.
         var costPerSampleUs: Estimate?
         /// The same per block, minus the floor's (perf with no call graph) at the same rate in that block.
         var aboveFloorUs: Estimate?
+        /// A sampler that interrupts every task: its cost above its own interrupt, over blocks.
+        var aboveInterruptEstimate: Estimate?
         /// The per-block values `aboveFloorUs` summarizes.
         var aboveFloorPerBlockUs: [Double]
-        /// The profiler's own CPU, ms per second of the unit's wall time, median over blocks.
+        /// The profiler's own CPU, ms per second of the trial's wall time, median over blocks.
         var profilerCPUMsPerSecond: Double?
         /// flamelab: steady-state CPU of the agent process (rusage after start-up), ms/s, median over blocks.
         var agentSteadyCPUMsPerSecond: Double?
-        /// Peak RSS (flamelab: VmHWM; peers: resident at the end of the unit), MiB, largest over blocks.
+        /// Peak RSS (flamelab: VmHWM; peers: resident at the end of the trial), MiB, largest over blocks.
         var residentMiB: Double?
         /// flamelab: anonymous resident memory once its profile was built, MiB, largest over blocks.
         var anonymousMiB: Double?
@@ -85,11 +125,20 @@ struct FixedWorkMeasurement {
     let paths: LabPaths
     let blocks: Int
     let seed: UInt64
-    /// Units run back to back under one attachment; the smallest counts.
-    var unitsPerTrial = 3
+    /// Units per twin in a trial, alternating between the twins.
+    var pairs = 30
+    /// The controls and the configurations below 999 Hz run this many times `pairs`: their figures lie
+    /// near zero and must resolve ±1%, and the controls' baseline divides every configuration's ratio.
+    var resolvingFactor = 3
 
-    /// Runs every block on `workload` and returns the A/A control's result first, then each configuration's.
-    func run(_ workload: FixedWorkload, configurations: [OverheadConfiguration], progress: ProgressLine) throws -> (results: [Result], trials: [Trial]) {
+    /// Units per twin in a trial of `configuration`.
+    func pairs(for configuration: OverheadConfiguration) -> Int {
+        configuration.tool == .none || configuration.hz < 999 ? pairs * resolvingFactor : pairs
+    }
+
+    /// Runs every block on the twins and returns the A/A control's result first, then each configuration's.
+    func run(reference: FixedWorkload, profiled: FixedWorkload, configurations: [OverheadConfiguration],
+             progress: ProgressLine) throws -> (results: [Result], trials: [Trial]) {
         let controlA = "control A", controlB = "control B"
         var trials: [Trial] = []
         var generator = SeededGenerator(seed: seed)
@@ -97,80 +146,81 @@ struct FixedWorkMeasurement {
         for block in 0..<blocks {
             let order = labels.indices.shuffled(using: &generator)
             for (position, index) in order.enumerated() {
-                progress.update("overhead: \(workload.kind.rawValue), block \(block + 1)/\(blocks), \(position + 1)/\(order.count): \(labels[index])")
+                progress.update("overhead: \(profiled.kind.rawValue), block \(block + 1)/\(blocks), \(position + 1)/\(order.count): \(labels[index])")
                 let configuration = index < 2 ? OverheadConfiguration.control : configurations[index - 2]
-                var trial = try runTrial(workload, configuration: configuration)
+                var trial = try runTrial(reference: reference, profiled: profiled, configuration: configuration)
                 trial.block = block
                 trial.position = position
                 trial.configuration = labels[index]
                 trials.append(trial)
             }
         }
-        return (summarize(trials, workload: workload.kind, configurations: configurations, pid: workload.pid), trials)
+        return (summarize(trials, workload: profiled.kind, configurations: configurations, pid: profiled.pid), trials)
     }
 
-    private func runTrial(_ workload: FixedWorkload, configuration: OverheadConfiguration) throws -> Trial {
-        let profiler = try ProfilerUnderTest.attach(configuration, pid: workload.pid, paths: paths)
+    private func runTrial(reference: FixedWorkload, profiled: FixedWorkload, configuration: OverheadConfiguration) throws -> Trial {
+        let profiler = try ProfilerUnderTest.attach(configuration, pid: profiled.pid, paths: paths)
         let profilerBefore = profiler?.cpuNanoseconds()
         let start = Date()
-        let units = try (0..<max(unitsPerTrial, 1)).map { _ in try workload.runUnit() }
+        var profiledCPU: [UInt64] = [], referenceCPU: [UInt64] = []
+        for pair in 0..<max(pairs(for: configuration), 1) {
+            // ABBA: neither twin always runs first, after the lab's own wake-up.
+            if pair % 2 == 0 {
+                referenceCPU.append(try reference.runUnit())
+                profiledCPU.append(try profiled.runUnit())
+            } else {
+                profiledCPU.append(try profiled.runUnit())
+                referenceCPU.append(try reference.runUnit())
+            }
+        }
         let wall = Date().timeIntervalSince(start)
         let profilerCPU = profiler.map { $0.cpuNanoseconds() &- (profilerBefore ?? 0) }
         let resident = profiler?.residentBytes()
         let stats = try profiler?.stop()
-        return Trial(block: 0, position: 0, configuration: configuration.label, cpuNs: units.min() ?? 0, unitCPUNs: units, wallSeconds: wall,
-                     profilerCPUNs: profilerCPU, profilerResidentBytes: resident, agentStats: stats)
+        return Trial(block: 0, position: 0, configuration: configuration.label, profiledCPUNs: profiledCPU, referenceCPUNs: referenceCPU,
+                     wallSeconds: wall, profilerCPUNs: profilerCPU, profilerResidentBytes: resident, agentStats: stats)
     }
 
-    /// Each configuration's estimates from the units of every block (the A/A control first).
+    /// Each configuration's estimates from the trials of every block (the A/A control first).
     func summarize(_ trials: [Trial], workload: FixedWorkload.Kind, configurations: [OverheadConfiguration], pid: Int32) -> [Result] {
-        let byBlock = Dictionary(grouping: trials, by: \.block)
-        func unit(_ label: String, _ block: Int) -> Trial? { byBlock[block]?.first { $0.configuration == label } }
-        func baseline(_ block: Int) -> Double? {
-            guard let a = unit("control A", block), let b = unit("control B", block) else { return nil }
-            return (Double(a.cpuNs) + Double(b.cpuNs)) / 2
+        let estimator = FixedWorkEstimator(configurations: configurations, seed: seed)
+        let replicates = estimator.replicates(trials)
+        func estimate(_ index: Int, _ value: Double?, _ figure: (FixedWorkEstimator.Figures) -> Double?) -> Estimate? {
+            Estimate(value, replicates: replicates.compactMap { figure($0[index]) })
         }
-        let blocks = byBlock.keys.sorted()
-        let aa = blocks.compactMap { block -> Double? in
-            guard let a = unit("control A", block), let b = unit("control B", block), b.cpuNs > 0 else { return nil }
-            return Double(a.cpuNs) / Double(b.cpuNs) - 1
-        }
+        let aa = estimator.blockValues(trials, nil)
+        let aaFigures = estimator.figures(aa, interruptsEveryTask: false)
         var results = [Result(workload: workload, configuration: .control, label: OverheadConfiguration.control.label, blocks: aa.count,
-                              overheads: aa, overhead: Estimate(aa, seed: seed), costPerSampleUs: nil, aboveFloorUs: nil, aboveFloorPerBlockUs: [],
+                              overheads: aa.map(\.overhead), aboveInterrupt: [], overhead: estimate(0, aaFigures.overhead, \.overhead),
+                              costPerSampleUs: nil, aboveFloorUs: nil, aboveInterruptEstimate: nil, aboveFloorPerBlockUs: [],
                               profilerCPUMsPerSecond: nil, agentSteadyCPUMsPerSecond: nil, residentMiB: nil, anonymousMiB: nil, command: "-")]
-        func perSample(_ configuration: OverheadConfiguration, _ block: Int) -> Double? {
-            guard configuration.hz > 0, let on = unit(configuration.label, block), let base = baseline(block) else { return nil }
-            let r = Double(on.cpuNs) / base - 1
-            return r / (Double(configuration.hz) * (1 + r)) * 1e6
-        }
-        for configuration in configurations {
-            let own = blocks.compactMap { unit(configuration.label, $0) }
-            let overheads = blocks.compactMap { block -> Double? in
-                guard let on = unit(configuration.label, block), let base = baseline(block) else { return nil }
-                return Double(on.cpuNs) / base - 1
-            }
-            let costs = blocks.compactMap { perSample(configuration, $0) }
-            let floor = OverheadConfiguration.floor(configuration.hz)
-            let aboveFloor = configuration.tool == .floor ? [] : blocks.compactMap { block -> Double? in
-                guard let cost = perSample(configuration, block), let floorCost = perSample(floor, block) else { return nil }
-                return cost - floorCost
-            }
-            let steady = own.compactMap { trial -> Double? in
-                guard let stats = trial.agentStats, let cpu = stats.steadyCPUSeconds, let seconds = stats.steadySeconds, seconds > 0 else { return nil }
-                return cpu / seconds * 1000
-            }
-            let anonymous = own.compactMap { $0.agentStats?.residentAtEnd.map { Double($0.anonymousBytes) / 1_048_576 } }
-            let resident = own.compactMap { trial -> Double? in
-                trial.agentStats.map { Double($0.peakRSSBytes) / 1_048_576 } ?? trial.profilerResidentBytes.map { Double($0) / 1_048_576 }
-            }
+        for (offset, configuration) in configurations.enumerated() {
+            let index = offset + 1
+            let own = trials.filter { $0.configuration == configuration.label }
+            let values = estimator.blockValues(trials, configuration)
+            let figures = estimator.figures(values, interruptsEveryTask: configuration.interruptsEveryTask)
             results.append(Result(
-                workload: workload, configuration: configuration, label: configuration.label, blocks: overheads.count,
-                overheads: overheads, overhead: Estimate(overheads, seed: seed), costPerSampleUs: Estimate(costs, seed: seed),
-                aboveFloorUs: Estimate(aboveFloor, seed: seed), aboveFloorPerBlockUs: aboveFloor,
+                workload: workload, configuration: configuration, label: configuration.label, blocks: values.count,
+                overheads: values.map(\.overhead), aboveInterrupt: configuration.interruptsEveryTask ? values.map(\.measured) : [],
+                overhead: estimate(index, figures.overhead, \.overhead), costPerSampleUs: estimate(index, figures.costPerSampleUs, \.costPerSampleUs),
+                aboveFloorUs: estimate(index, figures.aboveFloorUs, \.aboveFloorUs),
+                aboveInterruptEstimate: estimate(index, figures.aboveInterrupt, \.aboveInterrupt),
+                aboveFloorPerBlockUs: values.compactMap(\.aboveFloorUs),
                 profilerCPUMsPerSecond: Statistics.median(own.compactMap { trial in trial.profilerCPUNs.map { Double($0) / 1e6 / max(trial.wallSeconds, 1e-3) } }),
-                agentSteadyCPUMsPerSecond: Statistics.median(steady), residentMiB: resident.max(), anonymousMiB: anonymous.max(),
+                agentSteadyCPUMsPerSecond: Statistics.median(own.compactMap(Self.steadyCPUMsPerSecond)),
+                residentMiB: own.compactMap(Self.residentMiB).max(),
+                anonymousMiB: own.compactMap { $0.agentStats?.residentAtEnd.map { Double($0.anonymousBytes) / 1_048_576 } }.max(),
                 command: configuration.commandLine(pid: pid)))
         }
         return results
+    }
+
+    private static func steadyCPUMsPerSecond(_ trial: Trial) -> Double? {
+        guard let stats = trial.agentStats, let cpu = stats.steadyCPUSeconds, let seconds = stats.steadySeconds, seconds > 0 else { return nil }
+        return cpu / seconds * 1000
+    }
+
+    private static func residentMiB(_ trial: Trial) -> Double? {
+        trial.agentStats.map { Double($0.peakRSSBytes) / 1_048_576 } ?? trial.profilerResidentBytes.map { Double($0) / 1_048_576 }
     }
 }

@@ -7,6 +7,9 @@ struct FixedWorkRun: Codable, Sendable {
     var unitSize: Int
     var cpu: Int
     var blocks: Int
+    /// Units per twin in each trial, and in each trial of the controls and of the rates below 999 Hz.
+    var pairs: Int
+    var resolvingPairs: Int
     /// The seed of the per-block shuffles and of the bootstrap.
     var seed: UInt64
     var results: [FixedWorkMeasurement.Result]

@@ -5,7 +5,7 @@ import ProfileModel
 /// A fixed amount of work, done on command by a long-lived process pinned to one CPU, whose CPU time
 /// for exactly that work is read from its schedstat (ns). Profilers attach to it between units, so
 /// their start-up never falls inside a measured unit, and every unit does the same work: what a
-/// profiler adds to a unit is what it costs.
+/// profiler adds to a unit is what it costs. The measurement runs two of them side by side (twins).
 ///
 /// Two programs nobody here wrote the hot code of: sqlite3 running a recursive CTE (native code built
 /// without frame pointers, as distributions build it) and CPython running a pure-Python loop (the
@@ -17,14 +17,21 @@ final class FixedWorkload {
     }
 
     let kind: Kind
-    /// The CPU the workload runs on; the lab's own thread is kept off it while a unit runs.
+    /// The CPU the workload runs on.
     let cpu: Int
     private let process: ChildProcess
     private let directory: String
     private let commands: FileHandle
+    /// The read end of the output FIFO, opened read-write so that it never reads end-of-file: the lab
+    /// sleeps in poll until a unit's marker arrives instead of waking to look for it, which would land
+    /// on the workload's CPU between its instructions.
+    private let output: Int32
+    /// The output's last bytes, where the next marker is looked for.
+    private var outputTail = Data()
     private var units = 0
-    /// How much work a unit is (rows for sqlite3, loop iterations for Python), set by `calibrate`.
-    private(set) var size: Int
+    /// How much work a unit is (rows for sqlite3, loop iterations for Python), set by `calibrate` (or
+    /// copied from a twin's).
+    var size: Int
 
     var pid: Int32 { process.pid }
 
@@ -36,9 +43,17 @@ final class FixedWorkload {
         guard mkfifo(fifo, 0o600) == 0 else {
             throw FlamelabError.failed("create", "the command FIFO of the \(kind.rawValue) workload", String(cString: strerror(errno)))
         }
+        let outputFIFO = "\(directory)/output"
+        guard mkfifo(outputFIFO, 0o600) == 0 else {
+            throw FlamelabError.failed("create", "the output FIFO of the \(kind.rawValue) workload", String(cString: strerror(errno)))
+        }
+        output = open(outputFIFO, O_RDWR | O_CLOEXEC)
+        guard output >= 0 else {
+            throw FlamelabError.failed("open", "the output FIFO of the \(kind.rawValue) workload", String(cString: strerror(errno)))
+        }
         let (executable, arguments) = try FixedWorkload.command(kind)
         process = try ChildProcess("/usr/bin/taskset", ["-c", "\(cpu)", executable] + arguments,
-                                   output: "\(directory)/output", errors: "\(directory)/errors", input: fifo)
+                                   output: outputFIFO, errors: "\(directory)/errors", input: fifo)
         guard let handle = FileHandle(forWritingAtPath: fifo) else {
             throw FlamelabError.failed("open", "the command FIFO of the \(kind.rawValue) workload", "refused")
         }
@@ -50,6 +65,7 @@ final class FixedWorkload {
         process.signal(SIGKILL)
         _ = process.wait(seconds: 5)
         try? commands.close()
+        close(output)
         try? FileManager.default.removeItem(atPath: directory)
     }
 
@@ -73,14 +89,20 @@ final class FixedWorkload {
 
     private func awaitMarker(_ marker: String) throws {
         let deadline = Date().addingTimeInterval(120)
+        let expected = Data((marker + "\n").utf8)
+        var buffer = [UInt8](repeating: 0, count: 4096)
         while Date() < deadline {
             if process.hasExited {
                 let errors = (try? String(contentsOfFile: "\(directory)/errors", encoding: .utf8)) ?? ""
                 throw FlamelabError.failed("run", "the \(kind.rawValue) workload", "it exited: \(errors.suffix(200))")
             }
-            // The output grows by a line or two per unit; reading its tail is cheap.
-            if let text = try? String(contentsOfFile: "\(directory)/output", encoding: .utf8), text.hasSuffix(marker + "\n") { return }
-            usleep(2000)
+            var descriptor = pollfd(fd: output, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 200) > 0 else { continue }
+            let count = read(output, &buffer, buffer.count)
+            guard count > 0 else { continue }
+            outputTail.append(contentsOf: buffer[0..<count])
+            outputTail = outputTail.suffix(256)
+            if outputTail.suffix(expected.count) == expected { return }
         }
         throw FlamelabError.failed("run", "the \(kind.rawValue) workload", "no answer to unit \(units) in 120 s")
     }

@@ -74,6 +74,13 @@ public struct OverheadConfiguration: Sendable, Codable, Hashable {
         ["record", "-q", "-F", "\(hz)", "-p", "\(pid)", "-o", output]
     }
 
+    /// Whether it samples every task on a CPU and keeps the target's samples by pid in BPF (flamelab,
+    /// bpftrace's `profile` probe), rather than binding its events to the target (perf `-p`): its timer
+    /// interrupt then lands on whatever runs, the target or not.
+    var interruptsEveryTask: Bool {
+        tool == .flamelab || peer == .bpftrace
+    }
+
     /// The peer tool, for a peer configuration.
     var peer: PeerTool? {
         if case .peer(let tool) = tool { return tool }

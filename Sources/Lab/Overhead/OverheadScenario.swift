@@ -43,7 +43,7 @@ public struct OverheadScenario: Scenario {
         for configuration in configurations(quick: context.quick) {
             if let peer = configuration.peer, peer.installedPath == nil { continue }
             // The control and the headline get more pairs: their spread is what the headline is read against.
-            let pairs = [.control, Self.headline].contains(configuration) ? context.pick(full: 6, quick: 2) : nil
+            let pairs = [.control, Self.headline].contains(configuration) ? context.pick(full: 4, quick: 2) : nil
             results.append(try measurement.run(configuration, pairs: pairs, progress: context.progress))
         }
         let saturation = try SaturationThroughput(port: port, seconds: context.pick(full: 5, quick: 3), pairs: context.pick(full: 2, quick: 1), paths: context.paths)

@@ -37,4 +37,17 @@ public enum Statistics {
         guard let low = quantile(estimates, tail), let high = quantile(estimates, 1 - tail) else { return nil }
         return low...high
     }
+
+    /// The distribution-free 95% interval of the median: the sorted values' ranks floor(n/2 - 0.98 √n)
+    /// and ceil(1 + n/2 + 0.98 √n) (the binomial's normal approximation), which needs no assumption
+    /// about their spread. Nil for fewer than six values, where those ranks fall outside the sample.
+    public static func medianInterval95(_ values: [Double]) -> ClosedRange<Double>? {
+        let n = values.count
+        guard n >= 6 else { return nil }
+        let sorted = values.sorted()
+        let spread = 0.98 * Double(n).squareRoot()
+        let lowerRank = max(1, Int((Double(n) / 2 - spread).rounded(.down)))
+        let upperRank = min(n, Int((1 + Double(n) / 2 + spread).rounded(.up)))
+        return sorted[lowerRank - 1]...sorted[upperRank - 1]
+    }
 }
