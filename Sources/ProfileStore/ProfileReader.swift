@@ -9,7 +9,7 @@ struct ProfileReader {
 
     /// The columns of a window's description (not its blobs).
     static let runColumns = """
-        id, host, service, version, pid, command, kind, hz, unwind_mode, start_unix_ns, end_unix_ns, monotonic_start_ns,
+        id, host, service, version, pid, command, kind, hz, period, unwind_mode, start_unix_ns, end_unix_ns, monotonic_start_ns,
         dropped, unreadable, sample_count, total_value, traced
         """
 
@@ -159,7 +159,7 @@ struct ProfileReader {
         func shared<T: Equatable>(_ field: (StoredRun) -> T, otherwise: T) -> T {
             runs.allSatisfy { field($0) == field(first) } ? field(first) : otherwise
         }
-        return ProfileMetadata(
+        var metadata = ProfileMetadata(
             kind: first.kind,
             hz: shared(\.hz, otherwise: 0),
             unwindMode: shared(\.unwindMode, otherwise: nil),
@@ -169,6 +169,8 @@ struct ProfileReader {
             endUnixNs: runs.map(\.endUnixNs).max() ?? 0,
             monotonicStartNs: runs.count == 1 ? first.monotonicStartNs : 0,
             dropped: runs.windowLosses.dropped)
+        if first.kind == .faults { metadata.faultPeriod = shared(\.period, otherwise: nil) }
+        return metadata
     }
 
     /// One of a window's blobs; NULL or another type in a tampered row is a read error.
@@ -199,7 +201,7 @@ struct ProfileReader {
         }
         func time(_ column: String) throws -> UInt64 { UInt64(max(0, try row.decode(Int64.self, forColumn: column))) }
         let pid: Int64? = try row.decode(forColumn: "pid")
-        return try StoredRun(
+        var run = try StoredRun(
             id: RunID(id), service: row.decode(forColumn: "service"), version: row.decode(forColumn: "version"),
             pid: pid.map { Int32(truncatingIfNeeded: $0) }, kind: kind, hz: row.decode(forColumn: "hz"),
             unwindMode: UnwindMode(rawValue: row.decode(String.self, forColumn: "unwind_mode")),
@@ -207,5 +209,7 @@ struct ProfileReader {
             dropped: row.decode(forColumn: "dropped"), unreadable: row.decode(forColumn: "unreadable"), host: row.decode(forColumn: "host"),
             command: row.decode(forColumn: "command"), sampleCount: row.decode(forColumn: "sample_count"),
             totalValue: row.decode(forColumn: "total_value"), traced: row.decode(Int64.self, forColumn: "traced") != 0)
+        run.period = try row.decode(forColumn: "period")
+        return run
     }
 }

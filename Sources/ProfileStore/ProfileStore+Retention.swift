@@ -115,10 +115,10 @@ extension ProfileStore {
                 let group = try Row.fetchAll(db, sql: """
                     SELECT \(ProfileReader.runColumns) FROM window
                     WHERE traced = 1 AND end_unix_ns < ? AND kind = ? AND host = ? AND service IS ? AND version IS ? AND pid IS ?
-                      AND hz = ? AND unwind_mode = (SELECT unwind_mode FROM window WHERE id = ?) AND command = ?
+                      AND hz = ? AND period IS ? AND unwind_mode = (SELECT unwind_mode FROM window WHERE id = ?) AND command = ?
                     ORDER BY end_unix_ns LIMIT ?
                     """, arguments: [Int64(clamping: endedBefore), first.kind.rawValue, first.host, first.service, first.version,
-                                     first.pid.map { Int64($0) }, first.hz, first.id.rawValue, first.command, factor]).map(reader.storedRun)
+                                     first.pid.map { Int64($0) }, first.hz, first.period, first.id.rawValue, first.command, factor]).map(reader.storedRun)
                 try merge(group, first: first, db: db, reader: reader)
                 mergedWindows += group.count
             }
@@ -135,6 +135,7 @@ extension ProfileStore {
             dropped: group.reduce(0) { $0 + $1.dropped }, unreadable: group.reduce(0) { $0 + $1.unreadable },
             host: first.host, command: first.command, sampleCount: 0, totalValue: 0, traced: false)
         merged.monotonicStartNs = 0
+        merged.period = first.period
         var cache = InternCache()
         _ = try ProfileWriter(db: db, storePath: path).insert(Self.aggregated(profile), run: merged, cache: &cache)
         try db.execute(sql: "DELETE FROM window WHERE id IN (\(group.map { String($0.id.rawValue) }.joined(separator: ",")))")

@@ -82,12 +82,13 @@ public final class ProfileStore: Sendable {
     public func write(_ profile: Profile, service: String? = nil, version: String? = nil,
                       host: String = ProfileStore.hostName(), command: String = "") throws -> RunID {
         let metadata = profile.metadata
-        let run = StoredRun(
+        var run = StoredRun(
             id: RunID(0), service: service ?? metadata.service, version: version ?? metadata.version,
             kind: metadata.kind, hz: metadata.hz, unwindMode: metadata.unwindMode,
             startUnixNs: metadata.startUnixNs, endUnixNs: metadata.endUnixNs, monotonicStartNs: metadata.monotonicStartNs, dropped: metadata.dropped,
             host: host, command: Self.programName(command),
             sampleCount: Int64(profile.samples.count), totalValue: profile.totalValue)
+        run.period = metadata.faultPeriod
         return try write(profile, as: run)
     }
 

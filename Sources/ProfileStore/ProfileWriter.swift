@@ -37,12 +37,12 @@ struct ProfileWriter {
         let pids = Set(ordered.compactMap(\.pid))
         try db.execute(
             sql: """
-                INSERT INTO window (host, service, version, pid, command, kind, hz, unwind_mode, start_unix_ns, end_unix_ns,
+                INSERT INTO window (host, service, version, pid, command, kind, hz, period, unwind_mode, start_unix_ns, end_unix_ns,
                                     monotonic_start_ns, dropped, unreadable, sample_count, total_value, traced, stacks, contexts, samples)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [run.host, run.service, run.version, run.pid ?? (pids.count == 1 ? pids.first : nil), run.command,
-                        run.kind.rawValue, run.hz, run.unwindMode?.rawValue ?? "unknown",
+                        run.kind.rawValue, run.hz, run.period, run.unwindMode?.rawValue ?? "unknown",
                         Int64(clamping: run.startUnixNs), Int64(clamping: run.endUnixNs), Int64(clamping: run.monotonicStartNs),
                         run.dropped, run.unreadable, Int64(profile.samples.count), profile.totalValue, run.traced ? 1 : 0,
                         Data(packed.stacks), Data(packed.contexts), Data(packed.samples)])

@@ -36,6 +36,11 @@ enum StoreSchema {
                 END;
                 """)
         }
+        // The sampling period of kinds sampled by count (page faults): without it a faults window
+        // cannot say how many faults a sample stands for.
+        migrator.registerMigration("v5-sample-period") { db in
+            try db.execute(sql: "ALTER TABLE window ADD COLUMN period INTEGER")
+        }
         return migrator
     }
 

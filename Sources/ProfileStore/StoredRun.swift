@@ -14,6 +14,9 @@ public struct StoredRun: Hashable, Sendable {
     public var pid: Int32?
     public var kind: ProfileKind
     public var hz: Int
+    /// Events per sample for a kind sampled by count (page faults: `ProfileMetadata.faultPeriod`); nil
+    /// for clock-driven kinds and for windows written before the store kept it.
+    public var period: Int64?
     /// How user stacks were unwound; nil when unknown.
     public var unwindMode: UnwindMode?
     /// Wall-clock start and end, nanoseconds since the Unix epoch (0 when unknown).

@@ -35,6 +35,8 @@ struct AgentCommand: ParsableCommand {
     @Option(help: "Length of one window, e.g. 10s.") var window = Duration(seconds: 10)
     @Option(help: "CPU sampling frequency per CPU, 1...10000 Hz.") var hz = 99
     @Option(help: "Profiles, comma-separated: cpu, offcpu, faults (page faults with their stacks: where RSS grows).") var kind = KindList(.cpu, .offcpu)
+    @Option(name: .customLong("fault-period"), help: "faults: one sample every N page faults on a CPU, each weighing N (1...1000000).")
+    var faultPeriod = AgentConfig.defaultFaultPeriod
     @Option(help: "User stack unwinding: auto (frame pointers where the code keeps them, DWARF elsewhere), fp or dwarf.") var unwind = UnwindMode.standard
     @Option(help: "Walk CPython frames: auto or off.") var python = PythonMode.auto
     @Flag(name: .customLong("swift-async"), inversion: .prefixedNo, help: "Read Swift async callers from the async context chain.")
@@ -58,6 +60,7 @@ struct AgentCommand: ParsableCommand {
             throw ValidationError("give exactly one of --pid N (repeatable), --service, --all")
         }
         guard (1...10_000).contains(hz) else { throw ValidationError("--hz must be in 1...10000; got \(hz)") }
+        guard (1...1_000_000).contains(faultPeriod) else { throw ValidationError("--fault-period must be in 1...1000000; got \(faultPeriod)") }
         guard window.seconds >= 1 else { throw ValidationError("--window must be at least 1s; got \(window)") }
         guard retention.seconds >= window.seconds else { throw ValidationError("--retention must be at least one window") }
         guard maxSize.bytes >= 1 << 20 else { throw ValidationError("--max-size must be at least 1MiB") }
@@ -76,6 +79,7 @@ struct AgentCommand: ParsableCommand {
         config.unwind = unwind
         config.python = python
         config.swiftAsync = swiftAsync
+        config.faultPeriod = faultPeriod
         config.retention = RetentionPolicy(maxAgeNs: Nanoseconds.saturating(seconds: retention.seconds), maxBytes: maxSize.bytes,
                                            fullDetailNs: Nanoseconds.saturating(seconds: fullDetail.seconds))
         config.statusSeconds = statusInterval.seconds

@@ -184,12 +184,13 @@ public final class ContinuousAgent: @unchecked Sendable {
         for profile in window.profiles {
             for part in ProfileSplit.byPID(profile) where !part.profile.samples.isEmpty {
                 let process = part.pid.map { services[$0] ?? labels(of: $0, in: window) } ?? ProcessLabels(command: "")
-                let run = StoredRun(
+                var run = StoredRun(
                     id: RunID(0), service: process.service, version: process.version, pid: part.pid, kind: profile.metadata.kind,
                     hz: profile.metadata.hz, unwindMode: profile.metadata.unwindMode, startUnixNs: window.startUnixNs, endUnixNs: window.endUnixNs,
                     monotonicStartNs: window.startMonotonicNs, dropped: Int64(clamping: window.drops),
                     unreadable: Int64(clamping: window.unreadable),
                     host: host, command: process.command, sampleCount: 0, totalValue: 0)
+                run.period = profile.metadata.faultPeriod
                 rows.append((part.profile, run))
             }
         }

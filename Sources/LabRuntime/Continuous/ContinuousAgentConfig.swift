@@ -14,6 +14,8 @@ public struct ContinuousAgentConfig: Sendable {
     public var python: PythonMode = .auto
     /// Read Swift async callers (see `AgentConfig.swiftAsync`).
     public var swiftAsync = true
+    /// `faults`: one sample every this many page faults on a CPU.
+    public var faultPeriod = AgentConfig.defaultFaultPeriod
     public var retention = RetentionPolicy(maxAgeNs: 24 * 3_600 * 1_000_000_000, maxBytes: 1 << 30)
     /// Seconds between two status lines (windows written, samples, drops, agent CPU and RSS).
     public var statusSeconds: Double = 60
@@ -51,6 +53,7 @@ public struct ContinuousAgentConfig: Sendable {
                                  durationSeconds: nil, windowSeconds: windowSeconds)
         config.service = nil
         config.swiftAsync = swiftAsync
+        config.faultPeriod = faultPeriod
         return config
     }
 }
