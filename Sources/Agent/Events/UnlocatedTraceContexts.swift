@@ -5,21 +5,29 @@ import Symbolize
 /// library dlopen'ed later is still found: a process is tried again when its set of mapped files has
 /// changed since the last try. `@unchecked Sendable`: the table is behind `lock`.
 final class UnlocatedTraceContexts: @unchecked Sendable {
+    /// What a process's maps looked like at the last look.
+    private struct Look {
+        /// Hash of /proc/PID/maps as read: while it is unchanged nothing was mapped or unmapped, and
+        /// the text is not parsed (parsing it once a second was half an idle agent's CPU at 99 Hz).
+        var digest: Int
+        /// Distinct mapped files.
+        var files: Int
+    }
+
     private let lock = NSLock()
-    /// pid -> the number of distinct mapped files at the last try.
-    private var mappedFiles: [Int32: Int] = [:]
+    private var looks: [Int32: Look] = [:]
 
     /// Remembers that `pid` has no location yet (its files as of now).
     func add(_ pid: Int32) {
-        let count = Self.mappedFileCount(pid) ?? 0
+        let look = Self.look(pid, since: nil) ?? Look(digest: 0, files: 0)
         lock.lock()
-        mappedFiles[pid] = count
+        looks[pid] = look
         lock.unlock()
     }
 
     func remove(_ pid: Int32) {
         lock.lock()
-        mappedFiles[pid] = nil
+        looks[pid] = nil
         lock.unlock()
     }
 
@@ -27,20 +35,28 @@ final class UnlocatedTraceContexts: @unchecked Sendable {
     /// when the new try finds nothing). Reads each one's /proc/PID/maps: call it about once a second.
     func takeChanged() -> [Int32] {
         lock.lock()
-        let current = mappedFiles
+        let current = looks
         lock.unlock()
-        let changed = current.compactMap { pid, count -> Int32? in
-            guard let now = Self.mappedFileCount(pid) else { return pid }  // gone: dropped below
-            return now != count ? pid : nil
+        var changed: [Int32] = [], updated: [Int32: Look] = [:]
+        for (pid, last) in current {
+            guard let now = Self.look(pid, since: last) else {  // gone: dropped below
+                changed.append(pid)
+                continue
+            }
+            if now.files != last.files { changed.append(pid) } else { updated[pid] = now }
         }
         lock.lock()
-        for pid in changed { mappedFiles[pid] = nil }
+        for pid in changed { looks[pid] = nil }
+        for (pid, look) in updated where looks[pid] != nil { looks[pid] = look }
         lock.unlock()
         return changed.filter { ProcessStatus.isAlive($0) }
     }
 
-    private static func mappedFileCount(_ pid: Int32) -> Int? {
+    /// `pid`'s maps now: `last` again when the text has not changed, else its files counted.
+    private static func look(_ pid: Int32, since last: Look?) -> Look? {
+        guard let digest = ProcessMaps.fingerprint(pid: pid) else { return nil }
+        if let last, last.digest == digest { return last }
         guard let maps = try? ProcessMaps.read(pid: pid) else { return nil }
-        return Set(maps.mappings.lazy.filter(\.isFileBacked).map(\.path)).count
+        return Look(digest: digest, files: Set(maps.mappings.lazy.filter(\.isFileBacked).map(\.path)).count)
     }
 }

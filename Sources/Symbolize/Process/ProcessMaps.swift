@@ -23,6 +23,15 @@ public struct ProcessMaps: Sendable {
         return ProcessMaps(pid: pid, mappings: mappings, executablePath: executable)
     }
 
+    /// A hash of the maps' text as read now, without parsing it: equal while nothing was mapped or
+    /// unmapped (within this agent process; Swift seeds its hashes per process). Nil when unreadable.
+    public static func fingerprint(pid: Int32) -> Int? {
+        guard pid > 0, let bytes = try? ProcFile.readBytes("/proc/\(pid)/maps") else { return nil }
+        var hasher = Hasher()
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        return hasher.finalize()
+    }
+
     /// The mapping containing `address`, or nil.
     public func mapping(containing address: UInt64) -> MemoryMapping? {
         var low = 0
