@@ -45,13 +45,13 @@ struct MeasureCommand: ParsableCommand {
 
     struct Versions: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "v1 against v2, interleaved: checkout CPU per request and p50 latency.",
+            abstract: "v1 against v2 side by side (both at once): checkout CPU per request and p50 latency.",
             discussion: "Example:\n  lab measure versions --repetitions 5 --seconds 10 --rate 25"
         )
-        @Option(help: "Interleaved repetitions (v1, v2, v1, v2, ...).") var repetitions: Int = 5
+        @Option(help: "Repetitions, each running v1 and v2 at once under the same load.") var repetitions: Int = 5
         @Option(help: "Seconds of open-loop checkout load per repetition.") var seconds: Double = 10
         @Option(help: "Open-loop checkout rate (requests/s), below saturation.") var rate: Double = 25
-        @Option(help: "Port for the services this command starts.") var port: UInt16 = 18090
+        @Option(help: "Port of v1 (v2 runs beside it on the next port) or of the service this command starts.") var port: UInt16 = 18090
         @Option(name: .shortAndLong, help: "JSON output path.") var output: String?
 
         func validate() throws {

@@ -1,9 +1,13 @@
 import ProfileModel
 import Foundation
 import LabRuntime
+import Synchronization
 
-/// v1 against v2 in one run, interleaved (v1, v2, v1, v2, ...): checkout CPU per request and p50 latency.
-/// Shows the planted regression's shape: CPU grows 10-20% while p50 moves less than its run-to-run spread.
+/// v1 against v2 in one run, side by side: checkout CPU per request and p50 latency. Each repetition
+/// runs both versions at once (v2 on the next port) under the same load, so that the host's speed
+/// swings, which on this VM move a short window's CPU per request by tens of percent over seconds,
+/// hit both alike. Shows the planted regression's shape: CPU grows 10-20% while p50 moves less than its
+/// run-to-run spread.
 public struct VersionComparison: Sendable {
     /// One repetition of one version.
     public struct Repetition: Codable, Sendable {
@@ -63,31 +67,48 @@ public struct VersionComparison: Sendable {
     public func run(controller: ServiceController, progress: ProgressLine? = nil) throws -> Result {
         var reps: [Repetition] = []
         for index in 0..<repetitions {
-            for version in ["v1", "v2"] {
-                progress?.update("versions: repetition \(index + 1)/\(repetitions), \(version)")
-                reps.append(try measure(version: version, index: index, controller: controller))
-            }
+            progress?.update("versions: repetition \(index + 1)/\(repetitions), v1 and v2 side by side")
+            reps += try measureSideBySide(index: index, controller: controller)
         }
         return summarize(reps)
     }
 
-    private func measure(version: String, index: Int, controller: ServiceController) throws -> Repetition {
-        let service = try controller.start(version: version, port: port)
-        defer { try? controller.stop(port: port) }
+    /// Both versions at once, v1 on `port` and v2 on `port + 1`, each under its own open-loop load.
+    private func measureSideBySide(index: Int, controller: ServiceController) throws -> [Repetition] {
+        let versions = ["v1", "v2"]
+        let services = try versions.enumerated().map { offset, version in try controller.start(version: version, port: port + UInt16(offset)) }
+        defer { for offset in versions.indices { try? controller.stop(port: port + UInt16(offset)) } }
         let mix = try RouteMix.parse("checkout")
-        _ = LoadGenerator(options: LoadOptions(mode: .open(rate: rate), durationSeconds: warmupSeconds, mix: mix, port: port)).run()
-        let cpu0 = try ProcessCPU.liveThreadNanoseconds(pid: service.pid)
-        let result = LoadGenerator(options: LoadOptions(mode: .open(rate: rate), durationSeconds: secondsPerRepetition, mix: mix, port: port, version: version)).run()
-        let cpu1 = try ProcessCPU.liveThreadNanoseconds(pid: service.pid)
-        let ok = result.records.filter { !$0.isError }
-        guard !ok.isEmpty else { throw FlamelabError("failed to measure \(version): no successful checkout requests") }
-        let summary = RouteSummary.make(route: "checkout", records: ok, seconds: result.seconds)
-        return Repetition(version: version, index: index, requests: ok.count, errors: result.records.count - ok.count,
-                          processCPUMsPerRequest: Double(cpu1 &- cpu0) / 1e6 / Double(ok.count),
-                          workCPUMsMedian: summary.serverCPUMsMedian ?? 0, p50Ms: summary.p50Ms, p99Ms: summary.p99Ms)
+        @Sendable func load(_ offset: Int, seconds: Double) -> LoadResult {
+            LoadGenerator(options: LoadOptions(mode: .open(rate: rate), durationSeconds: seconds, mix: mix, port: port + UInt16(offset),
+                                               version: versions[offset])).run()
+        }
+        _ = concurrently(versions.count) { load($0, seconds: warmupSeconds) }
+        let cpu0 = try services.map { try ProcessCPU.liveThreadNanoseconds(pid: $0.pid) }
+        let results = concurrently(versions.count) { load($0, seconds: secondsPerRepetition) }
+        let cpu1 = try services.map { try ProcessCPU.liveThreadNanoseconds(pid: $0.pid) }
+        return try versions.indices.map { offset in
+            let result = results[offset]
+            let ok = result.records.filter { !$0.isError }
+            guard !ok.isEmpty else { throw FlamelabError("failed to measure \(versions[offset]): no successful checkout requests") }
+            let summary = RouteSummary.make(route: "checkout", records: ok, seconds: result.seconds)
+            return Repetition(version: versions[offset], index: index, requests: ok.count, errors: result.records.count - ok.count,
+                              processCPUMsPerRequest: Double(cpu1[offset] &- cpu0[offset]) / 1e6 / Double(ok.count),
+                              workCPUMsMedian: summary.serverCPUMsMedian ?? 0, p50Ms: summary.p50Ms, p99Ms: summary.p99Ms)
+        }
     }
 
-    /// Pairs repetition i of v1 with repetition i of v2 (measured side by side) and takes medians.
+    /// `body(0..<count)` on as many threads at once, results in order.
+    private func concurrently<T: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) -> T) -> [T] {
+        let results = Mutex<[Int: T]>([:])
+        DispatchQueue.concurrentPerform(iterations: count) { index in
+            let value = body(index)
+            results.withLock { $0[index] = value }
+        }
+        return (0..<count).compactMap { index in results.withLock { $0[index] } }
+    }
+
+    /// Pairs repetition i of v1 with repetition i of v2 (measured at the same time) and takes medians.
     public func summarize(_ reps: [Repetition]) -> Result {
         let v1 = reps.filter { $0.version == "v1" }.sorted { $0.index < $1.index }
         let v2 = reps.filter { $0.version == "v2" }.sorted { $0.index < $1.index }
