@@ -235,7 +235,7 @@ public final class Agent: @unchecked Sendable {
         var profiles = config.windowSeconds != nil ? [] : builder.build(from: recorder, kinds: kinds.filter { !$0.isMemory }, metadata: metadata)
         if let memory {
             let (memoryProfiles, memoryStats) = memory.finish(kinds: kinds, symbolizer: symbolizer, metadata: metadata)
-            profiles += memoryProfiles
+            if config.windowSeconds == nil { profiles += memoryProfiles }
             stats.memory = memoryStats
             self.memory = nil
         }
@@ -269,7 +269,7 @@ public final class Agent: @unchecked Sendable {
     }
 
     /// A memory profile of the run so far, without stopping it: `.inuse` holds the sampled allocations
-    /// live now, `.alloc` every one sampled since the start. Two in-use snapshots of one run diff into
+    /// live now, `.alloc` every one sampled since the start (continuous mode: since the last cut). Two in-use snapshots of one run diff into
     /// what grew between them. Built by the draining thread within a drain pass; nil when `kind` is not
     /// recorded or the run has ended.
     public func memorySnapshot(_ kind: ProfileKind) -> Profile? {
@@ -361,6 +361,7 @@ public final class Agent: @unchecked Sendable {
     /// Stops sampling `pid` in the kernel and forgets it as a target (draining thread).
     private func dropTarget(_ pid: Int32) {
         object?.removeTarget(pid: pid)
+        memory?.detach(pid: pid)
         withLock { targetPids.removeAll { $0 == pid } }
     }
 
@@ -382,7 +383,20 @@ public final class Agent: @unchecked Sendable {
                 prepareInBackground(change.pid)
             } catch {
                 note("\(error)")
+                continue
             }
+            attachMemory(change.pid)
+        }
+    }
+
+    /// Continuous mode: probes a new target's allocator. One without a libc allocator (static, custom)
+    /// keeps its other kinds, and the reason is noted.
+    private func attachMemory(_ pid: Int32) {
+        guard let memory else { return }
+        do {
+            try memory.attach(pid: pid)
+        } catch {
+            note("pid \(pid): no memory profile: \(error)")
         }
     }
 
@@ -393,10 +407,12 @@ public final class Agent: @unchecked Sendable {
         // (BPF commits within microseconds), so draining now leaves none of them behind.
         let end = Self.nanoseconds(CLOCK_MONOTONIC) - 2_000_000
         reader?.consume()
+        let memoryLost = memory?.drainForCut() ?? 0
         let samples = recorder.takeSamples(before: final ? UInt64.max : end)
         let counters = object?.counters() ?? countersAtCut
         let counts = recorder.counts
         let drops = (counters.ringBufferDrops &- countersAtCut.ringBufferDrops) &+ (counters.offCPUMapFull &- countersAtCut.offCPUMapFull)
+            &+ memoryLost
         let unreadable = (counters.stackCopyFailures &- countersAtCut.stackCopyFailures)
             &+ UInt64(counts.dwarfFailures - recorderAtCut.dwarfFailures) &+ UInt64(counts.undecodable - recorderAtCut.undecodable)
         countersAtCut = counters
@@ -408,10 +424,12 @@ public final class Agent: @unchecked Sendable {
         let anchorMonotonic = Self.nanoseconds(CLOCK_MONOTONIC), anchorUnix = Self.nanoseconds(CLOCK_REALTIME)
         let unix = { (monotonic: UInt64) in anchorUnix &- (anchorMonotonic &- monotonic) }
         let kinds = ProfileKind.allCases.filter { config.kinds.contains($0) }
-        let profiles = windowBuilder.build(samples, recorder: recorder, kinds: kinds) { kind in
+        let windowMetadata = { (kind: ProfileKind) in
             self.metadata(kind, startUnixNs: unix(start), endUnixNs: unix(end), monotonicStartNs: start, dropped: Int64(clamping: drops))
         }
-        let pids = Set(samples.compactMap(\.labels.pid))
+        var profiles = windowBuilder.build(samples, recorder: recorder, kinds: kinds.filter { !$0.isMemory }, metadata: windowMetadata)
+        if let memory { profiles += memory.windowProfiles(kinds: kinds, symbolizer: symbolizer, metadata: windowMetadata) }
+        let pids = Set(profiles.flatMap { $0.samples.compactMap(\.labels.pid) })
         let window = AgentWindow(index: windowIndex, startMonotonicNs: start, endMonotonicNs: end, startUnixNs: unix(start), endUnixNs: unix(end),
                                  profiles: profiles, drops: drops, unreadable: unreadable, isFinal: final,
                                  commands: recorder.processes.filter { pids.contains($0.key) })
@@ -432,6 +450,7 @@ public final class Agent: @unchecked Sendable {
         recorder.forget(pids: forgotten)
         symbolizer.forget(pids: forgotten)
         for pid in forgotten { object?.forget(pid: pid) }
+        memory?.forget(pids: forgotten)
         goneAtLastCut = gone.subtracting(forgotten)
     }
 

@@ -26,8 +26,8 @@ struct PageSelection: Sendable, Equatable {
 
     /// A request's selection, or a sentence naming what is wrong with it.
     static func parse(_ query: Parameters, nowUnixNs: UInt64) -> Result<PageSelection, PageProblem> {
-        guard let kind = ProfileKind(rawValue: query.get("kind") ?? "cpu"), !kind.isMemory else {
-            return .failure(PageProblem("kind must be cpu, offcpu or faults: the store holds no memory profiles yet."))
+        guard let kind = ProfileKind(rawValue: query.get("kind") ?? "cpu") else {
+            return .failure(PageProblem("kind must be one of \(ProfileKind.allCases.map(\.rawValue).joined(separator: ", "))."))
         }
         let words = query[values: "trace_id"].flatMap { $0.split(whereSeparator: { ", +".contains($0) }) }
         if let bad = words.first(where: { TraceID(hex: $0) == nil }) {

@@ -39,7 +39,7 @@ enum SelectionForm {
 
     static func kindField(_ selection: PageSelection) -> String {
         var html = "<label>Kind <select id=\"kind\" name=\"kind\">"
-        for kind in ProfileKind.allCases where !kind.isMemory {  // the store holds no memory profiles
+        for kind in ProfileKind.allCases {
             html += "<option value=\"\(kind.rawValue)\"\(selection.kind == kind ? " selected" : "")>\(FlameGraphPages.kindName(kind))</option>"
         }
         return html + "</select></label>"

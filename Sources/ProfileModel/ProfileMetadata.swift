@@ -42,6 +42,15 @@ public struct ProfileMetadata: Hashable, Codable, Sendable {
         kind.isMemory && memorySampleType == .objects ? .allocations : kind.unit
     }
 
+    /// The period of a kind sampled by amount rather than by clock: the fault period for page faults,
+    /// the allocation rate (bytes) for memory kinds, nil for the others. What the store keeps per window.
+    public var samplingPeriod: Int64? {
+        get { kind == .faults ? faultPeriod : kind.isMemory ? allocationRateBytes : nil }
+        set {
+            if kind == .faults { faultPeriod = newValue } else if kind.isMemory { allocationRateBytes = newValue }
+        }
+    }
+
     /// The unwind mode as reports and codecs spell it (`unknown` when not known).
     public var unwindLabel: String { unwindMode?.rawValue ?? "unknown" }
 

@@ -20,7 +20,7 @@ struct ProfileRemapper {
 
     /// Adds `sample` (of the source profile) to `target`.
     mutating func copy(_ sample: Sample, into target: inout Profile) {
-        target.add(stackID: stackID(sample.stackID, in: &target), value: sample.value, labels: sample.labels)
+        target.add(stackID: stackID(sample.stackID, in: &target), value: sample.value, objects: sample.objects, labels: sample.labels)
     }
 
     private mutating func stackID(_ id: Int, in target: inout Profile) -> Int {

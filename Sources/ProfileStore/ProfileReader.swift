@@ -77,9 +77,10 @@ struct ProfileReader {
     /// Samples of the windows matched by `query`, merged into one profile. A wall-clock range
     /// (`runs.overlappingUnixNs`) selects the windows that overlap it and, within timed windows, the
     /// samples taken in it: a range that cuts a window takes only its part (unless the query selects
-    /// samples on their own clock instead, `sampleTimeNs`).
+    /// samples on their own clock instead, `sampleTimeNs`). In-use windows are snapshots: see
+    /// `latestSnapshots`.
     func profile(_ query: ProfileQuery) throws -> Profile {
-        let runs = try runs(query.runs)
+        let runs = Self.latestSnapshots(try runs(query.runs))
         var metadata = try mergedMetadata(runs, requestedKind: query.runs.kind)
         let shifts = Self.timeShifts(runs, metadata: &metadata)
         var profile = Profile(metadata: metadata)
@@ -91,14 +92,15 @@ struct ProfileReader {
             if let wanted, try !screen.mayHold(wanted, window: run.id, reader: self) { continue }
             guard let row = try Row.fetchOne(blobs, arguments: [run.id.rawValue]) else { continue }
             let shift = shifts[run.id] ?? 0
-            let wallRange = query.sampleTimeNs == nil && run.monotonicStartNs > 0 ? query.runs.overlappingUnixNs : nil
+            // An in-use sample's time is its allocation's, often before the range: live at the snapshot, it counts.
+            let wallRange = query.sampleTimeNs == nil && run.monotonicStartNs > 0 && run.kind != .inuse ? query.runs.overlappingUnixNs : nil
             let wallOffset = run.startUnixNs &- run.monotonicStartNs
             let packed = WindowCodec.Packed(stacks: try blob(row, "stacks", of: run.id), contexts: try blob(row, "contexts", of: run.id),
                                             samples: try blob(row, "samples", of: run.id))
             do {
                 let storeStacks = try WindowCodec.storeStacks(packed.stacks)
                 var local = [Int?](repeating: nil, count: storeStacks.count)
-                try WindowCodec.unpack(packed) { entry in
+                try WindowCodec.unpack(packed, withObjects: run.kind.isMemory) { entry in
                     guard Self.matches(entry, query: query, wanted: wanted) else { return }
                     if let wallRange, let time = entry.timestampNs, !wallRange.contains(time &+ wallOffset) { return }
                     let id: Int
@@ -108,7 +110,7 @@ struct ProfileReader {
                         id = try stacks.profileStackID(storeStackID: storeStacks[entry.stack], into: &profile)
                         local[entry.stack] = id
                     }
-                    profile.add(stackID: id, value: entry.value, labels: SampleLabels(
+                    profile.add(stackID: id, value: entry.value, objects: entry.objects, labels: SampleLabels(
                         traceID: entry.traceID, spanID: entry.spanID, pid: entry.pid, tid: entry.tid, timestampNs: entry.timestampNs.map { $0 &+ shift }))
                 }
             } catch let malformed as WindowCodec.Malformed {
@@ -116,6 +118,18 @@ struct ProfileReader {
             }
         }
         return profile
+    }
+
+    /// An in-use window holds what was live at its end, not what happened during it: summing several
+    /// would count a long-lived allocation once per window. So of the in-use windows selected, only each
+    /// host's latest snapshot is read (every process's window of that cut, which share its end):
+    /// "what was in use at the end of the range". A diff of two ranges is then the growth between
+    /// their ends. Other kinds are returned unchanged.
+    static func latestSnapshots(_ runs: [StoredRun]) -> [StoredRun] {
+        guard runs.contains(where: { $0.kind == .inuse }) else { return runs }
+        var latest: [String: UInt64] = [:]
+        for run in runs where run.kind == .inuse { latest[run.host] = max(latest[run.host] ?? 0, run.endUnixNs) }
+        return runs.filter { $0.kind != .inuse || $0.endUnixNs == latest[$0.host] }
     }
 
     /// Puts the samples of several windows on one timeline: each window's monotonic times are
@@ -169,7 +183,7 @@ struct ProfileReader {
             endUnixNs: runs.map(\.endUnixNs).max() ?? 0,
             monotonicStartNs: runs.count == 1 ? first.monotonicStartNs : 0,
             dropped: runs.windowLosses.dropped)
-        if first.kind == .faults { metadata.faultPeriod = shared(\.period, otherwise: nil) }
+        metadata.samplingPeriod = shared(\.period, otherwise: nil)
         return metadata
     }
 

@@ -141,13 +141,21 @@ extension ProfileStore {
         try db.execute(sql: "DELETE FROM window WHERE id IN (\(group.map { String($0.id.rawValue) }.joined(separator: ",")))")
     }
 
-    /// One sample per stack with the summed value: what a downsampled window keeps.
+    /// One sample per stack with the summed values (both, for memory): what a downsampled window
+    /// keeps. An in-use group was read as its latest snapshot (`ProfileReader.latestSnapshots`), so the
+    /// merged window holds what was live at the group's end.
     static func aggregated(_ profile: Profile) -> Profile {
         var totals = [Int64](repeating: 0, count: profile.stacks.count)
-        for sample in profile.samples { totals[sample.stackID] &+= sample.value }
+        var objects = [Int64](repeating: 0, count: profile.stacks.count)
+        for sample in profile.samples {
+            totals[sample.stackID] &+= sample.value
+            objects[sample.stackID] &+= sample.objects ?? 0
+        }
+        let isMemory = profile.metadata.kind.isMemory
         var result = Profile(metadata: profile.metadata)
         for (stack, total) in totals.enumerated() where total != 0 {
-            result.add(stack: profile.frames(ofStack: stack), value: total)
+            let id = result.intern(stack: profile.stacks[stack].map { result.intern(profile.frames[Int($0)]) })
+            result.add(stackID: id, value: total, objects: isMemory ? objects[stack] : nil)
         }
         return result
     }

@@ -88,7 +88,7 @@ public final class ProfileStore: Sendable {
             startUnixNs: metadata.startUnixNs, endUnixNs: metadata.endUnixNs, monotonicStartNs: metadata.monotonicStartNs, dropped: metadata.dropped,
             host: host, command: Self.programName(command),
             sampleCount: Int64(profile.samples.count), totalValue: profile.totalValue)
-        run.period = metadata.faultPeriod
+        run.period = metadata.samplingPeriod
         return try write(profile, as: run)
     }
 

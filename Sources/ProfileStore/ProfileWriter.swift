@@ -24,7 +24,7 @@ struct ProfileWriter {
             let store = stackIDs[sample.stackID]
             let local = used.position(of: store)
             let labels = sample.labels
-            entries.append(WindowCodec.Entry(stack: local, value: sample.value, traceID: labels.traceID, spanID: labels.spanID,
+            entries.append(WindowCodec.Entry(stack: local, value: sample.value, objects: sample.objects, traceID: labels.traceID, spanID: labels.spanID,
                                              pid: labels.pid, tid: labels.tid, timestampNs: labels.timestampNs))
         }
         // Time order (untimed samples first, ties in insertion order): what readers get back, and
@@ -33,7 +33,7 @@ struct ProfileWriter {
             let ta = a.element.timestampNs.map { Int64(bitPattern: $0) } ?? -1, tb = b.element.timestampNs.map { Int64(bitPattern: $0) } ?? -1
             return ta != tb ? ta < tb : a.offset < b.offset
         }.map(\.element)
-        let packed = try WindowCodec.pack(storeStacks: used.values, entries: ordered)
+        let packed = try WindowCodec.pack(storeStacks: used.values, entries: ordered, withObjects: run.kind.isMemory)
         let pids = Set(ordered.compactMap(\.pid))
         try db.execute(
             sql: """

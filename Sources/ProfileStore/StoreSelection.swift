@@ -62,9 +62,8 @@ public struct StoreSelection: Sendable, Equatable {
             case "version": selection.version = parts[1]
             case "host": selection.host = parts[1]
             case "kind":
-                // The store holds what `lab agent` records: CPU and off-CPU windows; memory kinds are not stored yet.
-                guard let kind = ProfileKind(rawValue: parts[1]), !kind.isMemory else {
-                    throw problem("kind must be cpu, offcpu or faults (the store holds no \(parts[1]) profiles; record memory with `lab record --kind alloc,inuse`)")
+                guard let kind = ProfileKind(rawValue: parts[1]) else {
+                    throw problem("kind must be one of \(ProfileKind.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 selection.kind = kind
             case "pid":

@@ -14,8 +14,9 @@ public struct StoredRun: Hashable, Sendable {
     public var pid: Int32?
     public var kind: ProfileKind
     public var hz: Int
-    /// Events per sample for a kind sampled by count (page faults: `ProfileMetadata.faultPeriod`); nil
-    /// for clock-driven kinds and for windows written before the store kept it.
+    /// The sampling period of a kind sampled by amount (`ProfileMetadata.samplingPeriod`: faults per
+    /// sample, or mean bytes between memory samples); nil for clock-driven kinds and for faults windows
+    /// written before the store kept it.
     public var period: Int64?
     /// How user stacks were unwound; nil when unknown.
     public var unwindMode: UnwindMode?

@@ -9,6 +9,9 @@ import ProfileModel
 ///   `stack << 3 | hasContext << 2 | hasValue << 1 | hasTime`, then the zigzag delta of its time from
 ///   the previous sample's, its value when it is not 1, its context's position, and its thread's
 ///   position + 1 (0: none). The whole is deflated.
+/// - Memory windows (`withObjects`) carry a second value after the first: the sample's allocation
+///   count (zigzag varint), always present. Only memory windows have it, and the store held none
+///   before it, so older windows decode unchanged.
 ///
 /// At the lab's load this is ~5-8 bytes per sample before deflate; a row per sample was 73 bytes.
 struct WindowCodec {
@@ -16,6 +19,8 @@ struct WindowCodec {
     struct Entry: Equatable {
         var stack: Int
         var value: Int64
+        /// Memory windows: the allocations behind `value` bytes.
+        var objects: Int64? = nil
         var traceID: TraceID?
         var spanID: SpanID?
         var pid: Int32?
@@ -41,7 +46,7 @@ struct WindowCodec {
     }
 
     /// Packs `entries` whose stacks are positions in `storeStacks`.
-    static func pack(storeStacks: [Int64], entries: [Entry]) throws -> Packed {
+    static func pack(storeStacks: [Int64], entries: [Entry], withObjects: Bool = false) throws -> Packed {
         var stacks: [UInt8] = []
         Varint.append(UInt64(storeStacks.count), to: &stacks)
         for id in storeStacks { Varint.append(UInt64(bitPattern: id), to: &stacks) }
@@ -62,6 +67,7 @@ struct WindowCodec {
                 previousTime = t
             }
             if hasValue { Varint.appendSigned(entry.value, to: &samples) }
+            if withObjects { Varint.appendSigned(entry.objects ?? 0, to: &samples) }
             if hasContext {
                 let index = contextIndex.position(of: context)
                 Varint.append(UInt64(index), to: &samples)
@@ -125,7 +131,7 @@ struct WindowCodec {
     }
 
     /// Calls `body` for every sample of a packed window, in stored order.
-    static func unpack(_ packed: Packed, _ body: (Entry) throws -> Void) throws {
+    static func unpack(_ packed: Packed, withObjects: Bool = false, _ body: (Entry) throws -> Void) throws {
         let (contexts, threads) = try contexts(packed.contexts)
         let stackCount = try storeStacks(packed.stacks).count
         let bytes: [UInt8]
@@ -144,6 +150,10 @@ struct WindowCodec {
             if head & 2 != 0 {
                 guard let value = reader.nextSigned() else { throw Malformed(what: "sample value") }
                 entry.value = value
+            }
+            if withObjects {
+                guard let objects = reader.nextSigned() else { throw Malformed(what: "sample objects") }
+                entry.objects = objects
             }
             if head & 4 != 0 {
                 guard let index = reader.next(), index < UInt64(contexts.count) else { throw Malformed(what: "sample context") }

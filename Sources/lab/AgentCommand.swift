@@ -23,6 +23,7 @@ struct AgentCommand: ParsableCommand {
           lab agent --all --hz 49 --retention 6h --max-size 200MiB
           lab agent --service --duration 8m --stats-json agent.json --ready-file /tmp/ready
           lab agent --service --push-pyroscope http://pyroscope:4040   # also to a fleet's Pyroscope (its ingest API)
+          lab agent --pid 4242 --kind cpu,alloc,inuse --alloc-rate 512KiB   # memory too: each window's allocations, and what is live at its end
         """
     )
 
@@ -34,7 +35,10 @@ struct AgentCommand: ParsableCommand {
     @Flag(name: .customLong("all"), help: "Profile the whole machine, labelled per process.") var all = false
     @Option(help: "Length of one window, e.g. 10s.") var window = Duration(seconds: 10)
     @Option(help: "CPU sampling frequency per CPU, 1...10000 Hz.") var hz = 99
-    @Option(help: "Profiles, comma-separated: cpu, offcpu, faults (page faults with their stacks: where RSS grows).") var kind = KindList(.cpu, .offcpu)
+    @Option(help: "Profiles, comma-separated: cpu, offcpu, faults (page faults with their stacks: where RSS grows), alloc (what each window allocated), inuse (what is live at each window's end; not with --all).")
+    var kind = KindList(.cpu, .offcpu)
+    @Option(name: .customLong("alloc-rate"), help: "alloc/inuse: mean bytes allocated between two samples (Poisson byte sampling), e.g. 512KiB.")
+    var allocRate = ByteSize(bytes: Int64(AgentConfig.defaultAllocRateBytes))
     @Option(name: .customLong("fault-period"), help: "faults: one sample every N page faults on a CPU, each weighing N (1...1000000).")
     var faultPeriod = AgentConfig.defaultFaultPeriod
     @Option(help: "User stack unwinding: auto (frame pointers where the code keeps them, DWARF elsewhere), fp or dwarf.") var unwind = UnwindMode.standard
@@ -61,6 +65,10 @@ struct AgentCommand: ParsableCommand {
         }
         guard (1...10_000).contains(hz) else { throw ValidationError("--hz must be in 1...10000; got \(hz)") }
         guard (1...1_000_000).contains(faultPeriod) else { throw ValidationError("--fault-period must be in 1...1000000; got \(faultPeriod)") }
+        guard allocRate.bytes >= 1 else { throw ValidationError("--alloc-rate must be at least 1 byte; got \(allocRate)") }
+        if all, kind.kinds.contains(where: \.isMemory) {
+            throw ValidationError("--kind alloc/inuse probe the allocator of given processes (--pid, --service), not --all: every process on the machine would trap on every malloc")
+        }
         guard window.seconds >= 1 else { throw ValidationError("--window must be at least 1s; got \(window)") }
         guard retention.seconds >= window.seconds else { throw ValidationError("--retention must be at least one window") }
         guard maxSize.bytes >= 1 << 20 else { throw ValidationError("--max-size must be at least 1MiB") }
@@ -80,6 +88,7 @@ struct AgentCommand: ParsableCommand {
         config.python = python
         config.swiftAsync = swiftAsync
         config.faultPeriod = faultPeriod
+        config.allocRateBytes = UInt64(allocRate.bytes)
         config.retention = RetentionPolicy(maxAgeNs: Nanoseconds.saturating(seconds: retention.seconds), maxBytes: maxSize.bytes,
                                            fullDetailNs: Nanoseconds.saturating(seconds: fullDetail.seconds))
         config.statusSeconds = statusInterval.seconds

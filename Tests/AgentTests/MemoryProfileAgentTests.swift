@@ -3,6 +3,7 @@ import Foundation
 import FlamelabTesting
 import LabRuntime
 import ProfileModel
+import Synchronization
 import Testing
 
 extension AgentBPFTests {
@@ -98,6 +99,56 @@ extension AgentBPFTests {
             #expect(Self.estimate(after, site: "site_c") == Self.estimate(final, site: "site_c"))
             #expect(agent.memorySnapshot(.inuse) == nil)
             #expect(agent.memorySnapshot(.cpu) == nil)
+        }
+
+        /// Continuous mode, the target added while running (as `lab agent --service` adds each instance):
+        /// the windows' alloc profiles add up to what each site allocated (every sample in exactly one
+        /// window), and each window's in-use profile is what is live at its end, so the leak stays in
+        /// every window after it was made and the freed site is in none.
+        @Test(.requiresRoot) func continuousWindowsCarryAllocAndInUse() throws {
+            guard TestEnvironment.require(TestEnvironment.isRoot, "not root: memory profiles attach uprobes") else { return }
+            let pattern = Pattern(small: 0, medium: Self.pattern.medium, leaked: Self.pattern.leaked)
+            let directory = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let executable = try Self.build(in: directory, static: false)
+            let go = directory.path + "/go", done = directory.path + "/done"
+            let process = try ChildProcess(executable, pattern.arguments + [go, done, "stay", "0"], output: "/dev/null")
+            defer { process.signal(SIGKILL); _ = process.wait(seconds: 5) }
+            let agent = Agent(config: AgentConfig(targets: .pids([]), kinds: [.alloc, .inuse], python: .off, durationSeconds: nil,
+                                                  windowSeconds: 1, swiftAsync: false))
+            let windows = Mutex<[AgentWindow]>([])
+            agent.onWindow = { window in windows.withLock { $0.append(window) } }
+            try agent.start()
+            agent.addTarget(process.pid)
+            let attached = Date().addingTimeInterval(10)
+            while !agent.currentTargets.contains(process.pid) && Date() < attached { usleep(10_000) }
+            usleep(500_000)  // the probes follow the target set in the same drain pass
+            _ = FileManager.default.createFile(atPath: go, contents: nil)
+            let deadline = Date().addingTimeInterval(90)
+            while !FileManager.default.fileExists(atPath: done) && Date() < deadline { usleep(20_000) }
+            Thread.sleep(forTimeInterval: 2.5)  // two more windows with nothing allocated
+            agent.requestStop()
+            let recording = agent.finish()
+            let cut = windows.withLock { $0 }
+            #expect(recording.profiles.isEmpty, "in continuous mode the samples are in the windows only")
+            #expect(cut.count >= 3, "\(cut.count) windows")
+            func profiles(_ kind: ProfileKind) -> [Profile] { cut.compactMap { $0.profiles.first { $0.metadata.kind == kind } } }
+            let allocs = profiles(.alloc), inUse = profiles(.inuse)
+            #expect(allocs.count == cut.count && inUse.count == cut.count, "every window has both memory kinds")
+            #expect(allocs.allSatisfy { $0.metadata.allocationRateBytes == Int64(AgentConfig.defaultAllocRateBytes) })
+            for site in ["site_b", "site_c"] {
+                let summed = allocs.reduce(0.0) { $0 + Self.estimate($1, site: site) }
+                Self.expectWithin(0.10, summed, pattern.bytes[site]!, "\(site) allocated, summed over windows", recording)
+            }
+            // The last two windows allocated nothing, and still hold the whole leak.
+            let leaked = pattern.bytes["site_c"]!
+            for profile in inUse.suffix(2) {
+                #expect(Self.estimate(profile, site: "site_b") < leaked * 0.01, "the freed site in use")
+                Self.expectWithin(0.10, Self.estimate(profile, site: "site_c"), leaked, "site_c in use at a window's end", recording)
+            }
+            #expect(allocs.suffix(2).allSatisfy { Self.estimate($0, site: "site_c") == 0 }, "an idle window allocated nothing")
+            #expect(Self.estimate(inUse[inUse.count - 1], site: "site_c") == Self.estimate(inUse[inUse.count - 2], site: "site_c"))
+            #expect(cut.allSatisfy { $0.drops == 0 }, "\(recording.stats.summary)")
         }
 
         @Test(.requiresRoot) func targetExitingMidRunKeepsWhatWasSampled() throws {

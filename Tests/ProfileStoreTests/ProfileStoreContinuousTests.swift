@@ -121,7 +121,7 @@ import Testing
         let future = StoreSelection(fromUnixNs: now + 3_600_000_000_000, toUnixNs: now + 7_200_000_000_000)
         #expect(try store.profile(query: try future.query()).samples.isEmpty)
         #expect(throws: FlamelabError.self) { try StoreSelection.parse("colour=blue") }
-        #expect(throws: FlamelabError.self) { try StoreSelection.parse("kind=inuse") }
+        #expect(throws: FlamelabError.self) { try StoreSelection.parse("kind=heap") }
         #expect(try StoreSelection.parse("version=v2,kind=offcpu") == StoreSelection(version: "v2", kind: .offcpu))
     }
 

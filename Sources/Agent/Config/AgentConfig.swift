@@ -136,15 +136,12 @@ public struct AgentConfig: Sendable, Equatable {
     }
 
     /// Memory kinds probe libc in each target: never the whole machine (every process would trap on
-    /// every malloc), and not yet in continuous windows.
+    /// every malloc).
     private func validateMemory() throws {
         let memory = kinds.filter(\.isMemory).map(\.rawValue).sorted().joined(separator: ",")
         guard !memory.isEmpty else { return }
         if case .all = targets {
             throw FlamelabError("failed to configure the agent: --kind \(memory) probes the allocator of given processes only (--pid/--service), not --all: every process on the machine would trap on every malloc")
-        }
-        if windowSeconds != nil {
-            throw FlamelabError("failed to configure the agent: --kind \(memory) is not supported in continuous (windowed) mode yet")
         }
         guard allocRateBytes >= 1 else { throw FlamelabError("failed to configure the agent: --alloc-rate must be at least 1 byte") }
     }

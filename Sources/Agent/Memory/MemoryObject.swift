@@ -7,9 +7,9 @@ import ProfileModel
 /// Links are fd-based, as for the profiler: the kernel removes the probes when this process exits.
 final class MemoryObject {
     private let object: OpaquePointer
-    private var links: [OpaquePointer] = []
-    /// Uprobe-session links (fds): closing one detaches it.
-    private var sessionLinks: [Int32] = []
+    /// Per target process: its probes' links, and its uprobe-session links (fds: closing one detaches it).
+    private var links: [Int32: [OpaquePointer]] = [:]
+    private var sessionLinks: [Int32: [Int32]] = [:]
     /// Whether return probes and free are attached (in-use profile).
     let tracksInUse: Bool
     /// In-use: whether the allocators are probed by uprobe sessions (the return armed for sampled calls
@@ -120,7 +120,7 @@ final class MemoryObject {
         guard let link = bpf_program__attach_uprobe(program, returnProbe, pid, function.binaryPath, Int(function.fileOffset)) else {
             throw FlamelabError("failed to attach \(returnProbe ? "uretprobe" : "uprobe") to \(function.mangledName) in pid \(pid) at \(function.binaryPath)+0x\(String(function.fileOffset, radix: 16)): \(String(cString: strerror(errno)))")
         }
-        links.append(link)
+        links[pid, default: []].append(link)
     }
 
     private func attachSession(program name: String, pid: Int32, function: UprobeFunction) throws {
@@ -131,15 +131,28 @@ final class MemoryObject {
         guard fd >= 0 else {
             throw FlamelabError("failed to attach a uprobe session to \(function.mangledName) in pid \(pid) at \(function.binaryPath)+0x\(String(function.fileOffset, radix: 16)): \(String(cString: strerror(-fd)))")
         }
-        sessionLinks.append(fd)
+        sessionLinks[pid, default: []].append(fd)
     }
 
     /// Detaches every probe (the maps stay readable).
     func detachAll() {
-        for link in links { bpf_link__destroy(link) }
-        links.removeAll()
-        for fd in sessionLinks { close(fd) }
-        sessionLinks.removeAll()
+        for pid in Set(links.keys).union(sessionLinks.keys) { detach(pid: pid) }
+    }
+
+    /// Detaches `pid`'s probes (continuous mode: a target removed or gone).
+    func detach(pid: Int32) {
+        for link in links.removeValue(forKey: pid) ?? [] { bpf_link__destroy(link) }
+        for fd in sessionLinks.removeValue(forKey: pid) ?? [] { close(fd) }
+    }
+
+    /// Forgets `pid`'s tracked addresses in the live map: a process that exited freed them without a
+    /// `free`, and they would fill the map over a long run.
+    func forgetLive(pid: Int32, addresses: [UInt64]) {
+        guard let map = bpf_object__find_map_by_name(object, "flamelab_mem_live") else { return }
+        for address in addresses {
+            var key = flamelab_mem_live_key(address: address, pid: UInt32(bitPattern: pid), reserved: 0)
+            _ = bpf_map_delete_elem(bpf_map__fd(map), &key)
+        }
     }
 
     /// The ring buffer's fd, for `RingBufferReader`.

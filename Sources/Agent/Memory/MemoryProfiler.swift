@@ -10,6 +10,8 @@ final class MemoryProfiler {
     private var reader: RingBufferReader?
     private let rateBytes: UInt64
     private var libcPaths: [Int32: String] = [:]
+    /// Continuous mode: the losses counted up to the last cut.
+    private var lostAtCut: UInt64 = 0
 
     /// 8 MiB: at the default rate a sample is ~1 KiB per 512 KiB allocated, so one 250 ms drain
     /// interval holds what ~15 GiB/s of allocation sends.
@@ -41,6 +43,44 @@ final class MemoryProfiler {
     /// Removes the probes; what was sampled stays.
     func detach() {
         object.detachAll()
+    }
+
+    /// Continuous mode: removes `pid`'s probes (a target removed); its samples stay.
+    func detach(pid: Int32) {
+        object.detach(pid: pid)
+    }
+
+    /// Continuous mode, at a cut: drains the ring buffer and returns the sampled allocations lost since
+    /// the last cut (ring buffer, pending map, undecodable; and untracked, for in-use).
+    func drainForCut() -> UInt64 {
+        drain()
+        let stats = runStats()
+        let lost = stats.drops &+ (object.tracksInUse ? stats.liveMapFull : 0)
+        defer { lostAtCut = lost }
+        return lost &- lostAtCut
+    }
+
+    /// Continuous mode: the window's profiles of the memory kinds among `kinds` (alloc: what was
+    /// sampled since the last cut; in-use: what is live now, whenever it was sampled), each with
+    /// `metadata(kind)` and the rate. Then only what later snapshots need is kept.
+    func windowProfiles(kinds: [ProfileKind], symbolizer: StackSymbolizing, metadata: (ProfileKind) -> ProfileMetadata) -> [Profile] {
+        let profiles = kinds.filter(\.isMemory).map { kind in
+            var meta = metadata(kind)
+            meta.allocationRateBytes = Int64(clamping: rateBytes)
+            return recorder.build(kind: kind, rateBytes: rateBytes, symbolizer: symbolizer, libcPaths: libcPaths, metadata: meta)
+        }
+        recorder.startNextWindow()
+        return profiles
+    }
+
+    /// Continuous mode: forgets what was kept for processes gone (their live allocations, here and in
+    /// the BPF live map; their probes went with them).
+    func forget(pids: Set<Int32>) {
+        for (pid, addresses) in recorder.forget(pids: pids) { object.forgetLive(pid: pid, addresses: addresses) }
+        for pid in pids {
+            object.detach(pid: pid)
+            libcPaths[pid] = nil
+        }
     }
 
     /// Drains the rest and builds the profiles of the memory kinds among `kinds`, with the run's counts.

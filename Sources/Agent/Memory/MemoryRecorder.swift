@@ -2,10 +2,11 @@ import ProfileModel
 import Symbolize
 
 /// Keeps the sampled allocations and which of them are still live, on the draining thread; builds the
-/// alloc and in-use profiles at the end (weighted back to estimated totals, `AllocationWeight`).
+/// alloc and in-use profiles at the end, or at each window's cut in continuous mode (weighted back to
+/// estimated totals, `AllocationWeight`).
 final class MemoryRecorder {
     struct Allocation {
-        let stack: Int
+        var stack: Int
         let size: UInt64
         let pid: Int32
         let tid: Int32
@@ -39,6 +40,8 @@ final class MemoryRecorder {
     /// Tracked allocations not freed yet: pid -> address -> index into `allocations`.
     private var live: [Int32: [UInt64: Int]] = [:]
     private(set) var counts = MemoryRunStats()
+    /// Where the open window's allocations start in `allocations` (0 in a single recording).
+    private var windowStart = 0
 
     func record(_ bytes: UnsafeRawBufferPointer) {
         switch MemoryEvent.decode(bytes) {
@@ -78,7 +81,47 @@ final class MemoryRecorder {
         live.values.flatMap(\.values).sorted().map { allocations[$0] }
     }
 
-    /// The profile of `kind` (`.alloc`: every sampled allocation; `.inuse`: those not freed), one
+    /// Continuous mode, once a window's profiles are built: the next window starts with no allocation,
+    /// and only what later in-use snapshots need is kept (the live allocations and their stacks), so the
+    /// recorder's memory follows the live heap, not the run's length.
+    func startNextWindow() {
+        var stackMap: [Int: Int] = [:]
+        var keptStacks: [StackKey] = []
+        var keptPython: [Int: [(frame: Frame, group: Int)]] = [:]
+        var kept: [Allocation] = []
+        var newPosition: [Int: Int] = [:]
+        for index in live.values.flatMap(\.values).sorted() {
+            var allocation = allocations[index]
+            if let known = stackMap[allocation.stack] {
+                allocation.stack = known
+            } else {
+                keptStacks.append(stacks[allocation.stack])
+                keptPython[keptStacks.count - 1] = pythonFrames[allocation.stack]
+                stackMap[allocation.stack] = keptStacks.count - 1
+                allocation.stack = keptStacks.count - 1
+            }
+            newPosition[index] = kept.count
+            kept.append(allocation)
+        }
+        live = live.mapValues { addresses in addresses.compactMapValues { newPosition[$0] } }
+        allocations = kept
+        windowStart = kept.count
+        stacks = keptStacks
+        pythonFrames = keptPython
+        stackIndex = Dictionary(uniqueKeysWithValues: keptStacks.enumerated().map { ($1, $0) })
+    }
+
+    /// Forgets the live allocations of `pids` (processes gone: the kernel took their memory back
+    /// without a `free`) and returns their addresses, per pid, for the BPF live map to forget too.
+    func forget(pids: Set<Int32>) -> [Int32: [UInt64]] {
+        var addresses: [Int32: [UInt64]] = [:]
+        for pid in pids {
+            if let gone = live.removeValue(forKey: pid) { addresses[pid] = Array(gone.keys) }
+        }
+        return addresses
+    }
+
+    /// The profile of `kind` (`.alloc`: every allocation sampled in the window, or the run; `.inuse`: those not freed), one
     /// sample per sampled allocation with its weighted bytes and objects. `libcPaths` names the
     /// allocator's module per pid.
     func build(kind: ProfileKind, rateBytes: UInt64, symbolizer: StackSymbolizing, libcPaths: [Int32: String],
@@ -87,7 +130,7 @@ final class MemoryRecorder {
         var frames: [Int: [Frame]] = [:]
         var interned: [[Int32]: Int] = [:]
         var rounding: [Int: (bytes: RoundingCarry, objects: RoundingCarry)] = [:]
-        for allocation in kind == .inuse ? liveAllocations : allocations {
+        for allocation in kind == .inuse ? liveAllocations : Array(allocations[windowStart...]) {
             let stackFrames = frames[allocation.stack] ?? rootFirstFrames(allocation, symbolizer: symbolizer, libc: libcPaths[allocation.pid])
             frames[allocation.stack] = stackFrames
             let ids = stackFrames.map { profile.intern($0) }

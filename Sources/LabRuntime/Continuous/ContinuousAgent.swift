@@ -190,7 +190,7 @@ public final class ContinuousAgent: @unchecked Sendable {
                     monotonicStartNs: window.startMonotonicNs, dropped: Int64(clamping: window.drops),
                     unreadable: Int64(clamping: window.unreadable),
                     host: host, command: process.command, sampleCount: 0, totalValue: 0)
-                run.period = profile.metadata.faultPeriod
+                run.period = profile.metadata.samplingPeriod
                 rows.append((part.profile, run))
             }
         }

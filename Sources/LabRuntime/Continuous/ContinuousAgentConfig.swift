@@ -16,6 +16,8 @@ public struct ContinuousAgentConfig: Sendable {
     public var swiftAsync = true
     /// `faults`: one sample every this many page faults on a CPU.
     public var faultPeriod = AgentConfig.defaultFaultPeriod
+    /// `alloc`/`inuse`: mean bytes allocated between two samples.
+    public var allocRateBytes = AgentConfig.defaultAllocRateBytes
     public var retention = RetentionPolicy(maxAgeNs: 24 * 3_600 * 1_000_000_000, maxBytes: 1 << 30)
     /// Seconds between two status lines (windows written, samples, drops, agent CPU and RSS).
     public var statusSeconds: Double = 60
@@ -54,6 +56,7 @@ public struct ContinuousAgentConfig: Sendable {
         config.service = nil
         config.swiftAsync = swiftAsync
         config.faultPeriod = faultPeriod
+        config.allocRateBytes = allocRateBytes
         return config
     }
 }
