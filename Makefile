@@ -7,7 +7,7 @@ CONFIG     ?= release
 BIN        := .build/$(CONFIG)
 # Debian packages the build, the tests and the lab use (installed only when missing).
 APT_PACKAGES := libbpf-dev libelf-dev libdw-dev libc6-dbg bpftool python3.11-dev libsqlite3-dev sqlite3 zlib1g-dev \
-                protobuf-compiler linux-perf bpftrace wrk chromium chromium-driver prometheus heaptrack
+                protobuf-compiler linux-perf bpftrace wrk chromium chromium-driver prometheus heaptrack libjemalloc2
 # PyPI tools for peer measurements and the browser test.
 PIP_PACKAGES := py-spy selenium
 PIP        ?= python3 -m pip

@@ -71,6 +71,16 @@ public final class Symbolizer: @unchecked Sendable {
         }
     }
 
+    /// Makes a process known by a maps snapshot taken elsewhere (a peer profiler's dump written as the
+    /// process exited), under `maps.pid`: give it a negative pid, which no live process has, so that no
+    /// maps are ever read for it. `symbolizeUser(pid:addresses:)` then names its addresses from the
+    /// files its maps name.
+    public func adopt(_ maps: ProcessMaps) {
+        lock.lock()
+        defer { lock.unlock() }
+        processes[maps.pid] = ProcessImage(maps: maps)
+    }
+
     /// Leaf-first addresses in, leaf-first frames out (same count).
     public func symbolizeUser(pid: Int32, addresses: [UInt64]) -> [Frame] {
         lock.lock()

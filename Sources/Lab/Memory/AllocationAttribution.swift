@@ -78,4 +78,15 @@ struct AllocationAttribution: Codable {
         result.rank()
         return result
     }
+
+    /// jemalloc's heap profile of a process whose executable is `executable`, named from the maps it carries.
+    static func of(_ heap: JemallocHeapProfile, executable: String, scope: String) -> AllocationAttribution {
+        var result = AllocationAttribution()
+        for (frames, stack) in heap.symbolizedStacks(executable: executable) {
+            result.add(leafFirst: frames.map { (name: $0.name, kind: $0.kind) }, bytes: stack.allocatedBytes,
+                       calls: stack.allocatedObjects, scope: scope)
+        }
+        result.rank()
+        return result
+    }
 }

@@ -53,8 +53,8 @@ struct HeaptrackPeerRun {
                       heaptrackCPUMsMedian: heaptrackLoad.summaries.first { $0.route == "checkout" }?.serverCPUMsMedian)
     }
 
-    /// The checkout load both shops get.
-    private var loadOptions: LoadOptions {
+    /// The checkout load every shop of the comparison gets.
+    var loadOptions: LoadOptions {
         get throws { LoadOptions(mode: .open(rate: rate), durationSeconds: seconds, mix: try RouteMix.parse("checkout"), port: port) }
     }
 
@@ -76,15 +76,8 @@ struct HeaptrackPeerRun {
         let scratch = try PrivateFile.temporaryDirectory(prefix: "flamelab-memory-heaptrack")
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let raw = scratch + "/heaptrack.raw", interpreted = scratch + "/heaptrack.txt"
-        _ = try context.controller.start(version: "v1", port: port, environment: ["LD_PRELOAD": Self.preloadLibrary, "DUMP_HEAPTRACK_OUTPUT": raw])
-        context.progress.update(String(format: "memory: %.0f s of checkouts under heaptrack (every allocation recorded)", seconds))
-        let result: LoadResult
-        do { result = LoadGenerator(options: try loadOptions).run() } catch {
-            try? context.controller.stop(port: port)
-            throw error
-        }
-        // heaptrack writes the rest of its trace as the process exits.
-        try context.controller.stop(port: port, graceSeconds: 15)
+        let result = try PreloadedShopLoad(port: port, options: try loadOptions)
+            .run(context, environment: ["LD_PRELOAD": Self.preloadLibrary, "DUMP_HEAPTRACK_OUTPUT": raw], what: "heaptrack (every allocation recorded)")
         context.progress.update("memory: interpreting heaptrack's trace")
         let interpreter = try ChildProcess(Self.interpreter, [], output: interpreted, input: raw)
         guard interpreter.wait(seconds: 300), interpreter.exitStatus == 0 else {

@@ -5,13 +5,20 @@ import ProfileModel
 
 /// What memory profiling costs the service: the checkout's CPU per request (its thread CPU, from the
 /// shop's Server-Timing header, which includes the uprobe traps the request's allocator calls take) with
-/// flamelab's alloc or in-use profile attached, against none, in segments on one shop. Each round runs
-/// the three settings in a shuffled order, and each setting is compared with the round's own `off`.
+/// flamelab's alloc, in-use or page-fault profile attached, against none, in segments on one shop. Each
+/// round runs the settings in a shuffled order, and each setting is compared with the round's own `off`.
 struct MemoryCostRun {
     enum Setting: String, Codable, CaseIterable {
-        case off, alloc, inuse
+        case off, alloc, inuse, faults
 
-        var kinds: Set<ProfileKind> { self == .alloc ? [.alloc] : self == .inuse ? [.inuse] : [] }
+        var kinds: Set<ProfileKind> {
+            switch self {
+            case .off: return []
+            case .alloc: return [.alloc]
+            case .inuse: return [.inuse]
+            case .faults: return [.faults]
+            }
+        }
     }
 
     /// One segment's median checkout CPU.

@@ -1,3 +1,4 @@
+import Agent
 import FlameGraph
 import Foundation
 import LabRuntime
@@ -8,7 +9,8 @@ extension MemoryScenario {
     /// leak window), the two snapshots as pprof files for `pprof -diff_base`, the RSS chart with the
     /// leak and the alert marked, summary.json and report.md.
     func writeEvidence(_ context: ScenarioContext, dir: String, run: Run, findings: MemoryDrillFindings, alloc: Profile, cpu: Profile,
-                       faults: Profile, peers: Result<HeaptrackPeerRun.Result, Error>?, cost: Result<[MemoryCostRun.Segment], Error>?) throws {
+                       faults: Profile, peers: Result<HeaptrackPeerRun.Result, Error>?, jemalloc: Result<JemallocPeerRun.Result, Error>?,
+                       cost: Result<[MemoryCostRun.Segment], Error>?) throws {
         guard let first = run.firstInuse, let second = run.secondInuse else { return }
         let svg = SVGRenderer(), html = HTMLRenderer()
         try PrivateFile.write(svg.render(profile: first, title: "in-use bytes at the alert (inuse_space)"), to: "\(dir)/inuse.svg")
@@ -26,9 +28,10 @@ extension MemoryScenario {
         try PrivateFile.writeJSON(Summary(timeline: run.timeline, findings: findings, leak: run.leak.map { [$0.rememberedCarts, $0.rememberedBytes] },
                                           agent: run.recording.stats.summary), to: "\(dir)/summary.json")
         if case .success(let result) = peers { try PrivateFile.writeJSON(result, to: "\(dir)/peers.json") }
+        if case .success(let result) = jemalloc { try PrivateFile.writeJSON(result, to: "\(dir)/jemalloc.json") }
         var text = report(context, run: run, findings: findings)
-        peerSection(&text, context, peers)
-        costSection(&text, cost, peers: peers)
+        peerSection(&text, context, peers, jemalloc: jemalloc)
+        costSection(&text, cost, peers: peers, jemalloc: jemalloc)
         if case .success(let segments) = cost { try PrivateFile.writeJSON(segments, to: "\(dir)/cost.json") }
         try PrivateFile.write(text.text, to: "\(dir)/report.md")
     }
@@ -88,8 +91,9 @@ extension MemoryScenario {
     }
 
     /// heaptrack beside flamelab: the top functions by bytes allocated under the checkout, side by side.
-    private func peerSection(_ report: inout MarkdownReport, _ context: ScenarioContext, _ peers: Result<HeaptrackPeerRun.Result, Error>?) {
-        report.heading("Against heaptrack (every allocation recorded)")
+    private func peerSection(_ report: inout MarkdownReport, _ context: ScenarioContext, _ peers: Result<HeaptrackPeerRun.Result, Error>?,
+                             jemalloc: Result<JemallocPeerRun.Result, Error>?) {
+        report.heading("Against heaptrack (every allocation recorded) and jemalloc's profiler (sampled)")
         switch peers {
         case nil:
             report.paragraph("Quick runs skip the peer comparison; `lab run memory` runs it.")
@@ -99,17 +103,28 @@ extension MemoryScenario {
             report.paragraph(String(format: "The same checkout load (%.0f s at %.0f/s) on two fresh shops: one under flamelab's alloc profile (%d checkouts), one under heaptrack's preload library (%d). Only allocations made by request work (under `RequestExecutor.run`, or in the embedded CPython, which only requests call) count on both sides; each goes to its leaf-most service function, or to the interpreter as one entry (flamelab's frame-pointer walk from malloc ends inside Debian's libpython, built without frame pointers, so neither side is asked which Python line called it). Per checkout flamelab estimates %.0f KiB, heaptrack counts %.0f KiB (%+.1f%%); %d of the top 5 agree.",
                                     p.loadSeconds, Self.checkoutRate, p.flamelabCheckouts, p.heaptrackCheckouts, p.flamelabBytesPerCheckout / 1024,
                                     p.heaptrackBytesPerCheckout / 1024, p.totalBytesError * 100, p.commonTop5))
+            let peer = try? jemalloc?.get()
             let rows = (0..<5).map { i -> [String] in
-                func cell(_ a: AllocationAttribution) -> [String] {
-                    guard i < a.entries.count else { return ["", ""] }
+                func cell(_ a: AllocationAttribution?) -> [String] {
+                    guard let a, i < a.entries.count else { return ["", ""] }
                     return ["`\(a.entries[i].function)`", String(format: "%.1f%%", a.entries[i].bytes / max(a.totalBytes, 1) * 100)]
                 }
-                return ["\(i + 1)"] + cell(p.flamelab) + cell(p.heaptrack)
+                return ["\(i + 1)"] + cell(p.flamelab) + cell(p.heaptrack) + cell(peer?.jemalloc)
             }
-            report.table(header: ["#", "flamelab (sampled)", "share", "heaptrack (every call)", "share"], rows: rows)
+            report.table(header: ["#", "flamelab (sampled)", "share", "heaptrack (every call)", "share", "jemalloc prof (sampled)", "share"], rows: rows)
+            if let peer { report.paragraph(jemallocSentence(peer, heaptrack: p)) }
         }
-        report.paragraph("bcc's memleak: " + (Self.memleakBlocker(kernel: context.machine.hostKernel) ?? "it could run on this machine, but the lab does not compare with it yet.")
-                         + " jemalloc's sampled profiler (`MALLOC_CONF=prof:true`) works with Debian's libjemalloc2; the lab does not compare with it yet.")
+        if case .failure(let error) = jemalloc { report.paragraph("jemalloc's profiler did not run: \(error)") }
+        report.paragraph("bcc's memleak: " + (Self.memleakBlocker(kernel: context.machine.hostKernel) ?? "it could run on this machine, but the lab does not compare with it yet."))
+    }
+
+    /// How jemalloc's sampling profiler agrees, from the numbers.
+    private func jemallocSentence(_ j: JemallocPeerRun.Result, heaptrack p: HeaptrackPeerRun.Result) -> String {
+        let withHeaptrack = Set(j.jemalloc.top(5)).intersection(p.heaptrack.top(5)).count
+        let withFlamelab = Set(j.jemalloc.top(5)).intersection(p.flamelab.top(5)).count
+        return String(format: "jemalloc's profiler ran on a third shop with Debian's libjemalloc2 preloaded in place of glibc's malloc (`MALLOC_CONF=prof:true,prof_accum:true,lg_prof_sample:%d`, the same mean rate, %d checkouts, its dump read at exit and named from the maps it carries). It samples inside the allocator, so it pays no trap, but only a process started with it can be profiled, and it sees no Python frames or trace ids. Per checkout it estimates %.0f KiB (%+.1f%% against heaptrack); it counts jemalloc's usable sizes (a request rounded up to its size class), so it reads high by the rounding. %d of its top 5 are heaptrack's, %d flamelab's.",
+                      Int(log2(Double(j.rateBytes)).rounded()), j.checkouts, j.bytesPerCheckout / 1024,
+                      (j.bytesPerCheckout / p.heaptrackBytesPerCheckout - 1) * 100, withHeaptrack, withFlamelab)
     }
 
     /// Why bcc's memleak cannot run here, nil when nothing stands in its way: bcc compiles its BPF C at
@@ -124,7 +139,8 @@ extension MemoryScenario {
     }
 
     /// The checkout's CPU per request with each memory profiler, against none.
-    private func costSection(_ report: inout MarkdownReport, _ cost: Result<[MemoryCostRun.Segment], Error>?, peers: Result<HeaptrackPeerRun.Result, Error>?) {
+    private func costSection(_ report: inout MarkdownReport, _ cost: Result<[MemoryCostRun.Segment], Error>?, peers: Result<HeaptrackPeerRun.Result, Error>?,
+                             jemalloc: Result<JemallocPeerRun.Result, Error>?) {
         report.heading("What it costs the service")
         switch cost {
         case nil:
@@ -134,13 +150,16 @@ extension MemoryScenario {
         case .success(let segments):
             let rows = MemoryCostRun.rows(segments)
             let rounds = Set(segments.map(\.round)).count
-            report.paragraph(String(format: "One shop, %.0f checkouts/s; %d rounds, each running off, alloc and in-use in a shuffled order for 6 s. The figure is the checkout's median thread CPU (Server-Timing `cpu`), which includes the uprobe traps its allocator calls take; the ratio is to the same round's `off`. Per allocator call (a C loop, sampled and unsampled): `docs/research/memory-call-cost/`.", Self.checkoutRate, rounds))
+            report.paragraph(String(format: "One shop, %.0f checkouts/s; %d rounds, each running off, alloc, in-use and faults (page faults, 1 sample per %d, no allocator probe) in a shuffled order for 6 s. The figure is the checkout's median thread CPU (Server-Timing `cpu`), which includes the uprobe traps its allocator calls take and the page-fault samples its own faults raise; the ratio is to the same round's `off`. Per allocator call (a C loop, sampled and unsampled): `docs/research/memory-call-cost/`.", Self.checkoutRate, rounds, AgentConfig.defaultFaultPeriod))
             var table = rows.map { row in
                 [row.setting, String(format: "%.2f", row.cpuMsMedian),
                  row.setting == "off" ? "" : String(format: "%+.1f%% (%+.1f..%+.1f%%)", (row.ratioMedian - 1) * 100, (row.ratioMin - 1) * 100, (row.ratioMax - 1) * 100)]
             }
             if case .success(let p) = peers, let heaptrack = p.heaptrackCPUMsMedian, let off = rows.first(where: { $0.setting == "off" })?.cpuMsMedian {
                 table.append(["heaptrack (its own shop, not interleaved)", String(format: "%.2f", heaptrack), String(format: "%+.0f%% against the median off", (heaptrack / off - 1) * 100)])
+            }
+            if case .success(let j) = jemalloc, let cpu = j.cpuMsMedian, let off = rows.first(where: { $0.setting == "off" })?.cpuMsMedian {
+                table.append(["jemalloc prof (its own shop, another allocator)", String(format: "%.2f", cpu), String(format: "%+.0f%% against the median off", (cpu / off - 1) * 100)])
             }
             report.table(header: ["profiler", "checkout CPU, median ms", "against off: median of rounds (range)"], rows: table)
         }

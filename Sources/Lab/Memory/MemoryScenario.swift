@@ -40,11 +40,15 @@ public struct MemoryScenario: Scenario {
         let findings = MemoryDrillFindings(firstInuse: first, secondInuse: second, allocWindow: window.apply(to: alloc),
                                            cpuWindow: window.apply(to: cpu), faultsWindow: window.apply(to: faults), leakTrueBytes: run.leak?.rememberedBytes)
         // The peer runs on a shop of its own after the drill (heaptrack slows every allocation); quick runs skip it.
-        let peers = context.quick ? nil : Result { try HeaptrackPeerRun(port: port + 1, seconds: 20, rate: Self.checkoutRate).run(context) }
+        let heaptrack = HeaptrackPeerRun(port: port + 1, seconds: 20, rate: Self.checkoutRate)
+        let peers = context.quick ? nil : Result { try heaptrack.run(context) }
+        let jemalloc = context.quick ? nil : Result {
+            try JemallocPeerRun(port: port + 3, options: try heaptrack.loadOptions, rateBytes: AgentConfig.defaultAllocRateBytes).run(context)
+        }
         let cost = context.quick ? nil : Result { try MemoryCostRun(port: port + 2, seconds: 6, rounds: 3, rate: Self.checkoutRate).run(context) }
         try writeEvidence(context, dir: dir, run: run, findings: findings, alloc: window.apply(to: alloc), cpu: window.apply(to: cpu),
-                          faults: window.apply(to: faults), peers: peers, cost: cost)
-        return outcome(run, findings, peers: peers)
+                          faults: window.apply(to: faults), peers: peers, jemalloc: jemalloc, cost: cost)
+        return outcome(run, findings, peers: peers, jemalloc: jemalloc)
     }
 
     private func profile(_ kind: ProfileKind, of run: Run) throws -> Profile {
@@ -151,7 +155,20 @@ public struct MemoryScenario: Scenario {
             .map { (x: $0.0 - timeline.startUnixTime, y: $0.1 / 1_048_576) }
     }
 
-    private func outcome(_ run: Run, _ f: MemoryDrillFindings, peers: Result<HeaptrackPeerRun.Result, Error>?) -> ScenarioOutcome {
+    /// jemalloc's profiler is a second sampling peer, not ground truth (it counts usable sizes, on
+    /// another allocator): the check is that it ran; its agreement is a figure.
+    static func jemallocChecks(_ jemalloc: Result<JemallocPeerRun.Result, Error>?) -> [ScenarioOutcome.Check] {
+        switch jemalloc {
+        case nil: return []
+        case .failure(let error): return [.init("jemalloc profiler comparison ran", false, "\(error)")]
+        case .success(let j):
+            return [.init("jemalloc profiler comparison ran", j.checkouts > 0 && j.jemalloc.totalBytes > 0,
+                          String(format: "%d checkouts, %.0f KiB per checkout, top 5 %@", j.checkouts, j.bytesPerCheckout / 1024, j.jemalloc.top(5).description))]
+        }
+    }
+
+    private func outcome(_ run: Run, _ f: MemoryDrillFindings, peers: Result<HeaptrackPeerRun.Result, Error>?,
+                         jemalloc: Result<JemallocPeerRun.Result, Error>?) -> ScenarioOutcome {
         let t = run.timeline
         let named = t.namedFunction.map(FunctionName.display) ?? "nothing"
         let checks: [ScenarioOutcome.Check] = [
@@ -166,7 +183,7 @@ public struct MemoryScenario: Scenario {
             .init("in-use profile does not point at the churn", f.churnShareOfInuse < 0.05, String(format: "%.1f%% of in-use bytes", f.churnShareOfInuse * 100)),
             .init("CPU profile of the window does not point at the leak", !MemoryDrillFindings.names(f.cpuTop, MemoryDrillFindings.leakingFunction) && f.leakShareOfCPU < 0.05,
                   String(format: "CPU top %@, leak %.1f%% of CPU", (f.cpuTop.map(FunctionName.display) ?? "nothing") as NSString, f.leakShareOfCPU * 100)),
-        ] + Self.peerChecks(peers)
+        ] + Self.peerChecks(peers) + Self.jemallocChecks(jemalloc)
         let headline = String(format: "leak on -> alert %@ s -> named %@ %@ s later; alloc names %@, CPU names %@",
                               t.leakToAlertSeconds.map { String(format: "%.1f", $0) } ?? "never", named,
                               t.alertToNamedSeconds.map { String(format: "%.2f", $0) } ?? "-",
@@ -181,6 +198,9 @@ public struct MemoryScenario: Scenario {
         figures.append(.init("leak's share of the page faults (cheap mode)", f.leakShareOfFaults * 100, unit: "%"))
         figures.append(.init("churn's share of the page faults (cheap mode)", f.churnShareOfFaults * 100, unit: "%"))
         if case .success(let p) = peers { figures.append(.init("alloc total vs heaptrack", p.totalBytesError * 100, unit: "%")) }
+        if case .success(let p) = peers, case .success(let j) = jemalloc {
+            figures.append(.init("jemalloc profiler total vs heaptrack", (j.bytesPerCheckout / p.heaptrackBytesPerCheckout - 1) * 100, unit: "%"))
+        }
         return ScenarioOutcome(scenario: name, headline: headline + versusHeaptrack, checks: checks, figures: figures)
     }
 }
