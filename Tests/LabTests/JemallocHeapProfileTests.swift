@@ -60,3 +60,12 @@ struct JemallocHeapProfileTests {
         #expect { _ = try JemallocHeapProfile(text: "heap_v2/524288\n@ 0xzz\n") } throws: { "\($0)".contains("stack line is malformed") }
     }
 }
+
+/// jemalloc's size classes: the usable size of a request.
+struct JemallocSizeClassTests {
+    @Test func requestsRoundUpToTheirClass() {
+        let cases: [(Int64, Int64)] = [(0, 8), (1, 8), (8, 8), (9, 16), (17, 32), (128, 128), (129, 160), (160, 160), (161, 192),
+                                       (257, 320), (1000, 1024), (1025, 1280), (100_000, 114_688), (131_072, 131_072), (131_073, 163_840)]
+        for (size, usable) in cases { #expect(JemallocSizeClass.usable(size) == usable, "\(size)") }
+    }
+}

@@ -59,7 +59,8 @@ struct AllocationAttribution: Codable {
 
     /// heaptrack's trace of a process whose executable is `executable`: frames of that file are the
     /// service's unless their symbol is Swift runtime code (stdlib specialisations compiled into it).
-    static func of(_ trace: HeaptrackTrace, executable: String, scope: String) -> AllocationAttribution {
+    /// `size` maps each request's size to the bytes counted (see `HeaptrackTrace.allocated(size:)`).
+    static func of(_ trace: HeaptrackTrace, executable: String, scope: String, size: (Int64) -> Int64 = { $0 }) -> AllocationAttribution {
         var names: [String: String] = [:]
         func demangled(_ symbol: String) -> String {
             if let known = names[symbol] { return known }
@@ -68,7 +69,7 @@ struct AllocationAttribution: Codable {
             return name
         }
         var result = AllocationAttribution()
-        for allocation in trace.allocated {
+        for allocation in trace.allocated(size: size) {
             let frames = trace.stack(trace: allocation.trace).map { frame -> (name: String, kind: FrameKind) in
                 let moduleKind = FrameClassifier.kind(ofModule: frame.module, executablePath: executable)
                 return (demangled(frame.function), FrameClassifier.kind(moduleKind: moduleKind, symbol: frame.function))

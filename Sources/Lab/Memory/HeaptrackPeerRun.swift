@@ -19,6 +19,9 @@ struct HeaptrackPeerRun {
     struct Result: Codable {
         var flamelab: AllocationAttribution
         var heaptrack: AllocationAttribution
+        /// heaptrack's requests rounded up to jemalloc's size classes: what jemalloc's profiler, which
+        /// counts usable sizes, should estimate for the same work.
+        var heaptrackInJemallocSizes: AllocationAttribution?
         var loadSeconds: Double
         var flamelabCheckouts: Int
         var heaptrackCheckouts: Int
@@ -29,6 +32,7 @@ struct HeaptrackPeerRun {
         var commonTop5: Int { Set(flamelab.top(5)).intersection(heaptrack.top(5)).count }
         var flamelabBytesPerCheckout: Double { flamelab.totalBytes / Double(max(flamelabCheckouts, 1)) }
         var heaptrackBytesPerCheckout: Double { heaptrack.totalBytes / Double(max(heaptrackCheckouts, 1)) }
+        var heaptrackJemallocBytesPerCheckout: Double? { heaptrackInJemallocSizes.map { $0.totalBytes / Double(max(heaptrackCheckouts, 1)) } }
         /// flamelab's bytes per checkout against heaptrack's.
         var totalBytesError: Double { heaptrackBytesPerCheckout > 0 ? flamelabBytesPerCheckout / heaptrackBytesPerCheckout - 1 : .nan }
     }
@@ -48,14 +52,20 @@ struct HeaptrackPeerRun {
         let (trace, heaptrackLoad) = try profileWithHeaptrack(context)
         return Result(flamelab: AllocationAttribution.of(alloc, scope: Self.scope),
                       heaptrack: AllocationAttribution.of(trace, executable: context.paths.shopExecutable, scope: Self.scope),
+                      heaptrackInJemallocSizes: AllocationAttribution.of(trace, executable: context.paths.shopExecutable, scope: Self.scope,
+                                                                         size: JemallocSizeClass.usable),
                       loadSeconds: seconds, flamelabCheckouts: flamelabLoad.records.count, heaptrackCheckouts: heaptrackLoad.records.count,
                       agent: recording.stats.summary,
                       heaptrackCPUMsMedian: heaptrackLoad.summaries.first { $0.route == "checkout" }?.serverCPUMsMedian)
     }
 
-    /// The checkout load every shop of the comparison gets.
-    var loadOptions: LoadOptions {
-        get throws { LoadOptions(mode: .open(rate: rate), durationSeconds: seconds, mix: try RouteMix.parse("checkout"), port: port) }
+    /// The checkout load every shop of the comparison gets, sent to `port`.
+    func loadOptions(port: UInt16) throws -> LoadOptions {
+        LoadOptions(mode: .open(rate: rate), durationSeconds: seconds, mix: try RouteMix.parse("checkout"), port: port)
+    }
+
+    private var loadOptions: LoadOptions {
+        get throws { try loadOptions(port: port) }
     }
 
     /// flamelab's alloc profile of a fresh shop over the checkout load (no warm-up: the shop under
@@ -76,7 +86,7 @@ struct HeaptrackPeerRun {
         let scratch = try PrivateFile.temporaryDirectory(prefix: "flamelab-memory-heaptrack")
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let raw = scratch + "/heaptrack.raw", interpreted = scratch + "/heaptrack.txt"
-        let result = try PreloadedShopLoad(port: port, options: try loadOptions)
+        let result = try PreloadedShopLoad(options: try loadOptions)
             .run(context, environment: ["LD_PRELOAD": Self.preloadLibrary, "DUMP_HEAPTRACK_OUTPUT": raw], what: "heaptrack (every allocation recorded)")
         context.progress.update("memory: interpreting heaptrack's trace")
         let interpreter = try ChildProcess(Self.interpreter, [], output: interpreted, input: raw)

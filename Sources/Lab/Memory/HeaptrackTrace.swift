@@ -28,13 +28,14 @@ struct HeaptrackTrace {
         }
     }
 
-    /// Bytes and calls allocated, per trace node that has allocations.
-    var allocated: [(trace: Int, bytes: Int64, calls: Int64)] {
+    /// Bytes and calls allocated, per trace node that has allocations; `size` maps a request's size to
+    /// the bytes it counts for (the request itself by default, or what an allocator would give it).
+    func allocated(size: (Int64) -> Int64 = { $0 }) -> [(trace: Int, bytes: Int64, calls: Int64)] {
         var byTrace: [Int: (Int64, Int64)] = [:]
         for (kind, calls) in callsPerKind.enumerated() where calls > 0 {
             let info = allocationKinds[kind]
             let sum = byTrace[info.trace] ?? (0, 0)
-            byTrace[info.trace] = (sum.0 + info.size * calls, sum.1 + calls)
+            byTrace[info.trace] = (sum.0 + size(info.size) * calls, sum.1 + calls)
         }
         return byTrace.map { (trace: $0.key, bytes: $0.value.0, calls: $0.value.1) }
     }

@@ -79,7 +79,10 @@ struct JemallocHeapProfile {
         let symbolizer = Symbolizer()
         // A negative pid: no live process has it, so the symbolizer never reads maps for it.
         let pid: Int32 = -1
-        symbolizer.adopt(ProcessMaps(pid: pid, mappings: mappings, executablePath: executable))
+        // The maps name the executable by its real path: a path through a symlink (.build/release) would
+        // not be recognised as the program's own code.
+        let realPath = URL(fileURLWithPath: executable).resolvingSymlinksInPath().path
+        symbolizer.adopt(ProcessMaps(pid: pid, mappings: mappings, executablePath: realPath))
         return stacks.map { (symbolizer.symbolizeUser(pid: pid, addresses: $0.addresses), $0) }
     }
 }

@@ -20,8 +20,7 @@ struct JemallocPeerRun {
         var bytesPerCheckout: Double { jemalloc.totalBytes / Double(max(checkouts, 1)) }
     }
 
-    let port: UInt16
-    /// The load, as the heaptrack comparison runs it.
+    /// The load, as the heaptrack comparison runs it, on this shop's own port.
     let options: LoadOptions
     let rateBytes: UInt64
 
@@ -31,7 +30,7 @@ struct JemallocPeerRun {
         }
         let scratch = try PrivateFile.temporaryDirectory(prefix: "flamelab-memory-jemalloc")
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let load = try PreloadedShopLoad(port: port, options: options)
+        let load = try PreloadedShopLoad(options: options)
             .run(context, environment: ["LD_PRELOAD": Self.library, "MALLOC_CONF": mallocConf(prefix: scratch + "/jeprof")],
                  what: "jemalloc's sampling profiler")
         let dumps = try FileManager.default.contentsOfDirectory(atPath: scratch).filter { $0.hasSuffix(".f.heap") }

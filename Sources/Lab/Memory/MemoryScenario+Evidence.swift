@@ -122,9 +122,10 @@ extension MemoryScenario {
     private func jemallocSentence(_ j: JemallocPeerRun.Result, heaptrack p: HeaptrackPeerRun.Result) -> String {
         let withHeaptrack = Set(j.jemalloc.top(5)).intersection(p.heaptrack.top(5)).count
         let withFlamelab = Set(j.jemalloc.top(5)).intersection(p.flamelab.top(5)).count
-        return String(format: "jemalloc's profiler ran on a third shop with Debian's libjemalloc2 preloaded in place of glibc's malloc (`MALLOC_CONF=prof:true,prof_accum:true,lg_prof_sample:%d`, the same mean rate, %d checkouts, its dump read at exit and named from the maps it carries). It samples inside the allocator, so it pays no trap, but only a process started with it can be profiled, and it sees no Python frames or trace ids. Per checkout it estimates %.0f KiB (%+.1f%% against heaptrack); it counts jemalloc's usable sizes (a request rounded up to its size class), so it reads high by the rounding. %d of its top 5 are heaptrack's, %d flamelab's.",
+        return String(format: "jemalloc's profiler ran on a third shop with Debian's libjemalloc2 preloaded in place of glibc's malloc (`MALLOC_CONF=prof:true,prof_accum:true,lg_prof_sample:%d`, the same mean rate, %d checkouts, its dump read at exit and named from the maps it carries). It samples inside the allocator, so it pays no trap, but only a process started with it can be profiled, and it sees no Python frames or trace ids. Per checkout it estimates %.0f KiB (%+.1f%% against heaptrack's requested bytes). It counts jemalloc's usable sizes, a request rounded up to its size class: heaptrack's requests so rounded come to %.0f KiB per checkout, and against that jemalloc's estimate is %+.1f%%. %d of its top 5 are heaptrack's, %d flamelab's.",
                       Int(log2(Double(j.rateBytes)).rounded()), j.checkouts, j.bytesPerCheckout / 1024,
-                      (j.bytesPerCheckout / p.heaptrackBytesPerCheckout - 1) * 100, withHeaptrack, withFlamelab)
+                      (j.bytesPerCheckout / p.heaptrackBytesPerCheckout - 1) * 100, (p.heaptrackJemallocBytesPerCheckout ?? .nan) / 1024,
+                      (j.bytesPerCheckout / (p.heaptrackJemallocBytesPerCheckout ?? .nan) - 1) * 100, withHeaptrack, withFlamelab)
     }
 
     /// Why bcc's memleak cannot run here, nil when nothing stands in its way: bcc compiles its BPF C at

@@ -43,7 +43,7 @@ public struct MemoryScenario: Scenario {
         let heaptrack = HeaptrackPeerRun(port: port + 1, seconds: 20, rate: Self.checkoutRate)
         let peers = context.quick ? nil : Result { try heaptrack.run(context) }
         let jemalloc = context.quick ? nil : Result {
-            try JemallocPeerRun(port: port + 3, options: try heaptrack.loadOptions, rateBytes: AgentConfig.defaultAllocRateBytes).run(context)
+            try JemallocPeerRun(options: try heaptrack.loadOptions(port: port + 3), rateBytes: AgentConfig.defaultAllocRateBytes).run(context)
         }
         let cost = context.quick ? nil : Result { try MemoryCostRun(port: port + 2, seconds: 6, rounds: 3, rate: Self.checkoutRate).run(context) }
         try writeEvidence(context, dir: dir, run: run, findings: findings, alloc: window.apply(to: alloc), cpu: window.apply(to: cpu),
