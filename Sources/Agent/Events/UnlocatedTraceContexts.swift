@@ -54,9 +54,9 @@ final class UnlocatedTraceContexts: @unchecked Sendable {
 
     /// `pid`'s maps now: `last` again when the text has not changed, else its files counted.
     private static func look(_ pid: Int32, since last: Look?) -> Look? {
-        guard let digest = ProcessMaps.fingerprint(pid: pid) else { return nil }
+        guard let (digest, text) = ProcessMaps.fingerprint(pid: pid) else { return nil }
         if let last, last.digest == digest { return last }
-        guard let maps = try? ProcessMaps.read(pid: pid) else { return nil }
+        let maps = ProcessMaps.parse(pid: pid, text: String(decoding: text, as: UTF8.self))
         return Look(digest: digest, files: Set(maps.mappings.lazy.filter(\.isFileBacked).map(\.path)).count)
     }
 }

@@ -75,7 +75,7 @@ struct FixedWorkEstimator {
         guard let a = trial(Self.controlA), let b = trial(Self.controlB) else { return nil }
         guard let configuration else {
             return BlockValue(block: block, measured: a.ratio / b.ratio - 1, overhead: a.ratio / b.ratio - 1, costPerSampleUs: nil,
-                              aboveFloorUs: nil, weight: Self.weight([a, b]))
+                              aboveFloorUs: nil, weight: Self.weight(variance: Self.variance([a, b])))
         }
         let baseline = (a.ratio + b.ratio) / 2
         func measured(_ label: String) -> (Double, FixedWorkMeasurement.Trial)? { trial(label).map { ($0.ratio / baseline - 1, $0) } }
@@ -95,7 +95,7 @@ struct FixedWorkEstimator {
         // The baseline is the mean of two trials: each adds a quarter of its variance.
         let variance = Self.variance(sources) + (Self.variance([a]) + Self.variance([b])) / 4
         return BlockValue(block: block, measured: own, overhead: overhead, costPerSampleUs: cost, aboveFloorUs: aboveFloor,
-                          weight: variance > 0 ? 1 / variance : 1)
+                          weight: Self.weight(variance: variance))
     }
 
     /// One sample's cost, µs: a pid-bound sampler takes hz samples per second of the workload's CPU.
@@ -103,9 +103,8 @@ struct FixedWorkEstimator {
         hz > 0 ? overhead / (Double(hz) * (1 + overhead)) * 1e6 : nil
     }
 
-    private static func weight(_ trials: [FixedWorkMeasurement.Trial]) -> Double {
-        let variance = variance(trials)
-        return variance > 0 ? 1 / variance : 1
+    private static func weight(variance: Double) -> Double {
+        variance > 0 ? 1 / variance : 1
     }
 
     /// The sum of the trials' variances, each from half its median's order-statistic interval over 1.96

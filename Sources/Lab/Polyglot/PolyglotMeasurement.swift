@@ -164,23 +164,14 @@ public struct PolyglotMeasurement: Sendable {
     /// Finishes every agent at once (each detaches in `finish`, so finishing them in turn would stretch
     /// the later ones' windows) and turns their CPU profiles into stacks.
     private static func finishAll(_ agents: [StartedAgent], window: ClosedRange<UInt64>) -> [ProfilerSetup: Result<(StackSamples, [String]), Error>] {
-        let box = ResultBox()
-        DispatchQueue.concurrentPerform(iterations: agents.count) { index in
+        let results = concurrently(agents.count) { index -> Result<(StackSamples, [String]), Error> in
             let started = agents[index]
-            let result: Result<(StackSamples, [String]), Error>
-            if let agent = started.agent {
-                let recording = agent.finish()
-                if let profile = recording.profile(.cpu) {
-                    result = .success((StackSamples(profile: profile, window: window), agentNotes(recording.stats)))
-                } else {
-                    result = .failure(FlamelabError("failed to record \(started.setup.label): no CPU profile"))
-                }
-            } else {
-                result = .failure(started.error ?? FlamelabError("failed to start \(started.setup.label)"))
-            }
-            box.set(started.setup, result)
+            guard let agent = started.agent else { return .failure(started.error ?? FlamelabError("failed to start \(started.setup.label)")) }
+            let recording = agent.finish()
+            guard let profile = recording.profile(.cpu) else { return .failure(FlamelabError("failed to record \(started.setup.label): no CPU profile")) }
+            return .success((StackSamples(profile: profile, window: window), agentNotes(recording.stats)))
         }
-        return box.results
+        return Dictionary(zip(agents.map(\.setup), results), uniquingKeysWith: { _, last in last })
     }
 
     static func agentNotes(_ stats: AgentRunStats) -> [String] {
@@ -213,15 +204,4 @@ public struct PolyglotMeasurement: Sendable {
 /// `@unchecked Sendable`: written by the load thread before it signals, read after the wait.
 private final class LoadBox: @unchecked Sendable {
     var result: LoadResult?
-}
-
-/// Results written from `concurrentPerform`'s threads.
-/// `@unchecked Sendable`: written by one finishing thread before it signals, read after the wait.
-private final class ResultBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var results: [ProfilerSetup: Result<(StackSamples, [String]), Error>] = [:]
-
-    func set(_ setup: ProfilerSetup, _ result: Result<(StackSamples, [String]), Error>) {
-        lock.withLock { results[setup] = result }
-    }
 }

@@ -1,7 +1,6 @@
 import ProfileModel
 import Foundation
 import LabRuntime
-import Synchronization
 
 /// v1 against v2 in one run, side by side: checkout CPU per request and p50 latency. Each repetition
 /// runs both versions at once (v2 on the next port) under the same load, so that the host's speed
@@ -96,16 +95,6 @@ public struct VersionComparison: Sendable {
                               processCPUMsPerRequest: Double(cpu1[offset] &- cpu0[offset]) / 1e6 / Double(ok.count),
                               workCPUMsMedian: summary.serverCPUMsMedian ?? 0, p50Ms: summary.p50Ms, p99Ms: summary.p99Ms)
         }
-    }
-
-    /// `body(0..<count)` on as many threads at once, results in order.
-    private func concurrently<T: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) -> T) -> [T] {
-        let results = Mutex<[Int: T]>([:])
-        DispatchQueue.concurrentPerform(iterations: count) { index in
-            let value = body(index)
-            results.withLock { $0[index] = value }
-        }
-        return (0..<count).compactMap { index in results.withLock { $0[index] } }
     }
 
     /// Pairs repetition i of v1 with repetition i of v2 (measured at the same time) and takes medians.

@@ -16,20 +16,25 @@ public struct ProcessMaps: Sendable {
     /// Reads the maps of a live process. Throws `failed to read /proc/PID/maps: <reason>`.
     public static func read(pid: Int32) throws -> ProcessMaps {
         guard pid > 0 else { throw FlamelabError.failed("read", "maps of pid \(pid)", "not a process id") }
-        let text = try ProcFile.read("/proc/\(pid)/maps")
+        return parse(pid: pid, text: try ProcFile.read("/proc/\(pid)/maps"))
+    }
+
+    /// The maps of live process `pid` from `text`, its maps file's content.
+    public static func parse(pid: Int32, text: String) -> ProcessMaps {
         let mappings = text.split(separator: "\n").compactMap { MemoryMapping(line: $0) }
         let firstFile = mappings.first { $0.isFileBacked }?.path ?? ""
         let executable = ProcFile.readLink("/proc/\(pid)/exe") ?? firstFile
         return ProcessMaps(pid: pid, mappings: mappings, executablePath: executable)
     }
 
-    /// A hash of the maps' text as read now, without parsing it: equal while nothing was mapped or
-    /// unmapped (within this agent process; Swift seeds its hashes per process). Nil when unreadable.
-    public static func fingerprint(pid: Int32) -> Int? {
+    /// The maps' raw text as read now and its hash, without parsing it: equal hashes while nothing was
+    /// mapped or unmapped (within this agent process; Swift seeds its hashes per process). Nil when
+    /// unreadable. `parse` turns the text into maps when the hash has changed, without a second read.
+    public static func fingerprint(pid: Int32) -> (hash: Int, text: [UInt8])? {
         guard pid > 0, let bytes = try? ProcFile.readBytes("/proc/\(pid)/maps") else { return nil }
         var hasher = Hasher()
         bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-        return hasher.finalize()
+        return (hasher.finalize(), bytes)
     }
 
     /// The mapping containing `address`, or nil.
