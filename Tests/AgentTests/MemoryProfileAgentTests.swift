@@ -78,21 +78,16 @@ extension AgentBPFTests {
         @Test(.requiresRoot) func inuseSnapshotsDuringTheRunShowWhatGrew() throws {
             guard TestEnvironment.require(TestEnvironment.isRoot, "not root: memory profiles attach uprobes") else { return }
             let pattern = Pattern(small: 0, medium: 0, leaked: 3_200)
-            let directory = try Self.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let executable = try Self.build(in: directory, static: false)
-            let go = directory.path + "/go", done = directory.path + "/done"
-            let process = try ChildProcess(executable, pattern.arguments + [go, done, "stay", "0"], output: "/dev/null")
-            defer { process.signal(SIGKILL); _ = process.wait(seconds: 5) }
-            let agent = Agent(config: AgentConfig(targets: .pids([process.pid]), kinds: [.inuse], python: .off, durationSeconds: 120, swiftAsync: false))
+            let program = try PatternProgram(pattern)
+            let agent = Agent(config: AgentConfig(targets: .pids([program.pid]), kinds: [.inuse], python: .off, durationSeconds: 120, swiftAsync: false))
             try agent.start()
             let before = try #require(agent.memorySnapshot(.inuse), "no snapshot while running")
-            _ = FileManager.default.createFile(atPath: go, contents: nil)
-            let deadline = Date().addingTimeInterval(90)
-            while !FileManager.default.fileExists(atPath: done) && Date() < deadline { usleep(20_000) }
+            program.go()
+            program.waitUntilDone()
             let after = try #require(agent.memorySnapshot(.inuse), "no snapshot while running")
             agent.requestStop()
             let recording = agent.finish()
+            withExtendedLifetime(program) {}
             let final = try #require(recording.profile(.inuse))
             #expect(Self.estimate(before, site: "site_c") == 0)
             Self.expectWithin(0.10, Self.estimate(after, site: "site_c"), pattern.bytes["site_c"]!, "site_c in the snapshot", recording)
@@ -108,27 +103,22 @@ extension AgentBPFTests {
         @Test(.requiresRoot) func continuousWindowsCarryAllocAndInUse() throws {
             guard TestEnvironment.require(TestEnvironment.isRoot, "not root: memory profiles attach uprobes") else { return }
             let pattern = Pattern(small: 0, medium: Self.pattern.medium, leaked: Self.pattern.leaked)
-            let directory = try Self.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let executable = try Self.build(in: directory, static: false)
-            let go = directory.path + "/go", done = directory.path + "/done"
-            let process = try ChildProcess(executable, pattern.arguments + [go, done, "stay", "0"], output: "/dev/null")
-            defer { process.signal(SIGKILL); _ = process.wait(seconds: 5) }
+            let program = try PatternProgram(pattern)
             let agent = Agent(config: AgentConfig(targets: .pids([]), kinds: [.alloc, .inuse], python: .off, durationSeconds: nil,
                                                   windowSeconds: 1, swiftAsync: false))
             let windows = Mutex<[AgentWindow]>([])
             agent.onWindow = { window in windows.withLock { $0.append(window) } }
             try agent.start()
-            agent.addTarget(process.pid)
+            agent.addTarget(program.pid)
             let attached = Date().addingTimeInterval(10)
-            while !agent.currentTargets.contains(process.pid) && Date() < attached { usleep(10_000) }
+            while !agent.currentTargets.contains(program.pid) && Date() < attached { usleep(10_000) }
             usleep(500_000)  // the probes follow the target set in the same drain pass
-            _ = FileManager.default.createFile(atPath: go, contents: nil)
-            let deadline = Date().addingTimeInterval(90)
-            while !FileManager.default.fileExists(atPath: done) && Date() < deadline { usleep(20_000) }
+            program.go()
+            program.waitUntilDone()
             Thread.sleep(forTimeInterval: 2.5)  // two more windows with nothing allocated
             agent.requestStop()
             let recording = agent.finish()
+            withExtendedLifetime(program) {}
             let cut = windows.withLock { $0 }
             #expect(recording.profiles.isEmpty, "in continuous mode the samples are in the windows only")
             #expect(cut.count >= 3, "\(cut.count) windows")
@@ -274,27 +264,21 @@ extension AgentBPFTests {
         /// program allocates once the agent is attached (it waits for a file) and then stays (or exits).
         static func record(kinds: Set<ProfileKind>, pattern: Pattern, exits: Bool = false, rate: UInt64 = AgentConfig.defaultAllocRateBytes,
                            allocators: Int = 0) throws -> AgentRecording {
-            let directory = try temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let executable = try build(in: directory, static: false)
-            let go = directory.path + "/go", done = directory.path + "/done"
-            let process = try ChildProcess(executable, pattern.arguments + [go, done, exits ? "exit" : "stay", String(allocators)], output: "/dev/null")
-            defer { process.signal(SIGKILL); _ = process.wait(seconds: 5) }
-            var config = AgentConfig(targets: .pids([process.pid]), kinds: kinds, python: .off, durationSeconds: 120, swiftAsync: false)
+            let program = try PatternProgram(pattern, exits: exits, allocators: allocators)
+            var config = AgentConfig(targets: .pids([program.pid]), kinds: kinds, python: .off, durationSeconds: 120, swiftAsync: false)
             config.allocRateBytes = rate
             let agent = Agent(config: config)
             try agent.start()
-            _ = FileManager.default.createFile(atPath: go, contents: nil)
+            program.go()
             if exits {
                 // Reaped here, so the agent sees it gone and stops by itself.
-                #expect(process.wait(seconds: 90), "the program did not exit")
+                #expect(program.process.wait(seconds: 90), "the program did not exit")
             } else {
-                let deadline = Date().addingTimeInterval(90)
-                while !FileManager.default.fileExists(atPath: done) && Date() < deadline { usleep(20_000) }
-                #expect(FileManager.default.fileExists(atPath: done), "the program did not finish its allocations")
+                #expect(program.waitUntilDone(), "the program did not finish its allocations")
                 agent.requestStop()
             }
             let recording = agent.finish()
+            withExtendedLifetime(program) {}
             print("memory \(kinds.map(\.rawValue).sorted()): \(recording.stats.summary)")
             return recording
         }
@@ -310,6 +294,39 @@ extension AgentBPFTests {
             let error = (estimate - truth) / truth
             print(String(format: "  %@: estimate %.0f, truth %.0f, error %+.1f%%", what, estimate, truth, error * 100))
             #expect(abs(error) <= tolerance, "\(what): estimate \(estimate) vs \(truth); \(recording.stats.summary)", sourceLocation: sourceLocation)
+        }
+
+        /// The allocation program running with a pattern, waiting for `go()`; killed and removed at the end.
+        final class PatternProgram {
+            let process: ChildProcess
+            private let directory: URL
+            var pid: Int32 { process.pid }
+            private var goFile: String { directory.path + "/go" }
+            private var doneFile: String { directory.path + "/done" }
+
+            init(_ pattern: Pattern, exits: Bool = false, allocators: Int = 0) throws {
+                directory = try MemoryProfileAgentTests.temporaryDirectory()
+                let executable = try MemoryProfileAgentTests.build(in: directory, static: false)
+                let files = [directory.path + "/go", directory.path + "/done"]
+                process = try ChildProcess(executable, pattern.arguments + files + [exits ? "exit" : "stay", String(allocators)], output: "/dev/null")
+            }
+
+            deinit {
+                process.signal(SIGKILL)
+                _ = process.wait(seconds: 5)
+                try? FileManager.default.removeItem(at: directory)
+            }
+
+            /// Lets the program allocate.
+            func go() { _ = FileManager.default.createFile(atPath: goFile, contents: nil) }
+
+            /// Waits until it has made its allocations (up to 90 s); false when it has not.
+            @discardableResult
+            func waitUntilDone() -> Bool {
+                let deadline = Date().addingTimeInterval(90)
+                while !FileManager.default.fileExists(atPath: doneFile) && Date() < deadline { usleep(20_000) }
+                return FileManager.default.fileExists(atPath: doneFile)
+            }
         }
 
         static func temporaryDirectory() throws -> URL {
