@@ -3,6 +3,7 @@ import Foundation
 import FlamelabTesting
 import LabRuntime
 import ProfileModel
+import ProfileStore
 import Synchronization
 import Testing
 
@@ -139,6 +140,43 @@ extension AgentBPFTests {
             #expect(allocs.suffix(2).allSatisfy { Self.estimate($0, site: "site_c") == 0 }, "an idle window allocated nothing")
             #expect(Self.estimate(inUse[inUse.count - 1], site: "site_c") == Self.estimate(inUse[inUse.count - 2], site: "site_c"))
             #expect(cut.allSatisfy { $0.drops == 0 }, "\(recording.stats.summary)")
+        }
+
+        /// `lab agent --kind alloc,inuse` end to end: its windows in the store read back as the alloc
+        /// profile of the range (each site within 10% of what it allocated) and the in-use profile at the
+        /// range's end (the leak within 10%, the freed site gone), with the rate they were taken at.
+        @Test(.requiresRoot) func labAgentStoresMemoryWindows() throws {
+            guard TestEnvironment.require(TestEnvironment.isRoot, "not root: memory profiles attach uprobes") else { return }
+            let pattern = Pattern(small: 0, medium: Self.pattern.medium, leaked: Self.pattern.leaked)
+            let program = try PatternProgram(pattern)
+            let dir = try ContinuousAgentTests.scratch("agent-memory")
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let storePath = dir + "/profiles.sqlite"
+            let (agent, _) = try ContinuousAgentTests.labAgent(["--pid", "\(program.pid)", "--kind", "alloc,inuse", "--window", "1s",
+                                                                "--store", storePath, "--ready-file", dir + "/ready"])
+            #expect(ContinuousAgentTests.waitFor(dir + "/ready", seconds: 60), "lab agent never said it attached")
+            program.go()
+            #expect(program.waitUntilDone())
+            Thread.sleep(forTimeInterval: 2.5)
+            kill(agent.processIdentifier, SIGTERM)
+            agent.waitUntilExit()
+            #expect(agent.terminationStatus == 0)
+            let store = try ProfileStore(path: storePath)
+            let alloc = try store.profile(query: try StoreSelection(kind: .alloc).query())
+            let inUse = try store.profile(query: try StoreSelection(kind: .inuse).query())
+            let summary = "\(try store.runs().count) windows"
+            for site in ["site_b", "site_c"] {
+                let error = Self.estimate(alloc, site: site) / pattern.bytes[site]! - 1
+                #expect(abs(error) <= 0.10, "\(site) allocated: \(error * 100)%, \(summary)")
+            }
+            let leak = Self.estimate(inUse, site: "site_c") / pattern.bytes["site_c"]! - 1
+            #expect(abs(leak) <= 0.10, "site_c in use at the end: \(leak * 100)%, \(summary)")
+            #expect(Self.estimate(inUse, site: "site_b") < pattern.bytes["site_c"]! * 0.01)
+            #expect(inUse.metadata.allocationRateBytes == Int64(AgentConfig.defaultAllocRateBytes))
+            #expect(try store.runs(filter: RunFilter(kind: .alloc)).allSatisfy { $0.period == Int64(AgentConfig.defaultAllocRateBytes) })
+            print(String(format: "lab agent memory: %@, alloc site_c %.0f B, in use site_c %.0f B (truth %.0f)", summary,
+                         Self.estimate(alloc, site: "site_c"), Self.estimate(inUse, site: "site_c"), pattern.bytes["site_c"]!))
+            withExtendedLifetime(program) {}
         }
 
         @Test(.requiresRoot) func targetExitingMidRunKeepsWhatWasSampled() throws {
