@@ -124,6 +124,9 @@ struct FixedWorkMeasurement {
 
     let paths: LabPaths
     let blocks: Int
+    /// Blocks after those, of the resolving trials only (the controls and the rates below 999 Hz): the
+    /// figures that must resolve ±1% get more blocks at the cost of a few seconds each, the others none.
+    var resolvingBlocks = 0
     let seed: UInt64
     /// Units per twin in a trial, alternating between the twins.
     var pairs = 30
@@ -136,6 +139,11 @@ struct FixedWorkMeasurement {
         configuration.tool == .none || configuration.hz < 999 ? pairs * resolvingFactor : pairs
     }
 
+    /// Whether `configuration` (nil: a control) is one of the resolving trials.
+    func isResolving(_ configuration: OverheadConfiguration?) -> Bool {
+        configuration.map { pairs(for: $0) > pairs } ?? true
+    }
+
     /// Runs every block on the twins and returns the A/A control's result first, then each configuration's.
     func run(reference: FixedWorkload, profiled: FixedWorkload, configurations: [OverheadConfiguration],
              progress: ProgressLine) throws -> (results: [Result], trials: [Trial]) {
@@ -143,10 +151,11 @@ struct FixedWorkMeasurement {
         var trials: [Trial] = []
         var generator = SeededGenerator(seed: seed)
         let labels = [controlA, controlB] + configurations.map(\.label)
-        for block in 0..<blocks {
-            let order = labels.indices.shuffled(using: &generator)
+        for block in 0..<(blocks + resolvingBlocks) {
+            let included = labels.indices.filter { block < blocks || isResolving($0 < 2 ? nil : configurations[$0 - 2]) }
+            let order = included.shuffled(using: &generator)
             for (position, index) in order.enumerated() {
-                progress.update("overhead: \(profiled.kind.rawValue), block \(block + 1)/\(blocks), \(position + 1)/\(order.count): \(labels[index])")
+                progress.update("overhead: \(profiled.kind.rawValue), block \(block + 1)/\(blocks + resolvingBlocks), \(position + 1)/\(order.count): \(labels[index])")
                 let configuration = index < 2 ? OverheadConfiguration.control : configurations[index - 2]
                 var trial = try runTrial(reference: reference, profiled: profiled, configuration: configuration)
                 trial.block = block

@@ -7,6 +7,8 @@ struct FixedWorkRun: Codable, Sendable {
     var unitSize: Int
     var cpu: Int
     var blocks: Int
+    /// Blocks of the resolving trials only, after those (absent in runs made before they existed).
+    var resolvingBlocks: Int?
     /// Units per twin in each trial, and in each trial of the controls and of the rates below 999 Hz.
     var pairs: Int
     var resolvingPairs: Int

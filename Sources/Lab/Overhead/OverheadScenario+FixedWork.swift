@@ -43,13 +43,15 @@ extension OverheadScenario {
             try profiled.calibrate(seconds: unitSeconds)
             reference.size = profiled.size
             _ = try reference.runUnit()
-            let measurement = FixedWorkMeasurement(paths: context.paths, blocks: context.pick(full: 5, quick: 3), seed: seed,
+            var measurement = FixedWorkMeasurement(paths: context.paths, blocks: context.pick(full: 5, quick: 3), seed: seed,
                                                    pairs: context.pick(full: 40, quick: 24))
+            measurement.resolvingBlocks = context.pick(full: 2, quick: 0)
             // The lab and the profilers it starts stay off the twins' CPU: their wake-ups there would be noise.
             let (results, trials) = try CPUAffinity.keepingOff(cpu: cpu) {
                 try measurement.run(reference: reference, profiled: profiled, configurations: configurations, progress: context.progress)
             }
             return FixedWorkRun(workload: kind, unitSeconds: unitSeconds, unitSize: profiled.size, cpu: cpu, blocks: measurement.blocks,
+                                resolvingBlocks: measurement.resolvingBlocks,
                                 pairs: measurement.pairs, resolvingPairs: measurement.pairs(for: .control), seed: seed, results: results, trials: trials)
         }
     }
@@ -80,7 +82,7 @@ extension OverheadScenario {
         }
         var checks: [ScenarioOutcome.Check] = [
             .init("fixed work: the A/A control's 95% interval is computed", control.high.isFinite && control.low.isFinite,
-                  String(format: "A/A %+.2f%%, 95%% interval %+.2f..%+.2f%% over %d blocks", control.value * 100, control.low * 100, control.high * 100, native.blocks)),
+                  String(format: "A/A %+.2f%%, 95%% interval %+.2f..%+.2f%% over %d blocks", control.value * 100, control.low * 100, control.high * 100, native.control?.blocks ?? native.blocks)),
         ]
         guard !quick else { return checks }
         checks.append(.init("fixed work: the A/A control's 95% interval lies within ±1%", control.low >= -0.01 && control.high <= 0.01,
@@ -113,9 +115,9 @@ extension OverheadScenario {
         report.heading("Fixed work: per-sample cost side by side (the primary method)")
         report.paragraph("Each workload runs as two identical long-lived processes (twins) pinned to the same CPU, each doing a fixed unit of work on command; a unit's CPU comes from the process's schedstat (ns). On this VM a unit's CPU time moves by up to 2x over seconds (other guests share the host's cores; no steal time is reported), so units run seconds apart cannot resolve 1%: the twins run their units alternately instead, tens of milliseconds apart, and what the host does to one it does to the other. A trial attaches one profiler to the profiled twin (before its units, so start-up is never measured) and runs a number of units on each twin in ABBA order; its ratio is the median over pairs of profiled over reference CPU. Every block runs two trials with no profiler (their mean ratio is the block's baseline, since two processes are never quite equal; one over the other is the A/A control) and one trial per configuration, in an order shuffled per block; a configuration's overhead in a block is its ratio over the baseline, minus one. A trial's precision varies tenfold with what the host does meanwhile, so the figure over blocks is their mean weighted by precision (1 / variance, from each trial's order-statistic interval of its median), and its 95% interval comes from a two-stage bootstrap: blocks resampled, then pairs within every trial of each drawn block, and every figure recomputed (1000 replicates). flamelab and bpftrace sample every task on the CPU and filter by pid in BPF, so their timer interrupt also lands on the reference twin and cancels out: the twins measure their cost above their own interrupt (the last column), and their overhead adds the floor's in the same block. The floor, `perf record` with no call graph (bound to the profiled twin: the timer interrupt and a sample), is the reference: a pid-bound sampler takes `hz` samples per second of the workload's CPU, so one sample costs overhead / (hz x (1 + overhead)), and \"above floor\" is each profiler's per-sample cost minus the floor's in the same block.")
         for run in runs {
-            report.paragraph(String(format: "**%@**: units of %.2f s of CPU (%d %@), %d pairs per trial (%d for the controls and below 999 Hz), %d blocks, both twins on CPU %d, shuffle and bootstrap seed %llu.",
+            report.paragraph(String(format: "**%@**: units of %.2f s of CPU (%d %@), %d pairs per trial (%d for the controls and below 999 Hz), %d blocks of every trial and %d more of the controls and the rates below 999 Hz, both twins on CPU %d, shuffle and bootstrap seed %llu.",
                                     run.workload.rawValue as NSString, run.unitSeconds, run.unitSize, (run.workload == .sqlite ? "rows" : "iterations") as NSString,
-                                    run.pairs, run.resolvingPairs, run.blocks, run.cpu, run.seed))
+                                    run.pairs, run.resolvingPairs, run.blocks, run.resolvingBlocks ?? 0, run.cpu, run.seed))
             report.table(header: ["configuration", "blocks", "overhead [95% interval]", "µs per sample [95%]", "above floor µs [95%]",
                                   "profiler CPU ms/s", "agent steady CPU ms/s", "RSS MiB (anonymous)", "above own interrupt [95%]"],
                          rows: run.results.map(Self.fixedWorkRow))
