@@ -234,8 +234,9 @@ public final class Agent: @unchecked Sendable {
         // In continuous mode every sample went into a window: the recording carries the statistics only.
         var profiles = config.windowSeconds != nil ? [] : builder.build(from: recorder, kinds: kinds.filter { !$0.isMemory }, metadata: metadata)
         if let memory {
-            let (memoryProfiles, memoryStats) = memory.finish(kinds: kinds, symbolizer: symbolizer, metadata: metadata)
-            if config.windowSeconds == nil { profiles += memoryProfiles }
+            // In continuous mode the last window took them: only the counts are wanted here.
+            let (memoryProfiles, memoryStats) = memory.finish(kinds: config.windowSeconds != nil ? [] : kinds, symbolizer: symbolizer, metadata: metadata)
+            profiles += memoryProfiles
             stats.memory = memoryStats
             self.memory = nil
         }

@@ -62,10 +62,10 @@ public struct Profile: Sendable, Codable, Equatable {
         return i
     }
 
-    /// Adds a sample whose stack is given root first.
-    public mutating func add(stack: [Frame], value: Int64, labels: SampleLabels = .none) {
+    /// Adds a sample whose stack is given root first (`objects`: memory profiles' allocation count).
+    public mutating func add(stack: [Frame], value: Int64, objects: Int64? = nil, labels: SampleLabels = .none) {
         let ids = stack.map { intern($0) }
-        samples.append(Sample(stackID: intern(stack: ids), value: value, labels: labels))
+        samples.append(Sample(stackID: intern(stack: ids), value: value, objects: objects, labels: labels))
     }
 
     /// Adds a sample with an already interned stack (`objects`: memory profiles' allocation count).

@@ -154,8 +154,7 @@ extension ProfileStore {
         let isMemory = profile.metadata.kind.isMemory
         var result = Profile(metadata: profile.metadata)
         for (stack, total) in totals.enumerated() where total != 0 {
-            let id = result.intern(stack: profile.stacks[stack].map { result.intern(profile.frames[Int($0)]) })
-            result.add(stackID: id, value: total, objects: isMemory ? objects[stack] : nil)
+            result.add(stack: profile.frames(ofStack: stack), value: total, objects: isMemory ? objects[stack] : nil)
         }
         return result
     }

@@ -54,8 +54,7 @@ final class MemoryProfiler {
     /// the last cut (ring buffer, pending map, undecodable; and untracked, for in-use).
     func drainForCut() -> UInt64 {
         drain()
-        let stats = runStats()
-        let lost = stats.drops &+ (object.tracksInUse ? stats.liveMapFull : 0)
+        let lost = runStats().lost(inUse: object.tracksInUse)
         defer { lostAtCut = lost }
         return lost &- lostAtCut
     }
@@ -64,23 +63,16 @@ final class MemoryProfiler {
     /// sampled since the last cut; in-use: what is live now, whenever it was sampled), each with
     /// `metadata(kind)` and the rate. Then only what later snapshots need is kept.
     func windowProfiles(kinds: [ProfileKind], symbolizer: StackSymbolizing, metadata: (ProfileKind) -> ProfileMetadata) -> [Profile] {
-        let profiles = kinds.filter(\.isMemory).map { kind in
-            var meta = metadata(kind)
-            meta.allocationRateBytes = Int64(clamping: rateBytes)
-            return recorder.build(kind: kind, rateBytes: rateBytes, symbolizer: symbolizer, libcPaths: libcPaths, metadata: meta)
-        }
+        let profiles = kinds.filter(\.isMemory).map { build($0, symbolizer: symbolizer, metadata: metadata($0)) }
         recorder.startNextWindow()
         return profiles
     }
 
     /// Continuous mode: forgets what was kept for processes gone (their live allocations, here and in
-    /// the BPF live map; their probes went with them).
+    /// the BPF live map). Their probes were detached when they left the target set.
     func forget(pids: Set<Int32>) {
         for (pid, addresses) in recorder.forget(pids: pids) { object.forgetLive(pid: pid, addresses: addresses) }
-        for pid in pids {
-            object.detach(pid: pid)
-            libcPaths[pid] = nil
-        }
+        for pid in pids { libcPaths[pid] = nil }
     }
 
     /// Drains the rest and builds the profiles of the memory kinds among `kinds`, with the run's counts.
@@ -116,10 +108,17 @@ final class MemoryProfiler {
         return stats
     }
 
+    /// The profile of `kind` with the run's losses so far.
     private func build(_ kind: ProfileKind, symbolizer: StackSymbolizing, metadata: ProfileMetadata, stats: MemoryRunStats) -> Profile {
         var meta = metadata
+        meta.dropped = Int64(clamping: stats.lost(inUse: kind == .inuse))
+        return build(kind, symbolizer: symbolizer, metadata: meta)
+    }
+
+    /// The profile of `kind` with `metadata` and the rate.
+    private func build(_ kind: ProfileKind, symbolizer: StackSymbolizing, metadata: ProfileMetadata) -> Profile {
+        var meta = metadata
         meta.allocationRateBytes = Int64(clamping: rateBytes)
-        meta.dropped = Int64(clamping: stats.drops &+ (kind == .inuse ? stats.liveMapFull : 0))
         return recorder.build(kind: kind, rateBytes: rateBytes, symbolizer: symbolizer, libcPaths: libcPaths, metadata: meta)
     }
 }

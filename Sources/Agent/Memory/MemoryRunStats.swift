@@ -37,6 +37,10 @@ public struct MemoryRunStats: Sendable, Equatable, Codable {
     /// Losses that leave sampled allocations out of a profile.
     public var drops: UInt64 { ringBufferDrops &+ pendingMapFull &+ UInt64(undecodableEvents) }
 
+    /// Losses that leave sampled allocations out of an in-use profile (`inUse`: those left untracked by
+    /// a full live map too) or an alloc profile.
+    func lost(inUse: Bool) -> UInt64 { drops &+ (inUse ? liveMapFull : 0) }
+
     /// One line for the run summary.
     public var summary: String {
         var text = "memory: \(allocatorCalls) allocator calls, \(sampledAllocations) sampled (1 per \(rateBytes) B)"

@@ -20,6 +20,9 @@ struct AllocationAttribution: Codable {
     var totalBytes: Double = 0
     var totalCalls: Double = 0
 
+    /// The bytes per request over `requests` requests.
+    func bytes(per requests: Int) -> Double { totalBytes / Double(max(requests, 1)) }
+
     /// The first `count` functions by bytes, as reports name them.
     func top(_ count: Int) -> [String] { entries.prefix(count).map(\.function) }
 

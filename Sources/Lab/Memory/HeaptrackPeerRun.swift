@@ -30,9 +30,9 @@ struct HeaptrackPeerRun {
         var heaptrackCPUMsMedian: Double?
         /// Functions in both top-5 lists.
         var commonTop5: Int { Set(flamelab.top(5)).intersection(heaptrack.top(5)).count }
-        var flamelabBytesPerCheckout: Double { flamelab.totalBytes / Double(max(flamelabCheckouts, 1)) }
-        var heaptrackBytesPerCheckout: Double { heaptrack.totalBytes / Double(max(heaptrackCheckouts, 1)) }
-        var heaptrackJemallocBytesPerCheckout: Double? { heaptrackInJemallocSizes.map { $0.totalBytes / Double(max(heaptrackCheckouts, 1)) } }
+        var flamelabBytesPerCheckout: Double { flamelab.bytes(per: flamelabCheckouts) }
+        var heaptrackBytesPerCheckout: Double { heaptrack.bytes(per: heaptrackCheckouts) }
+        var heaptrackJemallocBytesPerCheckout: Double? { heaptrackInJemallocSizes?.bytes(per: heaptrackCheckouts) }
         /// flamelab's bytes per checkout against heaptrack's.
         var totalBytesError: Double { heaptrackBytesPerCheckout > 0 ? flamelabBytesPerCheckout / heaptrackBytesPerCheckout - 1 : .nan }
     }

@@ -17,7 +17,7 @@ struct JemallocPeerRun {
         /// The checkout's median CPU per request under jemalloc's profiler (its own process, and another
         /// allocator than the other shops': not a profiler's cost alone).
         var cpuMsMedian: Double?
-        var bytesPerCheckout: Double { jemalloc.totalBytes / Double(max(checkouts, 1)) }
+        var bytesPerCheckout: Double { jemalloc.bytes(per: checkouts) }
     }
 
     /// The load, as the heaptrack comparison runs it, on this shop's own port.
